@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+
+/** One section per concern; every field here is documented in docs/configuration.md. */
+export class NodeConfig {
+  @IsString() @MaxLength(64) id = '';
+  @IsString() host = '0.0.0.0';
+  @IsInt() @Min(0) @Max(65535) port = 8080;
+  @IsString() dataDir = './data';
+  @IsInt() @Min(100) shutdownTimeoutMs = 10000;
+  @IsString() publicUrl = '';
+}
+
+export class LogConfig {
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) level = 'info';
+  @IsIn(['auto', true, false]) pretty: 'auto' | boolean = 'auto';
+}
+
+export class LoginLimitConfig {
+  @IsInt() @Min(1) maxAttempts = 10;
+  @IsInt() @Min(1) windowSeconds = 300;
+}
+
+export class AuthConfig {
+  @IsString() jwtSecret = '';
+  @IsInt() @Min(10) tokenTtlSeconds = 28800;
+  @IsInt() @Min(10) agentTokenTtlSeconds = 31536000;
+  @IsString() enrollmentSecret = '';
+  @ValidateNested() @Type(() => LoginLimitConfig) login = new LoginLimitConfig();
+}
+
+export class SentinelAddress {
+  @IsString() host = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) port = 26379;
+}
+
+export class RedisConfig {
+  @IsString() url = '';
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SentinelAddress) sentinels: SentinelAddress[] = [];
+  @IsString() masterName = 'mymaster';
+  @IsInt() @Min(0) waitReplicas = 0;
+  @IsInt() @Min(0) waitTimeoutMs = 500;
+}
+
+export class StoreConfig {
+  @IsInt() @Min(200) leaseTtlMs = 5000;
+  @IsInt() @Min(1) snapshotEvery = 100;
+  @IsInt() @Min(100) actorIdleMs = 300000;
+  @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
+}
+
+export class WsRateLimitConfig {
+  @IsInt() @Min(1) messagesPerSecond = 50;
+  @IsInt() @Min(1) burst = 200;
+}
+
+export class WsConfig {
+  @IsInt() @Min(1024) maxPayloadBytes = 1048576;
+  @IsInt() @Min(100) heartbeatMs = 5000;
+  @ValidateNested() @Type(() => WsRateLimitConfig) rateLimit = new WsRateLimitConfig();
+  @IsInt() @Min(0) agentGraceMs = 30000;
+}
+
+export class CodesConfig {
+  @IsInt() @Min(1000) securityCodeTtlMs = 600000;
+  @IsInt() @Min(4) @Max(6) pinLength = 6;
+}
+
+export class MediaConfig {
+  @IsInt() @Min(65536) viewerBufferBytes = 4194304;
+}
+
+export class TeamConfig {
+  @Matches(/^[a-z0-9][a-z0-9-]*$/) id = '';
+  @IsString() name = '';
+  @IsArray() @IsString({ each: true }) rights: string[] = [];
+}
+
+export class UserConfig {
+  @Matches(/^[A-Za-z0-9._@-]{1,64}$/) username = '';
+  @IsString() @IsOptional() displayName?: string;
+  @IsIn(['technician', 'supervisor', 'admin', 'customer']) role = 'technician';
+  @IsArray() @IsString({ each: true }) teams: string[] = [];
+  @Matches(/^\$2[aby]\$\d{2}\$.{53}$/, { message: 'passwordHash must be a bcrypt hash (use npm run user:add)' })
+  passwordHash = '';
+  @IsBoolean() @IsOptional() extendedAvailability?: boolean;
+  @IsString() @IsOptional() email?: string;
+}
+
+export class RolesConfig {
+  @IsArray() @IsString({ each: true }) technician: string[] = [];
+  @IsArray() @IsString({ each: true }) supervisor: string[] = [];
+  @IsArray() @IsString({ each: true }) admin: string[] = [];
+  @IsArray() @IsString({ each: true }) customer: string[] = [];
+}
+
+export class TandemConfig {
+  @ValidateNested() @Type(() => NodeConfig) node = new NodeConfig();
+  @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
+  @ValidateNested() @Type(() => AuthConfig) auth = new AuthConfig();
+  @ValidateNested() @Type(() => StoreConfig) store = new StoreConfig();
+  @ValidateNested() @Type(() => WsConfig) ws = new WsConfig();
+  @ValidateNested() @Type(() => CodesConfig) codes = new CodesConfig();
+  @ValidateNested() @Type(() => MediaConfig) media = new MediaConfig();
+  @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
+  @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config-error';
+import { loadConfig } from './load-config';
+
+function dirWith(local?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+  writeFileSync(join(dir, 'default.yaml'), 'node:\n  port: 8080\nlog:\n  level: info\n');
+  if (local !== undefined) writeFileSync(join(dir, 'local.yaml'), local);
+  return dir;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('loads the shipped defaults without error', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.node.port).toBe(8080);
+    expect(config.roles.technician).toContain('session.share');
+  });
+
+  it('lets local.yaml override defaults and the environment override both', () => {
+    const dir = dirWith('node:\n  port: 9000\n');
+    expect(loadConfig({ configDir: dir, env: {} }).node.port).toBe(9000);
+    expect(loadConfig({ configDir: dir, env: { TANDEM_PORT: '9100' } }).node.port).toBe(9100);
+  });
+
+  it('names TANDEM_PORT when it is not a number', () => {
+    const err = errorOf(() => loadConfig({ env: { TANDEM_PORT: 'abc' } }));
+    expect(err.key).toBe('TANDEM_PORT');
+    expect(err.message).toMatch(/TANDEM_PORT="abc".*integer/);
+  });
+
+  it('names TANDEM_PORT when it is out of range', () => {
+    const err = errorOf(() => loadConfig({ env: { TANDEM_PORT: '70000' } }));
+    expect(err.key).toBe('TANDEM_PORT');
+    expect(err.message).toMatch(/65535/);
+  });
+
+  it('reports an unknown YAML key with its full path and file', () => {
+    const dir = dirWith('node:\n  prot: 9000\n');
+    const err = errorOf(() => loadConfig({ configDir: dir, env: {} }));
+    expect(err.key).toBe('node.prot');
+    expect(err.message).toMatch(/unknown configuration key/);
+    expect(err.message).toContain('local.yaml');
+  });
+
+  it('reports a wrongly typed YAML value naming the key', () => {
+    const dir = dirWith('log:\n  level: loud\n');
+    const err = errorOf(() => loadConfig({ configDir: dir, env: {} }));
+    expect(err.key).toBe('log.level');
+  });
+
+  it('parses TANDEM_REDIS_SENTINELS and rejects a malformed list', () => {
+    const config = loadConfig({ env: { TANDEM_REDIS_SENTINELS: '127.0.0.1:26379, 127.0.0.1:26380' } });
+    expect(config.store.redis.sentinels).toEqual([
+      { host: '127.0.0.1', port: 26379 },
+      { host: '127.0.0.1', port: 26380 },
+    ]);
+    expect(errorOf(() => loadConfig({ env: { TANDEM_REDIS_SENTINELS: 'nope' } })).key).toBe('TANDEM_REDIS_SENTINELS');
+  });
+
+  it('rejects a user whose password is not a bcrypt hash', () => {
+    const err = errorOf(() =>
+      loadConfig({ env: {}, overrides: { users: [{ username: 'bob', role: 'technician', teams: [], passwordHash: 'plain' }] } }),
+    );
+    expect(err.key).toBe('users.0.passwordHash');
+  });
+});

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config-error';
+import { TandemConfig } from './config.schema';
+import { ENV_OVERRIDES, type EnvOverride } from './env-overrides';
+
+/** The repository root: config/ and the default data dir are resolved against it, not the cwd. */
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+type Plain = Record<string, unknown>;
+
+export interface LoadConfigOptions {
+  /** Directory holding default.yaml and local.yaml. */
+  configDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra values merged last (tests use this instead of writing files). */
+  overrides?: Plain;
+}
+
+/**
+ * Builds the validated configuration: default.yaml, then local.yaml, then the file named by
+ * TANDEM_CONFIG, then environment variables, then explicit overrides. Throws ConfigError naming
+ * the first bad key (or the environment variable that set it).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
+  const env = options.env ?? process.env;
+  const dir = options.configDir ?? resolve(PROJECT_ROOT, 'config');
+  const sources = new Map<string, string>();
+  let merged: Plain = {};
+  const files = [resolve(dir, 'default.yaml'), resolve(dir, 'local.yaml')];
+  if (env.TANDEM_CONFIG) files.push(resolve(env.TANDEM_CONFIG));
+  for (const file of files) {
+    if (!existsSync(file)) {
+      if (file === env.TANDEM_CONFIG) throw new ConfigError('TANDEM_CONFIG', file, 'an existing YAML file', 'environment');
+      continue;
+    }
+    const doc = readYaml(file);
+    recordSources(doc, '', file, sources);
+    merged = deepMerge(merged, doc);
+  }
+  for (const override of ENV_OVERRIDES) {
+    const raw = env[override.env];
+    if (raw === undefined || raw === '') continue;
+    setPath(merged, override.key, coerce(override, raw));
+    sources.set(override.key, `environment ${override.env}`);
+  }
+  if (options.overrides) merged = deepMerge(merged, options.overrides);
+
+  const config = plainToInstance(TandemConfig, merged, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw toConfigError(errors[0], '', merged, sources);
+  if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
+  return config;
+}
+
+function readYaml(file: string): Plain {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError('(file)', file, `valid YAML: ${(err as Error).message.split('\n')[0]}`, file);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('(file)', file, 'a YAML mapping at the top level', file);
+  return doc as Plain;
+}
+
+function coerce(override: EnvOverride, raw: string): unknown {
+  const bad = (expected: string): never => {
+    throw new ConfigError(override.env, raw, `${expected} for ${override.key}`, 'environment');
+  };
+  switch (override.kind) {
+    case 'string':
+      return raw;
+    case 'int':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : bad('an integer');
+    case 'bool':
+      return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : bad('true or false');
+    case 'sentinels':
+      return raw.split(',').map((part) => {
+        const m = /^\s*([^:\s]+):(\d+)\s*$/.exec(part);
+        return m ? { host: m[1], port: Number(m[2]) } : bad('a list like host:port,host:port');
+      });
+  }
+}
+
+function toConfigError(error: ValidationError, prefix: string, merged: Plain, sources: Map<string, string>): ConfigError {
+  const key = prefix ? `${prefix}.${error.property}` : error.property;
+  if (error.children && error.children.length > 0 && !error.constraints) {
+    return toConfigError(error.children[0], key, merged, sources);
+  }
+  const constraints = error.constraints ?? {};
+  const source = sourceOf(key, sources);
+  const envName = source.startsWith('environment ') ? source.slice('environment '.length) : undefined;
+  if (constraints.whitelistValidation) {
+    return new ConfigError(key, getPath(merged, key), 'no such key (unknown configuration key)', source);
+  }
+  const expected = Object.values(constraints).join('; ');
+  return new ConfigError(envName ?? key, error.value, envName ? `${expected} (${key})` : expected, source);
+}
+
+function sourceOf(key: string, sources: Map<string, string>): string {
+  for (let k = key; k; k = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '') {
+    const s = sources.get(k);
+    if (s) return s;
+  }
+  return 'defaults';
+}
+
+function recordSources(doc: unknown, prefix: string, file: string, sources: Map<string, string>): void {
+  if (!isPlainObject(doc)) return;
+  for (const [k, v] of Object.entries(doc)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    sources.set(key, file);
+    recordSources(v, key, file, sources);
+  }
+}
+
+function isPlainObject(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars replace. */
+export function deepMerge(a: Plain, b: Plain): Plain {
+  const out: Plain = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Plain, v) : v;
+  }
+  return out;
+}
+
+function setPath(obj: Plain, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Plain;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function getPath(obj: Plain, path: string): unknown {
+  return path.split('.').reduce<unknown>((cur, p) => (isPlainObject(cur) ? cur[p] : undefined), obj);
+}
