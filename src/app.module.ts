@@ -6,6 +6,11 @@ import { UserDirectory } from './auth/user-directory';
 import type { TandemConfig } from './config/config.schema';
 import { CONFIG } from './config/config.token';
 import { HealthController } from './health/health.controller';
+import { AgentGateway } from './gateways/agent.gateway';
+import { ConnectionRegistry } from './gateways/connection-registry';
+import { ConsoleGateway } from './gateways/console.gateway';
+import { HandlerRegistry } from './gateways/handler-registry';
+import { PingHandler } from './gateways/ping.handler';
 import { loggerOptions } from './logging/logger-options';
 import { NodeInfo } from './node/node-info';
 import { READINESS_CHECKS, type ReadinessCheck } from './node/readiness';
@@ -24,12 +29,14 @@ export class AppModule {
       { provide: UserDirectory, useFactory: () => new UserDirectory(config) },
       { provide: TokenService, useFactory: () => new TokenService(config) },
       { provide: READINESS_CHECKS, useValue: [draining] },
+      ConnectionRegistry,
+      HandlerRegistry,
     ];
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
       controllers: [HealthController, AuthController],
-      providers,
+      providers: [...providers, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };
   }

@@ -1,0 +1,69 @@
+import type { ClassConstructor } from 'class-transformer';
+import {
+  AgentHelloDto, AssistRespondDto, CodeEnterDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto,
+} from './messages/agent.dto';
+import { PingDto, SessionRef } from './messages/common';
+import {
+  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileOfferDto, InputDto,
+  InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
+  SessionJoinDto, SessionTransferDto,
+} from './messages/console.dto';
+
+/** Who may send an event: people on /ws/console, the customer (agent or customer panel), the agent process. */
+export type Sender = 'technician' | 'customer' | 'agent';
+
+export interface InboundEvent {
+  dto: ClassConstructor<object>;
+  senders: readonly Sender[];
+  summary: string;
+  /** Beyond BAD_JSON/UNKNOWN_EVENT/INVALID_DATA/RATE_LIMITED/INTERNAL, which every event may get. */
+  errors: readonly string[];
+}
+
+const T: Sender[] = ['technician'];
+const C: Sender[] = ['customer'];
+const A: Sender[] = ['agent'];
+const S = ['UNKNOWN_SESSION', 'NOT_MEMBER', 'SESSION_ENDED'];
+
+/**
+ * Every text event a client may send, with its DTO. The gateways dispatch from this table and
+ * docs/protocol.md is checked against it (test/e2e/protocol-doc.e2e-spec.ts).
+ */
+export const INBOUND_EVENTS: Record<string, InboundEvent> = {
+  'ping': { dto: PingDto, senders: ['technician', 'customer', 'agent'], summary: 'round-trip probe: acked with {t, serverTime}', errors: [] },
+  'agent.hello': { dto: AgentHelloDto, senders: A, summary: 'agent announces itself (hostname, OS user, displays, version, Assist PIN); must be first', errors: ['PIN_IN_USE'] },
+  'code.enter': { dto: CodeEnterDto, senders: [...A, ...C], summary: 'the customer typed a technician\'s security code into the agent', errors: ['CODE_UNKNOWN', 'CODE_EXPIRED', 'CODE_USED', 'RATE_LIMITED', 'LOCKED_OUT'] },
+  'screen.state': { dto: ScreenStateDto, senders: A, summary: 'capture became impossible (paused) or possible again', errors: S },
+  'assist.respond': { dto: AssistRespondDto, senders: C, summary: 'the customer allows or declines assistance', errors: [...S, 'NOT_CUSTOMER', 'NOT_PENDING'] },
+  'mode.set': { dto: ModeSetDto, senders: C, summary: 'the customer chooses hold, observe or interact', errors: [...S, 'NOT_CUSTOMER', 'NOT_ACTIVE'] },
+  'mode.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a technician\'s mode request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
+  'control.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a control request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
+  'elevation.respond': { dto: RequestAnswerDto, senders: [...C, ...A], summary: 'the customer (or the agent, after checking credentials) grants or denies elevation', errors: [...S, 'UNKNOWN_REQUEST'] },
+  'file.respond': { dto: FileRespondDto, senders: C, summary: 'the customer accepts or refuses an offered file', errors: [...S, 'UNKNOWN_FILE'] },
+  'online.list': { dto: EmptyDto, senders: T, summary: 'agents online that my teams may see; live changes follow as online.changed', errors: [] },
+  'code.create': { dto: EmptyDto, senders: T, summary: 'make a security code (10 minutes, single use) for a customer to enter', errors: ['FORBIDDEN'] },
+  'assist.request': { dto: AssistRequestDto, senders: T, summary: 'ask assistance on an agent chosen from the online list or by its Assist PIN', errors: ['UNKNOWN_AGENT', 'PIN_UNKNOWN', 'RATE_LIMITED', 'LOCKED_OUT', 'AGENT_BUSY', 'FORBIDDEN'] },
+  'mode.request': { dto: ModeRequestDto, senders: T, summary: 'ask the customer for a mode', errors: [...S, 'NOT_ACTIVE', 'REQUEST_PENDING'] },
+  'control.request': { dto: SessionRef, senders: T, summary: 'ask the customer for control', errors: [...S, 'NOT_ACTIVE', 'REQUEST_PENDING'] },
+  'control.hand': { dto: ControlHandDto, senders: T, summary: 'the owner hands control to another member', errors: [...S, 'NOT_OWNER'] },
+  'input': { dto: InputDto, senders: T, summary: 'remote keyboard/mouse; only in interact from the member holding control', errors: [...S, 'MODE_FORBIDS_INPUT', 'NOT_CONTROLLER'] },
+  'pointer': { dto: PointerDto, senders: T, summary: 'show my pointer with my name (observe and interact)', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
+  'annotation': { dto: AnnotationDto, senders: T, summary: 'laser pointer / pen strokes, only while the screen is visible', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
+  'chat.send': { dto: ChatSendDto, senders: [...T, ...C], summary: 'a chat message to everyone in the session', errors: S },
+  'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
+  'session.invite': { dto: SessionInviteDto, senders: T, summary: 'invite a representative, a team (any representative) or an external person', errors: [...S, 'NOT_OWNER', 'INVITE_EXISTS', 'ALREADY_MEMBER'] },
+  'invite.respond': { dto: InviteRespondDto, senders: T, summary: 'accept or decline an invitation', errors: ['UNKNOWN_SESSION', 'UNKNOWN_INVITE', 'NOT_INVITED'] },
+  'invite.cancel': { dto: InviteCancelDto, senders: T, summary: 'the owner cancels a live invitation', errors: [...S, 'NOT_OWNER', 'UNKNOWN_INVITE'] },
+  'member.remove': { dto: MemberRemoveDto, senders: T, summary: 'the owner removes a member', errors: [...S, 'NOT_OWNER', 'UNKNOWN_MEMBER'] },
+  'customer.disconnect': { dto: SessionRef, senders: T, summary: 'the owner disconnects the customer and stays in the session', errors: [...S, 'NOT_OWNER'] },
+  'session.transfer': { dto: SessionTransferDto, senders: T, summary: 'the owner transfers to a team queue or a representative\'s personal queue', errors: [...S, 'NOT_OWNER', 'UNKNOWN_TEAM', 'UNKNOWN_USER'] },
+  'session.hold': { dto: SessionRef, senders: T, summary: 'the owner steps away: the session waits in the owner\'s personal queue, members stay', errors: [...S, 'NOT_OWNER'] },
+  'queue.list': { dto: EmptyDto, senders: T, summary: 'sessions waiting in my team queues and my personal queue', errors: [] },
+  'queue.take': { dto: QueueTakeDto, senders: T, summary: 'take a waiting session from a queue I may see; I become its owner', errors: ['UNKNOWN_SESSION', 'NOT_QUEUED', 'FORBIDDEN'] },
+  'session.join': { dto: SessionJoinDto, senders: T, summary: 'a supervisor (or admin) joins a session of their teams as an observer', errors: ['UNKNOWN_SESSION', 'FORBIDDEN'] },
+  'session.end': { dto: SessionRef, senders: [...T, ...C], summary: 'owner or customer: end for all; any other member: leave', errors: S },
+  'session.leave': { dto: SessionRef, senders: T, summary: 'leave the session', errors: [...S, 'OWNER_MUST_END_OR_TRANSFER'] },
+  'session.resume': { dto: ResumeDto, senders: [...T, ...C, ...A], summary: 'after a reconnect: the events after lastSeq in order, then live ones', errors: ['RESUME_INVALID', 'UNKNOWN_SESSION'] },
+  'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged)', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED'] },
+  'admin.action': { dto: AdminActionDto, senders: T, summary: 'restart, process list, command shell, protected window: only while elevated', errors: [...S, 'NOT_ELEVATED'] },
+};
