@@ -10,7 +10,9 @@ import { ProtocolError } from './protocol-error';
 import { TokenBucket } from './token-bucket';
 
 /** Handles one validated event; its return value is the ack's data. Throw ProtocolError to refuse. */
-export type EventHandler = (conn: Connection, data: any, envelope: Envelope) => unknown;
+// Method syntax makes the data parameter bivariant, so a handler may declare its own DTO type;
+// the pipeline has already validated `data` against that event's DTO.
+export type EventHandler = { handle(conn: Connection, data: object, envelope: Envelope): unknown }['handle'];
 export type BinaryHandler = (conn: Connection, frame: Buffer) => void;
 
 export interface PipelineOptions {
