@@ -1,0 +1,31 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** What the agent remembers between runs: where it enrolled and its credentials. */
+export interface AgentState {
+  server: string;
+  agentId: string;
+  token: string;
+  pin: string;
+}
+
+/** `$XDG_CONFIG_HOME/tandem/agent.json` (or ~/.config/…), overridable with --config. */
+export function defaultConfigPath(): string {
+  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'tandem', 'agent.json');
+}
+
+export function readAgentState(file: string): AgentState | null {
+  if (!existsSync(file)) return null;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentState>;
+  if (!parsed.server || !parsed.agentId || !parsed.token || !parsed.pin) return null;
+  return parsed as AgentState;
+}
+
+/** Writes the state readable by the user only (mode 0600, directory 0700): it holds the agent token. */
+export function writeAgentState(file: string, state: AgentState): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+}

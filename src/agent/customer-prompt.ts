@@ -1,0 +1,27 @@
+/** What the customer is asked and can do at the agent. The terminal prompt is one implementation. */
+export interface AssistAsk {
+  sessionId: string;
+  technician: { id: string; name: string; teams?: string[] };
+  action: 'view' | 'control';
+}
+
+export interface RequestAsk {
+  sessionId: string;
+  requestId: string;
+  kind: 'mode' | 'control' | 'elevation';
+  from: { id: string; name: string };
+  mode?: string;
+}
+
+export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' };
+
+export interface CustomerPrompt {
+  /** Resolves true when the customer allows. */
+  askAssist(ask: AssistAsk): Promise<boolean>;
+  askRequest(ask: RequestAsk): Promise<boolean>;
+  /** A line for the customer (who is watching, the mode, "the session has ended"). */
+  notice(text: string): void;
+  /** Choices the customer makes at any time (mode switch, close). */
+  onChoice(listener: (choice: CustomerChoice) => void): void;
+  close(): void;
+}

@@ -1,0 +1,43 @@
+import { PassThrough } from 'node:stream';
+import { TerminalPrompt } from './terminal-prompt';
+
+function setup() {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (c: Buffer) => { text += c.toString(); });
+  return { prompt: new TerminalPrompt(input, output), input, out: () => text };
+}
+
+describe('TerminalPrompt', () => {
+  it("shows the technician's identity and the requested action, and resolves the answer", async () => {
+    const { prompt, input, out } = setup();
+    const answer = prompt.askAssist({ sessionId: 's', technician: { id: 'alice', name: 'Alice Tech', teams: ['helpdesk'] }, action: 'control' });
+    input.write('y\n');
+    await expect(answer).resolves.toBe(true);
+    expect(out()).toContain('Alice Tech (helpdesk) asks to take control of your screen');
+    prompt.close();
+  });
+
+  it('asks queued questions one at a time and re-asks on a bad answer', async () => {
+    const { prompt, input, out } = setup();
+    const a = prompt.askRequest({ sessionId: 's', requestId: 'r1', kind: 'mode', from: { id: 'b', name: 'Bob' }, mode: 'interact' });
+    const b = prompt.askRequest({ sessionId: 's', requestId: 'r2', kind: 'elevation', from: { id: 'b', name: 'Bob' } });
+    input.write('maybe\nn\ny\n');
+    await expect(a).resolves.toBe(false);
+    await expect(b).resolves.toBe(true);
+    expect(out()).toContain('please answer y or n');
+    expect(out()).toContain('admin (elevated) session');
+    prompt.close();
+  });
+
+  it('reports mode choices and close at any time', async () => {
+    const { prompt, input } = setup();
+    const choices: unknown[] = [];
+    prompt.onChoice((c) => choices.push(c));
+    input.write('observe\nclose\n');
+    await new Promise((r) => setImmediate(r));
+    expect(choices).toEqual([{ kind: 'mode', mode: 'observe' }, { kind: 'close' }]);
+    prompt.close();
+  });
+});

@@ -1,0 +1,70 @@
+import { createInterface, type Interface } from 'node:readline';
+import type { AssistAsk, CustomerChoice, CustomerPrompt, RequestAsk } from './customer-prompt';
+
+type Pending = { resolve: (allow: boolean) => void; question: string };
+
+/**
+ * The customer's prompt in a terminal. Questions are answered with y/n; at any time the customer can
+ * type `hold`, `observe`, `interact` or `close`. Reads lines, so it also works with piped stdin.
+ */
+export class TerminalPrompt implements CustomerPrompt {
+  private readonly rl: Interface;
+  private readonly queue: Pending[] = [];
+  private listeners: ((c: CustomerChoice) => void)[] = [];
+
+  constructor(input: NodeJS.ReadableStream = process.stdin, private readonly output: NodeJS.WritableStream = process.stdout) {
+    this.rl = createInterface({ input, terminal: false });
+    this.rl.on('line', (line) => this.onLine(line.trim().toLowerCase()));
+  }
+
+  askAssist(ask: AssistAsk): Promise<boolean> {
+    const teams = ask.technician.teams?.length ? ` (${ask.technician.teams.join(', ')})` : '';
+    const what = ask.action === 'control' ? 'take control of your screen' : 'view your screen';
+    return this.ask(`${ask.technician.name}${teams} asks to ${what}. The session starts on hold. Allow? [y/n]`);
+  }
+
+  askRequest(ask: RequestAsk): Promise<boolean> {
+    const what = ask.kind === 'mode' ? `switch to ${ask.mode ?? '?'}` : ask.kind === 'control' ? 'take control' : 'start an admin (elevated) session';
+    return this.ask(`${ask.from.name} asks to ${what}. Allow? [y/n]`);
+  }
+
+  notice(text: string): void {
+    this.output.write(`tandem: ${text}\n`);
+  }
+
+  onChoice(listener: (choice: CustomerChoice) => void): void {
+    this.listeners.push(listener);
+  }
+
+  close(): void {
+    this.rl.close();
+    for (const p of this.queue.splice(0)) p.resolve(false);
+  }
+
+  private ask(question: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.queue.push({ resolve, question });
+      if (this.queue.length === 1) this.output.write(`tandem: ${question}\n`);
+    });
+  }
+
+  private onLine(line: string): void {
+    if (line === 'hold' || line === 'observe' || line === 'interact') {
+      this.listeners.forEach((l) => l({ kind: 'mode', mode: line }));
+      return;
+    }
+    if (line === 'close' || line === 'end') {
+      this.listeners.forEach((l) => l({ kind: 'close' }));
+      return;
+    }
+    const head = this.queue[0];
+    if (!head) return;
+    if (line === 'y' || line === 'yes' || line === 'n' || line === 'no') {
+      this.queue.shift();
+      head.resolve(line.startsWith('y'));
+      if (this.queue[0]) this.output.write(`tandem: ${this.queue[0].question}\n`);
+    } else {
+      this.output.write('tandem: please answer y or n\n');
+    }
+  }
+}
