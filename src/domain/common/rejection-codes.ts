@@ -1,0 +1,53 @@
+/**
+ * The one table of domain rejection codes: code → one-line meaning. The message of every rejection is
+ * the meaning here, never text built from the command. docs/rules.md lists the same codes (checked by a test).
+ * A code is never renamed or reused once shipped.
+ */
+export const REJECTION_CODES = {
+  FORBIDDEN: 'the actor lacks the right or role for this command',
+  UNKNOWN_COMMAND: 'the domain does not know this command',
+  NOT_OWNER: 'only the session owner may do this',
+  NOT_CUSTOMER: 'only the customer may do this',
+  NOT_MEMBER: 'the actor is not a member of this session',
+  NOT_PARTICIPANT: 'watching members (supervisor observers) may not do this',
+  SESSION_ENDED: 'the session has ended',
+  SESSION_EXISTS: 'the session was already started',
+  NOT_PENDING: 'the session is not waiting for the customer\'s answer',
+  NOT_ACTIVE: 'the session is not active',
+  NOT_QUEUED: 'the session is not waiting in a queue',
+  MODE_FORBIDS_INPUT: 'input passes only in interact mode',
+  NOT_CONTROLLER: 'only the member holding control may send input',
+  SCREEN_NOT_VISIBLE: 'the screen is not visible in the current mode',
+  CUSTOMER_OFFLINE: 'the customer is disconnected or offline',
+  REQUEST_PENDING: 'a request of this kind is already waiting for the customer',
+  UNKNOWN_REQUEST: 'no such pending request',
+  DUPLICATE_ID: 'an item with this id already exists in the session',
+  INVITE_EXISTS: 'a live invitation for this person and session already exists',
+  ALREADY_MEMBER: 'the person is already a member of the session',
+  UNKNOWN_INVITE: 'no such live invitation',
+  NOT_INVITED: 'the actor is not the invitee of this invitation',
+  UNKNOWN_MEMBER: 'no such member in the session',
+  INVALID_TARGET: 'the target of this command is not allowed',
+  OWNER_MUST_END_OR_TRANSFER: 'the owner cannot leave: end, hold or transfer the session instead',
+  ALREADY_ELEVATED: 'the session is already elevated',
+  NOT_ELEVATED: 'this admin-only action needs an elevated (admin) session',
+  CREDENTIALS_REQUIRED: 'elevation by credentials needs a username and a password',
+  CHAT_ONLY: 'the session is chat-only; elevate it to the full client first',
+  UNKNOWN_FILE: 'no such file offer',
+  FILE_TOO_LARGE: 'the file is larger than the session allows',
+  CODE_UNKNOWN: 'no such security code',
+  CODE_EXPIRED: 'the security code has expired',
+  CODE_USED: 'the security code was already used',
+  CODE_EXISTS: 'this security code is already live; make another one',
+  RATE_LIMITED: 'too many attempts; slow down',
+  LOCKED_OUT: 'too many failed attempts; locked out for a while',
+  PIN_IN_USE: 'another online agent uses this Assist PIN',
+  UNKNOWN_AGENT: 'no such agent online',
+  NOT_QUEUE_MEMBER: 'the actor may not see or take from this queue',
+  UNKNOWN_BUTTON: 'no such support button',
+  BUTTON_EXPIRED: 'the support button has expired',
+  UNKNOWN_JUMP_CLIENT: 'no such pinned jump client',
+  UNKNOWN_JUMP_GROUP: 'no such jump group',
+} as const;
+
+export type RejectionCode = keyof typeof REJECTION_CODES;

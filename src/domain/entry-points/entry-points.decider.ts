@@ -1,0 +1,100 @@
+import { Actor, toRef } from '../common/actor';
+import { Decision, Rejection, accept, reject } from '../common/decision';
+import { hasRight } from '../common/rights';
+import { EntryPointsCommand } from './entry-points.commands';
+import { EntryPointsEvent } from './entry-points.events';
+import { EntryPointsState, JumpClient, JumpConsent, JumpGroup, SupportButton } from './entry-points.state';
+
+type Body = EntryPointsEvent extends infer E ? (E extends EntryPointsEvent ? Omit<E, 'seq' | 'actor' | 'at'> : never) : never;
+
+/** Deploy/remove Support Buttons, define Jump Groups, pin/unpin Jump Clients. A session's end never unpins. */
+export function decideEntryPoints(state: EntryPointsState, command: EntryPointsCommand, actor: Actor, now: number): Decision<EntryPointsEvent> {
+  const stamp = (bodies: Body[]): Decision<EntryPointsEvent> =>
+    accept(bodies.map((b, i) => ({ ...b, seq: state.seq + i + 1, actor: toRef(actor), at: now }) as EntryPointsEvent));
+  switch (command.type) {
+    case 'DeploySupportButton': {
+      if (!hasRight(actor, 'support-button.deploy')) return reject('FORBIDDEN');
+      if (state.buttons[command.buttonId]) return reject('DUPLICATE_ID');
+      if (command.expiresAt <= now) return reject('BUTTON_EXPIRED');
+      const { type: _t, ...rest } = command;
+      return stamp([{ type: 'SupportButtonDeployed', button: { ...rest, deployedBy: actor.id } }]);
+    }
+    case 'RemoveSupportButton': {
+      const button = state.buttons[command.buttonId];
+      if (!button) return reject('UNKNOWN_BUTTON');
+      if (!hasRight(actor, 'support-button.deploy')) return reject('FORBIDDEN');
+      return stamp([{ type: 'SupportButtonRemoved', buttonId: button.buttonId }]);
+    }
+    case 'DefineJumpGroup': {
+      if (actor.kind !== 'admin') return reject('FORBIDDEN');
+      const { type: _t, ...group } = command;
+      return stamp([{ type: 'JumpGroupDefined', group }]);
+    }
+    case 'PinJumpClient': {
+      if (!hasRight(actor, 'jump.pin')) return reject('FORBIDDEN');
+      if (state.jumpClients[command.jumpClientId]) return reject('DUPLICATE_ID');
+      const loc = command.location;
+      if (loc.kind === 'personal' && loc.userId !== actor.id) return reject('INVALID_TARGET');
+      if (loc.kind === 'group') {
+        const group = state.jumpGroups[loc.groupId];
+        if (!group) return reject('UNKNOWN_JUMP_GROUP');
+        if (!isInJumpGroup(group, actor)) return reject('FORBIDDEN');
+      }
+      const consent: JumpConsent = loc.kind === 'group' ? state.jumpGroups[loc.groupId].consent : command.consent ?? 'ask';
+      return stamp([{ type: 'JumpClientPinned', jumpClient: { jumpClientId: command.jumpClientId, agentId: command.agentId, location: loc, consent, pinnedBy: actor.id } }]);
+    }
+    case 'UnpinJumpClient': {
+      const jc = state.jumpClients[command.jumpClientId];
+      if (!jc) return reject('UNKNOWN_JUMP_CLIENT');
+      const group = jc.location.kind === 'group' ? state.jumpGroups[jc.location.groupId] : undefined;
+      if (!hasRight(actor, 'jump.pin') || !('ok' in mayStartJump(jc, group, actor))) return reject('FORBIDDEN');
+      return stamp([{ type: 'JumpClientUnpinned', jumpClientId: jc.jumpClientId }]);
+    }
+  }
+}
+
+/** Applies an entry-points event. Total: unknown events leave the state as it is. */
+export function evolveEntryPoints(state: EntryPointsState, event: EntryPointsEvent): EntryPointsState {
+  const next = { ...state, seq: typeof event?.seq === 'number' ? Math.max(state.seq, event.seq) : state.seq };
+  switch (event?.type) {
+    case 'SupportButtonDeployed':
+      return { ...next, buttons: { ...state.buttons, [event.button.buttonId]: event.button } };
+    case 'SupportButtonRemoved': {
+      const { [event.buttonId]: _gone, ...buttons } = state.buttons;
+      return { ...next, buttons };
+    }
+    case 'JumpGroupDefined':
+      return { ...next, jumpGroups: { ...state.jumpGroups, [event.group.groupId]: event.group } };
+    case 'JumpClientPinned':
+      return { ...next, jumpClients: { ...state.jumpClients, [event.jumpClient.jumpClientId]: event.jumpClient } };
+    case 'JumpClientUnpinned': {
+      const { [event.jumpClientId]: _gone, ...jumpClients } = state.jumpClients;
+      return { ...next, jumpClients };
+    }
+    default:
+      return state;
+  }
+}
+
+/** True while a customer may open a session with this button. */
+export function supportButtonUsable(button: SupportButton, now: number): boolean {
+  return now < button.expiresAt;
+}
+
+/** True when the actor belongs to the Jump Group, by user or by team. */
+export function isInJumpGroup(group: JumpGroup, actor: Actor): boolean {
+  return actor.kind === 'admin' || group.userIds.includes(actor.id) || group.teams.some((t) => actor.teams.includes(t));
+}
+
+/**
+ * May this actor start an unattended session through this Jump Client, and with which consent policy?
+ * A personal pin is for its representative only; a group pin for the group's members, under the group's policy.
+ */
+export function mayStartJump(jc: JumpClient, group: JumpGroup | undefined, actor: Actor): { ok: true; consent: JumpConsent } | { rejection: Rejection } {
+  if (!hasRight(actor, 'jump.start')) return reject('FORBIDDEN');
+  if (jc.location.kind === 'personal') {
+    return jc.location.userId === actor.id || actor.kind === 'admin' ? { ok: true, consent: jc.consent } : reject('FORBIDDEN');
+  }
+  if (!group || group.groupId !== jc.location.groupId) return reject('UNKNOWN_JUMP_GROUP');
+  return isInJumpGroup(group, actor) ? { ok: true, consent: group.consent } : reject('FORBIDDEN');
+}

@@ -1,0 +1,15 @@
+export * from './common/actor';
+export * from './common/decision';
+export * from './common/rejection-codes';
+export * from './common/rights';
+export * from './common/queue-ref';
+export * from './session';
+export * from './codes/security-codes';
+export * from './codes/guess-limiter';
+export * from './presence/presence';
+export { decideQueue, evolveQueues, initialQueuesState, queueContents, queuesVisibleTo } from './queues/queues';
+export type { QueueEntry, QueuesState, QueueCommand, QueueEvent } from './queues/queues';
+export * from './entry-points/entry-points.state';
+export * from './entry-points/entry-points.commands';
+export * from './entry-points/entry-points.events';
+export * from './entry-points/entry-points.decider';

@@ -1,0 +1,37 @@
+import { Actor } from '../common/actor';
+import { reject } from '../common/decision';
+import { MAX_FILE_BYTES, SessionCommand } from './session.commands';
+import { Outcome, active, check, emit, firstFailure, isCustomerActor, isMember, memberOrCustomer, notEnded } from './session.guards';
+import { SessionState } from './session.state';
+
+type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
+
+const chatOpen = (s: SessionState) => check(s.status === 'active' || s.status === 'queued', 'NOT_ACTIVE');
+
+/** Chat from any member and the customer, while the session is active or waiting in a queue. */
+export function sendChat(s: SessionState, c: Cmd<'SendChat'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), memberOrCustomer(s, a), chatOpen(s), check(!s.messageIds.includes(c.messageId), 'DUPLICATE_ID'));
+  return failure ?? emit({ type: 'ChatSent', messageId: c.messageId, text: c.text });
+}
+
+/** A file offer with name, size and checksum, from a taking-part member or the customer. */
+export function offerFile(s: SessionState, c: Cmd<'OfferFile'>, a: Actor): Outcome {
+  const observer = s.members[a.id]?.role === 'observer';
+  const failure = firstFailure(
+    notEnded(s), memberOrCustomer(s, a), check(!observer, 'NOT_PARTICIPANT'), active(s),
+    check(s.files[c.fileId] === undefined, 'DUPLICATE_ID'), check(c.size >= 0 && c.size <= MAX_FILE_BYTES, 'FILE_TOO_LARGE'),
+  );
+  return failure ?? emit({ type: 'FileOffered', fileId: c.fileId, name: c.name, size: c.size, sha256: c.sha256 });
+}
+
+/** The other side answers: the customer answers a technician's offer, a member answers the customer's. */
+export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), memberOrCustomer(s, a));
+  if (failure) return failure;
+  const file = s.files[c.fileId];
+  if (!file || file.status !== 'offered') return reject('UNKNOWN_FILE');
+  const fromCustomer = s.customer !== null && file.from === s.customer.id;
+  if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
+  if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');
+  return emit({ type: 'FileAnswered', fileId: c.fileId, accept: c.accept });
+}

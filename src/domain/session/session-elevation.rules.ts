@@ -1,0 +1,47 @@
+import { Actor } from '../common/actor';
+import { reject } from '../common/decision';
+import { hasRight } from '../common/rights';
+import { SessionCommand } from './session.commands';
+import { Outcome, active, check, customerOrSystem, emit, firstFailure, memberOrCustomer, notEnded, participant, requestIdFree } from './session.guards';
+import { SessionState } from './session.state';
+
+type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
+
+/**
+ * A technician asks for elevation by prompting the customer or by supplying credentials. The credentials
+ * go to the agent out of band; they never enter an event, a view or a rejection. In a click-to-chat
+ * session the only elevation is to the full client (screen sharing).
+ */
+export function requestElevation(s: SessionState, c: Cmd<'RequestElevation'>, a: Actor): Outcome {
+  const scope = c.scope ?? (s.chatOnly ? 'full-client' : 'admin');
+  const failure = firstFailure(
+    notEnded(s), participant(s, a), check(hasRight(a, 'session.elevate'), 'FORBIDDEN'), active(s),
+    check(scope === 'full-client' || !s.chatOnly, 'CHAT_ONLY'),
+    check(scope === 'admin' ? !s.elevated : s.chatOnly, 'ALREADY_ELEVATED'),
+    requestIdFree(s, c.requestId),
+    check(!Object.values(s.requests).some((r) => r.kind === 'elevation'), 'REQUEST_PENDING'),
+    check(c.method === 'prompt' || (!!c.credentials?.username && !!c.credentials?.password), 'CREDENTIALS_REQUIRED'),
+  );
+  return failure ?? emit({ type: 'ElevationRequested', requestId: c.requestId, method: c.method, scope });
+}
+
+/** The customer (prompted) or the agent (having checked the credentials) grants or denies elevation. */
+export function respondElevation(s: SessionState, c: Cmd<'RespondElevation'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), customerOrSystem(s, a));
+  if (failure) return failure;
+  const request = s.requests[c.requestId];
+  if (!request || request.kind !== 'elevation') return reject('UNKNOWN_REQUEST');
+  return emit({ type: 'ElevationAnswered', requestId: c.requestId, allow: c.allow, scope: request.scope });
+}
+
+/** A member or the customer drops the admin session. */
+export function endElevation(s: SessionState, _c: Cmd<'EndElevation'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), () => (a.kind === 'system' ? undefined : memberOrCustomer(s, a)()), check(s.elevated, 'NOT_ELEVATED'));
+  return failure ?? emit({ type: 'ElevationEnded' });
+}
+
+/** Restart, process list / task manager, command shell and protected windows need an elevated session. */
+export function adminAction(s: SessionState, c: Cmd<'AdminAction'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), participant(s, a), check(a.kind !== 'external', 'FORBIDDEN'), active(s), check(s.elevated, 'NOT_ELEVATED'));
+  return failure ?? emit({ type: 'AdminActionPerformed', action: c.action });
+}

@@ -1,0 +1,55 @@
+import { Actor, isRepresentative } from '../common/actor';
+import { ALLOWED, Authorization, reject } from '../common/decision';
+import { queueVisibleTo } from '../common/queue-ref';
+import { isInvitee } from './session-sharing.rules';
+import { SessionState, controllerOf } from './session.state';
+
+/** True when frames may reach members now: active, a screen-sharing session, mode observe or interact, the customer present. */
+export function screenVisible(state: SessionState): boolean {
+  return state.status === 'active' && !state.chatOnly && state.mode !== 'hold' && state.customer !== null && state.customer.connected && state.customer.online;
+}
+
+/** The member ids that may receive screen frames right now ([] in hold, queued, pending, ended). Sorted. */
+export function screenRecipients(state: SessionState): string[] {
+  return screenVisible(state) ? Object.keys(state.members).sort() : [];
+}
+
+function liveMember(state: SessionState, actorId: string): Authorization {
+  if (state.status === 'ended') return reject('SESSION_ENDED');
+  if (state.status !== 'active') return reject('NOT_ACTIVE');
+  if (state.members[actorId] === undefined) return reject('NOT_MEMBER');
+  if (!state.customer?.connected || !state.customer.online) return reject('CUSTOMER_OFFLINE');
+  if (state.chatOnly) return reject('CHAT_ONLY');
+  return ALLOWED;
+}
+
+/** Remote input (not journaled): interact mode, from the member holding control, in an active session. */
+export function authorizeInput(state: SessionState, actorId: string): Authorization {
+  const base = liveMember(state, actorId);
+  if ('rejection' in base) return base;
+  if (state.mode !== 'interact') return reject('MODE_FORBIDS_INPUT');
+  return controllerOf(state) === actorId ? ALLOWED : reject('NOT_CONTROLLER');
+}
+
+/** Showing one's pointer with one's name (not journaled): observe or interact, any member. */
+export function authorizePointer(state: SessionState, actorId: string): Authorization {
+  const base = liveMember(state, actorId);
+  if ('rejection' in base) return base;
+  return state.mode === 'hold' ? reject('SCREEN_NOT_VISIBLE') : ALLOWED;
+}
+
+/** Laser pointer and pen (not journaled): only while the screen is visible. */
+export function authorizeAnnotation(state: SessionState, actorId: string): Authorization {
+  return authorizePointer(state, actorId);
+}
+
+/** Who may see a session: its members and customer, invitees, whoever may take it from its queue, supervisors of its teams, admins. */
+export function sessionVisibleTo(state: SessionState, actor: Actor): boolean {
+  if (state.status === 'new') return false;
+  if (actor.kind === 'admin' || state.members[actor.id] !== undefined) return true;
+  if (actor.kind === 'customer') return state.customer?.id === actor.id;
+  if (Object.values(state.invitations).some((i) => isInvitee(i, actor))) return true;
+  if (!isRepresentative(actor.kind)) return false;
+  if (state.status === 'queued' && state.queue !== null && queueVisibleTo(state.queue, actor)) return true;
+  return actor.kind === 'supervisor' && actor.teams.some((t) => state.teams.includes(t));
+}

@@ -1,0 +1,48 @@
+import { QueueRef } from '../common/queue-ref';
+import { JumpClient, JumpGroup, SupportButton } from '../entry-points/entry-points.state';
+import { ElevationScope, InviteTarget, Mode, RequestedAction } from './session.state';
+
+/** Admin-only actions on the remote computer; refused unless the session is elevated. */
+export type AdminActionKind = 'restart' | 'process-list' | 'command-shell' | 'protected-window';
+
+/**
+ * Every command a session accepts. Ids (inviteId, requestId, messageId, fileId) come in the command;
+ * `credentials` may come in RequestElevation but never leaves decide.
+ */
+export type SessionCommand =
+  | { type: 'RequestAssist'; agentId: string; customer: { id: string; name: string }; via: 'selection' | 'pin' | 'code'; action: RequestedAction }
+  | { type: 'OpenSession'; agentId?: string; via: { kind: 'support-button'; button: SupportButton } | { kind: 'click-to-chat'; queue: QueueRef } }
+  | { type: 'StartJump'; jumpClient: JumpClient; group?: JumpGroup; customer?: { id: string; name: string } }
+  | { type: 'RespondAssist'; allow: boolean; mode?: Mode }
+  | { type: 'SetMode'; mode: Mode }
+  | { type: 'RequestMode'; requestId: string; mode: Mode }
+  | { type: 'RespondModeRequest'; requestId: string; allow: boolean }
+  | { type: 'RequestControl'; requestId: string }
+  | { type: 'RespondControl'; requestId: string; allow: boolean }
+  | { type: 'HandControl'; memberId: string }
+  | { type: 'SendChat'; messageId: string; text: string }
+  | { type: 'OfferFile'; fileId: string; name: string; size: number; sha256: string }
+  | { type: 'RespondFile'; fileId: string; accept: boolean }
+  | { type: 'Invite'; inviteId: string; target: InviteTarget }
+  | { type: 'CancelInvite'; inviteId: string }
+  | { type: 'RespondInvite'; inviteId: string; accept: boolean }
+  | { type: 'RemoveMember'; memberId: string }
+  | { type: 'DisconnectCustomer' }
+  | { type: 'Transfer'; to: QueueRef }
+  | { type: 'TakeFromQueue' }
+  | { type: 'Watch' }
+  | { type: 'Hold' }
+  | { type: 'End' }
+  | { type: 'Leave' }
+  | { type: 'ForceEnd' }
+  | { type: 'RequestElevation'; requestId: string; method: 'prompt' | 'credentials'; scope?: ElevationScope; credentials?: { username: string; password: string } }
+  | { type: 'RespondElevation'; requestId: string; allow: boolean }
+  | { type: 'EndElevation' }
+  | { type: 'AdminAction'; action: AdminActionKind }
+  | { type: 'ReportScreen'; paused: boolean; reason?: string }
+  | { type: 'CustomerConnection'; online: boolean };
+
+export type SessionCommandType = SessionCommand['type'];
+
+/** The largest file a session accepts (2 GiB). */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;

@@ -1,0 +1,56 @@
+import { ActorRef } from '../common/actor';
+import { QueueRef } from '../common/queue-ref';
+import { AdminActionKind } from './session.commands';
+import { ElevationScope, EndReason, InviteTarget, MemberRole, Mode, RequestedAction } from './session.state';
+
+/** What every session event carries. */
+export interface EventBase {
+  seq: number;
+  sessionId: string;
+  actor: ActorRef;
+  at: number;
+}
+
+export type InvitationRevokeReason = 'sender-left' | 'transferred' | 'session-ended';
+
+/** Every session event. Events never carry credentials. */
+export type SessionEvent =
+  | (EventBase & { type: 'AssistRequested'; agentId: string; customer: { id: string; name: string }; via: 'selection' | 'pin' | 'code'; action: RequestedAction; owner: ActorRef; teams: string[] })
+  | (EventBase & { type: 'SessionOpened'; origin: 'support-button' | 'click-to-chat'; agentId: string | null; customer: { id: string; name: string }; queue: QueueRef; chatOnly: boolean; buttonId: string | null })
+  | (EventBase & { type: 'JumpStarted'; jumpClientId: string; agentId: string; consent: 'notify' | 'ask'; owner: ActorRef; customer: { id: string; name: string }; teams: string[] })
+  | (EventBase & { type: 'AssistAccepted' })
+  | (EventBase & { type: 'AssistDeclined' })
+  | (EventBase & { type: 'ModeChanged'; mode: Mode; previous: Mode })
+  | (EventBase & { type: 'ModeRequested'; requestId: string; mode: Mode })
+  | (EventBase & { type: 'ModeRequestAnswered'; requestId: string; allow: boolean })
+  | (EventBase & { type: 'ControlRequested'; requestId: string })
+  | (EventBase & { type: 'ControlRequestAnswered'; requestId: string; allow: boolean })
+  | (EventBase & { type: 'ControlGranted'; memberId: string })
+  | (EventBase & { type: 'ChatSent'; messageId: string; text: string })
+  | (EventBase & { type: 'FileOffered'; fileId: string; name: string; size: number; sha256: string })
+  | (EventBase & { type: 'FileAnswered'; fileId: string; accept: boolean })
+  | (EventBase & { type: 'InvitationSent'; inviteId: string; target: InviteTarget })
+  | (EventBase & { type: 'InvitationCancelled'; inviteId: string })
+  | (EventBase & { type: 'InvitationRevoked'; inviteId: string; reason: InvitationRevokeReason })
+  | (EventBase & { type: 'InvitationAccepted'; inviteId: string; member: ActorRef; role: MemberRole })
+  | (EventBase & { type: 'InvitationDeclined'; inviteId: string })
+  | (EventBase & { type: 'MemberRemoved'; memberId: string })
+  | (EventBase & { type: 'MemberLeft'; memberId: string })
+  | (EventBase & { type: 'SupervisorJoined'; member: ActorRef })
+  | (EventBase & { type: 'CustomerDisconnected'; customerId: string })
+  | (EventBase & { type: 'CustomerConnectionChanged'; online: boolean })
+  | (EventBase & { type: 'SessionTransferred'; from: string; to: QueueRef })
+  | (EventBase & { type: 'SessionTaken'; by: ActorRef; queue: QueueRef; teams: string[] })
+  | (EventBase & { type: 'SessionHeld'; queue: QueueRef })
+  | (EventBase & { type: 'SessionEnded'; reason: EndReason; lockDesktop: boolean; releaseClient: boolean })
+  | (EventBase & { type: 'ElevationRequested'; requestId: string; method: 'prompt' | 'credentials'; scope: ElevationScope })
+  | (EventBase & { type: 'ElevationAnswered'; requestId: string; allow: boolean; scope: ElevationScope })
+  | (EventBase & { type: 'ElevationEnded' })
+  | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
+  | (EventBase & { type: 'ScreenPaused'; reason: string | null })
+  | (EventBase & { type: 'ScreenResumed' });
+
+export type SessionEventType = SessionEvent['type'];
+
+/** An event before decide stamps seq, sessionId, actor and at. */
+export type SessionEventBody = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, keyof EventBase> : never) : never;

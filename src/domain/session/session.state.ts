@@ -1,0 +1,99 @@
+import { ActorKind } from '../common/actor';
+import { QueueRef } from '../common/queue-ref';
+
+export type SessionStatus = 'new' | 'queued' | 'pending' | 'active' | 'ended';
+export type Mode = 'hold' | 'observe' | 'interact';
+export type RequestedAction = 'view' | 'control';
+export type SessionOrigin = 'selection' | 'pin' | 'code' | 'support-button' | 'click-to-chat' | 'jump';
+
+/** owner: the one owner; participant: an invited or former-owner representative; observer: a supervisor watching; external: a one-time representative. */
+export type MemberRole = 'owner' | 'participant' | 'observer' | 'external';
+
+export interface Member {
+  id: string;
+  kind: ActorKind;
+  name: string;
+  role: MemberRole;
+}
+
+export type InviteTarget =
+  | { kind: 'representative'; userId: string; name?: string }
+  | { kind: 'team'; teamId: string }
+  | { kind: 'external'; externalId: string; name: string };
+
+export interface Invitation {
+  inviteId: string;
+  senderId: string;
+  target: InviteTarget;
+  sentAt: number;
+}
+
+export type PendingRequest =
+  | { requestId: string; kind: 'mode'; by: string; mode: Mode }
+  | { requestId: string; kind: 'control'; by: string }
+  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: ElevationScope };
+
+export type ElevationScope = 'admin' | 'full-client';
+
+export interface FileOffer {
+  fileId: string;
+  name: string;
+  size: number;
+  sha256: string;
+  from: string;
+  status: 'offered' | 'accepted' | 'refused';
+}
+
+export interface CustomerSeat {
+  id: string;
+  name: string;
+  /** False once the owner disconnected the customer: the customer has no more rights in the session. */
+  connected: boolean;
+  /** The agent's connection; false while it is away (grace period). */
+  online: boolean;
+}
+
+export type EndReason = 'owner' | 'customer' | 'declined' | 'admin' | 'customer-lost' | 'cancelled';
+
+/** The state of one session, rebuilt by folding its events with evolve. */
+export interface SessionState {
+  sessionId: string;
+  seq: number;
+  status: SessionStatus;
+  origin: SessionOrigin | null;
+  agentId: string | null;
+  ownerId: string | null;
+  members: Record<string, Member>;
+  customer: CustomerSeat | null;
+  teams: string[];
+  queue: QueueRef | null;
+  mode: Mode;
+  requestedAction: RequestedAction;
+  /** The member holding control when it is not the owner; null means the owner holds it. */
+  controllerId: string | null;
+  invitations: Record<string, Invitation>;
+  requests: Record<string, PendingRequest>;
+  elevated: boolean;
+  chatOnly: boolean;
+  screenPaused: boolean;
+  jumpNotice: boolean;
+  files: Record<string, FileOffer>;
+  messageIds: string[];
+  removedIds: string[];
+  endReason: EndReason | null;
+  lockDesktop: boolean;
+}
+
+/** The state before the first event: nothing started. */
+export function initialSessionState(sessionId: string): SessionState {
+  return {
+    sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
+    queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
+    chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
+  };
+}
+
+/** The member holding control right now: the handed-to member, else the owner. */
+export function controllerOf(state: SessionState): string | null {
+  return state.controllerId ?? state.ownerId;
+}
