@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { IsNumber, IsOptional, Matches } from 'class-validator';
 
 /** Ids on the wire: short, URL-safe. */

@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import WebSocket from 'ws';
+import { decodeFrame, FrameType } from '../media/frame-codec';
+import type { AgentState } from './agent-config';
+import { Backoff } from './backoff';
+import { CaptureLoop } from './capture-loop';
+import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
+import type { InputInjector, ScreenSource } from './screen-source';
+
+export interface AgentClientOptions {
+  state: AgentState;
+  hello: { hostname: string; osUser: string; os: string; version: string; capabilities: string[] };
+  prompt: CustomerPrompt;
+  screen?: ScreenSource;
+  injector?: InputInjector;
+  fps: number;
+  quality: number;
+  /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
+  lockCommand: string[];
+  log: (line: string) => void;
+}
+
+type Mode = 'hold' | 'observe' | 'interact';
+interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
+interface ForwardedInput { sessionId: string; kind: string; monitor?: number; x: number; y: number; button: number; down: boolean; dx?: number; dy?: number; keysym: number; text: string }
+
+/**
+ * The desktop agent's connection: announces itself, relays the customer's answers, and obeys the
+ * mode it is told — as defence in depth it captures nothing in hold and injects only in interact.
+ */
+export class AgentClient {
+  private ws?: WebSocket;
+  private readonly backoff = new Backoff();
+  private stopped = false;
+  private session?: { id: string; mode: Mode; resumeToken?: string; lastSeq: number };
+  private readonly loop?: CaptureLoop;
+  private nextId = 1;
+  /** Counters the tests and the operator can read. */
+  readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
+
+  constructor(private readonly opts: AgentClientOptions) {
+    if (opts.screen) {
+      this.loop = new CaptureLoop(opts.screen, {
+        fps: opts.fps, quality: opts.quality, monitor: 0,
+        send: (f) => this.ws?.readyState === WebSocket.OPEN && this.ws.send(f, { binary: true }),
+        buffered: () => this.ws?.bufferedAmount ?? 0,
+        maxBufferedBytes: 4 * 1024 * 1024,
+        onPaused: (paused) => this.session && this.send('screen.state', { sessionId: this.session.id, paused, reason: paused ? 'capture impossible (protected or locked screen)' : undefined }),
+        onError: (err) => opts.log(`capture failed: ${String(err)}`),
+      });
+    }
+    opts.prompt.onChoice((choice) => {
+      if (!this.session) return opts.prompt.notice('no session is running');
+      if (choice.kind === 'close') this.send('session.end', { sessionId: this.session.id });
+      else this.send('mode.set', { sessionId: this.session.id, mode: choice.mode });
+    });
+  }
+
+  get captureLoop(): CaptureLoop | undefined {
+    return this.loop;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.loop?.stop();
+    this.ws?.close(1000, 'agent stopping');
+    this.opts.screen?.close();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const url = new URL('/ws/agent', this.opts.state.server.replace(/^http/, 'ws'));
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.opts.state.token}` } });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.stats.connects += 1;
+      this.backoff.reset();
+      this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}; Assist PIN ${this.opts.state.pin}`);
+      const displays = this.opts.screen?.monitors() ?? [];
+      this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
+      if (this.session?.resumeToken) this.send('session.resume', { token: this.session.resumeToken, lastSeq: this.session.lastSeq });
+    });
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return this.onBinary(raw as Buffer);
+      try {
+        this.onMessage(JSON.parse(raw.toString()) as Incoming);
+      } catch (err) {
+        this.opts.log(`bad message from server: ${String(err)}`);
+      }
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.opts.log(`server refused the connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (re-enroll this agent)' : ''}`);
+    });
+    ws.on('error', (err) => this.opts.log(`connection error: ${err.message}`));
+    ws.on('close', (code) => {
+      this.loop?.stop();
+      if (this.stopped) return;
+      const delay = this.backoff.next();
+      this.opts.log(`disconnected (${code}); reconnecting in ${delay} ms`);
+      setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private send(event: string, data: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ event, data, id: `a${this.nextId++}` }));
+  }
+
+  private onBinary(raw: Buffer): void {
+    const parsed = decodeFrame(raw);
+    if (parsed.ok && parsed.frame.type === FrameType.RefreshRequest) this.loop?.refresh();
+  }
+
+  private onMessage(msg: Incoming): void {
+    // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
+    const d = (msg.data ?? {}) as Record<string, never>;
+    switch (msg.event) {
+      case 'assist.requested': {
+        const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
+        this.session = { id: d.sessionId, mode: 'hold', lastSeq };
+        void this.opts.prompt.askAssist(d as unknown as AssistAsk).then((allow) => this.send('assist.respond', { sessionId: d.sessionId, allow }));
+        return;
+      }
+      case 'request.pending':
+        void this.opts.prompt.askRequest(d as unknown as RequestAsk).then((allow) => this.send(`${d.kind}.respond`, { sessionId: d.sessionId, requestId: d.requestId, allow }));
+        return;
+      case 'session.resumable': {
+        const current = this.session;
+        if (current && current.id === d.sessionId) current.resumeToken = d.resumeToken;
+        else this.session = { id: d.sessionId, mode: 'hold', resumeToken: d.resumeToken, lastSeq: 0 };
+        return;
+      }
+      case 'session.event': {
+        const current = this.session;
+        if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
+        return;
+      }
+      case 'session.mode':
+        return this.applyMode(d.sessionId, d.mode);
+      case 'input':
+        return this.applyInput(d as unknown as ForwardedInput);
+      case 'session.ended':
+        return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
+      case 'error':
+        this.opts.log(`server refused ${msg.id ?? ''}: ${d.code} ${d.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private applyMode(sessionId: string, mode: Mode): void {
+    if (!this.session || this.session.id !== sessionId) this.session = { id: sessionId, mode, lastSeq: 0 };
+    this.session.mode = mode;
+    this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
+    if (mode === 'hold') this.loop?.stop();
+    else this.loop?.start(sessionId);
+  }
+
+  private applyInput(d: ForwardedInput): void {
+    // Defence in depth: the server already checked mode and control; refuse anyway if we disagree.
+    if (!this.session || this.session.id !== d.sessionId || this.session.mode !== 'interact' || !this.opts.injector) {
+      this.stats.inputsRefused += 1;
+      return;
+    }
+    const inj = this.opts.injector;
+    switch (d.kind) {
+      case 'move': inj.move(d.monitor ?? 0, d.x, d.y); break;
+      case 'button': inj.move(d.monitor ?? 0, d.x, d.y); inj.button(d.button, d.down); break;
+      case 'wheel': inj.wheel(d.dx ?? 0, d.dy ?? 0); break;
+      case 'key': inj.key(d.keysym, d.down); break;
+      case 'text': inj.text(d.text); break;
+      default: this.stats.inputsRefused += 1; return;
+    }
+    this.stats.inputsInjected += 1;
+  }
+
+  private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
+    this.loop?.stop();
+    this.session = undefined;
+    this.opts.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
+    if (d.lockDesktop && this.opts.lockCommand.length > 0) {
+      const [cmd, ...args] = this.opts.lockCommand;
+      this.opts.log(`elevated session ended by the customer: locking the desktop (${this.opts.lockCommand.join(' ')})`);
+      execFile(cmd, args, (err) => err && this.opts.log(`lock command failed: ${err.message}`));
+    }
+  }
+}

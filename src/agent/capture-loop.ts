@@ -1,0 +1,100 @@
+import { encodeFrame, Encoding, FrameType } from '../media/frame-codec';
+import type { ScreenSource } from './screen-source';
+
+export interface CaptureLoopOptions {
+  fps: number;
+  quality: number;
+  monitor: number;
+  send: (frame: Uint8Array) => void;
+  /** Bytes still queued on the socket; above `maxBufferedBytes` a capture is skipped (the server is slow). */
+  buffered: () => number;
+  maxBufferedBytes: number;
+  onPaused: (paused: boolean) => void;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Captures at most `fps` times a second while running and sends the dirty tiles of each capture,
+ * then an end-of-frame marker. Stopped, it captures nothing at all (hold).
+ */
+export class CaptureLoop {
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private frameSeq = 0;
+  private wantFull = true;
+  private paused = false;
+  private sessionId = '';
+  captures = 0;
+  framesSent = 0;
+
+  constructor(private readonly source: ScreenSource, private opts: CaptureLoopOptions) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(sessionId: string): void {
+    this.sessionId = sessionId;
+    this.wantFull = true;
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The next capture sends every tile (a viewer joined or asked). */
+  refresh(): void {
+    this.wantFull = true;
+  }
+
+  tune(change: Partial<Pick<CaptureLoopOptions, 'fps' | 'quality' | 'monitor'>>): void {
+    if (change.monitor !== undefined && change.monitor !== this.opts.monitor) this.wantFull = true;
+    this.opts = { ...this.opts, ...change };
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.running) return;
+    const started = performance.now();
+    try {
+      if (this.opts.buffered() <= this.opts.maxBufferedBytes) await this.captureOnce();
+    } catch (err) {
+      this.opts.onError(err);
+    }
+    if (!this.running) return;
+    const interval = 1000 / Math.max(1, this.opts.fps);
+    this.schedule(Math.max(0, interval - (performance.now() - started)));
+  }
+
+  private async captureOnce(): Promise<void> {
+    const full = this.wantFull;
+    this.wantFull = false;
+    this.captures += 1;
+    const result = await this.source.capture(this.opts.monitor, { full, quality: this.opts.quality });
+    if (!this.running) return; // Hold arrived while capturing: drop it.
+    if (result.paused !== this.paused) {
+      this.paused = result.paused;
+      this.opts.onPaused(result.paused);
+      if (!result.paused) this.wantFull = true;
+    }
+    if (result.paused || result.tiles.length === 0) return;
+    const seq = ++this.frameSeq >>> 0;
+    const base = { monitor: this.opts.monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
+    if (full) {
+      this.opts.send(encodeFrame({ ...base, type: FrameType.ScreenInfo, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+    }
+    for (const t of result.tiles) {
+      this.opts.send(encodeFrame({ ...base, type: FrameType.Tile, encoding: t.encoding, x: t.x, y: t.y, width: t.width, height: t.height, payload: t.data }));
+      this.framesSent += 1;
+    }
+    this.opts.send(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+  }
+}

@@ -1,0 +1,38 @@
+/** One encoded dirty tile, ready to frame. */
+export interface EncodedTile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  encoding: 1 | 2 | 3;
+  data: Uint8Array;
+}
+
+export interface CaptureResult {
+  /** Capture impossible right now (protected screen, display lost): show paused, never black. */
+  paused: boolean;
+  width: number;
+  height: number;
+  tiles: EncodedTile[];
+  timestamp: number;
+}
+
+/**
+ * Where the agent's pixels come from: the native X11 core in production. Kept behind an interface
+ * so the agent's policy (never capture in hold) is testable by counting calls.
+ */
+export interface ScreenSource {
+  monitors(): { index: number; name: string; x: number; y: number; width: number; height: number; primary?: boolean }[];
+  /** Captures `monitor` and returns the tiles changed since the previous call (all of them when `full`). */
+  capture(monitor: number, opts: { full: boolean; quality: number }): Promise<CaptureResult>;
+  close(): void;
+}
+
+/** Remote input, already allowed by the server; the agent re-checks the mode before injecting. */
+export interface InputInjector {
+  move(monitor: number, x: number, y: number): void;
+  button(button: number, down: boolean): void;
+  wheel(dx: number, dy: number): void;
+  key(keysym: number, down: boolean): void;
+  text(text: string): void;
+}
