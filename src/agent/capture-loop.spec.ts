@@ -1,0 +1,68 @@
+import { decodeFrame, FrameType } from '../media/frame-codec';
+import { CaptureLoop } from './capture-loop';
+import type { CaptureResult, ScreenSource } from './screen-source';
+
+/** A screen whose every capture reports one changed tile; counts how often it was asked. */
+class CountingScreen implements ScreenSource {
+  calls = 0;
+  paused = false;
+  monitors() { return [{ index: 0, name: 'm0', x: 0, y: 0, width: 128, height: 64 }]; }
+  async capture(): Promise<CaptureResult> {
+    this.calls += 1;
+    return { paused: this.paused, width: 128, height: 64, timestamp: Date.now(), tiles: this.paused ? [] : [{ x: 0, y: 0, width: 64, height: 64, encoding: 1, data: new Uint8Array([1, 2, 3]) }] };
+  }
+  close(): void {}
+}
+
+function loopWith(screen: CountingScreen) {
+  const frames: Uint8Array[] = [];
+  const paused: boolean[] = [];
+  const loop = new CaptureLoop(screen, {
+    fps: 100, quality: 70, monitor: 0, send: (f) => frames.push(f), buffered: () => 0, maxBufferedBytes: 1 << 20,
+    onPaused: (p) => paused.push(p), onError: (e) => { throw e; },
+  });
+  return { loop, frames, paused };
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!check()) throw new Error('condition not reached');
+};
+
+describe('CaptureLoop', () => {
+  it('never captures while stopped (hold) and stops capturing at once when stopped', async () => {
+    const screen = new CountingScreen();
+    const { loop, frames } = loopWith(screen);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.calls).toBe(0);
+    loop.start('s1');
+    await until(() => screen.calls >= 3);
+    loop.stop();
+    const callsAtStop = screen.calls;
+    const framesAtStop = frames.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.calls).toBe(callsAtStop);
+    expect(frames.length).toBe(framesAtStop);
+  });
+
+  it('sends screen info with the first (full) capture, then tiles and an end-of-frame marker', async () => {
+    const screen = new CountingScreen();
+    const { loop, frames } = loopWith(screen);
+    loop.start('s1');
+    await until(() => frames.length >= 3);
+    loop.stop();
+    const types = frames.slice(0, 3).map((f) => { const r = decodeFrame(f); return r.ok ? r.frame.type : -1; });
+    expect(types).toEqual([FrameType.ScreenInfo, FrameType.Tile, FrameType.EndOfFrame]);
+  });
+
+  it('reports a paused screen instead of sending frames', async () => {
+    const screen = new CountingScreen();
+    screen.paused = true;
+    const { loop, frames, paused } = loopWith(screen);
+    loop.start('s1');
+    await until(() => paused.length === 1);
+    loop.stop();
+    expect(paused).toEqual([true]);
+    expect(frames).toHaveLength(0);
+  });
+});
