@@ -41,7 +41,12 @@ fi
 # npm packages, from the lockfile.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund >&2
+  # This npm writes lockfiles without other platforms' optional packages and its own `npm ci`
+  # may then refuse them as out of sync; `npm install` still honours the locked versions.
+  if ! npm ci --no-audit --no-fund >&2; then
+    say "npm ci refused the lockfile; falling back to npm install (locked versions)"
+    npm install --no-audit --no-fund >&2
+  fi
   touch node_modules/.package-lock.json
 fi
 
