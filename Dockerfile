@@ -1,34 +1,22 @@
-# Tandem node. Build stage has the toolchain and X11/JPEG headers; the runtime stage only the
-# shared libraries. The steps mirror scripts/setup.sh, which CI runs (no Docker engine there).
+# Tandem node. The build stage has the toolchain and headers; the runtime stage only what runs.
+# The steps mirror scripts/setup.sh, which CI runs (there is no Docker engine in CI).
+# When the native addon and the web bundle land, their build steps and COPY lines go here too.
 FROM node:20-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends \
-      build-essential python3 pkg-config \
-      libx11-dev libxext-dev libxtst-dev libxdamage-dev libxfixes-dev libxrandr-dev \
-      libjpeg62-turbo-dev libturbojpeg0-dev zlib1g-dev \
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json binding.gyp ./
-COPY native ./native
-COPY scripts ./scripts
-RUN bash scripts/build-native.sh
+RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY web ./web
-RUN node_modules/.bin/tsc -p tsconfig.build.json && touch dist/.build-stamp \
-    && if [ -f scripts/build-web.sh ]; then bash scripts/build-web.sh; fi \
-    && npm prune --omit=dev
+RUN node_modules/.bin/tsc -p tsconfig.build.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS run
-RUN apt-get update && apt-get install -y --no-install-recommends \
-      libx11-6 libxext6 libxtst6 libxdamage1 libxfixes3 libxrandr2 libturbojpeg0 zlib1g curl \
-    && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/build/Release ./build/Release
-COPY --from=build /app/web/dist ./web/dist
 COPY config ./config
 RUN useradd --system --uid 10001 --home /app tandem && mkdir -p /app/data && chown tandem /app/data
 USER tandem
