@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import type { TandemConfig } from '../config/config.schema';
@@ -26,6 +27,11 @@ export class TokenService {
   constructor(private readonly config: TandemConfig) {
     const secret = config.auth.jwtSecret || readOrCreateSecret(join(config.node.dataDir, 'jwt-secret'));
     this.key = new TextEncoder().encode(secret);
+  }
+
+  /** A secret for another purpose (resume tokens …), derived from the signing key, the same on every node. */
+  deriveSecret(purpose: string): string {
+    return createHmac('sha256', this.key).update(`tandem:${purpose}`).digest('base64url');
   }
 
   async issue(claims: Omit<TokenClaims, 'iat' | 'exp'>, ttlSeconds?: number): Promise<string> {

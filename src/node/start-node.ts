@@ -10,6 +10,8 @@ import { ApiError } from '../http/api-error';
 import { ApiExceptionFilter } from '../http/api-exception.filter';
 import { TandemWsAdapter } from '../gateways/tandem-ws-adapter';
 import { NodeInfo } from './node-info';
+import type { Store } from '../cluster/ports';
+import { createStore } from '../cluster/create-store';
 
 /** A running node: its address, the Nest app, and an idempotent graceful close. */
 export interface RunningNode {
@@ -22,10 +24,18 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** What tests (and embedders) may inject: the clock every rule reads, and the store. */
+export interface StartOptions {
+  clock?: () => number;
+  store?: Store;
+}
+
 /** Boots a Tandem node on config.node.host:port (port 0 picks a free one). */
-export async function startNode(config: TandemConfig): Promise<RunningNode> {
+export async function startNode(config: TandemConfig, options: StartOptions = {}): Promise<RunningNode> {
   const info = new NodeInfo(config.node.id);
-  const app = await NestFactory.create(AppModule.register(config, info), { bufferLogs: true });
+  const clock = options.clock ?? Date.now;
+  const store = options.store ?? createStore(config, clock);
+  const app = await NestFactory.create(AppModule.register(config, info, store, clock), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useWebSocketAdapter(new TandemWsAdapter(app));
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -13,6 +13,11 @@ export function validateDto<T extends object>(cls: ClassConstructor<T>, data: un
   const value = plainToInstance(cls, data, { exposeDefaultValues: true });
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length === 0) return { ok: true, value };
+  // A DTO without any field (e.g. `online.list`) has no metadata; class-validator calls that unknown.
+  if (errors.length === 1 && errors[0]!.constraints?.unknownValue !== undefined) {
+    const extra = Object.keys(data)[0];
+    return extra === undefined ? { ok: true, value } : { ok: false, message: `${extra}: unknown field` };
+  }
   return { ok: false, message: describe(errors[0], '') };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { deepMerge, loadConfig } from '../../src/config/load-config';
-import { startNode, type RunningNode } from '../../src/node/start-node';
+import { startNode, type RunningNode, type StartOptions } from '../../src/node/start-node';
 import { freePort } from './free-port';
 import { startProcess, type TrackedProcess } from './processes';
 import { TEST_TEAMS, passwordOf, testUsersConfig } from './users';
@@ -40,10 +40,10 @@ async function login(url: string, username: string, password = passwordOf(userna
 }
 
 /** A real node inside the test process (port 0, temp data dir, test users and teams). */
-export async function startInProcessNode(overrides: Record<string, unknown> = {}): Promise<TestNode & { node: RunningNode }> {
+export async function startInProcessNode(overrides: Record<string, unknown> = {}, options: StartOptions = {}): Promise<TestNode & { node: RunningNode }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-node-'));
   const config = loadConfig({ env: {}, overrides: baseOverrides(dataDir, overrides) });
-  const node = await startNode(config);
+  const node = await startNode(config, options);
   return {
     node,
     url: node.url,

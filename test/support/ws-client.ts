@@ -29,7 +29,7 @@ export class WsTestClient {
   readonly binary: Buffer[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: Waiter[] = [];
-  private cursor = 0;
+  private readonly consumed = new Set<Envelope>();
   private nextId = 1;
 
   private constructor(readonly ws: WebSocket) {
@@ -97,17 +97,15 @@ export class WsTestClient {
     return reply.data as T;
   }
 
-  /** The next not-yet-consumed message with this event name (and matching `pred`), waiting if needed. */
+  /** The oldest not-yet-consumed message with this event name (and matching `pred`), waiting if needed. Each message is returned once. */
   async next(event: string, pred: (data: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
-    for (; this.cursor < this.received.length; this.cursor++) {
-      const m = this.received[this.cursor];
-      if (m.event === event && pred(m.data)) {
-        this.cursor++;
-        return m.data;
-      }
+    const found = this.received.find((m) => !this.consumed.has(m) && m.event === event && pred(m.data));
+    if (found) {
+      this.consumed.add(found);
+      return found.data;
     }
-    const msg = await this.waitFor((m) => m.event === event && pred(m.data), timeoutMs, `event ${event}`);
-    this.cursor = this.received.indexOf(msg) + 1;
+    const msg = await this.waitFor((m) => !this.consumed.has(m) && m.event === event && pred(m.data), timeoutMs, `event ${event}`);
+    this.consumed.add(msg);
     return msg.data;
   }
 

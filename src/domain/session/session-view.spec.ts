@@ -1,5 +1,6 @@
 import { toRef } from '../common/actor';
-import { viewFor } from './session.view';
+import { eventFor, viewFor, viewerRole } from './session.view';
+import { history } from '../testing/session-scenario';
 import { accepted, admin, cust, ext, given, invited, mode, requested, sup, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const extInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'ix', target: { kind: 'external' as const, externalId: ext.id, name: ext.name } };
@@ -43,5 +44,18 @@ describe('session views', () => {
     const ended = given(requested(), { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: true }).state;
     expect(viewFor(ended, toRef(tech)).ended).toEqual({ reason: 'owner', lockDesktop: false });
     expect(viewFor(ended, { kind: 'customer', id: 'nobody', name: '' }).you).toBe('none');
+  });
+});
+
+describe('session events per viewer', () => {
+  const events = history([requested(), accepted]);
+  test('VIEW-5 staff see an event whole; the customer sees it without team routing', () => {
+    const first = events[0]!;
+    expect(eventFor(state, first, toRef(tech))).toBe(first);
+    const forCustomer = eventFor(state, first, toRef(cust)) as unknown as Record<string, unknown>;
+    expect(forCustomer.teams).toBeUndefined();
+    expect(forCustomer.type).toBe('AssistRequested');
+    expect(forCustomer.seq).toBe(1);
+    expect(viewerRole(state, toRef(cust))).toBe('customer');
   });
 });

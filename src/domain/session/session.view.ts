@@ -2,6 +2,7 @@ import { ActorRef, isRepresentative } from '../common/actor';
 import { QueueRef } from '../common/queue-ref';
 import { isInvitee } from './session-sharing.rules';
 import { screenRecipients } from './session.authorize';
+import type { SessionEvent } from './session.events';
 import { EndReason, FileOffer, InviteTarget, MemberRole, Mode, PendingRequest, SessionOrigin, SessionStatus, SessionState, controllerOf } from './session.state';
 
 export type ViewerRole = MemberRole | 'customer' | 'invitee' | 'staff' | 'none';
@@ -75,4 +76,21 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     details: staff ? { origin: state.origin, agentId: state.agentId, teams: [...state.teams], queue: state.queue } : null,
     ended: state.status === 'ended' && state.endReason ? { reason: state.endReason, lockDesktop: state.lockDesktop } : null,
   };
+}
+
+const STAFF_ROLES: readonly ViewerRole[] = ['owner', 'participant', 'observer', 'staff'];
+
+/** The role a viewer has in a session (owner, participant, observer, customer, invitee, staff, none). */
+export function viewerRole(state: SessionState, viewer: ActorRef): ViewerRole {
+  return roleOf(state, viewer);
+}
+
+/**
+ * One journaled event as `session.event` shows it to a viewer: staff see it whole; the customer and
+ * external representatives see it without the internal team and queue routing.
+ */
+export function eventFor(state: SessionState, event: SessionEvent, viewer: ActorRef): SessionEvent {
+  if (STAFF_ROLES.includes(roleOf(state, viewer))) return event;
+  const { teams: _teams, queue: _queue, ...rest } = event as SessionEvent & { teams?: unknown; queue?: unknown };
+  return rest as SessionEvent;
 }

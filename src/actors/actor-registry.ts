@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import type { Actor } from '../domain';
+import { InvalidStateError, type Store } from '../cluster/ports';
+import type { AggregateSpec } from './aggregate';
+import { AggregateActor, type ActorOptions, type AskResult, type Commit } from './aggregate.actor';
+
+/** The stream has no events: no such session (or presence, …) exists. */
+export class UnknownStreamError extends Error {
+  override readonly name = 'UnknownStreamError';
+}
+
+export interface RegistryOptions extends ActorOptions {
+  /** Actors unused this long are passivated; the next command replays them from the journal. */
+  idleMs: number;
+}
+
+type AnyActor = AggregateActor<unknown, unknown, unknown>;
+type AnySpec = AggregateSpec<unknown, unknown, unknown>;
+export type CommitListener = (commit: Commit<unknown, unknown>) => void;
+
+const logger = new Logger('actors');
+
+/**
+ * The actors this node runs, activated on demand (lease + replay) and passivated after idling.
+ * One activation per stream per node; the lease makes it one per cluster.
+ */
+export class ActorRegistry {
+  private readonly specs = new Map<string, AnySpec>();
+  private readonly actors = new Map<string, AnyActor>();
+  private readonly activating = new Map<string, Promise<AnyActor>>();
+  private readonly listeners: CommitListener[] = [];
+  private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly store: Store, private readonly opts: RegistryOptions) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(100, Math.min(opts.idleMs / 2, 30_000)));
+    this.sweeper.unref();
+  }
+
+  register<S, C, E>(spec: AggregateSpec<S, C, E>): void {
+    this.specs.set(spec.kind, spec as AnySpec);
+  }
+
+  /** Called for every accepted command, in commit order per stream, before the requester's answer. */
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Runs a command on a stream's actor. With `mustExist`, an empty stream is UnknownStreamError. */
+  async ask<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist = true): Promise<AskResult<S, E>> {
+    const target = await this.get(spec, id);
+    if (mustExist && !target.exists) throw new UnknownStreamError(`${spec.kind}:${id}`);
+    return (target as unknown as AggregateActor<S, C, E>).ask(command, actor);
+  }
+
+  /** Reads a stream's state inside its mailbox. */
+  async query<S, C, E, T>(spec: AggregateSpec<S, C, E>, id: string, read: (state: S, version: number) => T, mustExist = true): Promise<T> {
+    const target = await this.get(spec, id);
+    if (mustExist && !target.exists) throw new UnknownStreamError(`${spec.kind}:${id}`);
+    return (target as unknown as AggregateActor<S, C, E>).query(read);
+  }
+
+  /** Number of live actors on this node. */
+  get size(): number {
+    return this.actors.size;
+  }
+
+  /** Passivates every actor. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.activating.values()]);
+    await Promise.all([...this.actors.values()].map((a) => a.passivate()));
+    this.actors.clear();
+  }
+
+  private async get(spec: AggregateSpec<unknown, unknown, unknown> | AggregateSpec<never, never, never>, id: string): Promise<AnyActor> {
+    if (this.closed) throw new InvalidStateError('actor registry is closed');
+    const stream = `${spec.kind}:${id}`;
+    const live = this.actors.get(stream);
+    if (live && !live.isClosed) return live;
+    let pending = this.activating.get(stream);
+    if (!pending) {
+      pending = this.activate(spec as AnySpec, id, stream);
+      this.activating.set(stream, pending);
+      pending.finally(() => this.activating.delete(stream)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  private async activate(spec: AnySpec, id: string, stream: string): Promise<AnyActor> {
+    const actor = new AggregateActor(spec, id, this.store, this.opts, (c) => this.emit(c), (a) => this.forget(a));
+    await actor.activate();
+    this.actors.set(stream, actor);
+    return actor;
+  }
+
+  private emit(commit: Commit<unknown, unknown>): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(commit);
+      } catch (err) {
+        logger.error({ err }, `commit listener failed [${commit.kind}:${commit.id}, v:${commit.version}]`);
+      }
+    }
+  }
+
+  private forget(actor: AnyActor): void {
+    if (this.actors.get(actor.stream) === actor) this.actors.delete(actor.stream);
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.opts.clock();
+    for (const actor of [...this.actors.values()]) {
+      if (actor.isIdle && now - actor.lastUsed >= this.opts.idleMs) {
+        this.forget(actor);
+        await actor.passivate();
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import { Logger } from '@nestjs/common';
+import { type Actor, isRejection, type Rejection } from '../domain';
+import { FencedError, InvalidStateError, type LeaseGrant, type Store } from '../cluster/ports';
+import type { AggregateSpec } from './aggregate';
+import { Mailbox } from './mailbox';
+
+export interface ActorOptions {
+  nodeId: string;
+  leaseTtlMs: number;
+  snapshotEvery: number;
+  mailboxCapacity: number;
+  clock: () => number;
+}
+
+/** What one accepted command produced, after it is in the journal. */
+export interface Commit<S, E> {
+  kind: string;
+  id: string;
+  events: E[];
+  state: S;
+  version: number;
+}
+
+export type AskResult<S, E> = { ok: true; commit: Commit<S, E> } | { ok: false; rejection: Rejection };
+
+/** Another node holds the lease of this stream (routing must forward the command there). */
+export class NotLocalError extends Error {
+  override readonly name = 'NotLocalError';
+  constructor(readonly stream: string, readonly holder: string) {
+    super(`${stream} is held by node ${holder}`);
+  }
+}
+
+const logger = new Logger('actor');
+
+/**
+ * One stream's actor: holds its lease, rebuilds its state from snapshot + journal, and runs commands
+ * one at a time: decide → append under the fencing epoch → evolve → report the commit. Write first,
+ * apply second: state only changes after the journal accepted the events.
+ */
+export class AggregateActor<S, C, E> {
+  readonly stream: string;
+  private state!: S;
+  private version = 0;
+  private lastSnapshot = 0;
+  private lease: LeaseGrant | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private readonly mailbox: Mailbox;
+  private closed = false;
+  lastUsed: number;
+
+  constructor(
+    private readonly spec: AggregateSpec<S, C, E>,
+    readonly id: string,
+    private readonly store: Store,
+    private readonly opts: ActorOptions,
+    private readonly onCommit: (commit: Commit<S, E>) => void,
+    private readonly onFenced: (actor: AggregateActor<S, C, E>) => void,
+  ) {
+    this.stream = `${spec.kind}:${id}`;
+    this.mailbox = new Mailbox(opts.mailboxCapacity);
+    this.lastUsed = opts.clock();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get exists(): boolean {
+    return this.version > 0;
+  }
+
+  /** Takes the lease and replays the journal. Throws NotLocalError when another node holds it. */
+  async activate(): Promise<void> {
+    const grant = await this.store.leases.acquire(this.stream, this.opts.nodeId, this.opts.leaseTtlMs);
+    if (!grant) {
+      const holder = await this.store.leases.current(this.stream);
+      throw new NotLocalError(this.stream, holder?.holder ?? 'unknown');
+    }
+    this.lease = grant;
+    const snapshot = await this.store.journal.loadSnapshot(this.stream);
+    let state = snapshot ? (snapshot.state as S) : this.spec.initial(this.id);
+    let version = snapshot?.version ?? 0;
+    for (const entry of await this.store.journal.read(this.stream, version)) {
+      state = this.spec.evolve(state, entry.event as E);
+      version = entry.version;
+    }
+    this.state = state;
+    this.version = version;
+    this.lastSnapshot = snapshot?.version ?? 0;
+    const every = Math.max(50, Math.floor(this.opts.leaseTtlMs / 3));
+    this.renewTimer = setInterval(() => void this.renew(), every);
+    this.renewTimer.unref();
+  }
+
+  /** Runs one command through the domain. Rejections are values; store failures throw. */
+  ask(command: C, actor: Actor): Promise<AskResult<S, E>> {
+    this.lastUsed = this.opts.clock();
+    return this.mailbox.post(async () => {
+      this.assertOpen();
+      const now = this.opts.clock();
+      const decision = this.spec.decide(this.state, command, actor, now);
+      if (isRejection(decision)) return { ok: false, rejection: decision.rejection };
+      if (decision.events.length === 0) return { ok: true, commit: this.commitOf([]) };
+      const result = await this.store.journal.append(this.stream, this.version, decision.events, { key: this.stream, epoch: this.lease!.epoch });
+      if (!result.ok) {
+        logger.warn(`append() refused ${result.code} [${this.stream}, v:${this.version}, epoch:${this.lease?.epoch}]`);
+        this.fenced();
+        throw new FencedError(`${this.stream}: ${result.code}`);
+      }
+      this.state = decision.events.reduce((s, e) => this.spec.evolve(s, e), this.state);
+      this.version = result.version;
+      const commit = this.commitOf(decision.events);
+      this.onCommit(commit);
+      if (this.version - this.lastSnapshot >= this.opts.snapshotEvery) await this.snapshot();
+      return { ok: true, commit };
+    });
+  }
+
+  /** Reads the state inside the mailbox, after every command before it. */
+  query<T>(read: (state: S, version: number) => T): Promise<T> {
+    this.lastUsed = this.opts.clock();
+    return this.mailbox.post(async () => {
+      this.assertOpen();
+      return read(this.state, this.version);
+    });
+  }
+
+  get isIdle(): boolean {
+    return this.mailbox.isIdle;
+  }
+
+  /** Finishes queued commands, then releases the lease. Idempotent. */
+  async passivate(): Promise<void> {
+    if (this.closed) return;
+    this.mailbox.close();
+    await this.mailbox.idle();
+    this.closed = true;
+    this.stopRenew();
+    if (this.lease) {
+      await this.store.leases.release(this.stream, this.opts.nodeId, this.lease.epoch).catch((err: unknown) => logger.warn({ err }, `release() failed [${this.stream}]`));
+      this.lease = null;
+    }
+  }
+
+  private commitOf(events: E[]): Commit<S, E> {
+    return { kind: this.spec.kind, id: this.id, events, state: this.state, version: this.version };
+  }
+
+  private async snapshot(): Promise<void> {
+    try {
+      await this.store.journal.saveSnapshot(this.stream, { version: this.version, state: this.state });
+      this.lastSnapshot = this.version;
+    } catch (err) {
+      // A missed snapshot only makes the next activation replay more; the journal is the truth.
+      logger.warn({ err }, `saveSnapshot() failed [${this.stream}, v:${this.version}]`);
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.closed || !this.lease) return;
+    try {
+      const ok = await this.store.leases.renew(this.stream, this.opts.nodeId, this.lease.epoch, this.opts.leaseTtlMs);
+      if (!ok) {
+        logger.warn(`lease lost [${this.stream}, epoch:${this.lease.epoch}]`);
+        this.fenced();
+      }
+    } catch (err) {
+      // The store is unreachable: keep the lease until renew definitely fails; appends stay fenced by the store.
+      logger.warn({ err }, `renew() failed [${this.stream}]`);
+    }
+  }
+
+  private fenced(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.mailbox.close();
+    this.stopRenew();
+    this.lease = null;
+    this.onFenced(this);
+  }
+
+  private stopRenew(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new InvalidStateError(`actor ${this.stream} is closed`);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The store every node shares: leases with fencing epochs, append-only journals, a pub/sub bus and a
+ * small key-value space with expiry. Two implementations: MemoryStore (one process, the embedded
+ * default) and RedisStore (many nodes). Both pass the one contract suite in test/contract/.
+ */
+
+/** Who holds a lease and under which fencing epoch. Epochs only grow, per key, across all holders. */
+export interface LeaseGrant {
+  key: string;
+  holder: string;
+  epoch: number;
+  expiresAt: number;
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the lease when it is free or expired (a new, higher epoch), or renews it when `holder`
+   * already holds it (same epoch). Null when another holder's lease is still live.
+   */
+  acquire(key: string, holder: string, ttlMs: number): Promise<LeaseGrant | null>;
+  /** Extends a held lease; false when it lapsed or another holder took it (the caller is fenced). */
+  renew(key: string, holder: string, epoch: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up at once, only if still held under this epoch. Idempotent. */
+  release(key: string, holder: string, epoch: number): Promise<void>;
+  /** The live lease, or null. */
+  current(key: string): Promise<LeaseGrant | null>;
+}
+
+/** A fencing token: appends are accepted only while `epoch` is the key's current live lease epoch. */
+export interface Fence {
+  key: string;
+  epoch: number;
+}
+
+export type AppendResult =
+  | { ok: true; version: number }
+  | { ok: false; code: 'FENCED' | 'VERSION_CONFLICT'; version: number };
+
+export interface JournalEntry {
+  /** 1-based position in the stream; the stream's version after this entry. */
+  version: number;
+  event: unknown;
+}
+
+export interface Snapshot {
+  version: number;
+  state: unknown;
+}
+
+export interface Journal {
+  /**
+   * Appends events atomically when the stream is at `expectedVersion` and, if a fence is given, its
+   * epoch is the current lease epoch. All or nothing.
+   */
+  append(stream: string, expectedVersion: number, events: readonly unknown[], fence: Fence | null): Promise<AppendResult>;
+  /** Entries with version > afterVersion, in order, at most `limit` (default: all). */
+  read(stream: string, afterVersion: number, limit?: number): Promise<JournalEntry[]>;
+  version(stream: string): Promise<number>;
+  saveSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
+  loadSnapshot(stream: string): Promise<Snapshot | null>;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/** Fire-and-forget fan-out between nodes. Messages on one channel arrive in publish order. */
+export interface Bus {
+  publish(channel: string, message: string): Promise<void>;
+  /** The handler must not throw; a throw is logged and ignored. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
+}
+
+/** Small shared records: one-time codes, indexes, agent tokens. */
+export interface KeyValue {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets only when absent; true when it did. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Reads and deletes atomically: a one-time code can be taken once, across all nodes. */
+  take(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+  /** Members of a set (unordered). */
+  setAdd(key: string, member: string): Promise<void>;
+  setRemove(key: string, member: string): Promise<void>;
+  setMembers(key: string): Promise<string[]>;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  readonly leases: LeaseStore;
+  readonly journal: Journal;
+  readonly bus: Bus;
+  readonly kv: KeyValue;
+  /** Round-trips to the backing store; rejects when it is unreachable (readiness). */
+  ping(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Methods called on a closed store, actor or handle reject with this. */
+export class InvalidStateError extends Error {
+  override readonly name = 'InvalidStateError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Another node now owns the stream: the caller must stop acting for it. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The store could not be reached (Redis down); the command was not applied. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { ActorRegistry } from '../../actors/actor-registry';
+import { GUESSES } from '../../actors/aggregates/guesses.aggregate';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
+import { TokenService } from '../../auth/token.service';
+import type { Store } from '../../cluster/ports';
+import type { TandemConfig } from '../../config/config.schema';
+import { NodeInfo } from '../../node/node-info';
+import { CodesHandlers } from './codes.handlers';
+import { LiveHandlers } from './live.handlers';
+import { PresenceHandlers } from './presence.handlers';
+import { QueueHandlers } from './queue.handlers';
+import { ResumeHandler } from './resume.handler';
+import { ResumeTokens } from './resume-tokens';
+import { SessionFanout } from './session-fanout';
+import { SessionIndex } from './session-index';
+import { SessionRouter } from './session-router';
+import { SessionHandlers } from './session.handlers';
+import { CLOCK, type Clock, STORE } from './tokens';
+
+/** How long a resume token stays good: a working day, like a person's token. */
+const RESUME_TTL_MS = 24 * 3600 * 1000;
+/** Commands waiting per session before BUSY. */
+const MAILBOX_CAPACITY = 1000;
+
+/** Closes the actors (releasing their leases) and then the store, after the gateways said goodbye. */
+@Injectable()
+class RealtimeShutdown implements OnApplicationShutdown {
+  private readonly logger = new Logger('realtime');
+  constructor(private readonly actors: ActorRegistry, @Inject(STORE) private readonly store: Store) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.actors.close().catch((err: unknown) => this.logger.error({ err }, 'closing actors failed'));
+    await this.store.close().catch((err: unknown) => this.logger.error({ err }, 'closing store failed'));
+  }
+}
+
+/** The realtime layer: store, actors, routing, fan-out and every session handler. */
+export function realtimeProviders(config: TandemConfig, store: Store, clock: Clock): Provider[] {
+  return [
+    { provide: STORE, useValue: store },
+    { provide: CLOCK, useValue: clock },
+    {
+      provide: ActorRegistry,
+      inject: [NodeInfo],
+      useFactory: (info: NodeInfo) => {
+        const registry = new ActorRegistry(store, {
+          nodeId: info.id, leaseTtlMs: config.store.leaseTtlMs, snapshotEvery: config.store.snapshotEvery,
+          mailboxCapacity: MAILBOX_CAPACITY, clock, idleMs: config.store.actorIdleMs,
+        });
+        registry.register(SESSION);
+        registry.register(GUESSES);
+        return registry;
+      },
+    },
+    { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
+    SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
+    RealtimeShutdown,
+  ];
+}

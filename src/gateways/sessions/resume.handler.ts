@@ -1,0 +1,42 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
+import type { ResumeDto } from '../../protocol/messages/console.dto';
+import type { Connection } from '../connection';
+import { HandlerRegistry } from '../handler-registry';
+import { ProtocolError } from '../protocol-error';
+import { ResumeTokens } from './resume-tokens';
+import { SessionFanout } from './session-fanout';
+import { SessionRouter } from './session-router';
+
+/**
+ * `session.resume {token, lastSeq}`: after a reconnect (to this node or any other), the events after
+ * lastSeq in order, then the state, then live events; never a gap, never a repeat.
+ */
+@Injectable()
+export class ResumeHandler implements OnModuleInit {
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly router: SessionRouter,
+    private readonly tokens: ResumeTokens,
+    private readonly fanout: SessionFanout,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.on('session.resume', (conn, d: ResumeDto) => this.resume(conn, d));
+  }
+
+  private async resume(conn: Connection, d: ResumeDto): Promise<object> {
+    const claims = this.tokens.verify(d.token);
+    if (!claims || claims.holder !== `${conn.identity.kind}:${conn.identity.id}`) throw new ProtocolError('RESUME_INVALID', 'the resume token is invalid, expired or not yours');
+    // The stream opens inside the session's mailbox, so no commit can fall between the catch-up and live events.
+    const [state, stream] = await this.router.query(SESSION, claims.sessionId, (s) => {
+      if (d.lastSeq > s.seq) throw new ProtocolError('RESUME_INVALID', `lastSeq ${d.lastSeq} is past the session's seq ${s.seq}`);
+      const id = conn.identity.id;
+      const takesPart = s.members[id] !== undefined || s.customer?.id === id || s.agentId === id;
+      if (!takesPart) throw new ProtocolError('NOT_MEMBER', 'you are no longer in this session');
+      return [s, this.fanout.openStream(conn, claims.sessionId, d.lastSeq)] as const;
+    });
+    await stream.catchUp(state);
+    return { sessionId: claims.sessionId, seq: state.seq };
+  }
+}

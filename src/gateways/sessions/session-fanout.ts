@@ -1,0 +1,200 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ActorRegistry } from '../../actors/actor-registry';
+import type { Commit } from '../../actors/aggregate.actor';
+import type { Store, Unsubscribe } from '../../cluster/ports';
+import { controllerOf, type SessionEvent, type SessionState } from '../../domain';
+import { NodeInfo } from '../../node/node-info';
+import type { Connection } from '../connection';
+import { ConnectionRegistry } from '../connection-registry';
+import { HandlerRegistry } from '../handler-registry';
+import { ResumeTokens } from './resume-tokens';
+import { SessionStream } from './session-stream';
+import { STORE } from './tokens';
+
+/** What travels on the bus after every commit, so every node can serve its own sockets. */
+export interface CommitMessage {
+  node: string;
+  kind: string;
+  id: string;
+  version: number;
+  events: unknown[];
+  state: unknown;
+}
+
+export const COMMITS_CHANNEL = 'commits';
+
+type Listener = (msg: CommitMessage) => void;
+
+const holderOf = (conn: Connection): string => `${conn.identity.kind}:${conn.identity.id}`;
+
+/**
+ * Forwards committed session events to the sockets of this node: `session.event` + a fresh
+ * `session.state` to every member and the customer (each redacted for its viewer), the agent's own
+ * pushes (`assist.requested`, `session.mode`, `request.pending`, `session.ended`) and invitations.
+ * Commits made here are published on the bus for the other nodes; a node drops its own echoes.
+ */
+@Injectable()
+export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('fanout');
+  private readonly streams = new Map<Connection, Map<string, SessionStream>>();
+  private readonly listeners = new Map<string, Listener[]>();
+  private unsubscribe: Unsubscribe | null = null;
+
+  constructor(
+    private readonly actors: ActorRegistry,
+    private readonly connections: ConnectionRegistry,
+    private readonly handlers: HandlerRegistry,
+    @Inject(STORE) private readonly store: Store,
+    private readonly node: NodeInfo,
+    private readonly resumeTokens: ResumeTokens,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.actors.onCommit((commit) => this.local(commit));
+    this.unsubscribe = await this.store.bus.subscribe(COMMITS_CHANNEL, (raw) => this.remote(raw));
+    this.handlers.onClose((conn) => {
+      for (const s of this.streams.get(conn)?.values() ?? []) s.close();
+      this.streams.delete(conn);
+    });
+    this.on('session', (msg) => this.deliver(msg.id, msg.events as SessionEvent[], msg.state as SessionState));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.unsubscribe?.().catch(() => undefined);
+  }
+
+  /** Other features (presence, queues) react to commits of their kind, local or remote. */
+  on(kind: string, listener: Listener): void {
+    const list = this.listeners.get(kind) ?? [];
+    list.push(listener);
+    this.listeners.set(kind, list);
+  }
+
+  /**
+   * Starts (or restarts) a connection's stream of a session after `afterSeq` (session.resume). Call it
+   * inside the session's mailbox, then `catchUp` the returned stream.
+   */
+  openStream(conn: Connection, sessionId: string, afterSeq: number): SessionStream {
+    this.streams.get(conn)?.get(sessionId)?.close();
+    return this.open(conn, sessionId, afterSeq);
+  }
+
+  private local(commit: Commit<unknown, unknown>): void {
+    const msg: CommitMessage = { node: this.node.id, kind: commit.kind, id: commit.id, version: commit.version, events: commit.events, state: commit.state };
+    this.store.bus.publish(COMMITS_CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `publish failed [${commit.kind}:${commit.id}, v:${commit.version}]`));
+    this.dispatch(msg);
+  }
+
+  private remote(raw: string): void {
+    let msg: CommitMessage;
+    try {
+      msg = JSON.parse(raw) as CommitMessage;
+    } catch {
+      this.logger.warn('malformed bus message ignored');
+      return;
+    }
+    if (!msg || typeof msg.kind !== 'string' || msg.node === this.node.id) return;
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: CommitMessage): void {
+    for (const listener of this.listeners.get(msg.kind) ?? []) {
+      try {
+        listener(msg);
+      } catch (err) {
+        this.logger.error({ err }, `commit listener failed [${msg.kind}:${msg.id}, v:${msg.version}]`);
+      }
+    }
+  }
+
+  private deliver(sessionId: string, events: SessionEvent[], state: SessionState): void {
+    const inSession = this.entitled(state);
+    const recipients = new Set<Connection>([...this.connections.ofSession(sessionId), ...inSession]);
+    const firstSeq = events[0]?.seq ?? state.seq + 1;
+    for (const conn of recipients) {
+      const stream = this.streams.get(conn)?.get(sessionId) ?? this.open(conn, sessionId, firstSeq - 1);
+      stream.push(events, state);
+      const ended = events.find((e) => e.type === 'SessionEnded');
+      if (ended && ended.type === 'SessionEnded') conn.send('session.ended', { sessionId, reason: ended.reason, lockDesktop: ended.lockDesktop });
+      if (!inSession.has(conn) || state.status === 'ended') this.close(conn, sessionId);
+    }
+    this.agentPushes(sessionId, events, state);
+    this.invitationPushes(sessionId, events, state);
+  }
+
+  /** The connections that take part in a session now: its members, its customer (agent and panel). */
+  private entitled(state: SessionState): Set<Connection> {
+    const out = new Set<Connection>();
+    for (const id of Object.keys(state.members)) for (const c of this.connections.ofIdentity('person', id)) out.add(c);
+    if (state.customer?.connected) {
+      for (const c of this.connections.ofIdentity('agent', state.customer.id)) out.add(c);
+      for (const c of this.connections.ofIdentity('customer', state.customer.id)) out.add(c);
+    }
+    if (state.agentId && state.customer?.connected) for (const c of this.connections.ofIdentity('agent', state.agentId)) out.add(c);
+    return out;
+  }
+
+  private open(conn: Connection, sessionId: string, afterSeq: number): SessionStream {
+    const stream = new SessionStream(conn, sessionId, afterSeq, this.store.journal);
+    let mine = this.streams.get(conn);
+    if (!mine) this.streams.set(conn, (mine = new Map()));
+    mine.set(sessionId, stream);
+    this.connections.subscribe(conn, sessionId);
+    conn.send('session.resumable', { sessionId, resumeToken: this.resumeTokens.issue(sessionId, holderOf(conn)) });
+    return stream;
+  }
+
+  private close(conn: Connection, sessionId: string): void {
+    this.streams.get(conn)?.get(sessionId)?.close();
+    this.streams.get(conn)?.delete(sessionId);
+    this.connections.unsubscribe(conn, sessionId);
+  }
+
+  /** The agent is told what to do in its own words: consent prompts, the mode, requests, the end. */
+  private agentPushes(sessionId: string, events: SessionEvent[], state: SessionState): void {
+    if (!state.agentId) return;
+    const agents = this.connections.ofIdentity('agent', state.agentId);
+    if (agents.length === 0) return;
+    const send = (event: string, data: unknown): void => agents.forEach((c) => c.send(event, data));
+    let modeChanged = false;
+    for (const e of events) {
+      switch (e.type) {
+        case 'AssistRequested':
+          send('assist.requested', { sessionId, technician: { id: e.owner.id, name: e.owner.name, teams: e.teams }, action: e.action, via: e.via });
+          break;
+        case 'ModeRequested':
+          send('request.pending', { sessionId, requestId: e.requestId, kind: 'mode', from: e.actor, mode: e.mode });
+          break;
+        case 'ControlRequested':
+          send('request.pending', { sessionId, requestId: e.requestId, kind: 'control', from: e.actor });
+          break;
+        case 'ElevationRequested':
+          if (e.method === 'prompt') send('request.pending', { sessionId, requestId: e.requestId, kind: 'elevation', from: e.actor, scope: e.scope });
+          break;
+        case 'AssistAccepted': case 'ModeChanged': case 'ControlGranted': case 'MemberRemoved': case 'MemberLeft':
+        case 'SessionTransferred': case 'SessionTaken': case 'SessionHeld': case 'CustomerConnectionChanged':
+          modeChanged = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (modeChanged && state.status !== 'ended') send('session.mode', { sessionId, mode: state.status === 'active' ? state.mode : 'hold', controller: controllerOf(state) });
+  }
+
+  /** Invitees are told on every node they are connected to; they join the stream once they accept. */
+  private invitationPushes(sessionId: string, events: SessionEvent[], state: SessionState): void {
+    for (const e of events) {
+      if (e.type !== 'InvitationSent') continue;
+      const data = { sessionId, inviteId: e.inviteId, from: e.actor, customer: state.customer?.name ?? null, target: e.target };
+      if (e.target.kind === 'representative') {
+        for (const c of this.connections.ofIdentity('person', e.target.userId)) c.send('invite.received', data);
+      } else if (e.target.kind === 'team') {
+        const team = e.target.teamId;
+        for (const c of this.connections.list()) {
+          if (c.identity.kind === 'person' && c.identity.role !== 'customer' && c.identity.teams.includes(team) && !state.members[c.identity.id]) c.send('invite.received', data);
+        }
+      }
+    }
+  }
+}

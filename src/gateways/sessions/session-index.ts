@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ActorRegistry } from '../../actors/actor-registry';
+import type { Store } from '../../cluster/ports';
+import type { QueueRef, SessionEvent, SessionState, SessionStatus } from '../../domain';
+import { STORE } from './tokens';
+
+/** What lists and lookups need of a session without activating its actor. */
+export interface SessionSummary {
+  sessionId: string;
+  status: SessionStatus;
+  agentId: string | null;
+  queue: QueueRef | null;
+  teams: string[];
+  ownerId: string | null;
+  customer: string | null;
+  mode: string;
+  since: number;
+  updatedAt: number;
+}
+
+const LIVE = 'sessions:live';
+const summaryKey = (id: string): string => `session:${id}:summary`;
+const agentKey = (id: string): string => `agent:${id}:session`;
+export const QUEUES_CHANNEL = 'queues';
+
+const QUEUE_EVENTS = new Set<SessionEvent['type']>(['SessionOpened', 'SessionHeld', 'SessionTransferred', 'SessionTaken', 'SessionEnded', 'AssistRequested', 'JumpStarted']);
+
+/**
+ * Secondary indexes kept in the store by the node that commits: live sessions with a summary (for
+ * queues and the admin endpoint) and which session an agent is in (one at a time).
+ */
+@Injectable()
+export class SessionIndex implements OnModuleInit {
+  private readonly logger = new Logger('session-index');
+  /** Index writes per session run in commit order. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly actors: ActorRegistry, @Inject(STORE) private readonly store: Store) {}
+
+  onModuleInit(): void {
+    this.actors.onCommit((commit) => {
+      if (commit.kind !== 'session' || commit.events.length === 0) return;
+      const state = commit.state as SessionState;
+      const events = commit.events as SessionEvent[];
+      const prev = this.chains.get(state.sessionId) ?? Promise.resolve();
+      const next = prev.then(() => this.write(state, events)).catch((err: unknown) => this.logger.error({ err }, `index write failed [session:${state.sessionId}]`));
+      this.chains.set(state.sessionId, next);
+      void next.finally(() => {
+        if (this.chains.get(state.sessionId) === next) this.chains.delete(state.sessionId);
+      });
+    });
+  }
+
+  /** Reserves an agent for a new session; false when it is already in a live one. */
+  async claimAgent(agentId: string, sessionId: string): Promise<boolean> {
+    if (await this.store.kv.setIfAbsent(agentKey(agentId), sessionId)) return true;
+    const current = await this.store.kv.get(agentKey(agentId));
+    if (current === null) return this.store.kv.setIfAbsent(agentKey(agentId), sessionId);
+    const summary = await this.summary(current);
+    // A reservation whose session never started (the request failed) or has ended is stale.
+    if (summary && summary.status !== 'ended') return false;
+    if (!summary && (await this.store.journal.version(`session:${current}`)) > 0) return false;
+    await this.store.kv.set(agentKey(agentId), sessionId);
+    return true;
+  }
+
+  async releaseAgent(agentId: string, sessionId: string): Promise<void> {
+    if ((await this.store.kv.get(agentKey(agentId))) === sessionId) await this.store.kv.delete(agentKey(agentId));
+  }
+
+  async sessionOfAgent(agentId: string): Promise<string | null> {
+    return this.store.kv.get(agentKey(agentId));
+  }
+
+  async summary(sessionId: string): Promise<SessionSummary | null> {
+    const raw = await this.store.kv.get(summaryKey(sessionId));
+    return raw ? (JSON.parse(raw) as SessionSummary) : null;
+  }
+
+  async live(): Promise<SessionSummary[]> {
+    const ids = await this.store.kv.setMembers(LIVE);
+    const all = await Promise.all(ids.map((id) => this.summary(id)));
+    return all.filter((s): s is SessionSummary => s !== null && s.status !== 'ended').sort((a, b) => a.since - b.since || a.sessionId.localeCompare(b.sessionId));
+  }
+
+  /** Resolves when every index write queued so far is done (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  private async write(state: SessionState, events: SessionEvent[]): Promise<void> {
+    const id = state.sessionId;
+    const previous = await this.summary(id);
+    const last = events[events.length - 1]!;
+    const summary: SessionSummary = {
+      sessionId: id, status: state.status, agentId: state.agentId, queue: state.queue, teams: state.teams, ownerId: state.ownerId,
+      customer: state.customer?.name ?? null, mode: state.mode, since: previous?.since ?? events[0]!.at, updatedAt: last.at,
+    };
+    if (state.status === 'ended') {
+      await this.store.kv.setRemove(LIVE, id);
+      await this.store.kv.set(summaryKey(id), JSON.stringify(summary), 24 * 3600 * 1000);
+      if (state.agentId) await this.releaseAgent(state.agentId, id);
+    } else {
+      await this.store.kv.set(summaryKey(id), JSON.stringify(summary));
+      await this.store.kv.setAdd(LIVE, id);
+    }
+    if (events.some((e) => QUEUE_EVENTS.has(e.type))) await this.store.bus.publish(QUEUES_CHANNEL, JSON.stringify({ sessionId: id }));
+  }
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
+import { UserDirectory } from '../../auth/user-directory';
+import type { TandemConfig } from '../../config/config.schema';
+import { CONFIG } from '../../config/config.token';
+import { type Actor, type InviteTarget, type QueueRef, type RightsTable, type SessionCommand } from '../../domain';
+import type { AssistRespondDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto } from '../../protocol/messages/agent.dto';
+import type { SessionRef } from '../../protocol/messages/common';
+import type {
+  AdminActionDto, ChatSendDto, ControlHandDto, ElevationRequestDto, FileOfferDto, InviteCancelDto, InviteRespondDto, MemberRemoveDto,
+  ModeRequestDto, SessionInviteDto, SessionTransferDto,
+} from '../../protocol/messages/console.dto';
+import type { Connection } from '../connection';
+import { HandlerRegistry } from '../handler-registry';
+import { ProtocolError } from '../protocol-error';
+import { actorOf, rightsTableOf } from './actor-of';
+import { SessionRouter } from './session-router';
+
+/** A fresh id for requests, messages, files and invitations (the domain takes ids in commands). */
+export const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
+
+type Build<D> = (data: D, actor: Actor, conn: Connection) => SessionCommand | Promise<SessionCommand>;
+
+/**
+ * The session commands of the protocol: each maps its DTO to a domain command, sends it to the
+ * session's actor and acks with the new seq (plus the new id when the server made one). Everything the
+ * members see follows from the commit through SessionFanout.
+ */
+@Injectable()
+export class SessionHandlers implements OnModuleInit {
+  private readonly rights: RightsTable;
+
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly router: SessionRouter,
+    private readonly users: UserDirectory,
+    @Inject(CONFIG) private readonly config: TandemConfig,
+  ) {
+    this.rights = rightsTableOf(config);
+  }
+
+  onModuleInit(): void {
+    this.command<AssistRespondDto>('assist.respond', (d) => ({ type: 'RespondAssist', allow: d.allow }));
+    this.command<ModeSetDto>('mode.set', (d) => ({ type: 'SetMode', mode: d.mode }));
+    this.command<ModeRequestDto>('mode.request', (d) => ({ type: 'RequestMode', requestId: newId('rq'), mode: d.mode }));
+    this.command<RequestAnswerDto>('mode.respond', (d) => ({ type: 'RespondModeRequest', requestId: d.requestId, allow: d.allow }));
+    this.command<SessionRef>('control.request', () => ({ type: 'RequestControl', requestId: newId('rq') }));
+    this.command<RequestAnswerDto>('control.respond', (d) => ({ type: 'RespondControl', requestId: d.requestId, allow: d.allow }));
+    this.command<ControlHandDto>('control.hand', (d) => ({ type: 'HandControl', memberId: d.memberId }));
+    this.command<ChatSendDto>('chat.send', (d) => ({ type: 'SendChat', messageId: newId('m'), text: d.text }));
+    this.command<FileOfferDto>('file.offer', (d) => ({ type: 'OfferFile', fileId: newId('f'), name: d.name, size: d.size, sha256: d.sha256 }));
+    this.command<FileRespondDto>('file.respond', (d) => ({ type: 'RespondFile', fileId: d.fileId, accept: d.accept }));
+    this.command<SessionInviteDto>('session.invite', (d) => ({ type: 'Invite', inviteId: newId('inv'), target: this.inviteTarget(d) }));
+    this.command<InviteRespondDto>('invite.respond', (d) => ({ type: 'RespondInvite', inviteId: d.inviteId, accept: d.accept }));
+    this.command<InviteCancelDto>('invite.cancel', (d) => ({ type: 'CancelInvite', inviteId: d.inviteId }));
+    this.command<MemberRemoveDto>('member.remove', (d) => ({ type: 'RemoveMember', memberId: d.memberId }));
+    this.command<SessionRef>('customer.disconnect', () => ({ type: 'DisconnectCustomer' }));
+    this.command<SessionTransferDto>('session.transfer', (d) => ({ type: 'Transfer', to: this.transferTarget(d) }));
+    this.command<SessionRef>('session.hold', () => ({ type: 'Hold' }));
+    this.command<SessionRef>('queue.take', () => ({ type: 'TakeFromQueue' }));
+    this.command<SessionRef>('session.join', () => ({ type: 'Watch' }));
+    this.command<SessionRef>('session.end', () => ({ type: 'End' }));
+    this.command<SessionRef>('session.leave', () => ({ type: 'Leave' }));
+    this.command<ElevationRequestDto>('elevation.request', (d) => ({
+      type: 'RequestElevation', requestId: newId('rq'), method: d.method,
+      ...(d.credentials ? { credentials: { username: d.credentials.username, password: d.credentials.password } } : {}),
+    }));
+    this.command<RequestAnswerDto>('elevation.respond', (d) => ({ type: 'RespondElevation', requestId: d.requestId, allow: d.allow }));
+    this.command<AdminActionDto>('admin.action', (d) => ({ type: 'AdminAction', action: d.action }));
+    this.command<ScreenStateDto>('screen.state', (d) => ({ type: 'ReportScreen', paused: d.paused, ...(d.reason ? { reason: d.reason } : {}) }));
+  }
+
+  /** The actor a connection speaks as. */
+  actorOf(conn: Connection): Actor {
+    return actorOf(conn.identity, this.rights);
+  }
+
+  private command<D extends SessionRef>(event: string, build: Build<D>): void {
+    this.handlers.on(event, async (conn, data: D) => {
+      const actor = this.actorOf(conn);
+      const command = await build(data, actor, conn);
+      const commit = await this.router.ask(SESSION, data.sessionId, command, actor);
+      return { sessionId: data.sessionId, seq: commit.version, ...createdIds(command) };
+    });
+  }
+
+  private inviteTarget(d: SessionInviteDto): InviteTarget {
+    const t = d.target;
+    if (t.kind === 'representative') {
+      const user = this.users.find(t.userId!);
+      if (!user || user.role === 'customer') throw new ProtocolError('UNKNOWN_USER', 'no such representative');
+      return { kind: 'representative', userId: user.username, name: user.displayName };
+    }
+    if (t.kind === 'team') {
+      if (!this.config.teams.some((team) => team.id === t.teamId)) throw new ProtocolError('UNKNOWN_TEAM', 'no such team');
+      return { kind: 'team', teamId: t.teamId! };
+    }
+    return { kind: 'external', externalId: newId('ext'), name: t.name! };
+  }
+
+  private transferTarget(d: SessionTransferDto): QueueRef {
+    if (d.to.kind === 'team') {
+      if (!this.config.teams.some((team) => team.id === d.to.teamId)) throw new ProtocolError('UNKNOWN_TEAM', 'no such team');
+      return { kind: 'team', teamId: d.to.teamId! };
+    }
+    const user = this.users.find(d.to.userId!);
+    if (!user || user.role === 'customer') throw new ProtocolError('UNKNOWN_USER', 'no such representative');
+    return { kind: 'personal', userId: user.username };
+  }
+}
+
+/** The ids the server made for a command, so the sender can refer to them (e.g. cancel an invitation). */
+function createdIds(command: SessionCommand): Record<string, string> {
+  switch (command.type) {
+    case 'RequestMode': case 'RequestControl': case 'RequestElevation': return { requestId: command.requestId };
+    case 'SendChat': return { messageId: command.messageId };
+    case 'OfferFile': return { fileId: command.fileId };
+    case 'Invite': return { inviteId: command.inviteId };
+    default: return {};
+  }
+}
