@@ -98,6 +98,7 @@ export class AggregateActor<S, C, E> {
     this.lastUsed = this.opts.clock();
     return this.mailbox.post(async () => {
       this.assertOpen();
+      await this.ensureLease();
       const now = this.opts.clock();
       const decision = this.spec.decide(this.state, command, actor, now);
       if (isRejection(decision)) return { ok: false, rejection: decision.rejection };
@@ -143,6 +144,28 @@ export class AggregateActor<S, C, E> {
     }
   }
 
+  /**
+   * Before deciding: a lease close to lapsing (a long pause, a stalled renew) is taken again. If it had
+   * lapsed and another node wrote meanwhile, the new epoch comes with a catch-up from the journal, so
+   * the decision is made on the latest state; if another node holds it now, this actor is fenced.
+   */
+  private async ensureLease(): Promise<void> {
+    const lease = this.lease!;
+    if (this.opts.clock() < lease.expiresAt - this.opts.leaseTtlMs / 3) return;
+    const grant = await this.store.leases.acquire(this.stream, this.opts.nodeId, this.opts.leaseTtlMs);
+    if (!grant) {
+      this.fenced();
+      throw new FencedError(`${this.stream}: lease taken by another node`);
+    }
+    if (grant.epoch !== lease.epoch) {
+      for (const entry of await this.store.journal.read(this.stream, this.version)) {
+        this.state = this.spec.evolve(this.state, entry.event as E);
+        this.version = entry.version;
+      }
+    }
+    this.lease = grant;
+  }
+
   private commitOf(events: E[]): Commit<S, E> {
     return { kind: this.spec.kind, id: this.id, events, state: this.state, version: this.version };
   }
@@ -160,15 +183,27 @@ export class AggregateActor<S, C, E> {
   private async renew(): Promise<void> {
     if (this.closed || !this.lease) return;
     try {
-      const ok = await this.store.leases.renew(this.stream, this.opts.nodeId, this.lease.epoch, this.opts.leaseTtlMs);
-      if (!ok) {
-        logger.warn(`lease lost [${this.stream}, epoch:${this.lease.epoch}]`);
+      const lease = this.lease;
+      const renewedAt = this.opts.clock();
+      const ok = await this.store.leases.renew(this.stream, this.opts.nodeId, lease.epoch, this.opts.leaseTtlMs);
+      if (ok) lease.expiresAt = renewedAt + this.opts.leaseTtlMs;
+      else if (this.lease === lease && !(await this.retake())) {
+        logger.warn(`lease lost [${this.stream}, epoch:${lease.epoch}]`);
         this.fenced();
       }
     } catch (err) {
       // The store is unreachable: keep the lease until renew definitely fails; appends stay fenced by the store.
       logger.warn({ err }, `renew() failed [${this.stream}]`);
     }
+  }
+
+  /** A lapsed lease that nobody else took can be taken again (through the mailbox, to catch up safely). */
+  private async retake(): Promise<boolean> {
+    const holder = await this.store.leases.current(this.stream);
+    if (holder && holder.holder !== this.opts.nodeId) return false;
+    // The next command's ensureLease re-acquires and catches up; mark the lease as due now.
+    if (this.lease) this.lease.expiresAt = 0;
+    return true;
   }
 
   private fenced(): void {

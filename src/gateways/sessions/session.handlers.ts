@@ -12,6 +12,7 @@ import type {
   ModeRequestDto, SessionInviteDto, SessionTransferDto,
 } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
+import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
 import { actorOf, rightsTableOf } from './actor-of';
@@ -35,6 +36,7 @@ export class SessionHandlers implements OnModuleInit {
     private readonly handlers: HandlerRegistry,
     private readonly router: SessionRouter,
     private readonly users: UserDirectory,
+    private readonly connections: ConnectionRegistry,
     @Inject(CONFIG) private readonly config: TandemConfig,
   ) {
     this.rights = rightsTableOf(config);
@@ -62,10 +64,7 @@ export class SessionHandlers implements OnModuleInit {
     this.command<SessionRef>('session.join', () => ({ type: 'Watch' }));
     this.command<SessionRef>('session.end', () => ({ type: 'End' }));
     this.command<SessionRef>('session.leave', () => ({ type: 'Leave' }));
-    this.command<ElevationRequestDto>('elevation.request', (d) => ({
-      type: 'RequestElevation', requestId: newId('rq'), method: d.method,
-      ...(d.credentials ? { credentials: { username: d.credentials.username, password: d.credentials.password } } : {}),
-    }));
+    this.handlers.on('elevation.request', (conn, d: ElevationRequestDto) => this.requestElevation(conn, d));
     this.command<RequestAnswerDto>('elevation.respond', (d) => ({ type: 'RespondElevation', requestId: d.requestId, allow: d.allow }));
     this.command<AdminActionDto>('admin.action', (d) => ({ type: 'AdminAction', action: d.action }));
     this.command<ScreenStateDto>('screen.state', (d) => ({ type: 'ReportScreen', paused: d.paused, ...(d.reason ? { reason: d.reason } : {}) }));
@@ -83,6 +82,24 @@ export class SessionHandlers implements OnModuleInit {
       const commit = await this.router.ask(SESSION, data.sessionId, command, actor);
       return { sessionId: data.sessionId, seq: commit.version, ...createdIds(command) };
     });
+  }
+
+  /**
+   * Elevation by credentials: the domain records the request (never the credentials); the credentials
+   * go once, only to the agent's connection, which checks them against the desktop and answers
+   * `elevation.respond`. They are never journaled, logged or sent to anyone else.
+   */
+  private async requestElevation(conn: Connection, d: ElevationRequestDto): Promise<object> {
+    const actor = this.actorOf(conn);
+    const requestId = newId('rq');
+    const credentials = d.credentials ? { username: d.credentials.username, password: d.credentials.password } : undefined;
+    const commit = await this.router.ask(SESSION, d.sessionId, { type: 'RequestElevation', requestId, method: d.method, ...(credentials ? { credentials } : {}) }, actor);
+    if (d.method === 'credentials' && credentials && commit.state.agentId) {
+      for (const agent of this.connections.ofIdentity('agent', commit.state.agentId)) {
+        agent.send('elevation.verify', { sessionId: d.sessionId, requestId, from: { id: actor.id, name: actor.name }, ...credentials });
+      }
+    }
+    return { sessionId: d.sessionId, seq: commit.version, requestId };
   }
 
   private inviteTarget(d: SessionInviteDto): InviteTarget {
