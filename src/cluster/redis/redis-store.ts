@@ -1,0 +1,398 @@
+import { Logger } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+import {
+  type AppendResult, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
+  type LeaseStore, type Snapshot, type Store, StoreUnavailableError, type Unsubscribe,
+} from '../ports';
+import { busChannel, busChannelName, kvKey, setKey, streamKeys } from './keys';
+import { SCRIPTS } from './scripts';
+
+const logger = new Logger('redis-store');
+
+/** Where Redis is and how hard an append waits for replicas. RedisConfig (config.schema.ts) fits. */
+export interface RedisStoreOptions {
+  /** `redis://host:port/db`; ignored when sentinels are given. */
+  url?: string;
+  /** Sentinel addresses; when non-empty the primary of `masterName` is found (and followed) through them. */
+  sentinels?: ReadonlyArray<{ host: string; port: number }>;
+  masterName?: string;
+  /** After each append, WAIT for this many replicas (0: do not wait). Fewer acks are logged, not refused. */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
+  /**
+   * How long a call waits for a (re)connection, and for a reply, before it rejects with
+   * StoreUnavailableError. Default 2000.
+   */
+  unavailableAfterMs?: number;
+  /** Shown in CLIENT LIST, e.g. the node id. */
+  connectionName?: string;
+}
+
+/** The custom commands the scripts of scripts.ts become on the client. */
+interface ScriptCommands {
+  tandemAcquire(lease: string, epoch: string, holder: string, ttlMs: number): Promise<number | null>;
+  tandemRenew(lease: string, holder: string, epoch: number, ttlMs: number): Promise<number>;
+  tandemRelease(lease: string, holder: string, epoch: number): Promise<number>;
+  tandemCurrent(lease: string): Promise<[string, number] | null>;
+  tandemAppend(journal: string, lease: string, expectedVersion: number, fenceEpoch: string, ...events: string[]): Promise<[string, number]>;
+}
+type Client = Redis & ScriptCommands;
+
+/** Reply errors that mean "this node cannot serve you now" rather than "your command is wrong". */
+const UNAVAILABLE_REPLY = /^(READONLY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+
+/**
+ * The shared store on Redis (one primary, optionally behind Sentinel). One connection carries every
+ * command; a second one is in subscriber mode for the bus. Commands are never queued while the
+ * connection is down: a call waits up to `unavailableAfterMs` for the connection to come back and
+ * otherwise rejects with StoreUnavailableError, so callers fail fast instead of hanging.
+ * See docs/cluster-store.md for the key scheme, the scripts' guarantees and the WAIT choice.
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly leases: LeaseStore;
+  readonly journal: Journal;
+  readonly bus: Bus;
+  readonly kv: KeyValue;
+  private readonly client: Client;
+  private readonly subscriber: Redis;
+  private readonly channels = new Map<string, Channel>();
+  private readonly unavailableAfterMs: number;
+  private closed = false;
+  private closing?: Promise<void>;
+
+  constructor(readonly options: RedisStoreOptions) {
+    this.unavailableAfterMs = options.unavailableAfterMs ?? 2000;
+    this.client = connect(options, 'cmd', this.unavailableAfterMs) as Client;
+    this.subscriber = connect(options, 'sub', this.unavailableAfterMs);
+    this.subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    const run: Runner = (op, fn, conn) => this.run(op, fn, conn);
+    this.leases = new RedisLeases(this.client, run);
+    this.journal = new RedisJournal(this.client, run, options.waitReplicas ?? 0, options.waitTimeoutMs ?? 500);
+    this.bus = new RedisBus(this.client, this.subscriber, this.channels, run);
+    this.kv = new RedisKeyValue(this.client, run);
+  }
+
+  async ping(): Promise<void> {
+    await this.run('ping()', () => this.client.ping());
+    // The bus is part of readiness: a node that cannot hear the others is not ready either.
+    await this.run('ping()', async () => undefined, this.subscriber);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= (async () => {
+      this.channels.clear();
+      await Promise.all([quit(this.client), quit(this.subscriber)]);
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Runs one store call: refuses on a closed store, waits (bounded) for the connection to be ready,
+   * and turns connection failures into StoreUnavailableError. Reply errors that are bugs pass through.
+   */
+  private async run<T>(op: string, fn: () => Promise<T>, conn: Redis = this.client): Promise<T> {
+    if (this.closed) throw new InvalidStateError(`${op} on a closed store`);
+    try {
+      await whenReady(conn, this.unavailableAfterMs, () => this.closed);
+      return await fn();
+    } catch (err) {
+      if (this.closed) throw new InvalidStateError(`${op} on a closed store`, { cause: err });
+      if (isUnavailable(err)) throw new StoreUnavailableError(`${op} failed: Redis unavailable (${errorMessage(err)})`, { cause: err });
+      throw err;
+    }
+  }
+
+  private dispatch(redisChannel: string, message: string): void {
+    const name = busChannelName(redisChannel);
+    const channel = name === null ? undefined : this.channels.get(name);
+    if (!channel) return;
+    // A copy: a handler may unsubscribe itself (or others) while we deliver.
+    for (const handler of [...channel.handlers]) {
+      try {
+        handler(message);
+      } catch (err) {
+        logger.error({ err }, `subscriber failed [channel:${name}]`);
+      }
+    }
+  }
+}
+
+type Runner = <T>(op: string, fn: () => Promise<T>, conn?: Redis) => Promise<T>;
+type Handler = (message: string) => void;
+interface Channel { handlers: Set<Handler>; subscribed: Promise<unknown> }
+
+class RedisLeases implements LeaseStore {
+  constructor(private readonly client: Client, private readonly run: Runner) {}
+
+  async acquire(key: string, holder: string, ttlMs: number): Promise<LeaseGrant | null> {
+    const k = streamKeys(key);
+    // Taken before the command is sent, so the local expiresAt is never later than Redis's.
+    const sentAt = Date.now();
+    const epoch = await this.run(`acquire() [${key}]`, () => this.client.tandemAcquire(k.lease, k.epoch, holder, ms(ttlMs)));
+    return epoch === null ? null : { key, holder, epoch: Number(epoch), expiresAt: sentAt + ttlMs };
+  }
+
+  async renew(key: string, holder: string, epoch: number, ttlMs: number): Promise<boolean> {
+    const k = streamKeys(key);
+    return (await this.run(`renew() [${key}, epoch:${epoch}]`, () => this.client.tandemRenew(k.lease, holder, epoch, ms(ttlMs)))) === 1;
+  }
+
+  async release(key: string, holder: string, epoch: number): Promise<void> {
+    const k = streamKeys(key);
+    await this.run(`release() [${key}, epoch:${epoch}]`, () => this.client.tandemRelease(k.lease, holder, epoch));
+  }
+
+  async current(key: string): Promise<LeaseGrant | null> {
+    const k = streamKeys(key);
+    const reply = await this.run(`current() [${key}]`, () => this.client.tandemCurrent(k.lease));
+    if (!reply) return null;
+    const [value, pttl] = reply;
+    const sep = value.indexOf(':');
+    return { key, holder: value.slice(sep + 1), epoch: Number(value.slice(0, sep)), expiresAt: Date.now() + Number(pttl) };
+  }
+}
+
+class RedisJournal implements Journal {
+  /** Warnings about missing replica acks are rate-limited: one per this many ms. */
+  private lastWaitWarning = 0;
+
+  constructor(private readonly client: Client, private readonly run: Runner, private readonly waitReplicas: number, private readonly waitTimeoutMs: number) {}
+
+  async append(stream: string, expectedVersion: number, events: readonly unknown[], fence: Fence | null): Promise<AppendResult> {
+    const k = streamKeys(stream);
+    // The fence names a lease key; it is the stream itself in practice, which keeps one slot.
+    const lease = fence ? streamKeys(fence.key).lease : k.lease;
+    const payload = events.map((e) => JSON.stringify(e) ?? 'null');
+    const op = `append() [${stream}, v:${expectedVersion}, epoch:${fence?.epoch ?? '-'}]`;
+    const [code, version] = await this.run(op, () =>
+      this.client.tandemAppend(k.journal, lease, expectedVersion, fence ? String(fence.epoch) : '', ...payload));
+    if (code !== 'OK') return { ok: false, code: code as 'FENCED' | 'VERSION_CONFLICT', version: Number(version) };
+    if (this.waitReplicas > 0) await this.waitForReplicas(op);
+    return { ok: true, version: Number(version) };
+  }
+
+  /**
+   * WAIT on the connection that wrote. The append is already applied on the primary, so a shortfall
+   * (or a failed WAIT) cannot undo it: it is logged and the append still succeeds. The risk taken is
+   * that a failover within the replication lag loses the newest events (see docs/cluster-store.md).
+   */
+  private async waitForReplicas(op: string): Promise<void> {
+    let acked: number | string = 0;
+    let failure: unknown;
+    try {
+      acked = await this.client.wait(this.waitReplicas, this.waitTimeoutMs);
+    } catch (err) {
+      failure = err;
+    }
+    if (Number(acked) >= this.waitReplicas) return;
+    const now = Date.now();
+    if (now - this.lastWaitWarning < 5000) return;
+    this.lastWaitWarning = now;
+    const message = `${op} acknowledged by ${Number(acked)}/${this.waitReplicas} replicas within ${this.waitTimeoutMs} ms; kept (see docs/cluster-store.md)`;
+    if (failure === undefined) logger.warn(message);
+    else logger.warn({ err: failure }, message);
+  }
+
+  async read(stream: string, afterVersion: number, limit?: number): Promise<JournalEntry[]> {
+    const start = Math.max(0, Math.floor(afterVersion));
+    if (limit !== undefined && limit <= 0) return [];
+    const stop = limit === undefined ? -1 : start + Math.floor(limit) - 1;
+    const raw = await this.run(`read() [${stream}, after:${afterVersion}]`, () => this.client.lrange(streamKeys(stream).journal, start, stop));
+    return raw.map((e, i) => ({ version: start + i + 1, event: JSON.parse(e) as unknown }));
+  }
+
+  async version(stream: string): Promise<number> {
+    return this.run(`version() [${stream}]`, () => this.client.llen(streamKeys(stream).journal));
+  }
+
+  async saveSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
+    await this.run(`saveSnapshot() [${stream}, v:${snapshot.version}]`, () => this.client.set(streamKeys(stream).snapshot, JSON.stringify(snapshot)));
+  }
+
+  async loadSnapshot(stream: string): Promise<Snapshot | null> {
+    const raw = await this.run(`loadSnapshot() [${stream}]`, () => this.client.get(streamKeys(stream).snapshot));
+    return raw === null ? null : (JSON.parse(raw) as Snapshot);
+  }
+}
+
+class RedisBus implements Bus {
+  constructor(private readonly client: Client, private readonly subscriber: Redis, private readonly channels: Map<string, Channel>, private readonly run: Runner) {}
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.run(`publish() [channel:${channel}]`, () => this.client.publish(busChannel(channel), message));
+  }
+
+  /** One SUBSCRIBE per channel however many handlers; the last unsubscribe sends UNSUBSCRIBE. */
+  async subscribe(channel: string, handler: Handler): Promise<Unsubscribe> {
+    const op = `subscribe() [channel:${channel}]`;
+    return this.run(op, async () => {
+      let entry = this.channels.get(channel);
+      if (!entry) {
+        entry = { handlers: new Set(), subscribed: this.subscriber.subscribe(busChannel(channel)) };
+        this.channels.set(channel, entry);
+      }
+      const joined = entry;
+      joined.handlers.add(handler);
+      try {
+        await joined.subscribed;
+      } catch (err) {
+        joined.handlers.delete(handler);
+        if (this.channels.get(channel) === joined) this.channels.delete(channel);
+        throw err;
+      }
+      return () => this.unsubscribe(channel, joined, handler);
+    }, this.subscriber);
+  }
+
+  /** Idempotent, and never rejects: locally the handler is gone at once, whatever Redis says. */
+  private async unsubscribe(channel: string, entry: Channel, handler: Handler): Promise<void> {
+    if (!entry.handlers.delete(handler) || entry.handlers.size > 0) return;
+    if (this.channels.get(channel) !== entry) return;
+    this.channels.delete(channel);
+    // Commands on one connection run in order, so a later SUBSCRIBE of this channel still wins.
+    if (this.subscriber.status !== 'ready') return;
+    await this.subscriber.unsubscribe(busChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [channel:${channel}]`));
+  }
+}
+
+class RedisKeyValue implements KeyValue {
+  constructor(private readonly client: Client, private readonly run: Runner) {}
+
+  async get(key: string): Promise<string | null> {
+    return this.run(`kv.get() [${key}]`, () => this.client.get(kvKey(key)));
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    await this.run(`kv.set() [${key}]`, () =>
+      ttlMs ? this.client.set(kvKey(key), value, 'PX', ms(ttlMs)) : this.client.set(kvKey(key), value));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const reply = await this.run(`kv.setIfAbsent() [${key}]`, () =>
+      ttlMs ? this.client.set(kvKey(key), value, 'PX', ms(ttlMs), 'NX') : this.client.set(kvKey(key), value, 'NX'));
+    return reply === 'OK';
+  }
+
+  async take(key: string): Promise<string | null> {
+    return this.run(`kv.take() [${key}]`, () => this.client.getdel(kvKey(key)));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run(`kv.delete() [${key}]`, () => this.client.del(kvKey(key)));
+  }
+
+  async setAdd(key: string, member: string): Promise<void> {
+    await this.run(`kv.setAdd() [${key}]`, () => this.client.sadd(setKey(key), member));
+  }
+
+  async setRemove(key: string, member: string): Promise<void> {
+    await this.run(`kv.setRemove() [${key}]`, () => this.client.srem(setKey(key), member));
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return this.run(`kv.setMembers() [${key}]`, () => this.client.smembers(setKey(key)));
+  }
+}
+
+/** PX takes whole, positive milliseconds. */
+function ms(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
+}
+
+/** One ioredis connection, set up to fail fast and to reconnect forever without crashing anything. */
+function connect(options: RedisStoreOptions, role: 'cmd' | 'sub', unavailableAfterMs: number): Redis {
+  const waitTimeoutMs = options.waitTimeoutMs ?? 500;
+  const common: RedisOptions = {
+    // RESP2: a plain subscriber connection and Lua nil as null, the most travelled path.
+    protocol: 2,
+    connectionName: options.connectionName ? `tandem-${role}-${options.connectionName}` : `tandem-${role}`,
+    // Never queue while disconnected and never resend after a reconnect: a call either runs now on
+    // a ready connection or fails, so a reported failure is not silently applied later.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    autoResubscribe: true,
+    // A reply must come within the bound (longer than a WAIT, which legitimately blocks).
+    commandTimeout: Math.max(unavailableAfterMs, waitTimeoutMs + 1000),
+    connectTimeout: unavailableAfterMs,
+    // ioredis keeps a timer of this length per dropped socket, even one already closed; a short one
+    // lets a closed store stop holding the event loop open.
+    disconnectTimeout: 200,
+    retryStrategy: (times) => Math.min(50 * times, 500),
+    // A demoted primary answers writes with READONLY: find the new one.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+    scripts: role === 'cmd' ? SCRIPTS : undefined,
+  };
+  const sentinels = options.sentinels ?? [];
+  const client = sentinels.length > 0
+    ? new Redis({ ...common, sentinels: sentinels.map((s) => ({ host: s.host, port: s.port })), name: options.masterName ?? 'mymaster', failoverDetector: true, sentinelRetryStrategy: (times) => Math.min(100 * times, 1000) })
+    : new Redis(options.url || 'redis://127.0.0.1:6379', common);
+  watch(client, role);
+  return client;
+}
+
+/** Logs connection trouble instead of letting an unhandled 'error' event kill the process; rate-limited. */
+function watch(client: Redis, role: string): void {
+  let lastLogged = 0;
+  let suppressed = 0;
+  let troubled = false;
+  client.on('error', (err: Error) => {
+    troubled = true;
+    const now = Date.now();
+    if (now - lastLogged < 5000) {
+      suppressed++;
+      return;
+    }
+    lastLogged = now;
+    logger.warn(`redis ${role} connection error: ${err.message}${suppressed ? ` (${suppressed} more suppressed)` : ''}`);
+    suppressed = 0;
+  });
+  client.on('ready', () => {
+    if (troubled) logger.log(`redis ${role} connection ready again`);
+    troubled = false;
+  });
+}
+
+/** Resolves once `client` is ready; rejects when it is not within `timeoutMs`, or when it ends. */
+function whenReady(client: Redis, timeoutMs: number, isClosed: () => boolean): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = (): void => done();
+    const onEnd = (): void => done(new Error(isClosed() ? 'connection closed' : 'connection ended'));
+    const timer = setTimeout(() => done(new Error(`not connected within ${timeoutMs} ms (status: ${client.status})`)), timeoutMs);
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
+}
+
+/** QUIT when the connection is up (pending replies drain first), else drop it; never rejects. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+    } catch {
+      // Fall through: whatever happened, the connection is dropped below.
+    }
+  }
+  client.disconnect();
+}
+
+function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return true;
+  if (err.name === 'ReplyError') return UNAVAILABLE_REPLY.test(err.message);
+  return true;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
