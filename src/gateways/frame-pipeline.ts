@@ -112,7 +112,8 @@ async function dispatch(conn: Connection, text: string, senders: string[], handl
       conn.error(envelope.id, err.code, err.message, err.extra);
       return;
     }
-    logger.error({ err }, `${envelope.event} failed ${conn.describe()}`);
+    const sessionId = (valid.value as { sessionId?: unknown }).sessionId;
+    logger.error({ err }, `${envelope.event} failed ${conn.describe()}${typeof sessionId === 'string' ? ` [session:${sessionId}]` : ''}`);
     conn.error(envelope.id, 'INTERNAL', 'internal error');
   }
 }

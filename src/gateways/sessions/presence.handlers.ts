@@ -14,6 +14,7 @@ import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
 import { SYSTEM_ACTOR } from './actor-of';
+import { ResumeTokens } from './resume-tokens';
 import { SessionFanout } from './session-fanout';
 import { SessionIndex } from './session-index';
 import { newId, SessionHandlers } from './session.handlers';
@@ -39,6 +40,7 @@ export class PresenceHandlers implements OnModuleInit {
     private readonly index: SessionIndex,
     private readonly fanout: SessionFanout,
     private readonly connections: ConnectionRegistry,
+    private readonly resumeTokens: ResumeTokens,
     @Inject(CONFIG) private readonly config: TandemConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -94,7 +96,8 @@ export class PresenceHandlers implements OnModuleInit {
         if (!(err instanceof ProtocolError)) throw err;
       });
     }
-    return { agentId, sessionId };
+    // A restarted agent learns its session here and joins its stream with session.resume.
+    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null };
   }
 
   private async agentLeft(conn: Connection): Promise<void> {

@@ -27,6 +27,23 @@ type Listener = (msg: CommitMessage) => void;
 
 const holderOf = (conn: Connection): string => `${conn.identity.kind}:${conn.identity.id}`;
 
+/** The identities (`person:alice`, `agent:a1`) that these events bring into the session. */
+function joinersOf(events: SessionEvent[], state: SessionState): Set<string> {
+  const out = new Set<string>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'AssistRequested': case 'JumpStarted': out.add(`person:${e.owner.id}`); out.add(`agent:${e.agentId}`); break;
+      case 'SessionOpened': if (e.agentId) out.add(`agent:${e.agentId}`); out.add(`agent:${e.customer.id}`); break;
+      case 'SessionTaken': out.add(`person:${e.by.id}`); break;
+      case 'InvitationAccepted': out.add(`person:${e.member.id}`); break;
+      case 'SupervisorJoined': out.add(`person:${e.member.id}`); break;
+      default: break;
+    }
+  }
+  if (state.status === 'new') out.clear();
+  return out;
+}
+
 /**
  * Forwards committed session events to the sockets of this node: `session.event` + a fresh
  * `session.state` to every member and the customer (each redacted for its viewer), the agent's own
@@ -109,14 +126,21 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
 
   private deliver(sessionId: string, events: SessionEvent[], state: SessionState): void {
     const inSession = this.entitled(state);
-    const recipients = new Set<Connection>([...this.connections.ofSession(sessionId), ...inSession]);
+    const joining = joinersOf(events, state);
+    const joined = [...inSession].filter((c) => joining.has(`${c.identity.kind}:${c.identity.id}`) || (c.identity.kind === 'customer' && joining.has(`agent:${c.identity.id}`)));
+    const recipients = new Set<Connection>([...this.connections.ofSession(sessionId), ...joined]);
     const firstSeq = events[0]?.seq ?? state.seq + 1;
+    const ended = events.find((e): e is Extract<SessionEvent, { type: 'SessionEnded' }> => e.type === 'SessionEnded');
     for (const conn of recipients) {
+      // A member's other or newer connections join with session.resume; only a joining event subscribes.
       const stream = this.streams.get(conn)?.get(sessionId) ?? this.open(conn, sessionId, firstSeq - 1);
       stream.push(events, state);
-      const ended = events.find((e) => e.type === 'SessionEnded');
-      if (ended && ended.type === 'SessionEnded') conn.send('session.ended', { sessionId, reason: ended.reason, lockDesktop: ended.lockDesktop });
+      if (ended) conn.send('session.ended', { sessionId, reason: ended.reason, lockDesktop: ended.lockDesktop });
       if (!inSession.has(conn) || state.status === 'ended') this.close(conn, sessionId);
+    }
+    if (ended) {
+      // Members connected without a stream (e.g. reconnected and not resumed) still hear the end.
+      for (const conn of inSession) if (!recipients.has(conn)) conn.send('session.ended', { sessionId, reason: ended.reason, lockDesktop: ended.lockDesktop });
     }
     this.agentPushes(sessionId, events, state);
     this.invitationPushes(sessionId, events, state);
