@@ -34,6 +34,8 @@ export class SessionIndex implements OnModuleInit {
   private readonly logger = new Logger('session-index');
   /** Index writes per session run in commit order. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The summary fields last written per session by this node. */
+  private readonly written = new Map<string, string>();
 
   constructor(private readonly actors: ActorRegistry, @Inject(STORE) private readonly store: Store) {}
 
@@ -90,12 +92,17 @@ export class SessionIndex implements OnModuleInit {
 
   private async write(state: SessionState, events: SessionEvent[]): Promise<void> {
     const id = state.sessionId;
+    // Most commits (chat, files, requests) change nothing a summary holds: skip the store round-trips.
+    const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode]);
+    if (this.written.get(id) === shape && !events.some((e) => QUEUE_EVENTS.has(e.type))) return;
     const previous = await this.summary(id);
     const last = events[events.length - 1]!;
     const summary: SessionSummary = {
       sessionId: id, status: state.status, agentId: state.agentId, queue: state.queue, teams: state.teams, ownerId: state.ownerId,
       customer: state.customer?.name ?? null, mode: state.mode, since: previous?.since ?? events[0]!.at, updatedAt: last.at,
     };
+    if (state.status === 'ended') this.written.delete(id);
+    else this.written.set(id, shape);
     if (state.status === 'ended') {
       await this.store.kv.setRemove(LIVE, id);
       await this.store.kv.set(summaryKey(id), JSON.stringify(summary), 24 * 3600 * 1000);
