@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const store = config.store.redis.url || config.store.redis.sentinels.length > 0 ? 'redis' : 'embedded in-memory';
   const lines = [
     `Tandem ${node.info.version} node ${node.info.id} listening on ${node.url} (store: ${store})`,
-    `  cockpit ${node.url}/   customer panel ${node.url}/customer   admin ${node.url}/admin`,
+    `  people: ${node.url.replace(/^http/, 'ws')}/ws/console   agents: ${node.url.replace(/^http/, 'ws')}/ws/agent   login: POST ${node.url}/api/auth/login`,
   ];
   if (node.initialAdmin) {
     lines.push(`  first start: created user "${node.initialAdmin.username}" with password ${node.initialAdmin.password}`);
