@@ -65,5 +65,6 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'session.leave': { dto: SessionRef, senders: T, summary: 'leave the session', errors: [...S, 'OWNER_MUST_END_OR_TRANSFER'] },
   'session.resume': { dto: ResumeDto, senders: [...T, ...C, ...A], summary: 'after a reconnect: the events after lastSeq in order, then live ones', errors: ['RESUME_INVALID', 'UNKNOWN_SESSION'] },
   'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged)', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED'] },
+  'elevation.end': { dto: SessionRef, senders: [...T, ...C], summary: 'a member or the customer drops the admin session', errors: [...S, 'NOT_ELEVATED'] },
   'admin.action': { dto: AdminActionDto, senders: T, summary: 'restart, process list, command shell, protected window: only while elevated', errors: [...S, 'NOT_ELEVATED'] },
 };

@@ -33,6 +33,7 @@ describe('session protocol: refusals keep the connection, input obeys mode and c
     ['a pointer in hold', 'pointer', () => ({ sessionId, x: 0.5, y: 0.5 }), 'SCREEN_NOT_VISIBLE'],
     ['the owner leaving', 'session.leave', () => ({ sessionId }), 'OWNER_MUST_END_OR_TRANSFER'],
     ['an admin action unelevated', 'admin.action', () => ({ sessionId, action: 'restart' }), 'NOT_ELEVATED'],
+    ['ending an elevation that never started', 'elevation.end', () => ({ sessionId }), 'NOT_ELEVATED'],
     ['an invitation that does not exist', 'invite.cancel', () => ({ sessionId, inviteId: 'inv_nope' }), 'UNKNOWN_INVITE'],
     ['a transfer to an unknown team', 'session.transfer', () => ({ sessionId, to: { kind: 'team', teamId: 'no-team' } }), 'UNKNOWN_TEAM'],
     ['an unknown agent', 'assist.request', () => ({ agentId: 'ag_nobody' }), 'UNKNOWN_AGENT'],

@@ -66,6 +66,7 @@ export class SessionHandlers implements OnModuleInit {
     this.command<SessionRef>('session.leave', () => ({ type: 'Leave' }));
     this.handlers.on('elevation.request', (conn, d: ElevationRequestDto) => this.requestElevation(conn, d));
     this.command<RequestAnswerDto>('elevation.respond', (d) => ({ type: 'RespondElevation', requestId: d.requestId, allow: d.allow }));
+    this.command<SessionRef>('elevation.end', () => ({ type: 'EndElevation' }));
     this.command<AdminActionDto>('admin.action', (d) => ({ type: 'AdminAction', action: d.action }));
     this.command<ScreenStateDto>('screen.state', (d) => ({ type: 'ReportScreen', paused: d.paused, ...(d.reason ? { reason: d.reason } : {}) }));
   }
