@@ -88,19 +88,20 @@ async function tandem() {
   } });
   const node = await startNode(config);
   const wsUrl = node.url.replace(/^http/, 'ws');
-  const login = async (u) => (await (await fetch(`${node.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: `${u}-pw` }) })).json()).token;
+  const login = async (u) => (await (await globalThis.fetch(`${node.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: `${u}-pw` }) })).json()).token;
   const ask = (ws, event, data) => new Promise((resolve, reject) => {
     const id = `q${Math.random()}`;
     const on = (raw) => {
       const m = JSON.parse(raw.toString());
       if (m.id !== id) return;
       ws.off('message', on);
-      m.event === 'ack' ? resolve(m.data) : reject(new Error(`${event}: ${m.data.code}`));
+      if (m.event === 'ack') resolve(m.data);
+      else reject(new Error(`${event}: ${m.data.code}`));
     };
     ws.on('message', on);
     ws.send(JSON.stringify({ event, data, id }));
   });
-  const enrolled = await (await fetch(`${node.url}/api/agents/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 'bench-desk', secret: 'bench-secret' }) })).json();
+  const enrolled = await (await globalThis.fetch(`${node.url}/api/agents/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 'bench-desk', secret: 'bench-secret' }) })).json();
   const agent = await client(`${wsUrl}/ws/agent`, { authorization: `Bearer ${enrolled.token}` });
   await ask(agent, 'agent.hello', { hostname: 'bench-desk', osUser: 'bench', os: 'Linux', version: '0', pin: '9999', displays: [] });
   const owner = await client(`${wsUrl}/ws/console`, { authorization: `Bearer ${await login('owner')}` });
