@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 
 module.exports = {
+  // Per-project testTimeout is ignored by jest 30; integration suites start real processes.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -14,7 +16,6 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/contract/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
-      testTimeout: 60000,
     },
   ],
   collectCoverageFrom: ['src/domain/**/*.ts', '!src/domain/**/*.spec.ts', '!src/domain/**/index.ts'],

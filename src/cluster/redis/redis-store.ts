@@ -57,11 +57,13 @@ export class RedisStore implements Store {
   private readonly client: Client;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, Channel>();
+  /** Redis channels being unsubscribed because a message came that nobody here wants. */
+  private readonly dropping = new Set<string>();
   private readonly unavailableAfterMs: number;
   private closed = false;
   private closing?: Promise<void>;
 
-  constructor(readonly options: RedisStoreOptions) {
+  constructor(options: RedisStoreOptions) {
     this.unavailableAfterMs = options.unavailableAfterMs ?? 2000;
     this.client = connect(options, 'cmd', this.unavailableAfterMs) as Client;
     this.subscriber = connect(options, 'sub', this.unavailableAfterMs);
@@ -107,7 +109,10 @@ export class RedisStore implements Store {
   private dispatch(redisChannel: string, message: string): void {
     const name = busChannelName(redisChannel);
     const channel = name === null ? undefined : this.channels.get(name);
-    if (!channel) return;
+    if (!channel) {
+      this.dropStray(redisChannel);
+      return;
+    }
     // A copy: a handler may unsubscribe itself (or others) while we deliver.
     for (const handler of [...channel.handlers]) {
       try {
@@ -116,6 +121,18 @@ export class RedisStore implements Store {
         logger.error({ err }, `subscriber failed [channel:${name}]`);
       }
     }
+  }
+
+  /**
+   * A message for a channel with no handlers: an UNSUBSCRIBE that could not be sent while the
+   * connection was down, which ioredis then renewed on reconnect. Drops it once, lazily.
+   */
+  private dropStray(redisChannel: string): void {
+    if (this.closed || this.dropping.has(redisChannel) || this.subscriber.status !== 'ready') return;
+    this.dropping.add(redisChannel);
+    this.subscriber.unsubscribe(redisChannel)
+      .catch((err: unknown) => logger.warn({ err }, `unsubscribe() of a channel without handlers failed [${redisChannel}]`))
+      .finally(() => this.dropping.delete(redisChannel));
   }
 }
 
