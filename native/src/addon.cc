@@ -1,0 +1,481 @@
+// The Napi boundary. Everything JS-facing lives here; the work itself is in the Napi-free core
+// (core.h) so that AsyncWorker::Execute can call it on a worker thread.
+//
+// Rules kept in this file (conventions.md §6):
+//  - C++ checks memory safety only (lengths, geometry, rect inside frame). Policy is TS's business,
+//    and src/native/index.ts validates every argument before it gets here.
+//  - Errors reach JS as Error objects with `code` ('INVALID_ARGUMENT' | 'NATIVE_FAILURE'); no C++
+//    exception crosses the boundary (Guard() catches them all). node-addon-api's own C++ exceptions
+//    are disabled, so Napi failures surface as pending JS exceptions instead.
+//  - Async jobs copy what they need out of JS memory on the main thread; Execute() never touches
+//    Napi, and a JS caller may reuse or mutate its frame buffer as soon as the call returns.
+#include <napi.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "core.h"
+#include "pool.h"
+
+namespace tandem {
+namespace {
+
+// Geometry caps keep every size computation far from 64-bit overflow (32768^2 * 4 < 2^33) and
+// bound what a bogus call can make us allocate.
+constexpr uint32_t kMaxDim = 32768;
+constexpr uint64_t kMaxStride = uint64_t{1} << 20;
+
+void ThrowCoded(Napi::Env env, const std::string& code, const std::string& message) {
+  Napi::Error err = Napi::Error::New(env, message);
+  err.Value().Set("code", Napi::String::New(env, code));
+  err.ThrowAsJavaScriptException();
+}
+
+template <typename F>
+Napi::Value Guard(Napi::Env env, F&& f) {
+  try {
+    return f();
+  } catch (const NativeError& e) {
+    ThrowCoded(env, e.code, e.what());
+  } catch (const std::bad_alloc&) {
+    ThrowCoded(env, "NATIVE_FAILURE", "out of memory");
+  } catch (const std::exception& e) {
+    ThrowCoded(env, "NATIVE_FAILURE", e.what());
+  }
+  return env.Undefined();
+}
+
+[[noreturn]] void Invalid(const std::string& message) { throw NativeError("INVALID_ARGUMENT", message); }
+
+struct Bytes {
+  const uint8_t* data;
+  size_t len;
+};
+
+Bytes ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Invalid(std::string(name) + " must be a Buffer or Uint8Array");
+  }
+  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
+  return Bytes{a.Data(), a.ByteLength()};
+}
+
+uint32_t ArgU32(const Napi::CallbackInfo& info, size_t i, const char* name, uint64_t min, uint64_t max) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) Invalid(std::string(name) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= static_cast<double>(min) && d <= static_cast<double>(max)) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    Invalid(std::string(name) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return static_cast<uint32_t>(d);
+}
+
+std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsString()) Invalid(std::string(name) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// Reads (buffer, width, height, stride) starting at argument i and checks the buffer holds the
+// frame. The last row need not carry its padding, hence stride * (h - 1) + w * 4.
+// (width, height, stride) starting at argument i.
+FrameView ArgGeometry(const Napi::CallbackInfo& info, size_t i) {
+  FrameView f;
+  f.width = ArgU32(info, i, "width", 1, kMaxDim);
+  f.height = ArgU32(info, i + 1, "height", 1, kMaxDim);
+  f.stride = ArgU32(info, i + 2, "stride", 4, kMaxStride);
+  if (f.stride < static_cast<size_t>(f.width) * 4) Invalid("stride must be at least width * 4");
+  return f;
+}
+
+void CheckLength(const char* name, const Bytes& b, const FrameView& f) {
+  const uint64_t need = static_cast<uint64_t>(f.stride) * (f.height - 1) + static_cast<uint64_t>(f.width) * 4;
+  if (b.len < need) {
+    Invalid(std::string(name) + " is " + std::to_string(b.len) + " bytes; the frame needs " + std::to_string(need));
+  }
+}
+
+FrameView ArgFrame(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const Bytes b = ArgBytes(info, i, name);
+  FrameView f = ArgGeometry(info, i + 1);
+  f.data = b.data;
+  CheckLength(name, b, f);
+  return f;
+}
+
+void CheckRect(const FrameView& f, const Rect& r) {
+  if (r.w == 0 || r.h == 0) Invalid("rect must have a positive width and height");
+  if (static_cast<uint64_t>(r.x) + r.w > f.width || static_cast<uint64_t>(r.y) + r.h > f.height) {
+    Invalid("rect " + std::to_string(r.x) + "," + std::to_string(r.y) + " " + std::to_string(r.w) + "x" +
+            std::to_string(r.h) + " is outside the " + std::to_string(f.width) + "x" + std::to_string(f.height) + " frame");
+  }
+}
+
+SimdPath ParsePath(const std::string& s) {
+  if (s == "auto") return SimdPath::Auto;
+  if (s == "portable") return SimdPath::Portable;
+  if (s == "sse2") return SimdPath::Sse2;
+  if (s == "avx2") return SimdPath::Avx2;
+  Invalid("path must be 'auto', 'portable', 'sse2' or 'avx2'");
+}
+
+EncodeMode ParseMode(const std::string& s) {
+  if (s == "auto") return EncodeMode::Auto;
+  if (s == "jpeg") return EncodeMode::Jpeg;
+  if (s == "lossless") return EncodeMode::Lossless;
+  Invalid("mode must be 'auto', 'jpeg' or 'lossless'");
+}
+
+// Large results are handed to JS without a copy: the vector moves to the heap and the Buffer's
+// finalizer reclaims it. Small ones are copied (an external buffer costs a finalizer per tile).
+Napi::Value ToBuffer(Napi::Env env, std::vector<uint8_t>&& v) {
+  if (v.size() < 64 * 1024) return Napi::Buffer<uint8_t>::Copy(env, v.data(), v.size());
+  auto owned = std::make_unique<std::vector<uint8_t>>(std::move(v));
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(
+      env, owned->data(), owned->size(),
+      [](Napi::Env, uint8_t*, std::vector<uint8_t>* hint) {
+        std::unique_ptr<std::vector<uint8_t>> reclaim(hint);
+        BufferPool::Give(std::move(*reclaim));  // the next frame reuses these pages
+      },
+      owned.get());
+  if (buf.IsEmpty()) return env.Undefined();  // exception pending; `owned` still frees the data
+  owned.release();                            // the finalizer owns it now
+  return buf;
+}
+
+Napi::Object EncodedToJs(Napi::Env env, Encoded&& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("encoding", Napi::String::New(env, e.encoding == Encoding::Jpeg ? "jpeg" : "lossless"));
+  o.Set("data", ToBuffer(env, std::move(e.data)));
+  return o;
+}
+
+// ---- async plumbing ----------------------------------------------------------------------------
+
+// A Promise-returning AsyncWorker. Subclasses implement Run() (worker thread, Napi-free) and
+// Result() (main thread). The worker deletes itself after OnOK/OnError (AsyncWorker default).
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  virtual void Run() = 0;
+  virtual Napi::Value Result(Napi::Env env) = 0;
+
+ private:
+  void Execute() override {
+    try {
+      Run();
+    } catch (const NativeError& e) {
+      code_ = e.code;
+      SetError(e.what());
+    } catch (const std::bad_alloc&) {
+      SetError("out of memory");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Value v = Result(env);
+    if (env.IsExceptionPending()) {
+      deferred_.Reject(env.GetAndClearPendingException().Value());
+    } else {
+      deferred_.Resolve(v);
+    }
+  }
+  void OnError(const Napi::Error& e) override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Error err = Napi::Error::New(env, e.Message());
+    err.Value().Set("code", Napi::String::New(env, code_));
+    deferred_.Reject(err.Value());
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::string code_ = "NATIVE_FAILURE";
+};
+
+// Queues a worker; from here on libuv and AsyncWorker's self-deletion own it.
+template <typename W>
+Napi::Value QueueWorker(std::unique_ptr<W> w) {
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  w.release();
+  return p;
+}
+
+// Pixels of one or more rects, copied out of the JS frame into one packed arena (stride = w * 4).
+struct TileJob {
+  std::vector<uint8_t> arena;
+  std::vector<size_t> offsets;
+  std::vector<Rect> rects;  // original rects (for sizes); pixel (0,0) of tile k is arena[offsets[k]]
+  FrameView View(size_t k) const {
+    FrameView v;
+    v.data = arena.data() + offsets[k];
+    v.width = rects[k].w;
+    v.height = rects[k].h;
+    v.stride = static_cast<size_t>(rects[k].w) * 4;
+    return v;
+  }
+};
+
+class EncodeTilesWorker final : public PromiseWorker {
+ public:
+  EncodeTilesWorker(Napi::Env env, TileJob job, int quality, EncodeMode mode)
+      : PromiseWorker(env, "tandem:encodeTiles"), job_(std::move(job)), quality_(quality), mode_(mode) {}
+
+ protected:
+  void Run() override {
+    out_.reserve(job_.rects.size());
+    for (size_t k = 0; k < job_.rects.size(); ++k) {
+      const Rect& r = job_.rects[k];
+      out_.push_back(EncodeTile(job_.View(k), Rect{0, 0, r.w, r.h}, quality_, mode_));
+    }
+    BufferPool::Give(std::move(job_.arena));  // release the copy before the results go back to JS
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array arr = Napi::Array::New(env, out_.size());
+    for (size_t k = 0; k < out_.size(); ++k) arr.Set(static_cast<uint32_t>(k), EncodedToJs(env, std::move(out_[k])));
+    return arr;
+  }
+
+ private:
+  TileJob job_;
+  int quality_;
+  EncodeMode mode_;
+  std::vector<Encoded> out_;
+};
+
+class I420Worker final : public PromiseWorker {
+ public:
+  // `out`, when not empty, is caller memory of at least I420Size() bytes that Execute writes into
+  // (like fs.read into a Buffer); the reference keeps it alive, and the caller must leave it alone
+  // until the promise settles.
+  I420Worker(Napi::Env env, std::vector<uint8_t> bgra, uint32_t w, uint32_t h, Napi::Uint8Array out)
+      : PromiseWorker(env, "tandem:bgraToI420"), bgra_(std::move(bgra)), w_(w), h_(h) {
+    if (!out.IsEmpty()) {
+      outRef_ = Napi::Persistent(out);
+      outData_ = out.Data();
+    }
+  }
+
+ protected:
+  void Run() override {
+    FrameView f;
+    f.data = bgra_.data();
+    f.width = w_;
+    f.height = h_;
+    f.stride = static_cast<size_t>(w_) * 4;
+    if (outData_ != nullptr) {
+      BgraToI420Into(f, outData_);
+    } else {
+      out_ = BufferPool::Take(I420Size(w_, h_));
+      BgraToI420Into(f, out_.data());
+    }
+    BufferPool::Give(std::move(bgra_));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (outData_ != nullptr) return outRef_.Value();
+    return ToBuffer(env, std::move(out_));
+  }
+
+ private:
+  std::vector<uint8_t> bgra_;
+  uint32_t w_, h_;
+  Napi::Reference<Napi::Uint8Array> outRef_;
+  uint8_t* outData_ = nullptr;
+  std::vector<uint8_t> out_;
+};
+
+// Optional output buffer at argument i: undefined, or a Uint8Array of at least `need` bytes.
+Napi::Uint8Array ArgOut(const Napi::CallbackInfo& info, size_t i, size_t need) {
+  if (info.Length() <= i || info[i].IsUndefined()) return Napi::Uint8Array();
+  const Bytes b = ArgBytes(info, i, "out");
+  if (b.len < need) Invalid("out is " + std::to_string(b.len) + " bytes; I420 needs " + std::to_string(need));
+  return info[i].As<Napi::Uint8Array>();
+}
+
+std::vector<uint8_t> CopyFrame(const FrameView& f, const Rect& r) {
+  std::vector<uint8_t> out = BufferPool::Take(static_cast<size_t>(r.w) * r.h * 4);
+  for (uint32_t y = 0; y < r.h; ++y) {
+    std::memcpy(out.data() + static_cast<size_t>(y) * r.w * 4, f.at(r.x, r.y + y), static_cast<size_t>(r.w) * 4);
+  }
+  return out;
+}
+
+// ---- exported functions ------------------------------------------------------------------------
+
+// simdPaths() -> { supported: string[], auto: string }
+Napi::Value SimdPaths(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    Napi::Array list = Napi::Array::New(env);
+    uint32_t n = 0;
+    for (SimdPath p : {SimdPath::Portable, SimdPath::Sse2, SimdPath::Avx2}) {
+      if (SimdPathSupported(p)) list.Set(n++, Napi::String::New(env, SimdPathName(p)));
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("supported", list);
+    o.Set("auto", Napi::String::New(env, SimdPathName(BestSimdPath())));
+    return o;
+  });
+}
+
+// diffTiles(prev, next, width, height, stride, tile, merge, path) -> Uint32Array [x, y, w, h, ...]
+Napi::Value DiffTilesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 8) Invalid("diffTiles takes 8 arguments");
+    const Bytes pb = ArgBytes(info, 0, "prev");
+    const Bytes nb = ArgBytes(info, 1, "next");
+    FrameView prev = ArgGeometry(info, 2);
+    prev.data = pb.data;
+    FrameView next = prev;
+    next.data = nb.data;
+    CheckLength("prev", pb, prev);
+    CheckLength("next", nb, next);
+    const uint32_t tile = ArgU32(info, 5, "tile", 1, 4096);
+    if (!info[6].IsBoolean()) Invalid("merge must be a boolean");
+    const bool merge = info[6].As<Napi::Boolean>().Value();
+    const SimdPath path = ParsePath(ArgString(info, 7, "path"));
+    std::vector<Rect> rects = DiffTiles(prev, next, tile, merge, path);
+    Napi::Uint32Array out = Napi::Uint32Array::New(env, rects.size() * 4);
+    uint32_t* d = out.Data();
+    for (size_t k = 0; k < rects.size(); ++k) {
+      d[k * 4] = rects[k].x;
+      d[k * 4 + 1] = rects[k].y;
+      d[k * 4 + 2] = rects[k].w;
+      d[k * 4 + 3] = rects[k].h;
+    }
+    return out;
+  });
+}
+
+// encodeTile(frame, width, height, stride, x, y, w, h, quality, mode) -> { encoding, data }
+Napi::Value EncodeTileJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 10) Invalid("encodeTile takes 10 arguments");
+    FrameView f = ArgFrame(info, 0, "frame");
+    Rect r{ArgU32(info, 4, "x", 0, kMaxDim), ArgU32(info, 5, "y", 0, kMaxDim), ArgU32(info, 6, "w", 1, kMaxDim),
+           ArgU32(info, 7, "h", 1, kMaxDim)};
+    CheckRect(f, r);
+    const int quality = static_cast<int>(ArgU32(info, 8, "quality", 1, 100));
+    const EncodeMode mode = ParseMode(ArgString(info, 9, "mode"));
+    return EncodedToJs(env, EncodeTile(f, r, quality, mode));
+  });
+}
+
+// encodeTiles(frame, width, height, stride, rects: Uint32Array [x,y,w,h,...], quality, mode)
+//   -> Promise<{ encoding, data }[]>
+Napi::Value EncodeTilesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 7) Invalid("encodeTiles takes 7 arguments");
+    FrameView f = ArgFrame(info, 0, "frame");
+    if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+      Invalid("rects must be a Uint32Array of x, y, w, h quadruples");
+    }
+    Napi::Uint32Array ra = info[4].As<Napi::Uint32Array>();
+    if (ra.ElementLength() % 4 != 0) Invalid("rects length must be a multiple of 4");
+    const int quality = static_cast<int>(ArgU32(info, 5, "quality", 1, 100));
+    const EncodeMode mode = ParseMode(ArgString(info, 6, "mode"));
+
+    TileJob job;
+    size_t total = 0;
+    const size_t n = ra.ElementLength() / 4;
+    job.rects.reserve(n);
+    for (size_t k = 0; k < n; ++k) {
+      Rect r{ra[k * 4], ra[k * 4 + 1], ra[k * 4 + 2], ra[k * 4 + 3]};
+      CheckRect(f, r);
+      job.rects.push_back(r);
+      job.offsets.push_back(total);
+      total += static_cast<size_t>(r.w) * r.h * 4;
+    }
+    job.arena = BufferPool::Take(total);
+    for (size_t k = 0; k < n; ++k) {
+      const Rect& r = job.rects[k];
+      for (uint32_t y = 0; y < r.h; ++y) {
+        std::memcpy(job.arena.data() + job.offsets[k] + static_cast<size_t>(y) * r.w * 4, f.at(r.x, r.y + y),
+                    static_cast<size_t>(r.w) * 4);
+      }
+    }
+    return QueueWorker(std::make_unique<EncodeTilesWorker>(env, std::move(job), quality, mode));
+  });
+}
+
+// bgraToI420(frame, width, height, stride, out?) -> Buffer (Y, then U, then V planes); `out` when
+// given (then no allocation at all: the steady state of a capture loop).
+Napi::Value BgraToI420Js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 4) Invalid("bgraToI420 takes 4 or 5 arguments");
+    const FrameView f = ArgFrame(info, 0, "frame");
+    Napi::Uint8Array out = ArgOut(info, 4, I420Size(f.width, f.height));
+    if (!out.IsEmpty()) {
+      BgraToI420Into(f, out.Data());
+      return out;
+    }
+    std::vector<uint8_t> v = BufferPool::Take(I420Size(f.width, f.height));
+    BgraToI420Into(f, v.data());
+    return ToBuffer(env, std::move(v));
+  });
+}
+
+// bgraToI420Async(frame, width, height, stride, out?) -> Promise<Buffer | out>
+Napi::Value BgraToI420AsyncJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 4) Invalid("bgraToI420Async takes 4 or 5 arguments");
+    FrameView f = ArgFrame(info, 0, "frame");
+    Napi::Uint8Array out = ArgOut(info, 4, I420Size(f.width, f.height));
+    std::vector<uint8_t> copy = CopyFrame(f, Rect{0, 0, f.width, f.height});
+    return QueueWorker(std::make_unique<I420Worker>(env, std::move(copy), f.width, f.height, out));
+  });
+}
+
+// decodeJpeg(buf) -> { width, height, data } (BGRA, stride width * 4). Tests only.
+Napi::Value DecodeJpegJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (info.Length() < 1) Invalid("decodeJpeg takes 1 argument");
+    Bytes b = ArgBytes(info, 0, "jpeg");
+    Decoded d = DecodeJpeg(b.data, b.len);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("width", Napi::Number::New(env, d.width));
+    o.Set("height", Napi::Number::New(env, d.height));
+    o.Set("data", ToBuffer(env, std::move(d.bgra)));
+    return o;
+  });
+}
+
+}  // namespace
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  exports.Set("simdPaths", Napi::Function::New(env, SimdPaths, "simdPaths"));
+  exports.Set("diffTiles", Napi::Function::New(env, DiffTilesJs, "diffTiles"));
+  exports.Set("encodeTile", Napi::Function::New(env, EncodeTileJs, "encodeTile"));
+  exports.Set("encodeTiles", Napi::Function::New(env, EncodeTilesJs, "encodeTiles"));
+  exports.Set("bgraToI420", Napi::Function::New(env, BgraToI420Js, "bgraToI420"));
+  exports.Set("bgraToI420Async", Napi::Function::New(env, BgraToI420AsyncJs, "bgraToI420Async"));
+  exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpegJs, "decodeJpeg"));
+  exports.Set("lossless", [&] {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("autoMaxColors", Napi::Number::New(env, kAutoLosslessColors));
+    o.Set("maxPaletteColors", Napi::Number::New(env, kMaxPaletteColors));
+    return o;
+  }());
+  return exports;
+}
+
+}  // namespace tandem
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return tandem::InitAddon(env, exports); }
+
+NODE_API_MODULE(tandem_native, Init)
