@@ -1,6 +1,7 @@
 # Tandem node. The build stage has the toolchain and headers; the runtime stage only what runs.
 # The steps mirror scripts/setup.sh, which CI runs (there is no Docker engine in CI).
-# When the native addon and the web bundle land, their build steps and COPY lines go here too.
+# The server needs no native addon (only the desktop agent captures and injects), so this image
+# has no X11 or JPEG libraries. When the web bundle lands, its build step and COPY line go here.
 FROM node:20-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 pkg-config \
     && rm -rf /var/lib/apt/lists/*
