@@ -7,7 +7,7 @@ import { readOrCreateSecret } from './secret-file';
 /** What a token says about its bearer. `kind` separates people from desktop agents. */
 export interface TokenClaims {
   sub: string;
-  kind: 'person' | 'agent';
+  kind: 'person' | 'agent' | 'customer';
   role: string;
   name: string;
   teams: string[];

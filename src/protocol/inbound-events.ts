@@ -32,6 +32,7 @@ const S = ['UNKNOWN_SESSION', 'NOT_MEMBER', 'SESSION_ENDED'];
 export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'ping': { dto: PingDto, senders: ['technician', 'customer', 'agent'], summary: 'round-trip probe: acked with {t, serverTime}', errors: [] },
   'agent.hello': { dto: AgentHelloDto, senders: A, summary: 'agent announces itself (hostname, OS user, displays, version, Assist PIN); must be first', errors: ['PIN_IN_USE'] },
+  'customer.panel': { dto: EmptyDto, senders: A, summary: 'the agent asks for a customer panel link (a customer token for this desktop, opened in the customer\'s browser)', errors: [] },
   'code.enter': { dto: CodeEnterDto, senders: [...A, ...C], summary: 'the customer typed a technician\'s security code into the agent', errors: ['CODE_UNKNOWN', 'CODE_EXPIRED', 'CODE_USED', 'RATE_LIMITED', 'LOCKED_OUT'] },
   'screen.state': { dto: ScreenStateDto, senders: A, summary: 'capture became impossible (paused) or possible again', errors: S },
   'assist.respond': { dto: AssistRespondDto, senders: C, summary: 'the customer allows or declines assistance', errors: [...S, 'NOT_CUSTOMER', 'NOT_PENDING'] },

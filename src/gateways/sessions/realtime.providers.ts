@@ -7,6 +7,7 @@ import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
 import { NodeInfo } from '../../node/node-info';
 import { CodesHandlers } from './codes.handlers';
+import { CustomerPanelHandler } from './customer-panel.handler';
 import { LiveHandlers } from './live.handlers';
 import { PresenceHandlers } from './presence.handlers';
 import { QueueHandlers } from './queue.handlers';
@@ -55,6 +56,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    RealtimeShutdown,
+    CustomerPanelHandler, RealtimeShutdown,
   ];
 }
