@@ -46,6 +46,38 @@ export class ActorRegistry {
     this.listeners.push(listener);
   }
 
+  /** True when this node runs the stream's actor now. */
+  isLocal(kind: string, id: string): boolean {
+    const actor = this.actors.get(`${kind}:${id}`);
+    return actor !== undefined && !actor.isClosed;
+  }
+
+  /** The spec registered for a stream kind (for commands forwarded from other nodes). */
+  spec(kind: string): AnySpec | undefined {
+    return this.specs.get(kind);
+  }
+
+  /** Runs a command here, activating the actor if the lease is free; NotLocalError when another node holds it. */
+  async askLocal<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist = true): Promise<AskResult<S, E>> {
+    return this.ask(spec, id, command, actor, mustExist);
+  }
+
+  /**
+   * The state of a stream as its journal has it (snapshot + events), without its actor: what a node
+   * that does not hold the lease reads. Not ordered with the owner's mailbox.
+   */
+  async readStored<S, C, E>(spec: AggregateSpec<S, C, E>, id: string): Promise<{ state: S; version: number }> {
+    const stream = `${spec.kind}:${id}`;
+    const snapshot = await this.store.journal.loadSnapshot(stream);
+    let state = snapshot ? (snapshot.state as S) : spec.initial(id);
+    let version = snapshot?.version ?? 0;
+    for (const entry of await this.store.journal.read(stream, version)) {
+      state = spec.evolve(state, entry.event as E);
+      version = entry.version;
+    }
+    return { state, version };
+  }
+
   /** Runs a command on a stream's actor. With `mustExist`, an empty stream is UnknownStreamError. */
   async ask<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist = true): Promise<AskResult<S, E>> {
     const target = await this.get(spec, id);

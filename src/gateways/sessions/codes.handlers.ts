@@ -39,6 +39,7 @@ export class CodesHandlers implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.codes = codesAggregate(config.codes.securityCodeTtlMs);
+    router.actors.register(this.codes);
   }
 
   onModuleInit(): void {

@@ -6,6 +6,8 @@ import type { Connection } from '../connection';
 import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
+import { Messenger, type Recipient } from './messenger';
+import { SessionFanout } from './session-fanout';
 import { SessionHandlers } from './session.handlers';
 import { SessionRouter } from './session-router';
 
@@ -21,13 +23,15 @@ export class LiveHandlers implements OnModuleInit {
     private readonly router: SessionRouter,
     private readonly sessions: SessionHandlers,
     private readonly connections: ConnectionRegistry,
+    private readonly fanout: SessionFanout,
+    private readonly messenger: Messenger,
   ) {}
 
   onModuleInit(): void {
     this.handlers.on('input', async (conn, d: InputDto) => {
       const state = await this.allowed(conn, d.sessionId, authorizeInput);
       const { sessionId: _s, ...input } = d;
-      for (const agent of this.connections.ofIdentity('agent', state.agentId ?? '')) agent.send('input', { sessionId: d.sessionId, ...input });
+      if (state.agentId) this.messenger.send([{ kind: 'agent', id: state.agentId }], 'input', { sessionId: d.sessionId, ...input });
       return {};
     });
     this.handlers.on('pointer', async (conn, d: PointerDto) => {
@@ -44,16 +48,18 @@ export class LiveHandlers implements OnModuleInit {
 
   private async allowed(conn: Connection, sessionId: string, rule: (s: SessionState, actorId: string) => Authorization): Promise<SessionState> {
     const actor = this.sessions.actorOf(conn);
-    const [state, verdict] = await this.router.query(SESSION, sessionId, (s) => [s, rule(s, actor.id)] as const);
+    // On the owning node the check runs in the session's mailbox; elsewhere on the newest state the bus
+    // brought (commits arrive in order, so a hold or removal is seen before any later input).
+    const cached = this.router.actors.isLocal('session', sessionId) ? undefined : this.fanout.latest(sessionId);
+    const [state, verdict] = cached ? [cached, rule(cached, actor.id)] as const : await this.router.query(SESSION, sessionId, (s) => [s, rule(s, actor.id)] as const);
     if ('rejection' in verdict) throw new ProtocolError(verdict.rejection.code, verdict.rejection.message);
     return state;
   }
 
-  /** The agent and every other member connection of the session on this node. */
+  /** The agent and every other member of the session, on every node. */
   private toOthers(from: Connection, state: SessionState, event: string, data: object): void {
-    const targets = new Set<Connection>(this.connections.ofIdentity('agent', state.agentId ?? ''));
-    for (const id of Object.keys(state.members)) for (const c of this.connections.ofIdentity('person', id)) targets.add(c);
-    targets.delete(from);
-    for (const c of targets) c.send(event, data);
+    const to: Recipient[] = Object.keys(state.members).map((id) => ({ kind: 'person' as const, id }));
+    if (state.agentId) to.push({ kind: 'agent', id: state.agentId }, { kind: 'customer', id: state.agentId });
+    this.messenger.send(to, event, data, from.id);
   }
 }

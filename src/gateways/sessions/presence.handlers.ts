@@ -45,6 +45,7 @@ export class PresenceHandlers implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.presence = presenceAggregate(config.ws.agentGraceMs);
+    router.actors.register(this.presence);
   }
 
   onModuleInit(): void {

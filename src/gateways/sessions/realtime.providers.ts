@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
+import { Forwarder } from '../../actors/forwarder';
 import { GUESSES } from '../../actors/aggregates/guesses.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { TokenService } from '../../auth/token.service';
@@ -9,6 +10,7 @@ import { NodeInfo } from '../../node/node-info';
 import { CodesHandlers } from './codes.handlers';
 import { CustomerPanelHandler } from './customer-panel.handler';
 import { LiveHandlers } from './live.handlers';
+import { Messenger } from './messenger';
 import { PresenceHandlers } from './presence.handlers';
 import { QueueHandlers } from './queue.handlers';
 import { ResumeHandler } from './resume.handler';
@@ -28,9 +30,10 @@ const MAILBOX_CAPACITY = 1000;
 @Injectable()
 class RealtimeShutdown implements OnApplicationShutdown {
   private readonly logger = new Logger('realtime');
-  constructor(private readonly actors: ActorRegistry, @Inject(STORE) private readonly store: Store) {}
+  constructor(private readonly actors: ActorRegistry, private readonly forwarder: Forwarder, @Inject(STORE) private readonly store: Store) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.forwarder.stop();
     await this.actors.close().catch((err: unknown) => this.logger.error({ err }, 'closing actors failed'));
     await this.store.close().catch((err: unknown) => this.logger.error({ err }, 'closing store failed'));
   }
@@ -54,8 +57,17 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
         return registry;
       },
     },
+    {
+      provide: Forwarder,
+      inject: [ActorRegistry, NodeInfo],
+      useFactory: async (registry: ActorRegistry, info: NodeInfo) => {
+        const forwarder = new Forwarder(store, info.id, registry);
+        await forwarder.start();
+        return forwarder;
+      },
+    },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, RealtimeShutdown,
+    CustomerPanelHandler, Messenger, RealtimeShutdown,
   ];
 }

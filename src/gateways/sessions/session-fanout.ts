@@ -56,6 +56,8 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
   private readonly streams = new Map<Connection, Map<string, SessionStream>>();
   private readonly listeners = new Map<string, Listener[]>();
   private unsubscribe: Unsubscribe | null = null;
+  /** The latest state of each session this node heard of (local or bus commits); ended ones are dropped. */
+  private readonly latestStates = new Map<string, SessionState>();
 
   constructor(
     private readonly actors: ActorRegistry,
@@ -73,7 +75,13 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
       for (const s of this.streams.get(conn)?.values() ?? []) s.close();
       this.streams.delete(conn);
     });
-    this.on('session', (msg) => this.deliver(msg.id, msg.events as SessionEvent[], msg.state as SessionState));
+    this.on('session', (msg) => {
+      const state = msg.state as SessionState;
+      const known = this.latestStates.get(msg.id);
+      if (state.status === 'ended') this.latestStates.delete(msg.id);
+      else if (!known || known.seq < state.seq) this.latestStates.set(msg.id, state);
+      this.deliver(msg.id, msg.events as SessionEvent[], state);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -87,13 +95,23 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
     this.listeners.set(kind, list);
   }
 
+  /** The newest state of a live session as this node heard it from commits, if any. */
+  latest(sessionId: string): SessionState | undefined {
+    return this.latestStates.get(sessionId);
+  }
+
   /**
-   * Starts (or restarts) a connection's stream of a session after `afterSeq` (session.resume). Call it
-   * inside the session's mailbox, then `catchUp` the returned stream.
+   * Starts (or restarts) a connection's stream of a session after `afterSeq` (session.resume), held:
+   * it collects live batches until `catchUp` sends the journal's missed events first.
    */
   openStream(conn: Connection, sessionId: string, afterSeq: number): SessionStream {
     this.streams.get(conn)?.get(sessionId)?.close();
-    return this.open(conn, sessionId, afterSeq);
+    return this.open(conn, sessionId, afterSeq, true);
+  }
+
+  /** Ends a connection's stream of a session (a refused resume). */
+  closeStream(conn: Connection, sessionId: string): void {
+    this.close(conn, sessionId);
   }
 
   private local(commit: Commit<unknown, unknown>): void {
@@ -158,8 +176,8 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
     return out;
   }
 
-  private open(conn: Connection, sessionId: string, afterSeq: number): SessionStream {
-    const stream = new SessionStream(conn, sessionId, afterSeq, this.store.journal);
+  private open(conn: Connection, sessionId: string, afterSeq: number, held = false): SessionStream {
+    const stream = new SessionStream(conn, sessionId, afterSeq, this.store.journal, held);
     let mine = this.streams.get(conn);
     if (!mine) this.streams.set(conn, (mine = new Map()));
     mine.set(sessionId, stream);

@@ -1,25 +1,40 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MailboxFullError } from '../../actors/mailbox';
 import { ActorRegistry, UnknownStreamError } from '../../actors/actor-registry';
 import type { AggregateSpec } from '../../actors/aggregate';
-import { NotLocalError, type Commit } from '../../actors/aggregate.actor';
+import { NotLocalError, type AskResult, type Commit } from '../../actors/aggregate.actor';
+import { Forwarder, ForwardTimeoutError, RemoteFailure } from '../../actors/forwarder';
 import { FencedError, StoreUnavailableError } from '../../cluster/ports';
+import type { TandemConfig } from '../../config/config.schema';
+import { CONFIG } from '../../config/config.token';
 import type { Actor } from '../../domain';
 import { ProtocolError } from '../protocol-error';
+import { CLOCK, type Clock } from './tokens';
+
+/** How long a forwarded command waits for the owning node before trying to take the session over. */
+const FORWARD_TIMEOUT_MS = 1000;
 
 /**
- * Routes a command to its stream's actor and turns every outcome into an answer: the commit, or a
+ * Routes a command to its stream's actor — here when this node holds (or can take) the lease, else
+ * forwarded to the node that holds it — and turns every outcome into an answer: the commit, or a
  * ProtocolError with a stable code (the domain's rejection code, UNKNOWN_SESSION, BUSY, FENCED …).
+ * When the owner does not answer (dead, paused), the command waits for its lease to lapse and the
+ * session is taken over here by replaying its journal.
  */
 @Injectable()
 export class SessionRouter {
   private readonly logger = new Logger('router');
 
-  constructor(readonly actors: ActorRegistry) {}
+  constructor(
+    readonly actors: ActorRegistry,
+    private readonly forwarder: Forwarder,
+    @Inject(CONFIG) private readonly config: TandemConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async ask<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist = true): Promise<Commit<S, E>> {
     try {
-      const result = await this.actors.ask(spec, id, command, actor, mustExist);
+      const result = await this.route(spec, id, command, actor, mustExist);
       if (!result.ok) throw new ProtocolError(result.rejection.code, result.rejection.message);
       return result.commit;
     } catch (err) {
@@ -27,24 +42,65 @@ export class SessionRouter {
     }
   }
 
+  /**
+   * Reads a stream's state: inside its mailbox when this node holds it; otherwise from the journal
+   * (a read needs no lease; it may miss a command the owner is running right now).
+   */
   async query<S, C, E, T>(spec: AggregateSpec<S, C, E>, id: string, read: (state: S, version: number) => T, mustExist = true): Promise<T> {
     try {
       return await this.actors.query(spec, id, read, mustExist);
+    } catch (err) {
+      if (!(err instanceof NotLocalError)) throw this.translate(err, spec.kind, id);
+    }
+    try {
+      const { state, version } = await this.actors.readStored(spec, id);
+      if (mustExist && version === 0) throw new UnknownStreamError(`${spec.kind}:${id}`);
+      return read(state, version);
     } catch (err) {
       throw this.translate(err, spec.kind, id);
     }
   }
 
+  private async route<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist: boolean): Promise<AskResult<S, E>> {
+    const deadline = this.clock() + this.config.store.leaseTtlMs * 2 + FORWARD_TIMEOUT_MS * 2;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let holder: string;
+      try {
+        return await this.actors.ask(spec, id, command, actor, mustExist);
+      } catch (err) {
+        if (!(err instanceof NotLocalError)) throw err;
+        holder = err.holder;
+      }
+      try {
+        return (await this.forwarder.ask(holder, spec.kind, id, command, actor, mustExist, FORWARD_TIMEOUT_MS)) as AskResult<S, E>;
+      } catch (err) {
+        lastError = err;
+        const moved = err instanceof RemoteFailure && (err.name === 'NotLocalError' || err.name === 'FencedError' || err.name === 'InvalidStateError');
+        if (!(err instanceof ForwardTimeoutError) && !moved) throw err;
+        this.logger.warn(`forward to ${holder} failed (${(err as Error).name}) [${spec.kind}:${id}, attempt:${attempt}]`);
+        if (this.clock() > deadline) break;
+        if (moved) continue;
+        // The owner is silent: wait a little for its lease to lapse, then try to take the session.
+        await new Promise((r) => setTimeout(r, Math.min(250, this.config.store.leaseTtlMs / 4)));
+      }
+    }
+    throw lastError instanceof Error ? lastError : new ForwardTimeoutError(`no node answered for ${spec.kind}:${id}`);
+  }
+
   private translate(err: unknown, kind: string, id: string): unknown {
     if (err instanceof ProtocolError) return err;
-    if (err instanceof UnknownStreamError) return new ProtocolError('UNKNOWN_SESSION', `no such ${kind}`);
-    if (err instanceof MailboxFullError) return new ProtocolError('BUSY', 'the session is busy; retry later');
-    if (err instanceof FencedError) return new ProtocolError('FENCED', 'another node took over this session; retry');
-    if (err instanceof NotLocalError) {
-      this.logger.warn(`not local [${kind}:${id}, holder:${err.holder}]`);
-      return new ProtocolError('FENCED', 'another node holds this session; retry');
+    const name = err instanceof Error ? err.name : '';
+    if (err instanceof UnknownStreamError || name === 'UnknownStreamError') return new ProtocolError('UNKNOWN_SESSION', `no such ${kind}`);
+    if (err instanceof MailboxFullError || name === 'MailboxFullError') return new ProtocolError('BUSY', 'the session is busy; retry later');
+    if (err instanceof FencedError || name === 'FencedError' || name === 'NotLocalError' || err instanceof NotLocalError) {
+      return new ProtocolError('FENCED', 'another node took over this session; retry');
     }
-    if (err instanceof StoreUnavailableError) {
+    if (err instanceof ForwardTimeoutError) {
+      this.logger.error(`no owner answered [${kind}:${id}]`);
+      return new ProtocolError('FENCED', 'the node holding this session does not answer; retry');
+    }
+    if (err instanceof StoreUnavailableError || name === 'StoreUnavailableError') {
       this.logger.error({ err }, `store unavailable [${kind}:${id}]`);
       return new ProtocolError('STORE_UNAVAILABLE', 'the store is unreachable; the command was not applied');
     }

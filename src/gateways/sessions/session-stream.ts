@@ -6,19 +6,25 @@ import { viewerOf } from './viewer';
 
 const logger = new Logger('stream');
 
+interface Batch { events: SessionEvent[]; state: SessionState }
+
 /**
  * One connection's view of one session's event stream. `cursor` is the last seq this connection was
  * sent; delivery is gapless and never repeats: a batch that starts past cursor + 1 (a lost bus
- * message, a resume) is filled from the journal first, while newer live batches wait in order.
+ * message, a resume) is filled from the journal first, while newer batches wait in order. A held
+ * stream (a resume being prepared) only collects batches until `catchUp`.
  */
 export class SessionStream {
   private cursor: number;
+  private lastStateSeq = -1;
   private catchingUp: Promise<void> | null = null;
-  private readonly waiting: Array<{ events: SessionEvent[]; state: SessionState }> = [];
+  private held: boolean;
+  private readonly waiting: Batch[] = [];
   private closed = false;
 
-  constructor(readonly conn: Connection, readonly sessionId: string, afterSeq: number, private readonly journal: Journal) {
+  constructor(readonly conn: Connection, readonly sessionId: string, afterSeq: number, private readonly journal: Journal, held = false) {
     this.cursor = afterSeq;
+    this.held = held;
   }
 
   get lastSeq(): number {
@@ -28,24 +34,24 @@ export class SessionStream {
   /** Delivers a committed batch (or queues it behind a catch-up). */
   push(events: SessionEvent[], state: SessionState): void {
     if (this.closed) return;
-    if (this.catchingUp) {
+    if (this.held || this.catchingUp) {
       this.waiting.push({ events, state });
       return;
     }
-    const first = events[0]?.seq ?? state.seq + 1;
-    if (events.length > 0 && first > this.cursor + 1) {
+    const first = events[0]?.seq;
+    if (first !== undefined && first > this.cursor + 1) {
       this.waiting.push({ events, state });
-      this.catchingUp = this.fill(state.seq);
+      this.catchingUp = this.fill();
       return;
     }
     this.send(events, state);
   }
 
-  /** Sends everything after the cursor up to `state` from the journal, then whatever arrived meanwhile. */
+  /** Sends everything after the cursor from the journal, then `state`, then what arrived meanwhile. */
   catchUp(state: SessionState): Promise<void> {
-    if (this.catchingUp) return this.catchingUp;
-    this.waiting.push({ events: [], state });
-    this.catchingUp = this.fill(state.seq);
+    this.held = false;
+    this.waiting.unshift({ events: [], state });
+    this.catchingUp ??= this.fill();
     return this.catchingUp;
   }
 
@@ -54,31 +60,30 @@ export class SessionStream {
     this.waiting.length = 0;
   }
 
-  private async fill(upTo: number): Promise<void> {
+  private async fill(): Promise<void> {
     try {
-      const entries = await this.journal.read(`session:${this.sessionId}`, this.cursor, Math.max(0, upTo - this.cursor));
-      const batch = this.waiting.shift() ?? null;
-      const missed = entries.map((e) => e.event as SessionEvent);
-      if (batch) this.send([...missed, ...batch.events], batch.state);
+      const entries = await this.journal.read(`session:${this.sessionId}`, this.cursor);
+      const first = this.waiting.shift();
+      if (first && !this.closed) this.send([...entries.map((e) => e.event as SessionEvent), ...first.events], first.state);
     } catch (err) {
       logger.error({ err }, `catch-up failed [session:${this.sessionId}, after:${this.cursor}] ${this.conn.describe()}`);
     } finally {
       this.catchingUp = null;
     }
     // Batches that arrived during the read, in order; each may itself need a (shorter) fill.
-    const pending = this.waiting.splice(0);
-    for (const b of pending) this.push(b.events, b.state);
+    for (const b of this.waiting.splice(0)) this.push(b.events, b.state);
   }
 
   private send(events: SessionEvent[], state: SessionState): void {
     const viewer = viewerOf(this.conn);
-    let sent = 0;
     for (const event of events) {
       if (event.seq <= this.cursor) continue;
       this.conn.send('session.event', eventFor(state, event, viewer));
       this.cursor = event.seq;
-      sent++;
     }
-    if (sent > 0 || events.length === 0) this.conn.send('session.state', viewFor(state, viewer));
+    if (state.seq > this.lastStateSeq) {
+      this.conn.send('session.state', viewFor(state, viewer));
+      this.lastStateSeq = state.seq;
+    }
   }
 }

@@ -12,10 +12,10 @@ import type {
   ModeRequestDto, SessionInviteDto, SessionTransferDto,
 } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
-import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
 import { actorOf, rightsTableOf } from './actor-of';
+import { Messenger } from './messenger';
 import { SessionRouter } from './session-router';
 
 /** A fresh id for requests, messages, files and invitations (the domain takes ids in commands). */
@@ -36,7 +36,7 @@ export class SessionHandlers implements OnModuleInit {
     private readonly handlers: HandlerRegistry,
     private readonly router: SessionRouter,
     private readonly users: UserDirectory,
-    private readonly connections: ConnectionRegistry,
+    private readonly messenger: Messenger,
     @Inject(CONFIG) private readonly config: TandemConfig,
   ) {
     this.rights = rightsTableOf(config);
@@ -96,9 +96,7 @@ export class SessionHandlers implements OnModuleInit {
     const credentials = d.credentials ? { username: d.credentials.username, password: d.credentials.password } : undefined;
     const commit = await this.router.ask(SESSION, d.sessionId, { type: 'RequestElevation', requestId, method: d.method, ...(credentials ? { credentials } : {}) }, actor);
     if (d.method === 'credentials' && credentials && commit.state.agentId) {
-      for (const agent of this.connections.ofIdentity('agent', commit.state.agentId)) {
-        agent.send('elevation.verify', { sessionId: d.sessionId, requestId, from: { id: actor.id, name: actor.name }, ...credentials });
-      }
+      this.messenger.send([{ kind: 'agent', id: commit.state.agentId }], 'elevation.verify', { sessionId: d.sessionId, requestId, from: { id: actor.id, name: actor.name }, ...credentials });
     }
     return { sessionId: d.sessionId, seq: commit.version, requestId };
   }
