@@ -19,9 +19,13 @@ import { SessionFanout } from './session-fanout';
 import { SessionIndex } from './session-index';
 import { newId, SessionHandlers } from './session.handlers';
 import { SessionRouter } from './session-router';
-import { CLOCK, type Clock } from './tokens';
+import { CLOCK, type Clock, STORE } from './tokens';
+import { NodeRegistry } from './node-registry';
+import { NodeInfo } from '../../node/node-info';
+import type { Store } from '../../cluster/ports';
 
 export const PRESENCE_ID = 'all';
+const connsKey = (agentId: string): string => `agent:${agentId}:conns`;
 
 /**
  * Agents coming and going (`agent.hello`, disconnects, the grace period), the cockpit's online list
@@ -41,6 +45,9 @@ export class PresenceHandlers implements OnModuleInit {
     private readonly fanout: SessionFanout,
     private readonly connections: ConnectionRegistry,
     private readonly resumeTokens: ResumeTokens,
+    private readonly nodes: NodeRegistry,
+    private readonly node: NodeInfo,
+    @Inject(STORE) private readonly store: Store,
     @Inject(CONFIG) private readonly config: TandemConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -87,6 +94,7 @@ export class PresenceHandlers implements OnModuleInit {
       displays: d.displays.map((x) => ({ index: x.index, name: x.name, x: x.x, y: x.y, width: x.width, height: x.height, ...(x.primary !== undefined ? { primary: x.primary } : {}) })),
       teams: conn.identity.teams,
     };
+    await this.store.kv.setAdd(connsKey(agentId), `${this.node.id}/${conn.id}`);
     await this.router.ask(this.presence, PRESENCE_ID, cmd, { ...this.sessions.actorOf(conn), kind: 'customer' }, false);
     const timer = this.graceTimers.get(agentId);
     if (timer) clearTimeout(timer);
@@ -103,8 +111,9 @@ export class PresenceHandlers implements OnModuleInit {
 
   private async agentLeft(conn: Connection): Promise<void> {
     const agentId = conn.identity.id;
-    // Another connection of the same agent on this node keeps it online.
-    if (this.connections.ofIdentity('agent', agentId).length > 0) return;
+    await this.store.kv.setRemove(connsKey(agentId), `${this.node.id}/${conn.id}`);
+    // Another connection of the same agent, on this node or a live other one, keeps it online.
+    if (await this.stillConnected(agentId)) return;
     try {
       await this.router.ask(this.presence, PRESENCE_ID, { type: 'AgentOffline', agentId }, SYSTEM_ACTOR, false);
     } catch (err) {
@@ -120,12 +129,22 @@ export class PresenceHandlers implements OnModuleInit {
     this.graceTimers.set(agentId, timer);
   }
 
+  private async stillConnected(agentId: string): Promise<boolean> {
+    for (const member of await this.store.kv.setMembers(connsKey(agentId))) {
+      const [nodeId] = member.split('/');
+      if (nodeId && (await this.nodes.isAlive(nodeId))) return true;
+      await this.store.kv.setRemove(connsKey(agentId), member);
+    }
+    return false;
+  }
+
   /** The agent did not come back in time: its session ends (customer-lost) and it leaves the list. */
   private async graceOver(agentId: string): Promise<void> {
     this.graceTimers.delete(agentId);
     const state = await this.state();
     const agent = state.agents[agentId];
     if (!agent || agentStatus(agent, this.clock(), this.config.ws.agentGraceMs) !== 'offline') return;
+    if (await this.stillConnected(agentId)) return;
     const sessionId = await this.index.sessionOfAgent(agentId);
     if (sessionId) await this.router.ask(SESSION, sessionId, { type: 'End' }, SYSTEM_ACTOR).catch(() => undefined);
     await this.router.ask(this.presence, PRESENCE_ID, { type: 'ForgetAgent', agentId }, SYSTEM_ACTOR, false).catch(() => undefined);

@@ -11,6 +11,7 @@ import { CodesHandlers } from './codes.handlers';
 import { CustomerPanelHandler } from './customer-panel.handler';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
+import { NodeRegistry } from './node-registry';
 import { PresenceHandlers } from './presence.handlers';
 import { QueueHandlers } from './queue.handlers';
 import { ResumeHandler } from './resume.handler';
@@ -68,6 +69,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, Messenger, RealtimeShutdown,
+    CustomerPanelHandler, Messenger, NodeRegistry, RealtimeShutdown,
   ];
 }
