@@ -46,6 +46,11 @@ export class ActorRegistry {
     this.listeners.push(listener);
   }
 
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** True when this node runs the stream's actor now. */
   isLocal(kind: string, id: string): boolean {
     const actor = this.actors.get(`${kind}:${id}`);

@@ -154,6 +154,7 @@ export class AggregateActor<S, C, E> {
     if (this.opts.clock() < lease.expiresAt - this.opts.leaseTtlMs / 3) return;
     const grant = await this.store.leases.acquire(this.stream, this.opts.nodeId, this.opts.leaseTtlMs);
     if (!grant) {
+      logger.warn(`fenced: lease taken by another node [${this.stream}, epoch:${lease.epoch}]`);
       this.fenced();
       throw new FencedError(`${this.stream}: lease taken by another node`);
     }

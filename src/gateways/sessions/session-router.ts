@@ -69,6 +69,12 @@ export class SessionRouter {
       try {
         return await this.actors.ask(spec, id, command, actor, mustExist);
       } catch (err) {
+        // Our actor was fenced (or closed) before it could run the command, which was not applied:
+        // ask again, which finds the current holder.
+        if ((err instanceof FencedError || (err instanceof Error && err.name === 'InvalidStateError' && !this.actors.isClosed)) && this.clock() <= deadline) {
+          lastError = err;
+          continue;
+        }
         if (!(err instanceof NotLocalError)) throw err;
         holder = err.holder;
       }
