@@ -46,7 +46,7 @@ export class RedisConfig {
 }
 
 export class StoreConfig {
-  @IsInt() @Min(200) leaseTtlMs = 5000;
+  @IsInt() @Min(200) leaseTtlMs = 2000;
   @IsInt() @Min(1) snapshotEvery = 100;
   @IsInt() @Min(100) actorIdleMs = 300000;
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();

@@ -12,7 +12,7 @@ describe('cluster failover', () => {
   let redis: TestRedis;
   let nodes: ChildNode[] = [];
   let store: RedisStore;
-  const overrides = (redisUrl: string) => ({ auth: { jwtSecret: 'cluster-test-secret-0123456789' }, store: { leaseTtlMs: 1000, redis: { url: redisUrl } } });
+  const overrides = (redisUrl: string) => ({ auth: { jwtSecret: 'cluster-test-secret-0123456789' }, store: { leaseTtlMs: 1000, redis: { url: redisUrl } }, ws: { agentGraceMs: 1500 } });
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -88,5 +88,19 @@ describe('cluster failover', () => {
     expect(lease?.epoch).toBeGreaterThanOrEqual(2);
     await carol.close();
     await desk.ws.close();
+  }, 60_000);
+
+  it('shows an agent whose node died as gone, and ends its session after the grace period', async () => {
+    const [, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
+    const carol = await person(c, 'carol');
+    const desk = await agent(b, 'desk-orphan', '434343');
+    const { sessionId } = await carol.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    b.process.child.kill('SIGKILL');
+    expect(await carol.next('session.state', (st) => st.sessionId === sessionId && st.customer?.online === false, 15_000)).toMatchObject({ status: 'active' });
+    expect(await carol.next('session.ended', (e) => e.sessionId === sessionId, 15_000)).toMatchObject({ sessionId, reason: 'customer-lost' });
+    const list = await carol.ask('online.list', {});
+    expect(list.agents.some((x: { agentId: string }) => x.agentId === desk.agentId)).toBe(false);
+    await carol.close();
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { SESSION } from '../../actors/aggregates/session.aggregate';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import {
-  type Actor, type AgentPresence, agentStatus, agentVisibleTo, findByPin, guessAllowed, type PresenceState, visibleAgents,
+  type Actor, type AgentPresence, agentStatus, agentVisibleTo, findByPin, graceExpired, guessAllowed, type PresenceState, visibleAgents,
 } from '../../domain';
 import type { AgentHelloDto } from '../../protocol/messages/agent.dto';
 import type { AssistRequestDto } from '../../protocol/messages/console.dto';
@@ -25,6 +25,8 @@ import { NodeInfo } from '../../node/node-info';
 import type { Store } from '../../cluster/ports';
 
 export const PRESENCE_ID = 'all';
+/** How often one node looks for agents a dead node left online and grace periods nobody is timing. */
+const SWEEP_MS = 2000;
 const connsKey = (agentId: string): string => `agent:${agentId}:conns`;
 
 /**
@@ -36,6 +38,7 @@ export class PresenceHandlers implements OnModuleInit {
   private readonly logger = new Logger('presence');
   private readonly presence;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -63,10 +66,33 @@ export class PresenceHandlers implements OnModuleInit {
       if (conn.endpoint === 'agent') void this.agentLeft(conn).catch((err: unknown) => this.logger.error({ err }, `agent offline failed ${conn.describe()}`));
     });
     this.fanout.on('presence', (msg) => this.pushOnline(msg.state as PresenceState));
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'presence sweep failed')), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /**
+   * What a dead node leaves behind: agents it showed online whose connections are all gone, and grace
+   * periods whose timer died with it. One node at a time sweeps (a lease), every few seconds.
+   */
+  async sweep(): Promise<void> {
+    const lease = await this.store.leases.acquire('sweeper:presence', this.node.id, SWEEP_MS * 1.5);
+    if (!lease) return;
+    const state = await this.state();
+    for (const agent of Object.values(state.agents)) {
+      if (agent.online && !(await this.stillConnected(agent.agentId))) {
+        await this.router.ask(this.presence, PRESENCE_ID, { type: 'AgentOffline', agentId: agent.agentId }, SYSTEM_ACTOR, false).catch(() => undefined);
+        const sessionId = await this.index.sessionOfAgent(agent.agentId);
+        if (sessionId) await this.router.ask(SESSION, sessionId, { type: 'CustomerConnection', online: false }, SYSTEM_ACTOR).catch(() => undefined);
+      }
+    }
+    for (const agentId of graceExpired(await this.state(), this.clock(), this.config.ws.agentGraceMs)) {
+      if (!this.graceTimers.has(agentId)) await this.graceOver(agentId);
+    }
   }
 
   /** Clears grace timers (shutdown). */
   onApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const t of this.graceTimers.values()) clearTimeout(t);
     this.graceTimers.clear();
   }
