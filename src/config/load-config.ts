@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
@@ -8,7 +8,19 @@ import { TandemConfig } from './config.schema';
 import { ENV_OVERRIDES, type EnvOverride } from './env-overrides';
 
 /** The repository root: config/ and the default data dir are resolved against it, not the cwd. */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/** The repository (or install) root: the nearest directory above this file with Tandem's package.json. */
+export const PROJECT_ROOT = findRoot(__dirname);
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'tandem') return dir;
+    } catch {
+      // Not here; look one level up.
+    }
+    if (dirname(dir) === dir) return resolve(from, '..', '..');
+  }
+}
 
 type Plain = Record<string, unknown>;
 

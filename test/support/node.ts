@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { deepMerge, loadConfig } from '../../src/config/load-config';
+import { deepMerge, loadConfig, PROJECT_ROOT } from '../../src/config/load-config';
 import { startNode, type RunningNode, type StartOptions } from '../../src/node/start-node';
 import { freePort } from './free-port';
 import { startProcess, type TrackedProcess } from './processes';
@@ -64,7 +64,7 @@ export async function startChildNode(options: { env?: Record<string, string>; ov
   const port = options.port ?? (await freePort());
   const configFile = join(dataDir, 'test-config.yaml');
   writeFileSync(configFile, stringify(baseOverrides(dataDir, options.overrides ?? {})));
-  const proc = startProcess('tandem-node', process.execPath, [resolve(__dirname, '..', '..', 'dist', 'main.js')], {
+  const proc = startProcess('tandem-node', process.execPath, [resolve(PROJECT_ROOT, 'dist', 'main.js')], {
     env: { ...process.env, TANDEM_CONFIG: configFile, TANDEM_PORT: String(port), TANDEM_LOG_PRETTY: 'false', ...options.env },
   });
   const url = `http://127.0.0.1:${port}`;
