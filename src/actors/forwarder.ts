@@ -8,8 +8,13 @@ import type { AskResult } from './aggregate.actor';
 /** An error as it crosses the bus: its class name, message and, for NotLocalError, the holder. */
 export interface RemoteError { name: string; message: string; holder?: string }
 
-type Request = { type: 'ask'; reqId: string; from: string; kind: string; id: string; command: unknown; actor: Actor; mustExist: boolean };
-type Reply = { type: 'reply'; reqId: string; result?: AskResult<unknown, unknown>; error?: RemoteError };
+type Request =
+  | { type: 'ask'; reqId: string; from: string; kind: string; id: string; command: unknown; actor: Actor; mustExist: boolean }
+  | { type: 'call'; reqId: string; from: string; kind: string; id: string; procedure: string; payload: unknown };
+type Reply = { type: 'reply'; reqId: string; result?: unknown; error?: RemoteError };
+
+/** Runs inside the owning actor's mailbox with its state; its result goes back to the caller. */
+export type Procedure = (state: unknown, payload: unknown) => unknown;
 
 /** The node holding the lease did not answer in time (dead, paused, partitioned). */
 export class ForwardTimeoutError extends Error {
@@ -36,6 +41,7 @@ export class Forwarder {
   private readonly logger = new Logger('forwarder');
   private readonly pending = new Map<string, { resolve: (r: Reply) => void; timer: NodeJS.Timeout }>();
   private unsubscribe: Unsubscribe | null = null;
+  private readonly procedures = new Map<string, Procedure>();
 
   constructor(private readonly store: Store, private readonly nodeId: string, private readonly registry: ActorRegistry) {}
 
@@ -49,9 +55,29 @@ export class Forwarder {
     await this.unsubscribe?.().catch(() => undefined);
   }
 
+  /** Registers a procedure other nodes may run on actors this node holds. */
+  procedure(name: string, run: Procedure): void {
+    this.procedures.set(name, run);
+  }
+
+  /** A registered procedure, to run it here. */
+  procedureOf(name: string): Procedure | undefined {
+    return this.procedures.get(name);
+  }
+
+  /** Runs a registered procedure on `holder`'s actor of the stream, in its mailbox. */
+  async call(holder: string, kind: string, id: string, procedure: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    return this.request(holder, { type: 'call', reqId: randomBytes(8).toString('hex'), from: this.nodeId, kind, id, procedure, payload }, timeoutMs);
+  }
+
   /** Asks `holder` to run the command. Rejects with ForwardTimeoutError or the owner's RemoteFailure. */
   async ask(holder: string, kind: string, id: string, command: unknown, actor: Actor, mustExist: boolean, timeoutMs: number): Promise<AskResult<unknown, unknown>> {
     const reqId = randomBytes(8).toString('hex');
+    return (await this.request(holder, { type: 'ask', reqId, from: this.nodeId, kind, id, command, actor, mustExist }, timeoutMs)) as AskResult<unknown, unknown>;
+  }
+
+  private async request(holder: string, request: Request, timeoutMs: number): Promise<unknown> {
+    const { reqId, kind, id } = request;
     const reply = new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(reqId);
@@ -59,11 +85,10 @@ export class Forwarder {
       }, timeoutMs);
       this.pending.set(reqId, { resolve, timer });
     });
-    const request: Request = { type: 'ask', reqId, from: this.nodeId, kind, id, command, actor, mustExist };
     await this.store.bus.publish(channelOf(holder), JSON.stringify(request));
     const answer = await reply;
     if (answer.error) throw new RemoteFailure(answer.error);
-    return answer.result!;
+    return answer.result;
   }
 
   private receive(raw: string): void {
@@ -82,7 +107,7 @@ export class Forwarder {
       waiting.resolve(msg);
       return;
     }
-    if (msg?.type === 'ask' && typeof msg.from === 'string') void this.serve(msg);
+    if ((msg?.type === 'ask' || msg?.type === 'call') && typeof msg.from === 'string') void this.serve(msg);
   }
 
   private async serve(req: Request): Promise<void> {
@@ -91,7 +116,14 @@ export class Forwarder {
       const spec = this.registry.spec(req.kind);
       if (!spec) throw Object.assign(new Error(`unknown stream kind ${req.kind}`), { name: 'InvalidStateError' });
       // Only local: a request is never forwarded twice from here; the asker follows the new holder.
-      const result = await this.registry.askLocal(spec, req.id, req.command, req.actor, req.mustExist);
+      let result: unknown;
+      if (req.type === 'ask') {
+        result = await this.registry.askLocal(spec, req.id, req.command, req.actor, req.mustExist);
+      } else {
+        const run = this.procedures.get(req.procedure);
+        if (!run) throw Object.assign(new Error(`unknown procedure ${req.procedure}`), { name: 'InvalidStateError' });
+        result = await this.registry.query(spec, req.id, (state) => run(state, req.payload));
+      }
       reply = { type: 'reply', reqId: req.reqId, result };
     } catch (err) {
       const e = err as Error & { holder?: string };

@@ -61,13 +61,42 @@ export class SessionRouter {
     }
   }
 
-  private async route<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist: boolean): Promise<AskResult<S, E>> {
+  /**
+   * Runs a registered procedure (see Forwarder.procedure) in the mailbox of the stream's actor, on
+   * whichever node holds it: what must be ordered with the session's commits without being one
+   * (authorising and sending input, pointers, annotations).
+   */
+  async run<T>(spec: AggregateSpec<unknown, unknown, unknown> | AggregateSpec<never, never, never>, id: string, procedure: string, payload: unknown): Promise<T> {
+    const proc = this.forwarder.procedureOf(procedure);
+    if (!proc) throw new Error(`unknown procedure ${procedure}`);
+    const anySpec = spec as AggregateSpec<unknown, unknown, unknown>;
+    try {
+      return (await this.withOwner(
+        () => this.actors.query(anySpec, id, (state) => proc(state, payload)),
+        (holder) => this.forwarder.call(holder, spec.kind, id, procedure, payload, FORWARD_TIMEOUT_MS),
+        spec.kind, id,
+      )) as T;
+    } catch (err) {
+      throw this.translate(err, spec.kind, id);
+    }
+  }
+
+  private route<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist: boolean): Promise<AskResult<S, E>> {
+    return this.withOwner(
+      () => this.actors.ask(spec, id, command, actor, mustExist),
+      async (holder) => (await this.forwarder.ask(holder, spec.kind, id, command, actor, mustExist, FORWARD_TIMEOUT_MS)) as AskResult<S, E>,
+      spec.kind, id,
+    );
+  }
+
+  /** Runs `local` when this node holds (or can take) the stream, else `remote` on the holder; follows moves and takes over silent owners. */
+  private async withOwner<T>(local: () => Promise<T>, remote: (holder: string) => Promise<T>, kind: string, id: string): Promise<T> {
     const deadline = this.clock() + this.config.store.leaseTtlMs * 2 + FORWARD_TIMEOUT_MS * 2;
     let lastError: unknown;
     for (let attempt = 0; attempt < 10; attempt++) {
       let holder: string;
       try {
-        return await this.actors.ask(spec, id, command, actor, mustExist);
+        return await local();
       } catch (err) {
         // Our actor was fenced (or closed) before it could run the command, which was not applied:
         // ask again, which finds the current holder.
@@ -79,19 +108,19 @@ export class SessionRouter {
         holder = err.holder;
       }
       try {
-        return (await this.forwarder.ask(holder, spec.kind, id, command, actor, mustExist, FORWARD_TIMEOUT_MS)) as AskResult<S, E>;
+        return await remote(holder);
       } catch (err) {
         lastError = err;
         const moved = err instanceof RemoteFailure && (err.name === 'NotLocalError' || err.name === 'FencedError' || err.name === 'InvalidStateError');
         if (!(err instanceof ForwardTimeoutError) && !moved) throw err;
-        this.logger.warn(`forward to ${holder} failed (${(err as Error).name}) [${spec.kind}:${id}, attempt:${attempt}]`);
+        this.logger.warn(`forward to ${holder} failed (${(err as Error).name}) [${kind}:${id}, attempt:${attempt}]`);
         if (this.clock() > deadline) break;
         if (moved) continue;
         // The owner is silent: wait a little for its lease to lapse, then try to take the session.
         await new Promise((r) => setTimeout(r, Math.min(250, this.config.store.leaseTtlMs / 4)));
       }
     }
-    throw lastError instanceof Error ? lastError : new ForwardTimeoutError(`no node answered for ${spec.kind}:${id}`);
+    throw lastError instanceof Error ? lastError : new ForwardTimeoutError(`no node answered for ${kind}:${id}`);
   }
 
   private translate(err: unknown, kind: string, id: string): unknown {
