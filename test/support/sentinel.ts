@@ -26,6 +26,8 @@ export interface SentinelGroup {
   masterPort(): Promise<number | null>;
   /** SIGKILLs the primary (no shutdown, no last sync) and resolves once it is gone. */
   killPrimary(): Promise<void>;
+  /** Starts a server again on the killed primary's port, as a replica of the current primary. */
+  revivePrimary(): Promise<void>;
   /** Kills every process by PID and removes the temp dirs. Idempotent. */
   stop(): Promise<void>;
 }
@@ -130,6 +132,14 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
       killPrimary: async () => {
         primaryProc.child.kill('SIGKILL');
         await primaryProc.stop();
+      },
+      revivePrimary: async () => {
+        const master = await waitFor('a promoted primary', () => group.masterPort().then((p) => (p && p !== primaryPort ? p : null)), 20000, 100);
+        const revivedDir = join(dir, `revived-${Date.now()}`);
+        mkdirSync(revivedDir);
+        const proc = startServer('redis-revived', primaryPort!, revivedDir, ['--replicaof', '127.0.0.1', String(master)]);
+        started.push(proc);
+        await waitFor('the revived server to be in sync', () => replicaLinkUp(primaryPort!), 15000, 50);
       },
       stop,
     };

@@ -1,6 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Store } from '../../cluster/ports';
+import { STORE } from './tokens';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
-import type { SessionState } from '../../domain';
+import type { SessionEvent, SessionState } from '../../domain';
 import type { ResumeDto } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
@@ -20,10 +22,21 @@ export class ResumeHandler implements OnModuleInit {
     private readonly router: SessionRouter,
     private readonly tokens: ResumeTokens,
     private readonly fanout: SessionFanout,
+    @Inject(STORE) private readonly store: Store,
   ) {}
 
   onModuleInit(): void {
     this.handlers.on('session.resume', (conn, d: ResumeDto) => this.resume(conn, d));
+  }
+
+  /** The seq of the first event after `afterSeq` that took this identity out of the session, if any. */
+  private async takenOutAt(sessionId: string, id: string, afterSeq: number): Promise<number | null> {
+    for (const entry of await this.store.journal.read(`session:${sessionId}`, afterSeq)) {
+      const e = entry.event as SessionEvent;
+      const out = ((e.type === 'MemberRemoved' || e.type === 'MemberLeft') && e.memberId === id) || (e.type === 'CustomerDisconnected' && e.customerId === id);
+      if (out) return e.seq;
+    }
+    return null;
   }
 
   private async resume(conn: Connection, d: ResumeDto): Promise<object> {
@@ -34,17 +47,27 @@ export class ResumeHandler implements OnModuleInit {
     // the same whichever node holds the session.
     const stream = this.fanout.openStream(conn, claims.sessionId, d.lastSeq);
     let state: SessionState;
+    let outAt: number | null = null;
     try {
       state = await this.router.query(SESSION, claims.sessionId, (s) => s);
       if (d.lastSeq > state.seq) throw new ProtocolError('RESUME_INVALID', `lastSeq ${d.lastSeq} is past the session's seq ${state.seq}`);
       const id = conn.identity.id;
-      const takesPart = state.members[id] !== undefined || state.customer?.id === id || state.agentId === id;
-      if (!takesPart) throw new ProtocolError('NOT_MEMBER', 'you are no longer in this session');
+      const takesPart = state.members[id] !== undefined || (state.customer?.id === id && state.customer.connected) || state.agentId === id;
+      if (!takesPart) {
+        // Taken out while away: they still get every event up to the one that took them out.
+        outAt = await this.takenOutAt(claims.sessionId, id, d.lastSeq);
+        if (outAt === null) throw new ProtocolError('NOT_MEMBER', 'you are no longer in this session');
+        stream.limitTo(outAt);
+      }
     } catch (err) {
       this.fanout.closeStream(conn, claims.sessionId);
       throw err;
     }
     await stream.catchUp(state);
+    if (outAt !== null) {
+      this.fanout.closeStream(conn, claims.sessionId);
+      return { sessionId: claims.sessionId, seq: outAt, removed: true };
+    }
     return { sessionId: claims.sessionId, seq: state.seq };
   }
 }

@@ -34,7 +34,13 @@ export class SessionRouter {
 
   async ask<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist = true): Promise<Commit<S, E>> {
     try {
-      const result = await this.route(spec, id, command, actor, mustExist);
+      const { value: result, retried } = await this.route(spec, id, command, actor, mustExist);
+      if (!result.ok && result.rejection.code === 'DUPLICATE_ID' && retried) {
+        // A forward timed out but the owner had applied the command: its server-made id is now taken.
+        // The command is in the journal, so this is its acknowledgement.
+        const [state, version] = await this.query(spec, id, (st, v) => [st, v] as const);
+        return { kind: spec.kind, id, events: [], state, version };
+      }
       if (!result.ok) throw new ProtocolError(result.rejection.code, result.rejection.message);
       return result.commit;
     } catch (err) {
@@ -75,13 +81,13 @@ export class SessionRouter {
         () => this.actors.query(anySpec, id, (state) => proc(state, payload)),
         (holder) => this.forwarder.call(holder, spec.kind, id, procedure, payload, FORWARD_TIMEOUT_MS),
         spec.kind, id,
-      )) as T;
+      )).value as T;
     } catch (err) {
       throw this.translate(err, spec.kind, id);
     }
   }
 
-  private route<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist: boolean): Promise<AskResult<S, E>> {
+  private route<S, C, E>(spec: AggregateSpec<S, C, E>, id: string, command: C, actor: Actor, mustExist: boolean): Promise<{ value: AskResult<S, E>; retried: boolean }> {
     return this.withOwner(
       () => this.actors.ask(spec, id, command, actor, mustExist),
       async (holder) => (await this.forwarder.ask(holder, spec.kind, id, command, actor, mustExist, FORWARD_TIMEOUT_MS)) as AskResult<S, E>,
@@ -90,13 +96,14 @@ export class SessionRouter {
   }
 
   /** Runs `local` when this node holds (or can take) the stream, else `remote` on the holder; follows moves and takes over silent owners. */
-  private async withOwner<T>(local: () => Promise<T>, remote: (holder: string) => Promise<T>, kind: string, id: string): Promise<T> {
+  private async withOwner<T>(local: () => Promise<T>, remote: (holder: string) => Promise<T>, kind: string, id: string): Promise<{ value: T; retried: boolean }> {
     const deadline = this.clock() + this.config.store.leaseTtlMs * 2 + FORWARD_TIMEOUT_MS * 2;
     let lastError: unknown;
+    let retried = false;
     for (let attempt = 0; attempt < 10; attempt++) {
       let holder: string;
       try {
-        return await local();
+        return { value: await local(), retried };
       } catch (err) {
         // Our actor was fenced (or closed) before it could run the command, which was not applied:
         // ask again, which finds the current holder.
@@ -108,9 +115,10 @@ export class SessionRouter {
         holder = err.holder;
       }
       try {
-        return await remote(holder);
+        return { value: await remote(holder), retried };
       } catch (err) {
         lastError = err;
+        if (err instanceof ForwardTimeoutError) retried = true;
         const moved = err instanceof RemoteFailure && (err.name === 'NotLocalError' || err.name === 'FencedError' || err.name === 'InvalidStateError');
         if (!(err instanceof ForwardTimeoutError) && !moved) throw err;
         this.logger.warn(`forward to ${holder} failed (${(err as Error).name}) [${kind}:${id}, attempt:${attempt}]`);

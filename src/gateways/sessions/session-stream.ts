@@ -21,6 +21,8 @@ export class SessionStream {
   private held: boolean;
   private readonly waiting: Batch[] = [];
   private closed = false;
+  /** For someone no longer in the session: nothing past the event that took them out, and no state. */
+  private untilSeq = Infinity;
 
   constructor(readonly conn: Connection, readonly sessionId: string, afterSeq: number, private readonly journal: Journal, held = false) {
     this.cursor = afterSeq;
@@ -55,6 +57,11 @@ export class SessionStream {
     return this.catchingUp;
   }
 
+  /** Limits the stream to events up to `seq` (a resume by a member who was removed or left meanwhile). */
+  limitTo(seq: number): void {
+    this.untilSeq = seq;
+  }
+
   close(): void {
     this.closed = true;
     this.waiting.length = 0;
@@ -77,11 +84,11 @@ export class SessionStream {
   private send(events: SessionEvent[], state: SessionState): void {
     const viewer = viewerOf(this.conn);
     for (const event of events) {
-      if (event.seq <= this.cursor) continue;
+      if (event.seq <= this.cursor || event.seq > this.untilSeq) continue;
       this.conn.send('session.event', eventFor(state, event, viewer));
       this.cursor = event.seq;
     }
-    if (state.seq > this.lastStateSeq) {
+    if (state.seq > this.lastStateSeq && this.untilSeq === Infinity) {
       this.conn.send('session.state', viewFor(state, viewer));
       this.lastStateSeq = state.seq;
     }
