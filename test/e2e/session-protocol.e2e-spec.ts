@@ -98,4 +98,22 @@ describe('session protocol: refusals keep the connection, input obeys mode and c
     await expect(bob.ask('session.resume', { token: resumable.resumeToken, lastSeq: 0 })).rejects.toMatchObject({ code: 'RESUME_INVALID' });
     await back.close();
   });
+
+  it('tells a member removed while away about the removal on resume, and nothing after it', async () => {
+    const root = await person(t, 'root');
+    const inviteId = (await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'root' } })).inviteId;
+    await root.ask('invite.respond', { sessionId, inviteId, accept: true });
+    const token = (await root.next('session.resumable', (r) => r.sessionId === sessionId)).resumeToken;
+    const last = (await root.next('session.event', (e) => e.type === 'InvitationAccepted')).seq;
+    await root.close();
+    await alice.ask('member.remove', { sessionId, memberId: 'root' });
+    await alice.ask('chat.send', { sessionId, text: 'after root left' });
+    const back = await person(t, 'root');
+    const ack = await back.ask('session.resume', { token, lastSeq: last });
+    expect(ack).toMatchObject({ removed: true });
+    const types = back.all('session.event').map((e) => e.type);
+    expect(types[types.length - 1]).toBe('MemberRemoved');
+    expect(JSON.stringify(back.received)).not.toContain('after root left');
+    await back.close();
+  });
 });
