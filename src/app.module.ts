@@ -1,5 +1,6 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { adminControllers, adminProviders } from './admin/admin.providers';
 import { AuthController } from './auth/auth.controller';
 import { EnrollController } from './auth/enroll.controller';
 import { TokenService } from './auth/token.service';
@@ -50,8 +51,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
-      controllers: [HealthController, AuthController, EnrollController],
-      providers: [...providers, ...realtimeProviders(config, store, clock), ConsoleGateway, AgentGateway, PingHandler],
+      controllers: [HealthController, AuthController, EnrollController, ...adminControllers],
+      providers: [...providers, ...realtimeProviders(config, store, clock), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };
   }

@@ -31,6 +31,8 @@ export class ActorRegistry {
   private readonly listeners: CommitListener[] = [];
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
+  /** Counters for metrics and the admin endpoint. */
+  readonly stats = { activations: 0, takeovers: 0, fenced: 0, passivations: 0, commits: 0, events: 0 };
 
   constructor(private readonly store: Store, private readonly opts: RegistryOptions) {
     this.sweeper = setInterval(() => void this.sweep(), Math.max(100, Math.min(opts.idleMs / 2, 30_000)));
@@ -97,6 +99,16 @@ export class ActorRegistry {
     return (target as unknown as AggregateActor<S, C, E>).query(read);
   }
 
+  /** The streams this node runs now, by kind. */
+  streams(): string[] {
+    return [...this.actors.keys()];
+  }
+
+  /** Passivates every actor (releasing their leases so other nodes take over at once) and refuses new ones. */
+  async drain(): Promise<void> {
+    await this.close();
+  }
+
   /** Number of live actors on this node. */
   get size(): number {
     return this.actors.size;
@@ -130,10 +142,14 @@ export class ActorRegistry {
     const actor = new AggregateActor(spec, id, this.store, this.opts, (c) => this.emit(c), (a) => this.forget(a));
     await actor.activate();
     this.actors.set(stream, actor);
+    this.stats.activations++;
+    if (actor.exists) this.stats.takeovers++;
     return actor;
   }
 
   private emit(commit: Commit<unknown, unknown>): void {
+    this.stats.commits++;
+    this.stats.events += commit.events.length;
     for (const listener of this.listeners) {
       try {
         listener(commit);
@@ -144,6 +160,7 @@ export class ActorRegistry {
   }
 
   private forget(actor: AnyActor): void {
+    if (!this.closed && this.actors.get(actor.stream) === actor && actor.isClosed) this.stats.fenced++;
     if (this.actors.get(actor.stream) === actor) this.actors.delete(actor.stream);
   }
 
@@ -152,6 +169,7 @@ export class ActorRegistry {
     for (const actor of [...this.actors.values()]) {
       if (actor.isIdle && now - actor.lastUsed >= this.opts.idleMs) {
         this.forget(actor);
+        this.stats.passivations++;
         await actor.passivate();
       }
     }

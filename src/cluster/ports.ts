@@ -84,8 +84,30 @@ export interface KeyValue {
   setMembers(key: string): Promise<string[]>;
 }
 
+/** One line of the audit log: a session event or an admin action. Never credentials, tokens or file bytes. */
+export interface AuditEntry {
+  /** Milliseconds since the epoch, as the acting node saw it. */
+  at: number;
+  type: string;
+  actor: { kind: string; id: string; name: string };
+  sessionId: string | null;
+  seq: number | null;
+  node: string;
+  details: Record<string, unknown>;
+}
+
+/** The cluster-wide, append-only audit log, read in time order a page at a time. */
+export interface AuditLog {
+  append(entries: readonly AuditEntry[]): Promise<void>;
+  /** Entries with `from <= at < to` (by the store's clock, see docs/admin.md), oldest first, `pageSize` per page. */
+  scan(from: number, to: number, pageSize: number): AsyncIterable<AuditEntry[]>;
+  /** Drops entries older than `before`; returns how many (approximately, for Redis). */
+  trim(before: number): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
+  readonly audit: AuditLog;
   readonly leases: LeaseStore;
   readonly journal: Journal;
   readonly bus: Bus;

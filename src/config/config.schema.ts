@@ -73,6 +73,10 @@ export class MediaConfig {
   @IsInt() @Min(65536) viewerBufferBytes = 4194304;
 }
 
+export class AuditConfig {
+  @IsInt() @Min(1) retentionDays = 365;
+}
+
 export class TeamConfig {
   @Matches(/^[a-z0-9][a-z0-9-]*$/) id = '';
   @IsString() name = '';
@@ -105,6 +109,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => WsConfig) ws = new WsConfig();
   @ValidateNested() @Type(() => CodesConfig) codes = new CodesConfig();
   @ValidateNested() @Type(() => MediaConfig) media = new MediaConfig();
+  @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];

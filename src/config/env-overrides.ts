@@ -29,5 +29,6 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'TANDEM_ACTOR_IDLE_MS', key: 'store.actorIdleMs', kind: 'int', description: 'idle time before a session actor is evicted' },
   { env: 'TANDEM_WS_MAX_PAYLOAD', key: 'ws.maxPayloadBytes', kind: 'int', description: 'largest accepted WebSocket frame' },
   { env: 'TANDEM_WS_HEARTBEAT_MS', key: 'ws.heartbeatMs', kind: 'int', description: 'WebSocket ping interval' },
+  { env: 'TANDEM_AUDIT_RETENTION_DAYS', key: 'audit.retentionDays', kind: 'int', description: 'days the audit log keeps entries' },
   { env: 'TANDEM_AGENT_GRACE_MS', key: 'ws.agentGraceMs', kind: 'int', description: 'how long a dropped agent keeps its session' },
 ];

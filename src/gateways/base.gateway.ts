@@ -9,6 +9,7 @@ import { Connection, type Endpoint } from './connection';
 import type { ConnectionRegistry } from './connection-registry';
 import { attachPipeline } from './frame-pipeline';
 import type { HandlerRegistry } from './handler-registry';
+import type { NodeInfo } from '../node/node-info';
 import { authenticateUpgrade, IDENTITY, type AuthedRequest } from './upgrade-auth';
 
 /** ws's own hard limit; frames between our configured limit and this get PAYLOAD_TOO_LARGE and the connection lives. */
@@ -24,6 +25,7 @@ export abstract class BaseGateway {
     protected readonly tokens: TokenService,
     protected readonly connections: ConnectionRegistry,
     protected readonly registry: HandlerRegistry,
+    protected readonly node: NodeInfo,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -32,6 +34,8 @@ export abstract class BaseGateway {
     const options = server.options as WebSocketServer['options'] & { verifyClient?: unknown };
     options.maxPayload = this.config.ws.maxPayloadBytes * HARD_MAX_PAYLOAD_FACTOR;
     options.verifyClient = (info: { req: IncomingMessage }, cb: (ok: boolean, code?: number, message?: string) => void) => {
+      // A draining node takes no new connections; the load balancer sends the retry elsewhere.
+      if (this.node.isDraining) return cb(false, 503, 'Draining');
       authenticateUpgrade(info.req, this.tokens, this.endpoint).then(
         (identity) => {
           if (!identity) return cb(false, 401, 'Unauthorized');

@@ -6,13 +6,14 @@ import { CONFIG } from '../config/config.token';
 import { BaseGateway } from './base.gateway';
 import { ConnectionRegistry } from './connection-registry';
 import { HandlerRegistry } from './handler-registry';
+import { NodeInfo } from '../node/node-info';
 
 /** `/ws/console`: technicians, supervisors, admins, and customer panels. */
 @WebSocketGateway({ path: '/ws/console' })
 export class ConsoleGateway extends BaseGateway {
   protected readonly endpoint = 'console' as const;
 
-  constructor(@Inject(CONFIG) config: TandemConfig, tokens: TokenService, connections: ConnectionRegistry, registry: HandlerRegistry) {
-    super(config, tokens, connections, registry);
+  constructor(@Inject(CONFIG) config: TandemConfig, tokens: TokenService, connections: ConnectionRegistry, registry: HandlerRegistry, node: NodeInfo) {
+    super(config, tokens, connections, registry, node);
   }
 }

@@ -13,9 +13,29 @@ export class HandlerRegistry {
   private readonly closeHooks: ((conn: Connection) => void)[] = [];
   private readonly openHooks: ((conn: Connection) => void)[] = [];
 
+  private readonly observers: ((event: string, ms: number, ok: boolean) => void)[] = [];
+
   on(event: string, handler: EventHandler): void {
     if (this.handlers.has(event)) throw new Error(`handler for ${event} registered twice`);
-    this.handlers.set(event, handler);
+    // Timed for metrics: how long each command took from dispatch to its answer.
+    const timed: EventHandler = async (conn, data, envelope) => {
+      const start = process.hrtime.bigint();
+      let ok = false;
+      try {
+        const result = await handler(conn, data, envelope);
+        ok = true;
+        return result;
+      } finally {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        for (const o of this.observers) o(event, ms, ok);
+      }
+    };
+    this.handlers.set(event, timed);
+  }
+
+  /** Called after every handled command with its duration and whether it succeeded. */
+  onHandled(observer: (event: string, ms: number, ok: boolean) => void): void {
+    this.observers.push(observer);
   }
 
   onBinary(handler: BinaryHandler): void {

@@ -382,6 +382,31 @@ describe.each([memoryBackend(), redisBackend()])('Store contract: $name', (backe
     });
   });
 
+  describe('audit', () => {
+    const entry = (i: number, at: number) => ({ at, type: 'ChatSent', actor: { kind: 'technician', id: 'alice', name: 'Alice' }, sessionId: `s${i % 3}`, seq: i, node: 'n1', details: { i } });
+
+    it('appends from two nodes and scans a time range in pages, oldest first, then trims', async () => {
+      const t0 = Date.now();
+      await backend.store().audit.append(Array.from({ length: 150 }, (_v, i) => entry(i, t0 + i)));
+      await backend.peer().audit.append(Array.from({ length: 100 }, (_v, i) => entry(150 + i, t0 + 150 + i)));
+      const pages: number[] = [];
+      const seen: number[] = [];
+      for await (const page of backend.store().audit.scan(t0 - 5000, Date.now() + 5000, 100)) {
+        pages.push(page.length);
+        seen.push(...page.map((e) => e.details.i as number));
+      }
+      expect(pages).toEqual([100, 100, 50]);
+      expect(seen).toEqual(Array.from({ length: 250 }, (_v, i) => i));
+      const future: unknown[] = [];
+      for await (const page of backend.store().audit.scan(Date.now() + 60_000, Date.now() + 120_000, 100)) future.push(...page);
+      expect(future).toEqual([]);
+      await backend.store().audit.trim(Date.now() + 10_000);
+      const left: unknown[] = [];
+      for await (const page of backend.store().audit.scan(0, Date.now() + 20_000, 100)) left.push(...page);
+      expect(left).toEqual([]);
+    });
+  });
+
   describe('lifecycle', () => {
     it('pings while open; close is idempotent and every method after it rejects with InvalidStateError', async () => {
       const store = backend.fresh();

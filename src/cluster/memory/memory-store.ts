@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
-  type AppendResult, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
+  type AppendResult, type AuditEntry, type AuditLog, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
   type LeaseStore, type Snapshot, type Store, type Unsubscribe,
 } from '../ports';
 
@@ -15,6 +15,7 @@ export class MemoryStore implements Store {
   readonly journal: MemoryJournal;
   readonly bus: MemoryBus;
   readonly kv: MemoryKeyValue;
+  readonly audit: MemoryAudit;
   private closed = false;
 
   constructor(readonly clock: Clock = Date.now) {
@@ -25,6 +26,7 @@ export class MemoryStore implements Store {
     this.journal = new MemoryJournal(this.leases, alive);
     this.bus = new MemoryBus(alive);
     this.kv = new MemoryKeyValue(clock, alive);
+    this.audit = new MemoryAudit(alive);
   }
 
   async ping(): Promise<void> {
@@ -233,5 +235,40 @@ export class MemoryKeyValue implements KeyValue {
       return null;
     }
     return entry;
+  }
+}
+
+/** Kept serialised and ordered by `at`; in one process that is also append order, almost always. */
+export class MemoryAudit implements AuditLog {
+  private readonly entries: Array<{ at: number; line: string }> = [];
+
+  constructor(private readonly alive: () => void) {}
+
+  async append(entries: readonly AuditEntry[]): Promise<void> {
+    this.alive();
+    for (const e of entries) {
+      let i = this.entries.length;
+      while (i > 0 && this.entries[i - 1]!.at > e.at) i--;
+      this.entries.splice(i, 0, { at: e.at, line: JSON.stringify(e) });
+    }
+  }
+
+  async *scan(from: number, to: number, pageSize: number): AsyncIterable<AuditEntry[]> {
+    this.alive();
+    let i = this.entries.findIndex((e) => e.at >= from);
+    if (i < 0) return;
+    while (i < this.entries.length && this.entries[i]!.at < to) {
+      const page: AuditEntry[] = [];
+      for (; i < this.entries.length && this.entries[i]!.at < to && page.length < pageSize; i++) page.push(JSON.parse(this.entries[i]!.line) as AuditEntry);
+      yield page;
+    }
+  }
+
+  async trim(before: number): Promise<number> {
+    this.alive();
+    const n = this.entries.findIndex((e) => e.at >= before);
+    const count = n < 0 ? this.entries.length : n;
+    this.entries.splice(0, count);
+    return count;
   }
 }

@@ -53,3 +53,6 @@ export function busChannelName(redisChannel: string): string | null {
   const prefix = `${PREFIX}:bus:`;
   return redisChannel.startsWith(prefix) ? redisChannel.slice(prefix.length) : null;
 }
+
+/** The cluster-wide audit log (a Redis Stream). Not hash-tagged: one key, one slot. */
+export const AUDIT_KEY = 'tandem:audit';

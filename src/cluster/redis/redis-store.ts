@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import {
-  type AppendResult, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
+  type AppendResult, type AuditEntry, type AuditLog, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
   type LeaseStore, type Snapshot, type Store, StoreUnavailableError, type Unsubscribe,
 } from '../ports';
-import { busChannel, busChannelName, kvKey, setKey, streamKeys } from './keys';
+import { AUDIT_KEY, busChannel, busChannelName, kvKey, setKey, streamKeys } from './keys';
 import { SCRIPTS } from './scripts';
 
 const logger = new Logger('redis-store');
@@ -54,6 +54,7 @@ export class RedisStore implements Store {
   readonly journal: Journal;
   readonly bus: Bus;
   readonly kv: KeyValue;
+  readonly audit: AuditLog;
   private readonly client: Client;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, Channel>();
@@ -73,6 +74,7 @@ export class RedisStore implements Store {
     this.journal = new RedisJournal(this.client, run, options.waitReplicas ?? 0, options.waitTimeoutMs ?? 500);
     this.bus = new RedisBus(this.client, this.subscriber, this.channels, run);
     this.kv = new RedisKeyValue(this.client, run);
+    this.audit = new RedisAudit(this.client, run);
   }
 
   async ping(): Promise<void> {
@@ -271,6 +273,41 @@ class RedisBus implements Bus {
     // Commands on one connection run in order, so a later SUBSCRIBE of this channel still wins.
     if (this.subscriber.status !== 'ready') return;
     await this.subscriber.unsubscribe(busChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [channel:${channel}]`));
+  }
+}
+
+/**
+ * A Redis Stream, `tandem:audit`: XADD with an id chosen by Redis (its clock, so ids only grow across
+ * nodes), the entry as one field. A time range is an XRANGE over those ids, a page at a time.
+ */
+class RedisAudit implements AuditLog {
+  constructor(private readonly client: Client, private readonly run: Runner) {}
+
+  async append(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.run('audit.append()', async () => {
+      const pipeline = this.client.pipeline();
+      for (const e of entries) pipeline.xadd(AUDIT_KEY, '*', 'e', JSON.stringify(e));
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    });
+  }
+
+  async *scan(from: number, to: number, pageSize: number): AsyncIterable<AuditEntry[]> {
+    let start = `${Math.max(0, Math.floor(from))}-0`;
+    const end = `${Math.max(0, Math.ceil(to) - 1)}-18446744073709551615`;
+    for (;;) {
+      const rows = await this.run('audit.scan()', () => this.client.xrange(AUDIT_KEY, start, end, 'COUNT', pageSize));
+      if (rows.length === 0) return;
+      yield rows.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as AuditEntry);
+      if (rows.length < pageSize) return;
+      start = `(${rows[rows.length - 1]![0]}`;
+    }
+  }
+
+  async trim(before: number): Promise<number> {
+    return this.run('audit.trim()', () => this.client.xtrim(AUDIT_KEY, 'MINID', `${Math.max(0, Math.floor(before))}-0`));
   }
 }
 

@@ -1,0 +1,91 @@
+import { Controller, Get, Header, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ActorRegistry } from '../actors/actor-registry';
+import type { Store } from '../cluster/ports';
+import { ConnectionRegistry } from '../gateways/connection-registry';
+import { HandlerRegistry } from '../gateways/handler-registry';
+import { SessionIndex } from '../gateways/sessions/session-index';
+import { STORE } from '../gateways/sessions/tokens';
+import { NodeInfo } from '../node/node-info';
+
+/**
+ * Prometheus metrics of this node (`GET /metrics`), on a registry of its own so several nodes can live
+ * in one process (tests). Gauges are read at scrape time; counters grow as things happen.
+ */
+@Injectable()
+export class Metrics implements OnModuleInit {
+  readonly registry = new Registry();
+  /** Other parts (media) add their own metrics to `registry`. */
+  private readonly commandSeconds = new Histogram({
+    name: 'tandem_command_duration_seconds', help: 'time from dispatch to answer of a client command', labelNames: ['event', 'outcome'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+  });
+  private redisRtt = 0;
+
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly connections: ConnectionRegistry,
+    private readonly actors: ActorRegistry,
+    private readonly index: SessionIndex,
+    @Inject(STORE) private readonly store: Store,
+    private readonly node: NodeInfo,
+  ) {}
+
+  onModuleInit(): void {
+    const r = this.registry;
+    r.setDefaultLabels({ node: this.node.id });
+    collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: 20 });
+    this.handlers.onHandled((event, ms, ok) => this.commandSeconds.observe({ event, outcome: ok ? 'ok' : 'error' }, ms / 1000));
+    const connections = this.connections;
+    new Gauge({
+      name: 'tandem_connections', help: 'open WebSocket connections by kind', labelNames: ['kind'], registers: [r],
+      collect() {
+        const counts: Record<string, number> = { person: 0, agent: 0, customer: 0 };
+        for (const c of connections.list()) counts[c.identity.kind] = (counts[c.identity.kind] ?? 0) + 1;
+        for (const [kind, n] of Object.entries(counts)) this.set({ kind }, n);
+      },
+    });
+    const index = this.index;
+    new Gauge({
+      name: 'tandem_sessions', help: 'live sessions in the cluster by status and mode', labelNames: ['status', 'mode'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const s of await index.live().catch(() => [])) this.inc({ status: s.status, mode: s.mode });
+      },
+    });
+    const actors = this.actors;
+    new Gauge({ name: 'tandem_actors', help: 'actors (sessions and singletons) running on this node', registers: [r], collect() { this.set(actors.size); } });
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({ name, help, registers: [r], collect() { this.reset(); this.inc(read()); } });
+    };
+    counter('tandem_events_total', 'session and other events committed on this node', () => actors.stats.events);
+    counter('tandem_commits_total', 'commands that changed a stream on this node', () => actors.stats.commits);
+    counter('tandem_actor_replays_total', 'actors rebuilt from their journal here (takeovers after a node died, reactivations after idling)', () => actors.stats.takeovers);
+    counter('tandem_actor_fenced_total', 'actors that lost their lease to another node', () => actors.stats.fenced);
+    const rtt = (): number => this.redisRtt;
+    new Gauge({ name: 'tandem_store_rtt_seconds', help: 'round-trip time of a store ping at the last scrape', registers: [r], collect: async function (this: Gauge) { this.set(await rtt()); } });
+  }
+
+  async scrape(): Promise<string> {
+    const start = process.hrtime.bigint();
+    try {
+      await this.store.ping();
+      this.redisRtt = Number(process.hrtime.bigint() - start) / 1e9;
+    } catch {
+      this.redisRtt = -1;
+    }
+    return this.registry.metrics();
+  }
+}
+
+/** `GET /metrics`: Prometheus text format. Scraped by the monitoring network; not behind a login. */
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.scrape();
+  }
+}
