@@ -7,7 +7,7 @@ const api = async (t: TestNode, path: string, token?: string, method = 'GET', bo
     method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try { parsed = JSON.parse(text); } catch { parsed = null; }
   return { status: res.status, body: parsed, text, type: res.headers.get('content-type') };
 };
