@@ -138,8 +138,9 @@ export class PresenceHandlers implements OnModuleInit {
   private async agentLeft(conn: Connection): Promise<void> {
     const agentId = conn.identity.id;
     await this.store.kv.setRemove(connsKey(agentId), `${this.node.id}/${conn.id}`);
-    // Another connection of the same agent, on this node or a live other one, keeps it online.
-    if (await this.stillConnected(agentId)) return;
+    // A draining node told its agents to reconnect elsewhere: that is not the agent going away (the
+    // sweeper handles one that never comes back). Another connection, here or on a live node, keeps it online.
+    if (this.node.isDraining || (await this.stillConnected(agentId))) return;
     try {
       await this.router.ask(this.presence, PRESENCE_ID, { type: 'AgentOffline', agentId }, SYSTEM_ACTOR, false);
     } catch (err) {
