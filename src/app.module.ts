@@ -19,6 +19,7 @@ import { READINESS_CHECKS, type ReadinessCheck } from './node/readiness';
 import type { Store } from './cluster/ports';
 import { realtimeProviders } from './gateways/sessions/realtime.providers';
 import type { Clock } from './gateways/sessions/tokens';
+import { WebController } from './web/web.controller';
 
 /** The whole node, built from one validated config. */
 @Module({})
@@ -51,7 +52,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
-      controllers: [HealthController, AuthController, EnrollController, ...adminControllers],
+      controllers: [HealthController, AuthController, EnrollController, ...adminControllers, WebController],
       providers: [...providers, ...realtimeProviders(config, store, clock), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type Actor, isRejection, type Rejection } from '../domain';
 import { FencedError, InvalidStateError, type LeaseGrant, type Store } from '../cluster/ports';
 import type { AggregateSpec } from './aggregate';
+import { GENESIS, seal, type Sealed } from './event-chain';
 import { Mailbox } from './mailbox';
 
 export interface ActorOptions {
@@ -44,6 +45,8 @@ export class AggregateActor<S, C, E> {
   private version = 0;
   private lastSnapshot = 0;
   private lease: LeaseGrant | null = null;
+  /** The hash of the stream's last event: the next append chains onto it (tamper evidence). */
+  private head = GENESIS;
   private renewTimer: NodeJS.Timeout | null = null;
   private readonly mailbox: Mailbox;
   private closed = false;
@@ -81,12 +84,15 @@ export class AggregateActor<S, C, E> {
     const snapshot = await this.store.journal.loadSnapshot(this.stream);
     let state = snapshot ? (snapshot.state as S) : this.spec.initial(this.id);
     let version = snapshot?.version ?? 0;
-    for (const entry of await this.store.journal.read(this.stream, version)) {
+    const entries = await this.store.journal.read(this.stream, version);
+    for (const entry of entries) {
       state = this.spec.evolve(state, entry.event as E);
       version = entry.version;
     }
     this.state = state;
     this.version = version;
+    const last = entries.length > 0 ? entries[entries.length - 1] : version > 0 ? (await this.store.journal.read(this.stream, version - 1, 1))[0] : undefined;
+    this.head = (last?.event as Partial<Sealed> | undefined)?.hash ?? GENESIS;
     this.lastSnapshot = snapshot?.version ?? 0;
     const every = Math.max(50, Math.floor(this.opts.leaseTtlMs / 3));
     this.renewTimer = setInterval(() => void this.renew(), every);
@@ -103,15 +109,18 @@ export class AggregateActor<S, C, E> {
       const decision = this.spec.decide(this.state, command, actor, now);
       if (isRejection(decision)) return { ok: false, rejection: decision.rejection };
       if (decision.events.length === 0) return { ok: true, commit: this.commitOf([]) };
-      const result = await this.store.journal.append(this.stream, this.version, decision.events, { key: this.stream, epoch: this.lease!.epoch });
+      const { sealed, head } = seal(decision.events as unknown as object[], this.head);
+      const result = await this.store.journal.append(this.stream, this.version, sealed, { key: this.stream, epoch: this.lease!.epoch });
       if (!result.ok) {
         logger.warn(`append() refused ${result.code} [${this.stream}, v:${this.version}, epoch:${this.lease?.epoch}]`);
         this.fenced();
         throw new FencedError(`${this.stream}: ${result.code}`);
       }
-      this.state = decision.events.reduce((s, e) => this.spec.evolve(s, e), this.state);
+      const events = sealed as unknown as E[];
+      this.state = events.reduce((s, e) => this.spec.evolve(s, e), this.state);
       this.version = result.version;
-      const commit = this.commitOf(decision.events);
+      this.head = head;
+      const commit = this.commitOf(events);
       this.onCommit(commit);
       if (this.version - this.lastSnapshot >= this.opts.snapshotEvery) await this.snapshot();
       return { ok: true, commit };
@@ -162,6 +171,7 @@ export class AggregateActor<S, C, E> {
       for (const entry of await this.store.journal.read(this.stream, this.version)) {
         this.state = this.spec.evolve(this.state, entry.event as E);
         this.version = entry.version;
+        this.head = (entry.event as Partial<Sealed>).hash ?? this.head;
       }
     }
     this.lease = grant;

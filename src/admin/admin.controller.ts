@@ -17,6 +17,7 @@ import { SessionRouter } from '../gateways/sessions/session-router';
 import { STORE } from '../gateways/sessions/tokens';
 import { ApiError } from '../http/api-error';
 import { exportAudit, type AuditFilter } from './audit-export';
+import { verifyRange, verifySession } from './chain-verifier';
 import { AuditRecorder } from './audit-recorder';
 import { Drain } from './drain';
 import { Revocations } from './revocations';
@@ -112,6 +113,15 @@ export class AdminController {
     const closedHere = await this.revocations.revoke(username);
     await this.audit.admin(admin, 'AdminTokensRevoked', { username });
     return { username, revoked: true, closedHere };
+  }
+
+  /** Checks the hash chains: one session (`sessionId`), or every session the audit log saw in [from, to). */
+  @Get('audit/verify')
+  async verify(@Query() q: Record<string, string | undefined>, @Req() req: Request): Promise<object> {
+    await this.admin(req);
+    const results = q.sessionId ? [await verifySession(this.store, q.sessionId)] : await verifyRange(this.store, time(q.from, 0, 'from'), time(q.to, Date.now() + 1000, 'to'));
+    const broken = results.find((r) => !r.ok) ?? null;
+    return { ok: broken === null, checked: results.length, events: results.reduce((n, r) => n + r.events, 0), firstBroken: broken, results };
   }
 
   @Get('audit')

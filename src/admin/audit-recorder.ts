@@ -4,6 +4,10 @@ import type { AuditEntry, Store } from '../cluster/ports';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
 import type { ActorRef, SessionEvent } from '../domain';
+import type { Sealed } from '../actors/event-chain';
+import { LEDGER, ledgerDay } from '../actors/aggregates/ledger.aggregate';
+import { SYSTEM_ACTOR } from '../gateways/sessions/actor-of';
+import { SessionRouter } from '../gateways/sessions/session-router';
 import { CLOCK, type Clock, STORE } from '../gateways/sessions/tokens';
 import { NodeInfo } from '../node/node-info';
 
@@ -27,6 +31,7 @@ export class AuditRecorder implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly actors: ActorRegistry,
+    private readonly router: SessionRouter,
     @Inject(STORE) private readonly store: Store,
     private readonly node: NodeInfo,
     @Inject(CONFIG) private readonly config: TandemConfig,
@@ -36,7 +41,15 @@ export class AuditRecorder implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.actors.onCommit((commit) => {
       if (commit.kind !== 'session' || commit.events.length === 0) return;
-      this.write((commit.events as SessionEvent[]).map((e) => auditOfEvent(e, this.node.id)));
+      const events = commit.events as Array<SessionEvent & Partial<Sealed>>;
+      this.write(events.map((e) => auditOfEvent(e, this.node.id)));
+      const ended = events.find((e) => e.type === 'SessionEnded');
+      const last = events[events.length - 1]!;
+      if (ended && last.hash) {
+        // The day's ledger keeps the session's final link, so a later truncation of it shows.
+        void this.router.ask(LEDGER, ledgerDay(ended.at), { type: 'Seal', sessionId: commit.id, lastSeq: commit.version, head: last.hash }, SYSTEM_ACTOR, false)
+          .catch((err: unknown) => this.logger.error({ err }, `ledger seal failed [session:${commit.id}]`));
+      }
     });
     this.trimmer = setInterval(() => void this.trim(), DAY_MS);
     this.trimmer.unref();

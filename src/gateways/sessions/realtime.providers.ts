@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider }
 import { ActorRegistry } from '../../actors/actor-registry';
 import { Forwarder } from '../../actors/forwarder';
 import { GUESSES } from '../../actors/aggregates/guesses.aggregate';
+import { LEDGER } from '../../actors/aggregates/ledger.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { TokenService } from '../../auth/token.service';
 import type { Store } from '../../cluster/ports';
@@ -55,6 +56,7 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
         });
         registry.register(SESSION);
         registry.register(GUESSES);
+        registry.register(LEDGER);
         return registry;
       },
     },
