@@ -13,3 +13,4 @@ export * from './entry-points/entry-points.state';
 export * from './entry-points/entry-points.commands';
 export * from './entry-points/entry-points.events';
 export * from './entry-points/entry-points.decider';
+export * from './requests/requests';
