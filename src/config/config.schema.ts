@@ -73,6 +73,19 @@ export class MediaConfig {
   @IsInt() @Min(65536) viewerBufferBytes = 4194304;
 }
 
+export class MailConfig {
+  /** Empty: no mail is sent (and none is queued). */
+  @IsString() host = '';
+  @IsInt() @Min(1) @Max(65535) port = 25;
+  /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
+  @IsBoolean() secure = false;
+  @IsString() user = '';
+  @IsString() pass = '';
+  @IsString() from = 'Tandem <tandem@localhost>';
+  @IsInt() @Min(100) retryBaseMs = 1000;
+  @IsInt() @Min(1000) retryMaxMs = 300000;
+}
+
 export class AuditConfig {
   @IsInt() @Min(1) retentionDays = 365;
 }
@@ -110,6 +123,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => CodesConfig) codes = new CodesConfig();
   @ValidateNested() @Type(() => MediaConfig) media = new MediaConfig();
   @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
+  @ValidateNested() @Type(() => MailConfig) mail = new MailConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];

@@ -30,5 +30,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'TANDEM_WS_MAX_PAYLOAD', key: 'ws.maxPayloadBytes', kind: 'int', description: 'largest accepted WebSocket frame' },
   { env: 'TANDEM_WS_HEARTBEAT_MS', key: 'ws.heartbeatMs', kind: 'int', description: 'WebSocket ping interval' },
   { env: 'TANDEM_AUDIT_RETENTION_DAYS', key: 'audit.retentionDays', kind: 'int', description: 'days the audit log keeps entries' },
+  { env: 'TANDEM_SMTP_HOST', key: 'mail.host', kind: 'string', description: 'SMTP server for notifications (empty: none)' },
+  { env: 'TANDEM_SMTP_PORT', key: 'mail.port', kind: 'int', description: 'SMTP port' },
+  { env: 'TANDEM_SMTP_USER', key: 'mail.user', kind: 'string', description: 'SMTP user' },
+  { env: 'TANDEM_SMTP_PASS', key: 'mail.pass', kind: 'string', description: 'SMTP password' },
+  { env: 'TANDEM_MAIL_FROM', key: 'mail.from', kind: 'string', description: 'sender of notification mails' },
   { env: 'TANDEM_AGENT_GRACE_MS', key: 'ws.agentGraceMs', kind: 'int', description: 'how long a dropped agent keeps its session' },
 ];

@@ -3,6 +3,7 @@ import {
   AgentHelloDto, AssistRespondDto, CodeEnterDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto,
 } from './messages/agent.dto';
 import { PingDto, SessionRef } from './messages/common';
+import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
 import {
   AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileOfferDto, InputDto,
   InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
@@ -67,5 +68,10 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'session.resume': { dto: ResumeDto, senders: [...T, ...C, ...A], summary: 'after a reconnect: the events after lastSeq in order, then live ones', errors: ['RESUME_INVALID', 'UNKNOWN_SESSION'] },
   'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged)', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED'] },
   'elevation.end': { dto: SessionRef, senders: [...T, ...C], summary: 'a member or the customer drops the admin session', errors: [...S, 'NOT_ELEVATED'] },
+  'request.file': { dto: RequestFileDto, senders: [...T, ...C], summary: 'file a remote assistance request: a user for their own desktop, an assistant with request.create for another (agentId)', errors: ['FORBIDDEN', 'UNKNOWN_AGENT', 'INVALID_DATA'] },
+  'request.edit': { dto: RequestEditDto, senders: T, summary: 'change the assigned assistant, the scheduled time or the status (request.edit)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'UNKNOWN_USER', 'NOT_ACTIVE'] },
+  'request.launch': { dto: RequestRefDto, senders: T, summary: 'connect to the request\'s desktop: Waiting for Connection until the user answers (request.view)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'SESSION_EXISTS', 'UNKNOWN_AGENT', 'AGENT_BUSY'] },
+  'request.delete': { dto: RequestRefDto, senders: [...T, ...C], summary: 'close an open request (its owner, or request.delete)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST'] },
+  'request.list': { dto: EmptyDto, senders: [...T, ...C], summary: 'my requests (a user) or every open request (request.view)', errors: [] },
   'admin.action': { dto: AdminActionDto, senders: T, summary: 'restart, process list, command shell, protected window: only while elevated', errors: [...S, 'NOT_ELEVATED'] },
 };

@@ -2,8 +2,8 @@ import bcrypt from 'bcryptjs';
 
 /** People every test node knows; the password of each is `<username>-pw`. */
 export const TEST_USERS = [
-  { username: 'alice', displayName: 'Alice Tech', role: 'technician', teams: ['helpdesk'] },
-  { username: 'bob', displayName: 'Bob Tech', role: 'technician', teams: ['helpdesk'] },
+  { username: 'alice', displayName: 'Alice Tech', role: 'technician', teams: ['helpdesk'], email: 'alice@example.test' },
+  { username: 'bob', displayName: 'Bob Tech', role: 'technician', teams: ['helpdesk'], email: 'bob@example.test', extendedAvailability: true },
   { username: 'carol', displayName: 'Carol Tech', role: 'technician', teams: ['network'] },
   { username: 'sam', displayName: 'Sam Supervisor', role: 'supervisor', teams: ['helpdesk'] },
   { username: 'root', displayName: 'Root Admin', role: 'admin', teams: ['helpdesk', 'network'] },

@@ -13,6 +13,9 @@ import { CustomerPanelHandler } from './customer-panel.handler';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
+import { RequestHandlers } from './requests.handlers';
+import { Notifications } from '../../mail/notifications';
+import { Outbox } from '../../mail/outbox';
 import { PresenceHandlers } from './presence.handlers';
 import { QueueHandlers } from './queue.handlers';
 import { ResumeHandler } from './resume.handler';
@@ -71,6 +74,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, Messenger, NodeRegistry, RealtimeShutdown,
+    CustomerPanelHandler, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
   ];
 }

@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ActorRegistry } from '../../actors/actor-registry';
+import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
+import { REQUEST } from '../../actors/aggregates/request.aggregate';
+import { UserDirectory } from '../../auth/user-directory';
+import type { Store } from '../../cluster/ports';
+import type { TandemConfig } from '../../config/config.schema';
+import { CONFIG } from '../../config/config.token';
+import { type Actor, hasRight, isRepresentative, type PresenceState, type RequestEvent, type RequestState, requestVisibleTo, type SessionEvent } from '../../domain';
+import type { RequestEditDto, RequestFileDto, RequestRefDto } from '../../protocol/messages/request.dto';
+import type { Connection } from '../connection';
+import { ConnectionRegistry } from '../connection-registry';
+import { HandlerRegistry } from '../handler-registry';
+import { ProtocolError } from '../protocol-error';
+import { SYSTEM_ACTOR } from './actor-of';
+import { PRESENCE_ID, PresenceHandlers } from './presence.handlers';
+import { SessionFanout } from './session-fanout';
+import { newId, SessionHandlers } from './session.handlers';
+import { SessionRouter } from './session-router';
+import { STORE } from './tokens';
+
+const OPEN = 'requests:open';
+const sessionRequestKey = (sessionId: string): string => `session:${sessionId}:request`;
+
+/** A request as lists show it. */
+export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string } | null };
+
+const viewOf = (s: RequestState): RequestView => {
+  const { seq: _seq, owner, ...rest } = s;
+  return { ...rest, owner: owner ? { agentId: owner.agentId, name: owner.name } : null };
+};
+
+/**
+ * Remote assistance requests on the wire: file, edit, launch, delete, list, and `request.changed` pushes
+ * to the owner and to assistants who may view them. A launched request follows its session: the user's
+ * answer makes it In Progress, the session's end Inactive (or deleted when One-Time).
+ */
+@Injectable()
+export class RequestHandlers implements OnModuleInit {
+  private readonly logger = new Logger('requests');
+
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly router: SessionRouter,
+    private readonly actors: ActorRegistry,
+    private readonly sessions: SessionHandlers,
+    private readonly presence: PresenceHandlers,
+    private readonly fanout: SessionFanout,
+    private readonly connections: ConnectionRegistry,
+    private readonly users: UserDirectory,
+    @Inject(STORE) private readonly store: Store,
+    @Inject(CONFIG) private readonly config: TandemConfig,
+  ) {
+    actors.register(REQUEST);
+  }
+
+  onModuleInit(): void {
+    this.handlers.on('request.file', (conn, d: RequestFileDto) => this.file(conn, d));
+    this.handlers.on('request.edit', (conn, d: RequestEditDto) => this.edit(conn, d));
+    this.handlers.on('request.launch', (conn, d: RequestRefDto) => this.launch(conn, d));
+    this.handlers.on('request.delete', async (conn, d: RequestRefDto) => this.answer(await this.router.ask(REQUEST, d.requestId, { type: 'DeleteRequest' }, this.actor(conn)).catch(unknownRequest)));
+    this.handlers.on('request.list', async (conn) => ({ requests: await this.list(this.actor(conn)) }));
+    this.fanout.on('request', (msg) => this.push(msg.state as RequestState));
+    // Launched requests follow their session (on the node that commits it, so once).
+    this.actors.onCommit((commit) => {
+      if (commit.kind !== 'session') return;
+      const events = commit.events as SessionEvent[];
+      const answered = events.some((e) => e.type === 'AssistAccepted');
+      const ended = events.some((e) => e.type === 'SessionEnded');
+      if (!answered && !ended) return;
+      const declined = events.some((e) => e.type === 'AssistDeclined');
+      void this.follow(commit.id, answered, ended, !declined).catch((err: unknown) => this.logger.error({ err }, `request follow-up failed [session:${commit.id}]`));
+    });
+  }
+
+  private actor(conn: Connection): Actor {
+    return this.sessions.actorOf(conn);
+  }
+
+  private answer(commit: { state: RequestState; version: number }): object {
+    return { requestId: commit.state.requestId, seq: commit.version, request: viewOf(commit.state) };
+  }
+
+  private async file(conn: Connection, d: RequestFileDto): Promise<object> {
+    const actor = this.actor(conn);
+    const availableFrom = d.availableFrom === '*' ? null : parseTime(d.availableFrom, 'availableFrom');
+    let owner: { agentId: string; name: string; email?: string | null };
+    if (actor.kind === 'customer') {
+      owner = { agentId: actor.id, name: actor.name, email: d.email ?? null };
+    } else {
+      if (!d.agentId) throw new ProtocolError('INVALID_DATA', 'agentId: the desktop the request is for');
+      const presence = await this.router.query(presenceAggregate(this.config.ws.agentGraceMs), PRESENCE_ID, (s: PresenceState) => s, false);
+      const agent = presence.agents[d.agentId];
+      if (!agent) throw new ProtocolError('UNKNOWN_AGENT', 'no such agent');
+      owner = { agentId: agent.agentId, name: agent.osUser || agent.hostname, email: d.email ?? null };
+    }
+    const requestId = newId('req');
+    const commit = await this.router.ask(REQUEST, requestId, { type: 'FileRequest', owner, description: d.description, availableFrom, oneTime: d.oneTime }, actor, false);
+    await this.store.kv.setAdd(OPEN, requestId);
+    return this.answer(commit);
+  }
+
+  private async edit(conn: Connection, d: RequestEditDto): Promise<object> {
+    let assignee: { id: string; name: string } | null | undefined;
+    if (d.assignee === null) assignee = null;
+    else if (d.assignee !== undefined) {
+      const user = this.users.find(d.assignee);
+      if (!user || user.role === 'customer') throw new ProtocolError('UNKNOWN_USER', 'no such assistant');
+      assignee = { id: user.username, name: user.displayName };
+    }
+    const scheduledAt = d.scheduledAt === null ? null : d.scheduledAt === undefined ? undefined : parseTime(d.scheduledAt, 'scheduledAt');
+    const commit = await this.router.ask(REQUEST, d.requestId, {
+      type: 'EditRequest', ...(assignee !== undefined ? { assignee } : {}), ...(scheduledAt !== undefined ? { scheduledAt } : {}), ...(d.status ? { status: d.status } : {}),
+    }, this.actor(conn)).catch(unknownRequest);
+    return this.answer(commit);
+  }
+
+  private async launch(conn: Connection, d: RequestRefDto): Promise<object> {
+    const actor = this.actor(conn);
+    const request = await this.router.query(REQUEST, d.requestId, (s) => s).catch(unknownRequest);
+    if (!isRepresentative(actor.kind) || !hasRight(actor, 'request.view')) throw new ProtocolError('FORBIDDEN', 'launching a request needs request.view');
+    if (request.status === 'none' || request.status === 'closed' || !request.owner) throw new ProtocolError('UNKNOWN_REQUEST', 'no such open request');
+    if (request.status === 'waiting' || request.status === 'in-progress') throw new ProtocolError('SESSION_EXISTS', 'the request already has a session');
+    const presence = await this.router.query(presenceAggregate(this.config.ws.agentGraceMs), PRESENCE_ID, (s: PresenceState) => s, false);
+    const agent = presence.agents[request.owner.agentId];
+    if (!agent?.online) throw new ProtocolError('UNKNOWN_AGENT', 'the user\'s desktop is not online');
+    const started = await this.presence.startAssist(agent, actor, 'selection', 'control');
+    await this.store.kv.set(sessionRequestKey(started.sessionId), d.requestId, 7 * 24 * 3600 * 1000);
+    const commit = await this.router.ask(REQUEST, d.requestId, { type: 'LaunchRequest', sessionId: started.sessionId }, actor);
+    return { ...this.answer(commit), sessionId: started.sessionId };
+  }
+
+  private async follow(sessionId: string, answered: boolean, ended: boolean, accepted: boolean): Promise<void> {
+    const requestId = await this.store.kv.get(sessionRequestKey(sessionId));
+    if (!requestId) return;
+    if (answered) await this.router.ask(REQUEST, requestId, { type: 'SessionAnswered', sessionId }, SYSTEM_ACTOR);
+    if (ended) {
+      await this.router.ask(REQUEST, requestId, { type: 'SessionClosed', sessionId, accepted }, SYSTEM_ACTOR);
+      await this.store.kv.delete(sessionRequestKey(sessionId));
+    }
+  }
+
+  private async list(actor: Actor): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    for (const id of await this.store.kv.setMembers(OPEN)) {
+      const s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
+      if (!s || s.status === 'closed') {
+        if (s) await this.store.kv.setRemove(OPEN, id);
+        continue;
+      }
+      if (requestVisibleTo(s, actor)) out.push(viewOf(s));
+    }
+    return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
+  }
+
+  /** `request.changed` to the owner's desktop (agent and panel) and to every assistant who may view requests. */
+  private push(state: RequestState): void {
+    const data = { request: viewOf(state) };
+    for (const conn of this.connections.list()) {
+      const a = this.actor(conn);
+      if (requestVisibleTo(state, a) || (state.status === 'closed' && state.owner?.agentId === a.id)) conn.send('request.changed', data);
+    }
+  }
+}
+
+function parseTime(v: string, field: string): number {
+  const t = Date.parse(v);
+  if (!Number.isFinite(t)) throw new ProtocolError('INVALID_DATA', `${field}: an ISO time${field === 'availableFrom' ? ' or *' : ''}`);
+  return t;
+}
+
+function unknownRequest(err: unknown): never {
+  if (err instanceof ProtocolError && err.code === 'UNKNOWN_SESSION') throw new ProtocolError('UNKNOWN_REQUEST', 'no such request');
+  throw err;
+}
+
+export type { RequestEvent };
