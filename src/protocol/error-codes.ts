@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   RESUME_INVALID: 'the resume token is invalid, expired or not yours',
   STORE_UNAVAILABLE: 'the store is unreachable; the command was not applied',
   ENROLLMENT_REFUSED: 'the enrollment secret or code is wrong, expired or used',
+  LINK_USED: 'an external invitation link was already used, or it expired',
   BAD_FRAME: 'a binary media frame is malformed',
   NATIVE_FAILURE: 'the native core failed',
   INTERNAL: 'internal error (details are in the server log)',

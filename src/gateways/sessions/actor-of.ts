@@ -18,6 +18,7 @@ export function actorOf(identity: Identity, table: RightsTable): Actor {
   if (identity.kind !== 'person' || identity.role === 'customer') {
     return { kind: 'customer', id: identity.id, name: identity.name, teams: [], rights: resolveRights(table, 'customer', []) };
   }
+  if (identity.role === 'external') return { kind: 'external', id: identity.id, name: identity.name, teams: [], rights: resolveRights(table, 'external', []) };
   const kind: ActorKind = identity.role === 'admin' || identity.role === 'supervisor' ? identity.role : 'technician';
   return { kind, id: identity.id, name: identity.name, teams: [...identity.teams], rights: resolveRights(table, kind, identity.teams) };
 }

@@ -53,7 +53,15 @@ export class SessionHandlers implements OnModuleInit {
     this.command<ChatSendDto>('chat.send', (d) => ({ type: 'SendChat', messageId: newId('m'), text: d.text }));
     this.command<FileOfferDto>('file.offer', (d) => ({ type: 'OfferFile', fileId: newId('f'), name: d.name, size: d.size, sha256: d.sha256 }));
     this.command<FileRespondDto>('file.respond', (d) => ({ type: 'RespondFile', fileId: d.fileId, accept: d.accept }));
-    this.command<SessionInviteDto>('session.invite', (d) => ({ type: 'Invite', inviteId: newId('inv'), target: this.inviteTarget(d) }));
+    this.handlers.on('session.invite', async (conn, d: SessionInviteDto) => {
+      const actor = this.actorOf(conn);
+      const command = { type: 'Invite' as const, inviteId: newId('inv'), target: this.inviteTarget(d) };
+      const commit = await this.router.ask(SESSION, d.sessionId, command, actor);
+      const t = command.target;
+      // An external person gets a one-time link (only the owner sees it, in this ack).
+      const link = t.kind === 'external' ? await this.externalLink(d.sessionId, command.inviteId, t.externalId, t.name) : undefined;
+      return { sessionId: d.sessionId, seq: commit.version, inviteId: command.inviteId, ...(link ? { link } : {}) };
+    });
     this.command<InviteRespondDto>('invite.respond', (d) => ({ type: 'RespondInvite', inviteId: d.inviteId, accept: d.accept }));
     this.command<InviteCancelDto>('invite.cancel', (d) => ({ type: 'CancelInvite', inviteId: d.inviteId }));
     this.command<MemberRemoveDto>('member.remove', (d) => ({ type: 'RemoveMember', memberId: d.memberId }));
@@ -70,6 +78,11 @@ export class SessionHandlers implements OnModuleInit {
     this.command<AdminActionDto>('admin.action', (d) => ({ type: 'AdminAction', action: d.action }));
     this.command<ScreenStateDto>('screen.state', (d) => ({ type: 'ReportScreen', paused: d.paused, ...(d.reason ? { reason: d.reason } : {}) }));
   }
+
+  /** Set by ExternalInvites (it depends on this class, so it registers itself). */
+  externalLink: (sessionId: string, inviteId: string, externalId: string, name: string) => Promise<string> = async () => {
+    throw new ProtocolError('INTERNAL', 'external invitations are not available');
+  };
 
   /** The actor a connection speaks as. */
   actorOf(conn: Connection): Actor {

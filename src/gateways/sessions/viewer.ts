@@ -5,6 +5,7 @@ import type { Connection } from '../connection';
 export function viewerOf(conn: Connection): ActorRef {
   const { identity } = conn;
   if (identity.kind !== 'person' || identity.role === 'customer') return { kind: 'customer', id: identity.id, name: identity.name };
+  if (identity.role === 'external') return { kind: 'external', id: identity.id, name: identity.name };
   const kind = identity.role === 'admin' || identity.role === 'supervisor' ? identity.role : 'technician';
   return { kind, id: identity.id, name: identity.name };
 }
