@@ -1,0 +1,352 @@
+import { Connection, type ConnectionStatus } from '../shared/connection';
+import { age, h, replace } from '../shared/dom';
+import { END_REASON, MODE_LABEL, queueText, type OnlineAgent, type QueuedSession } from '../shared/protocol';
+import { SessionStore, type SessionModel } from '../shared/sessions';
+import { toast, toastError } from '../shared/toast';
+import { SessionView } from './session-view';
+
+export interface User { username: string; displayName: string; role: string; teams: string[] }
+
+interface Invite { sessionId: string; inviteId: string; from: { id: string; name: string }; customer: string | null; target: { kind: string; teamId?: string } }
+
+const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
+
+/**
+ * The technician's cockpit: the online list, assist by selection / PIN / security code, queues,
+ * invitations, and the session views. It decides nothing: every button sends a command and the
+ * page redraws from what the server answers and pushes.
+ */
+export class Cockpit {
+  readonly conn: Connection;
+  readonly store: SessionStore;
+  agents: OnlineAgent[] = [];
+  private queues: QueuedSession[] = [];
+  private invites: Invite[] = [];
+  private selectedAgent: string | null = null;
+  private activeId: string | null = null;
+  private view: SessionView | null = null;
+  private code: { code: string; expiresAt: number } | null = null;
+  private clockOffset = 0;
+  private codeTimer: number | undefined;
+
+  private readonly connBadge = h('span', { class: 'conn connecting', role: 'status' }, h('span', { class: 'dot' }), h('span', null, CONN_TEXT.connecting));
+  private readonly sessionsList = h('ul', { class: 'list', 'aria-label': 'My sessions' });
+  private readonly sessionsSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-sessions', hidden: true });
+  private readonly invitesList = h('ul', { class: 'list', 'aria-label': 'Invitations' });
+  private readonly invitesSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-invites', hidden: true });
+  private readonly filter = h('input', { id: 'online-filter', type: 'search', placeholder: 'Host, user or OS', autocomplete: 'off' });
+  private readonly onlineList = h('ul', { class: 'list', id: 'online-list', 'aria-label': 'Online desktops' });
+  private readonly onlineCount = h('span', { class: 'badge' }, '0');
+  private readonly action = h('select', { id: 'assist-action', 'aria-label': 'Ask to' }, h('option', { value: 'view' }, 'View'), h('option', { value: 'control' }, 'Control'));
+  private readonly assistBtn = h('button', { class: 'primary grow', type: 'button', disabled: true }, 'Assist');
+  private readonly pin = h('input', { id: 'assist-pin', inputmode: 'numeric', pattern: '[0-9]{4,6}', maxlength: 6, placeholder: '4–6 digits', autocomplete: 'off' });
+  private readonly codeArea = h('div', { class: 'stack' });
+  private readonly queueList = h('ul', { class: 'list', 'aria-label': 'Waiting sessions' });
+  private readonly main = h('main', { class: 'main', id: 'main' });
+
+  constructor(private readonly root: HTMLElement, token: string, readonly user: User, private readonly logout: (reason?: string) => void) {
+    this.conn = new Connection(token);
+    this.store = new SessionStore(this.conn, () => this.user.username);
+  }
+
+  get me(): string {
+    return this.user.username;
+  }
+
+  start(): void {
+    document.title = 'Tandem cockpit';
+    this.layout();
+    this.wire();
+    this.conn.connect();
+    this.renderMain();
+  }
+
+  private layout(): void {
+    const topbar = h('header', { class: 'topbar' },
+      h('div', { class: 'brand' }, h('img', { src: '/assets/favicon.svg', alt: '' }), 'Tandem', h('small', null, 'cockpit')),
+      this.connBadge,
+      h('div', { class: 'spacer' }),
+      h('span', { class: 'whoami' }, `${this.user.displayName} · ${this.user.role}`),
+      h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out'));
+
+    this.sessionsSection.append(h('header', null, h('h2', { id: 'h-sessions' }, 'My sessions')), this.sessionsList);
+    this.invitesSection.append(h('header', null, h('h2', { id: 'h-invites' }, 'Invitations')), this.invitesList);
+
+    this.filter.addEventListener('input', () => this.renderOnline());
+    this.assistBtn.addEventListener('click', () => this.assistSelected());
+    const online = h('section', { class: 'side-section', 'aria-labelledby': 'h-online' },
+      h('header', null, h('h2', { id: 'h-online' }, 'Online'), this.onlineCount),
+      h('label', { class: 'sr-only', for: 'online-filter' }, 'Filter online desktops'),
+      this.filter,
+      this.onlineList,
+      h('div', { class: 'row' }, h('label', { class: 'sr-only', for: 'assist-action' }, 'Ask to'), this.action, this.assistBtn));
+
+    const pinForm = h('form', { class: 'row' }, h('label', { class: 'sr-only', for: 'assist-pin' }, 'Assist PIN'), this.pin,
+      h('button', { type: 'submit' }, 'Assist by PIN'));
+    pinForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.assistByPin();
+    });
+    const pinSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-pin' }, h('h2', { id: 'h-pin' }, 'Assist PIN'), pinForm);
+    const codeSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-code' }, h('h2', { id: 'h-code' }, 'Security code'), this.codeArea);
+    const queueSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-queues' }, h('h2', { id: 'h-queues' }, 'Queues'), this.queueList);
+
+    const sidebar = h('nav', { class: 'sidebar', 'aria-label': 'Desktops, queues and sessions' },
+      this.sessionsSection, this.invitesSection, online, pinSection, codeSection, queueSection);
+    replace(this.root, topbar, h('div', { class: 'cockpit' }, sidebar, this.main));
+    this.renderCode();
+    this.renderOnline();
+    this.renderQueues();
+  }
+
+  private wire(): void {
+    const c = this.conn;
+    c.onStatus((s) => {
+      this.connBadge.className = `conn ${s}`;
+      this.connBadge.lastElementChild!.textContent = CONN_TEXT[s];
+      if (s === 'closed') {
+        if (c.finalReason === 'unauthorized' || c.finalReason === '4401') this.logout('Your sign-in expired. Please sign in again.');
+        else if (c.finalReason === '4403') this.logout('An administrator removed your connection.');
+      }
+    });
+    c.onOpen(() => {
+      void this.refreshLists();
+      const t = Date.now();
+      c.ask<{ serverTime: number }>('ping', { t }).then((r) => { this.clockOffset = r.serverTime - (t + Date.now()) / 2; }, () => undefined);
+    });
+    c.on('online.changed', (d: { agents: OnlineAgent[] }) => { this.agents = d.agents; this.renderOnline(); this.view?.update(); });
+    c.on('queue.changed', (d: { sessions: QueuedSession[] }) => { this.queues = d.sessions; this.renderQueues(); });
+    c.on('invite.received', (d: Invite) => {
+      this.invites = [...this.invites.filter((i) => i.inviteId !== d.inviteId), d];
+      this.renderInvites();
+      toast(`${d.from.name} invites you to a session${d.customer ? ` with ${d.customer}` : ''}`, 'info');
+    });
+    c.on('error', (d: { code?: string; message?: string }) => toastError(d));
+    c.on('pointer.remote', (d: { sessionId: string }) => { if (d.sessionId === this.activeId) this.view?.remotePointer(d as never); });
+    c.onBinary((bytes) => this.view?.renderer.feed(bytes));
+    this.store.onChange((m, cause) => this.onSession(m, cause));
+  }
+
+  private async refreshLists(): Promise<void> {
+    try {
+      const [online, queues] = await Promise.all([
+        this.conn.ask<{ agents: OnlineAgent[] }>('online.list'),
+        this.conn.ask<{ sessions: QueuedSession[] }>('queue.list'),
+      ]);
+      this.agents = online.agents;
+      this.queues = queues.sessions;
+      this.renderOnline();
+      this.renderQueues();
+    } catch (err) {
+      toastError(err, 'Loading the lists');
+    }
+  }
+
+  private onSession(m: SessionModel, cause: string): void {
+    // Invitations die with their session.
+    if (m.ended && this.invites.some((i) => i.sessionId === m.sessionId)) {
+      this.invites = this.invites.filter((i) => i.sessionId !== m.sessionId);
+      this.renderInvites();
+    }
+    const mine = this.isMine(m);
+    if (mine && !this.activeId) this.activate(m.sessionId);
+    else if (m.sessionId === this.activeId && !this.view) this.activate(m.sessionId);
+    else if (m.sessionId === this.activeId) this.view?.update();
+    if (cause === 'ended' && m.sessionId !== this.activeId && mine) toast(`A session ended: ${END_REASON[m.ended?.reason ?? ''] ?? m.ended?.reason}`);
+    this.renderSessions();
+  }
+
+  private isMine(m: SessionModel): boolean {
+    const you = m.state?.you;
+    return Boolean(you && ['owner', 'participant', 'observer', 'external'].includes(you)) || Boolean(m.out) || (Boolean(m.ended) && m.events.length > 0);
+  }
+
+  activate(sessionId: string | null): void {
+    this.activeId = sessionId;
+    this.view?.destroy();
+    this.view = null;
+    const m = sessionId ? this.store.get(sessionId) : undefined;
+    if (m) this.view = new SessionView(this, m);
+    this.renderMain();
+    this.renderSessions();
+  }
+
+  /** Closes the view of an ended session (or one we are out of) and forgets it. */
+  dismiss(sessionId: string): void {
+    this.store.forget(sessionId);
+    const next = [...this.store.sessions.values()].find((m) => this.isMine(m) && !m.ended && !m.out);
+    this.activate(next?.sessionId ?? null);
+  }
+
+  private renderMain(): void {
+    if (this.view) {
+      replace(this.main, this.view.el);
+      this.view.update();
+      return;
+    }
+    replace(this.main, h('div', { class: 'placeholder' }, h('div', null,
+      h('h3', null, 'No session open'),
+      h('p', null, 'Pick a desktop in the Online list and choose Assist, enter an Assist PIN, or give the customer a security code.'))));
+  }
+
+  private renderSessions(): void {
+    const mine = [...this.store.sessions.values()].filter((m) => this.isMine(m));
+    this.sessionsSection.hidden = mine.length === 0;
+    replace(this.sessionsList, mine.map((m) => {
+      const s = m.state;
+      const status = m.ended ? h('span', { class: 'badge danger' }, 'Ended') : m.out ? h('span', { class: 'badge warn' }, 'Out') :
+        s?.status === 'active' ? h('span', { class: 'badge ok' }, MODE_LABEL[s.mode]) : h('span', { class: 'badge' }, s?.status ?? '…');
+      return h('li', null, h('button', {
+        class: 'session-tab', type: 'button', 'data-key': `s-${m.sessionId}`, 'aria-current': m.sessionId === this.activeId ? 'true' : 'false',
+        onclick: () => this.activate(m.sessionId),
+      }, h('span', { class: 'grow' }, s?.customer?.name ?? m.nameOf(s?.details?.agentId ?? null) ?? 'Session'), status));
+    }));
+  }
+
+  private renderInvites(): void {
+    this.invitesSection.hidden = this.invites.length === 0;
+    replace(this.invitesList, this.invites.map((i) => h('li', { class: 'invite-card' },
+      h('div', null, h('strong', null, i.from.name), ' invites you', i.target.kind === 'team' ? ` (team ${i.target.teamId})` : '',
+        i.customer ? h('div', { class: 'small muted' }, `Customer: ${i.customer}`) : null),
+      h('div', { class: 'row' },
+        h('button', { class: 'primary small', type: 'button', 'data-key': `acc-${i.inviteId}`, onclick: () => this.answerInvite(i, true) }, 'Accept'),
+        h('button', { class: 'small', type: 'button', 'data-key': `dec-${i.inviteId}`, onclick: () => this.answerInvite(i, false) }, 'Decline')))));
+  }
+
+  private async answerInvite(i: Invite, accept: boolean): Promise<void> {
+    // A session we were taken out of starts afresh when we come back in.
+    if (accept && this.store.get(i.sessionId)?.out) {
+      if (this.activeId === i.sessionId) this.activate(null);
+      this.store.forget(i.sessionId);
+    }
+    try {
+      await this.conn.ask('invite.respond', { sessionId: i.sessionId, inviteId: i.inviteId, accept });
+      this.invites = this.invites.filter((x) => x.inviteId !== i.inviteId);
+      this.renderInvites();
+      if (accept) this.activate(i.sessionId);
+    } catch (err) {
+      toastError(err, accept ? 'Accepting the invitation' : 'Declining the invitation');
+      if ((err as { code?: string }).code === 'UNKNOWN_INVITE') {
+        this.invites = this.invites.filter((x) => x.inviteId !== i.inviteId);
+        this.renderInvites();
+      }
+    }
+  }
+
+  private renderOnline(): void {
+    const q = this.filter.value.trim().toLowerCase();
+    const shown = this.agents
+      .filter((a) => a.status !== 'offline')
+      .filter((a) => !q || `${a.hostname} ${a.osUser} ${a.os}`.toLowerCase().includes(q))
+      .sort((a, b) => a.hostname.localeCompare(b.hostname));
+    this.onlineCount.textContent = String(this.agents.filter((a) => a.status !== 'offline').length);
+    if (this.selectedAgent && !this.agents.some((a) => a.agentId === this.selectedAgent && a.status === 'online')) this.selectedAgent = null;
+    replace(this.onlineList, shown.length === 0
+      ? h('li', { class: 'empty' }, q ? 'No desktop matches the filter.' : 'No desktop is online.')
+      : shown.map((a) => h('li', null, h('button', {
+        class: 'agent-row', type: 'button', 'data-key': `a-${a.agentId}`, 'data-agent': a.hostname,
+        'aria-selected': a.agentId === this.selectedAgent ? 'true' : 'false', 'aria-pressed': a.agentId === this.selectedAgent ? 'true' : 'false',
+        onclick: () => { this.selectedAgent = a.agentId; this.renderOnline(); },
+        ondblclick: () => { this.selectedAgent = a.agentId; this.assistSelected(); },
+      },
+      h('span', { class: `dot ${a.status}`, title: a.status === 'grace' ? 'Reconnecting' : 'Online' }),
+      h('span', { class: 'grow' },
+        h('div', { class: 'host' }, a.hostname),
+        h('div', { class: 'meta' }, `${a.osUser} · ${a.os}${a.displays.length > 1 ? ` · ${a.displays.length} screens` : ''} · since ${age(a.since)}`)),
+      a.status === 'grace' ? h('span', { class: 'badge warn' }, 'away') : null))));
+    this.assistBtn.disabled = !this.selectedAgent;
+    const sel = this.agents.find((a) => a.agentId === this.selectedAgent);
+    this.assistBtn.textContent = sel ? `Assist ${sel.hostname}` : 'Assist';
+  }
+
+  private async assistSelected(): Promise<void> {
+    if (!this.selectedAgent) return;
+    try {
+      const ack = await this.conn.ask<{ sessionId: string }>('assist.request', { agentId: this.selectedAgent, action: this.action.value });
+      this.activate(ack.sessionId);
+    } catch (err) {
+      toastError(err, 'Assist');
+    }
+  }
+
+  private async assistByPin(): Promise<void> {
+    const pin = this.pin.value.trim();
+    if (!/^\d{4,6}$/.test(pin)) {
+      toast('An Assist PIN has 4 to 6 digits.', 'error');
+      this.pin.focus();
+      return;
+    }
+    try {
+      const ack = await this.conn.ask<{ sessionId: string }>('assist.request', { pin, action: this.action.value });
+      this.pin.value = '';
+      this.activate(ack.sessionId);
+    } catch (err) {
+      toastError(err, 'Assist by PIN');
+    }
+  }
+
+  private renderCode(): void {
+    window.clearInterval(this.codeTimer);
+    const now = Date.now() + this.clockOffset;
+    if (!this.code || this.code.expiresAt <= now) {
+      const expired = Boolean(this.code);
+      this.code = null;
+      replace(this.codeArea,
+        h('p', { class: 'hint' }, expired ? 'The last code expired unused.' : 'The customer types the code into the Tandem agent. A code works once, for 10 minutes.'),
+        h('button', { type: 'button', 'data-key': 'code-create', onclick: () => this.createCode() }, 'Get a security code'));
+      return;
+    }
+    const left = h('span', { class: 'small muted', 'aria-live': 'off' });
+    const tick = (): void => {
+      const ms = (this.code?.expiresAt ?? 0) - (Date.now() + this.clockOffset);
+      if (ms <= 0) {
+        this.renderCode();
+        return;
+      }
+      const s = Math.ceil(ms / 1000);
+      left.textContent = `Expires in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+    };
+    replace(this.codeArea, h('div', { class: 'code-box' },
+      h('div', null, h('div', { class: 'code', 'aria-label': `Security code ${this.code.code.split('').join(' ')}` }, this.code.code), left),
+      h('button', { class: 'small', type: 'button', 'data-key': 'code-copy', onclick: () => void navigator.clipboard?.writeText(this.code?.code ?? '').then(() => toast('Code copied'), () => undefined) }, 'Copy')));
+    tick();
+    this.codeTimer = window.setInterval(tick, 1000);
+  }
+
+  private async createCode(): Promise<void> {
+    try {
+      this.code = await this.conn.ask<{ code: string; expiresAt: number }>('code.create');
+      this.renderCode();
+    } catch (err) {
+      toastError(err, 'Security code');
+    }
+  }
+
+  private renderQueues(): void {
+    replace(this.queueList, this.queues.length === 0
+      ? h('li', { class: 'empty' }, 'No session is waiting.')
+      : this.queues.map((s) => {
+        const customer = typeof s.customer === 'string' ? s.customer : s.customer?.name ?? 'Customer';
+        return h('li', { class: 'queue-card' },
+          h('div', { class: 'row' }, h('strong', { class: 'grow' }, customer), h('span', { class: 'badge' }, s.status)),
+          h('div', { class: 'small muted' }, `${queueText(s.queue)} · waiting ${age(s.since)}`),
+          h('button', { class: 'small', type: 'button', 'data-key': `take-${s.sessionId}`, onclick: () => this.take(s.sessionId) }, 'Take'));
+      }));
+  }
+
+  private async take(sessionId: string): Promise<void> {
+    try {
+      await this.conn.ask('queue.take', { sessionId });
+      this.activate(sessionId);
+    } catch (err) {
+      toastError(err, 'Take');
+    }
+  }
+
+  private signOut(): void {
+    this.conn.close();
+    window.clearInterval(this.codeTimer);
+    this.view?.destroy();
+    this.logout();
+  }
+}

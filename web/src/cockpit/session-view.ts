@@ -1,0 +1,545 @@
+import { clock, h, replace, uid } from '../shared/dom';
+import { describeEvent, eventKind } from '../shared/event-text';
+import { keysymOf } from '../shared/keysym';
+import { END_REASON, MODE_LABEL, type Mode, type SessionState } from '../shared/protocol';
+import { ScreenRenderer } from '../shared/screen-renderer';
+import type { SessionModel } from '../shared/sessions';
+import { toast, toastError } from '../shared/toast';
+import type { Cockpit } from './cockpit';
+
+type Tab = 'activity' | 'chat' | 'people' | 'admin';
+const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
+
+/**
+ * One session in the cockpit: header with status and mode, the remote screen, the toolbar (control, mode,
+ * laser pointer, fullscreen, monitor), and the side panel (timeline, chat, people, admin). Every enabled
+ * state comes from the last `session.state` (you, ownerId, controllerId, mode, elevated).
+ */
+export class SessionView {
+  readonly el: HTMLElement;
+  readonly renderer: ScreenRenderer;
+  private readonly canvas = h('canvas', { width: 1280, height: 720, tabindex: 0, 'aria-label': 'Remote screen', class: 'hidden' });
+  private readonly stage = h('div', { class: 'stage' });
+  private readonly stageMsg = h('div', { class: 'stage-msg', role: 'status' });
+  private readonly head = h('div', { class: 'session-head' });
+  private readonly banner = h('div', { class: 'banner', role: 'status', hidden: true });
+  private readonly toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Screen tools' });
+  private readonly timeline = h('ol', { class: 'timeline', 'aria-label': 'Session timeline' });
+  private readonly messages = h('ul', { class: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
+  private readonly people = h('div', { class: 'stack' });
+  private readonly admin = h('div', { class: 'stack' });
+  private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
+  private readonly tabPanels = new Map<Tab, HTMLElement>();
+  private readonly pointers = new Map<string, HTMLElement>();
+  private readonly monitorSelect = h('select', { id: uid('monitor'), 'aria-label': 'Monitor' });
+  private readonly modeSelect = h('select', { 'aria-label': 'Mode to request' }, (['observe', 'interact', 'hold'] as Mode[]).map((m) => h('option', { value: m }, MODE_LABEL[m])));
+  private readonly laserBtn = h('button', { type: 'button', 'aria-pressed': 'false', title: 'Show my pointer, with my name, to the customer' }, 'Laser');
+  private readonly controlBtn = h('button', { type: 'button' }, 'Request control');
+  private readonly modeBtn = h('button', { type: 'button', 'aria-label': 'Request mode', title: 'Ask the customer for the chosen mode' }, 'Request');
+  private readonly fullBtn = h('button', { type: 'button' }, 'Fullscreen');
+  private readonly chatInput = h('input', { id: uid('chat'), autocomplete: 'off', maxlength: 4000, placeholder: 'Write a message' });
+  private readonly chatSend = h('button', { class: 'primary', type: 'submit' }, 'Send');
+  private eventsShown = 0;
+  private chatShown = 0;
+  private unreadChat = 0;
+  private tab: Tab = 'activity';
+  private laser = false;
+  private lastPointerAt = 0;
+  private moveQueued: { x: number; y: number } | null = null;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly app: Cockpit, private readonly model: SessionModel) {
+    this.renderer = new ScreenRenderer(this.canvas);
+    this.renderer.show(model.sessionId, 0);
+    this.renderer.onDraw = () => {
+      if (this.renderer.framesDrawn === 1) {
+        this.canvas.classList.remove('hidden');
+        this.updateStage();
+      }
+    };
+    this.stage.append(this.canvas, this.stageMsg);
+    this.buildToolbar();
+    const chatForm = h('form', null, h('label', { class: 'sr-only', for: this.chatInput.id }, 'Chat message'), this.chatInput, this.chatSend);
+    chatForm.addEventListener('submit', (ev) => { ev.preventDefault(); void this.sendChat(); });
+    const side = h('aside', { class: 'side-panel', 'aria-label': 'Session details' }, this.buildTabs(),
+      this.panel('activity', this.timeline),
+      this.panel('chat', h('div', { class: 'chat' }, this.messages, chatForm)),
+      this.panel('people', this.people),
+      this.panel('admin', this.admin));
+    this.el = h('section', { class: 'session', 'aria-label': 'Session' }, this.head, this.banner,
+      h('div', { class: 'stage-wrap' }, this.toolbar, this.stage), side);
+    this.wireInput();
+    this.buildAdmin();
+  }
+
+  private get state(): SessionState | null {
+    return this.model.state;
+  }
+
+  private get live(): boolean {
+    return !this.model.ended && !this.model.out;
+  }
+
+  private get isOwner(): boolean {
+    return this.live && this.state?.you === 'owner';
+  }
+
+  private get canControl(): boolean {
+    const s = this.state;
+    return this.live && s?.status === 'active' && s.mode === 'interact' && s.controllerId === this.app.me && s.screenVisible;
+  }
+
+  destroy(): void {
+    for (const c of this.cleanups) c();
+    if (document.fullscreenElement === this.stage) void document.exitFullscreen().catch(() => undefined);
+  }
+
+  private async send(event: string, data: object, what: string): Promise<unknown> {
+    try {
+      return await this.app.conn.ask(event, { sessionId: this.model.sessionId, ...data });
+    } catch (err) {
+      toastError(err, what);
+      return null;
+    }
+  }
+
+  /** Redraws from the model: called on every event, state, end or removal. */
+  update(): void {
+    this.renderHead();
+    this.renderBanner();
+    this.renderToolbar();
+    this.renderTimeline();
+    this.renderChat();
+    this.renderPeople();
+    this.renderAdminState();
+    this.updateStage();
+  }
+
+  // ---- header and banner ----
+
+  private renderHead(): void {
+    const s = this.state;
+    const customer = s?.customer?.name ?? 'Desktop';
+    const agent = this.app.agents.find((a) => a.agentId === s?.details?.agentId);
+    const status = this.model.ended ? h('span', { class: 'badge danger' }, 'Ended') : this.model.out ? h('span', { class: 'badge warn' }, 'Out of session') :
+      s?.status === 'active' ? h('span', { class: 'badge ok' }, 'Active') : s?.status === 'pending' ? h('span', { class: 'badge primary' }, 'Waiting for the customer') :
+        s?.status === 'queued' ? h('span', { class: 'badge warn' }, 'On hold in queue') : h('span', { class: 'badge' }, s?.status ?? 'Loading');
+    const controller = s?.controllerId && s.mode === 'interact' ? this.model.nameOf(s.controllerId) : null;
+    const ownerActions = this.isOwner;
+    replace(this.head,
+      h('div', { class: 'title' },
+        h('h3', null, agent ? `${customer} on ${agent.hostname}` : customer),
+        h('span', { class: 'small muted' }, agent ? `${agent.hostname} · ${agent.osUser} · ${agent.os}` : `Session ${this.model.sessionId.slice(0, 12)}`)),
+      h('div', { class: 'badges' },
+        status,
+        this.live && s?.status === 'active' ? h('span', { class: 'badge primary', 'data-testid': 'mode' }, `Mode: ${MODE_LABEL[s.mode]}`) : null,
+        this.live && s ? h('span', { class: 'badge' }, `You: ${ROLE_LABEL[s.you] ?? s.you}`) : null,
+        controller ? h('span', { class: 'badge' }, `Control: ${controller}`) : null,
+        s?.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : null,
+        s?.screenPaused ? h('span', { class: 'badge warn' }, 'Screen paused') : null),
+      h('div', { class: 'actions' },
+        this.live ? [
+          h('button', { type: 'button', 'data-key': 'hold', disabled: !ownerActions || s?.status !== 'active', title: 'Put the session in my personal queue', onclick: () => this.send('session.hold', {}, 'Hold') }, 'Hold'),
+          h('button', { type: 'button', class: 'danger', 'data-key': 'disc', disabled: !ownerActions || !s?.customer?.connected, onclick: () => this.send('customer.disconnect', {}, 'Disconnect customer') }, 'Disconnect customer'),
+          ownerActions || s?.you === 'none'
+            ? h('button', { type: 'button', class: 'danger solid', 'data-key': 'end', disabled: !ownerActions, onclick: () => this.send('session.end', {}, 'End session') }, 'End session')
+            : h('button', { type: 'button', class: 'danger', 'data-key': 'leave', onclick: () => this.send('session.leave', {}, 'Leave') }, 'Leave session'),
+        ] : h('button', { type: 'button', 'data-key': 'close', onclick: () => this.app.dismiss(this.model.sessionId) }, 'Close')));
+  }
+
+  private renderBanner(): void {
+    const b = this.banner;
+    if (this.model.ended) {
+      b.className = 'banner ended';
+      b.textContent = `This session has ended — ${END_REASON[this.model.ended.reason] ?? this.model.ended.reason}.`;
+      b.hidden = false;
+    } else if (this.model.out) {
+      b.className = 'banner out';
+      b.textContent = `You are out of this session: ${this.model.out.replace(/\.$/, '')}. Its screen and input stopped for you.`;
+      b.hidden = false;
+    } else if (this.state?.status === 'pending') {
+      b.className = 'banner pending';
+      b.textContent = `Waiting for ${this.state.customer?.name ?? 'the customer'} to allow the session…`;
+      b.hidden = false;
+    } else {
+      b.hidden = true;
+    }
+  }
+
+  // ---- screen ----
+
+  private buildToolbar(): void {
+    this.controlBtn.addEventListener('click', () => void this.send('control.request', {}, 'Request control').then((r) => r && toast('Control requested; waiting for the customer.')));
+    this.modeBtn.addEventListener('click', () => void this.send('mode.request', { mode: this.modeSelect.value }, 'Request mode').then((r) => r && toast(`${MODE_LABEL[this.modeSelect.value as Mode]} requested; waiting for the customer.`)));
+    this.laserBtn.addEventListener('click', () => {
+      this.laser = !this.laser;
+      this.laserBtn.setAttribute('aria-pressed', String(this.laser));
+      if (!this.laser) this.sendPointer(0, 0, false);
+    });
+    this.fullBtn.addEventListener('click', () => {
+      if (document.fullscreenElement) void document.exitFullscreen();
+      else void this.stage.requestFullscreen().catch((e: Error) => toast(`Fullscreen refused: ${e.message}`, 'error'));
+    });
+    this.monitorSelect.addEventListener('change', () => this.renderer.show(this.model.sessionId, Number(this.monitorSelect.value)));
+    this.toolbar.append(
+      h('label', { for: this.monitorSelect.id, class: 'sr-only' }, 'Monitor'), this.monitorSelect,
+      this.controlBtn, this.modeSelect, this.modeBtn,
+      h('span', { class: 'grow' }), this.laserBtn, this.fullBtn);
+  }
+
+  private renderToolbar(): void {
+    const s = this.state;
+    const active = this.live && s?.status === 'active';
+    const member = s && ['owner', 'participant', 'external'].includes(s.you);
+    const displays = this.app.agents.find((a) => a.agentId === s?.details?.agentId)?.displays ?? [];
+    const opts = displays.length ? displays : [{ index: 0, name: 'Main screen', width: 0, height: 0, primary: true }];
+    if (this.monitorSelect.options.length !== opts.length) {
+      replace(this.monitorSelect, opts.map((d) => h('option', { value: d.index }, `Screen ${d.index + 1}${d.width ? ` · ${d.width}×${d.height}` : ''}`)));
+      this.monitorSelect.value = String(this.renderer.monitor);
+    }
+    this.monitorSelect.disabled = opts.length < 2;
+    this.controlBtn.disabled = !active || !member || (s.mode === 'interact' && s.controllerId === this.app.me) || s.requests.some((r) => r.kind === 'control');
+    this.modeBtn.disabled = !active || !member || s.requests.some((r) => r.kind === 'mode');
+    this.modeSelect.disabled = !active || !member;
+    this.monitorSelect.disabled = this.monitorSelect.disabled || !this.live;
+    this.laserBtn.disabled = !active || !s.screenVisible;
+    this.fullBtn.disabled = !this.live;
+    this.canvas.classList.toggle('controlling', this.canControl);
+  }
+
+  private updateStage(): void {
+    const s = this.state;
+    let msg: [string, string] | null = null;
+    if (this.model.ended) msg = ['Session ended', 'The screen is no longer shared.'];
+    else if (this.model.out) msg = ['You are out of this session', 'The screen and input stopped.'];
+    else if (!s || s.status === 'pending') msg = ['Waiting for the customer', 'The customer must allow the session first.'];
+    else if (s.status === 'queued') msg = ['Session on hold', 'The session waits in a queue; take it back to continue.'];
+    else if (s.chatOnly) msg = ['Chat only', 'This session has no screen.'];
+    else if (s.screenPaused) msg = ['Screen paused', 'The desktop shows a protected screen that cannot be captured.'];
+    else if (!s.screenVisible) msg = [s.mode === 'hold' ? 'On hold' : 'Screen not shared', s.mode === 'hold' ? 'The customer has not shared the screen yet. Ask for Observe or Interact.' : 'You do not receive this screen.'];
+    else if (this.renderer.framesDrawn === 0) msg = ['Waiting for the screen…', `Mode: ${MODE_LABEL[s.mode]}. The first picture appears as soon as the desktop sends it.`];
+    if (!this.live || (s && !s.screenVisible)) {
+      if (this.renderer.framesDrawn > 0) this.renderer.clear();
+      this.canvas.classList.add('hidden');
+      for (const p of this.pointers.values()) p.remove();
+      this.pointers.clear();
+    }
+    this.stageMsg.hidden = !msg;
+    if (msg) replace(this.stageMsg, h('div', null, h('strong', null, msg[0]), h('span', null, msg[1])));
+  }
+
+  /** Maps a mouse position to 0..1 monitor coordinates (the canvas is letterboxed by object-fit). */
+  private toScreen(ev: MouseEvent): { x: number; y: number } | null {
+    const r = this.canvas.getBoundingClientRect();
+    const cw = this.canvas.width;
+    const ch = this.canvas.height;
+    const scale = Math.min(r.width / cw, r.height / ch);
+    const ox = (r.width - cw * scale) / 2;
+    const oy = (r.height - ch * scale) / 2;
+    const x = (ev.clientX - r.left - ox) / (cw * scale);
+    const y = (ev.clientY - r.top - oy) / (ch * scale);
+    if (x < 0 || x > 1 || y < 0 || y > 1) return null;
+    return { x, y };
+  }
+
+  private sendPointer(x: number, y: number, visible: boolean): void {
+    this.app.conn.send('pointer', { sessionId: this.model.sessionId, monitor: this.renderer.monitor, x, y, visible });
+  }
+
+  private input(data: object): void {
+    this.app.conn.send('input', { sessionId: this.model.sessionId, monitor: this.renderer.monitor, ...data });
+  }
+
+  private wireInput(): void {
+    const c = this.canvas;
+    const on = <K extends keyof HTMLElementEventMap>(type: K, fn: (ev: HTMLElementEventMap[K]) => void): void => {
+      c.addEventListener(type, fn as EventListener);
+      this.cleanups.push(() => c.removeEventListener(type, fn as EventListener));
+    };
+    on('pointermove', (ev) => {
+      const p = this.toScreen(ev);
+      if (!p) return;
+      if (this.laser && this.state?.screenVisible && performance.now() - this.lastPointerAt > 50) {
+        this.lastPointerAt = performance.now();
+        this.sendPointer(p.x, p.y, true);
+      }
+      if (!this.canControl) return;
+      if (!this.moveQueued) requestAnimationFrame(() => {
+        const q = this.moveQueued;
+        this.moveQueued = null;
+        if (q && this.canControl) this.input({ kind: 'move', x: q.x, y: q.y });
+      });
+      this.moveQueued = p;
+    });
+    on('pointerleave', () => { if (this.laser && this.state?.screenVisible) this.sendPointer(0, 0, false); });
+    const button = (ev: PointerEvent, down: boolean): void => {
+      if (!this.canControl) return;
+      const p = this.toScreen(ev);
+      if (!p) return;
+      ev.preventDefault();
+      if (down) c.focus();
+      this.input({ kind: 'button', x: p.x, y: p.y, button: ev.button === 1 ? 2 : ev.button === 2 ? 3 : 1, down });
+    };
+    on('pointerdown', (ev) => button(ev, true));
+    on('pointerup', (ev) => button(ev, false));
+    on('contextmenu', (ev) => { if (this.canControl) ev.preventDefault(); });
+    on('wheel', (ev) => {
+      if (!this.canControl) return;
+      ev.preventDefault();
+      const step = (d: number): number => (d === 0 ? 0 : Math.sign(d) * Math.min(20, Math.max(1, Math.round(Math.abs(d) / 40))));
+      this.input({ kind: 'wheel', dx: step(ev.deltaX), dy: step(ev.deltaY) });
+    });
+    const key = (ev: KeyboardEvent, down: boolean): void => {
+      if (!this.canControl) return;
+      const keysym = keysymOf(ev);
+      if (keysym === null) return;
+      ev.preventDefault();
+      this.input({ kind: 'key', keysym, down });
+    };
+    on('keydown', (ev) => key(ev, true));
+    on('keyup', (ev) => key(ev, false));
+  }
+
+  /** Another member's pointer, drawn over the canvas with their name. */
+  remotePointer(d: { memberId: string; name: string; monitor: number; x: number; y: number; visible: boolean }): void {
+    if (d.memberId === this.app.me || d.monitor !== this.renderer.monitor) return;
+    let tag = this.pointers.get(d.memberId);
+    if (!d.visible || !this.state?.screenVisible) {
+      tag?.remove();
+      this.pointers.delete(d.memberId);
+      return;
+    }
+    if (!tag) {
+      tag = h('span', { class: 'pointer-tag', 'aria-hidden': 'true' }, d.name);
+      this.pointers.set(d.memberId, tag);
+      this.stage.appendChild(tag);
+    }
+    const r = this.canvas.getBoundingClientRect();
+    const sr = this.stage.getBoundingClientRect();
+    const scale = Math.min(r.width / this.canvas.width, r.height / this.canvas.height);
+    const ox = r.left - sr.left + (r.width - this.canvas.width * scale) / 2;
+    const oy = r.top - sr.top + (r.height - this.canvas.height * scale) / 2;
+    tag.style.left = `${ox + d.x * this.canvas.width * scale}px`;
+    tag.style.top = `${oy + d.y * this.canvas.height * scale}px`;
+  }
+
+  // ---- side panel ----
+
+  private buildTabs(): HTMLElement {
+    const labels: Record<Tab, string> = { activity: 'Activity', chat: 'Chat', people: 'People', admin: 'Admin' };
+    const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Session panels' });
+    const order = Object.keys(labels) as Tab[];
+    for (const t of order) {
+      const b = h('button', { type: 'button', role: 'tab', id: uid(`tab-${t}`), 'aria-selected': String(t === this.tab), tabindex: t === this.tab ? 0 : -1, onclick: () => this.select(t) }, labels[t]);
+      b.addEventListener('keydown', (ev: KeyboardEvent) => {
+        if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+        const next = order[(order.indexOf(t) + (ev.key === 'ArrowRight' ? 1 : order.length - 1)) % order.length];
+        this.select(next);
+        this.tabButtons.get(next)?.focus();
+      });
+      this.tabButtons.set(t, b);
+      list.append(b);
+    }
+    return list;
+  }
+
+  private panel(t: Tab, content: HTMLElement): HTMLElement {
+    const tab = this.tabButtons.get(t)!;
+    const p = h('div', { class: 'tab-panel', role: 'tabpanel', id: uid(`panel-${t}`), 'aria-labelledby': tab.id, hidden: t !== this.tab, tabindex: -1 }, content);
+    tab.setAttribute('aria-controls', p.id);
+    this.tabPanels.set(t, p);
+    return p;
+  }
+
+  private select(t: Tab): void {
+    this.tab = t;
+    for (const [k, b] of this.tabButtons) {
+      b.setAttribute('aria-selected', String(k === t));
+      b.tabIndex = k === t ? 0 : -1;
+      this.tabPanels.get(k)!.hidden = k !== t;
+    }
+    if (t === 'chat') {
+      this.unreadChat = 0;
+      this.renderChatBadge();
+      this.messages.scrollTop = this.messages.scrollHeight;
+    }
+    if (t === 'activity') this.scrollTimeline();
+  }
+
+  private scrollTimeline(): void {
+    const p = this.tabPanels.get('activity');
+    if (p) p.scrollTop = p.scrollHeight;
+  }
+
+  private renderTimeline(): void {
+    const evs = this.model.events;
+    if (evs.length < this.eventsShown) {
+      this.timeline.replaceChildren();
+      this.eventsShown = 0;
+    }
+    for (const e of evs.slice(this.eventsShown)) {
+      this.timeline.append(h('li', { class: `k-${eventKind(e.type)}`, 'data-type': e.type, 'data-seq': e.seq },
+        h('time', { datetime: new Date(e.at).toISOString() }, clock(e.at)),
+        h('span', { class: 'text' }, describeEvent(e, (id) => this.model.nameOf(id)))));
+    }
+    if (evs.length > this.eventsShown) this.scrollTimeline();
+    this.eventsShown = evs.length;
+  }
+
+  private renderChat(): void {
+    const chats = this.model.events.filter((e) => e.type === 'ChatSent');
+    for (const e of chats.slice(this.chatShown)) {
+      const mine = e.actor.id === this.app.me;
+      this.messages.append(h('li', { class: `msg${mine ? ' mine' : ''}` },
+        h('div', { class: 'who' }, `${mine ? 'You' : e.actor.name} · ${clock(e.at)}`),
+        h('div', { class: 'body' }, String(e.text))));
+      if (!mine && this.tab !== 'chat') this.unreadChat++;
+    }
+    if (chats.length > this.chatShown) this.messages.scrollTop = this.messages.scrollHeight;
+    this.chatShown = chats.length;
+    if (this.chatShown === 0 && !this.messages.firstChild) this.messages.append(h('li', { class: 'empty' }, 'No messages yet.'));
+    else if (this.chatShown > 0) this.messages.querySelector('.empty')?.remove();
+    const can = this.live && this.state?.status === 'active';
+    this.chatInput.disabled = !can;
+    this.chatSend.disabled = !can;
+    this.renderChatBadge();
+  }
+
+  private renderChatBadge(): void {
+    const b = this.tabButtons.get('chat');
+    if (!b) return;
+    replace(b, 'Chat', this.unreadChat > 0 ? h('span', { class: 'count', 'aria-label': `${this.unreadChat} unread` }, String(this.unreadChat)) : null);
+  }
+
+  private async sendChat(): Promise<void> {
+    const text = this.chatInput.value.trim();
+    if (!text) return;
+    const ok = await this.send('chat.send', { text }, 'Chat');
+    if (ok) this.chatInput.value = '';
+    this.chatInput.focus();
+  }
+
+  private renderPeople(): void {
+    const s = this.state;
+    const owner = this.isOwner;
+    const initials = (n: string): string => n.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
+    const members = (s?.members ?? []).map((m) => h('li', { class: 'member', 'data-member': m.id },
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.name)),
+      h('span', { class: 'grow' }, h('div', null, m.name, m.id === this.app.me ? ' (you)' : ''),
+        h('div', { class: 'small muted' }, ROLE_LABEL[m.role] ?? m.role)),
+      m.role === 'owner' ? h('span', { class: 'badge primary' }, 'Owner') : null,
+      s?.controllerId === m.id && s.mode === 'interact' ? h('span', { class: 'badge ok' }, 'Has control') : null,
+      owner && m.id !== this.app.me && m.role !== 'observer' && s?.controllerId !== m.id
+        ? h('button', { class: 'small', type: 'button', 'data-key': `hand-${m.id}`, onclick: () => this.send('control.hand', { memberId: m.id }, 'Give control') }, 'Give control') : null,
+      m.id !== this.app.me ? h('button', { class: 'small danger', type: 'button', 'data-key': `rm-${m.id}`, disabled: !owner, 'aria-label': `Remove ${m.name}`, onclick: () => this.send('member.remove', { memberId: m.id }, 'Remove member') }, 'Remove') : null));
+    const cust = s?.customer;
+    const customer = cust ? h('li', { class: 'member' },
+      h('span', { class: 'avatar customer', 'aria-hidden': 'true' }, initials(cust.name)),
+      h('span', { class: 'grow' }, h('div', null, cust.name), h('div', { class: 'small muted' }, `Customer · ${!cust.connected ? 'disconnected' : cust.online ? 'online' : 'offline'}`))) : null;
+    const invitations = (s?.invitations ?? []).map((i) => h('li', { class: 'member' },
+      h('span', { class: 'grow' }, i.target.kind === 'team' ? `Any representative of ${i.target.teamId}` : i.target.kind === 'representative' ? (i.target.name ?? i.target.userId) : `${i.target.name} (external)`,
+        h('div', { class: 'small muted' }, `Invited ${clock(i.sentAt)}`)),
+      h('button', { class: 'small', type: 'button', 'data-key': `cancel-${i.inviteId}`, disabled: !owner, onclick: () => this.send('invite.cancel', { inviteId: i.inviteId }, 'Cancel invitation') }, 'Cancel')));
+    replace(this.people,
+      h('h2', null, 'In this session'),
+      h('ul', { class: 'list', 'aria-label': 'Members' }, customer, members),
+      invitations.length ? [h('h2', null, 'Invitations'), h('ul', { class: 'list', 'aria-label': 'Pending invitations' }, invitations)] : null,
+      this.live ? [this.shareForm(owner), this.transferForm(owner)] : null,
+      owner || !this.live ? null : h('p', { class: 'hint' }, 'Only the owner shares, removes members and transfers.'));
+  }
+
+  private shareForm(enabled: boolean): HTMLElement {
+    const kind = h('select', { id: uid('share-kind'), 'data-key': 'share-kind', disabled: !enabled },
+      h('option', { value: 'representative' }, 'Representative'), h('option', { value: 'team' }, 'Team (any representative)'), h('option', { value: 'external' }, 'External (one-time)'));
+    const who = h('input', { id: uid('share-who'), 'data-key': 'share-who', disabled: !enabled, autocomplete: 'off', placeholder: 'Username', list: 'share-teams' });
+    who.removeAttribute('list');
+    kind.addEventListener('change', () => {
+      who.placeholder = kind.value === 'team' ? 'Team id' : kind.value === 'external' ? 'Their name' : 'Username';
+      if (kind.value === 'team') who.setAttribute('list', 'share-teams');
+      else who.removeAttribute('list');
+    });
+    const form = h('form', null, h('fieldset', { disabled: !enabled },
+      h('legend', null, 'Share'),
+      h('div', { class: 'field' }, h('label', { for: kind.id }, 'With'), kind),
+      h('div', { class: 'field' }, h('label', { for: who.id }, 'Who'), who),
+      h('datalist', { id: 'share-teams' }, this.app.user.teams.map((t) => h('option', { value: t }))),
+      h('button', { type: 'submit', 'data-key': 'share-send' }, 'Invite')));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const v = who.value.trim();
+      if (!v) { who.focus(); return; }
+      const target = kind.value === 'team' ? { kind: 'team', teamId: v } : kind.value === 'external' ? { kind: 'external', name: v } : { kind: 'representative', userId: v };
+      void this.send('session.invite', { target }, 'Share').then((r) => { if (r) { who.value = ''; toast(`Invitation sent to ${v}.`, 'success'); } });
+    });
+    return form;
+  }
+
+  private transferForm(enabled: boolean): HTMLElement {
+    const kind = h('select', { id: uid('xfer-kind'), 'data-key': 'xfer-kind', disabled: !enabled }, h('option', { value: 'team' }, 'Team queue'), h('option', { value: 'representative' }, 'Representative'));
+    const who = h('input', { id: uid('xfer-who'), 'data-key': 'xfer-who', disabled: !enabled, autocomplete: 'off', placeholder: 'Team id or username', list: 'share-teams' });
+    const form = h('form', null, h('fieldset', { disabled: !enabled },
+      h('legend', null, 'Transfer'),
+      h('div', { class: 'field' }, h('label', { for: kind.id }, 'To'), kind),
+      h('div', { class: 'field' }, h('label', { for: who.id }, 'Team id or username'), who),
+      h('button', { type: 'submit', 'data-key': 'xfer-send' }, 'Transfer')));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const v = who.value.trim();
+      if (!v) { who.focus(); return; }
+      const to = kind.value === 'team' ? { kind: 'team', teamId: v } : { kind: 'representative', userId: v };
+      void this.send('session.transfer', { to }, 'Transfer').then((r) => r && toast('Session transferred.', 'success'));
+    });
+    return form;
+  }
+
+  // ---- elevation and admin actions ----
+
+  private readonly elevStatus = h('p', { class: 'hint', role: 'status' });
+  private readonly elevRequest = h('button', { type: 'submit' }, 'Request elevation');
+  private readonly elevEnd = h('button', { type: 'button' }, 'End elevation');
+  private readonly adminButtons: HTMLButtonElement[] = [];
+
+  private buildAdmin(): void {
+    const name = uid('elev');
+    const prompt = h('input', { type: 'radio', name, id: `${name}-p`, value: 'prompt', checked: true });
+    const creds = h('input', { type: 'radio', name, id: `${name}-c`, value: 'credentials' });
+    const user = h('input', { id: `${name}-u`, autocomplete: 'off', spellcheck: 'false' });
+    // The password goes into one command and is cleared at once: never into the DOM, storage or timeline.
+    const pass = h('input', { id: `${name}-w`, type: 'password', autocomplete: 'new-password' });
+    const credFields = h('div', { class: 'stack', hidden: true },
+      h('div', { class: 'field' }, h('label', { for: user.id }, 'Administrator user'), user),
+      h('div', { class: 'field' }, h('label', { for: pass.id }, 'Password'), pass));
+    const toggle = (): void => { credFields.hidden = !creds.checked; };
+    prompt.addEventListener('change', toggle);
+    creds.addEventListener('change', toggle);
+    const form = h('form', null, h('fieldset', null, h('legend', null, 'Elevation'),
+      h('div', { class: 'row' }, prompt, h('label', { for: prompt.id }, 'Ask the customer')),
+      h('div', { class: 'row' }, creds, h('label', { for: creds.id }, 'Provide credentials')),
+      credFields,
+      h('div', { class: 'row' }, this.elevRequest, this.elevEnd),
+      this.elevStatus));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const data = creds.checked ? { method: 'credentials', credentials: { username: user.value, password: pass.value } } : { method: 'prompt' };
+      pass.value = '';
+      void this.send('elevation.request', data, 'Elevation').then((r) => r && toast(creds.checked ? 'Credentials sent to the desktop for checking.' : 'Elevation asked; waiting for the customer.'));
+    });
+    this.elevEnd.addEventListener('click', () => void this.send('elevation.end', {}, 'End elevation'));
+    const actions: Array<[string, string]> = [['restart', 'Restart'], ['process-list', 'Process list'], ['command-shell', 'Command shell'], ['protected-window', 'Protected window']];
+    for (const [action, label] of actions) {
+      this.adminButtons.push(h('button', { type: 'button', onclick: () => this.send('admin.action', { action }, label).then((r) => r && toast(`${label} started.`, 'success')) }, label));
+    }
+    replace(this.admin, form, h('fieldset', null, h('legend', null, 'Admin actions'),
+      h('div', { class: 'row wrap' }, this.adminButtons),
+      h('p', { class: 'hint' }, 'Available once the session is elevated.')));
+  }
+
+  private renderAdminState(): void {
+    const s = this.state;
+    const active = this.live && s?.status === 'active' && s.you !== 'observer';
+    this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
+    this.elevEnd.disabled = !active || !s?.elevated;
+    for (const b of this.adminButtons) b.disabled = !active || !s?.elevated;
+    this.elevStatus.textContent = s?.elevated ? 'The session is elevated: administrator actions are available.' : s?.requests.some((r) => r.kind === 'elevation') ? 'Waiting for the answer to the elevation request…' : 'Not elevated.';
+  }
+}

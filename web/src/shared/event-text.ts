@@ -1,0 +1,77 @@
+import { END_REASON, MODE_LABEL, queueText, type InviteTarget, type Mode, type SessionEvent } from './protocol';
+
+const ADMIN_ACTION: Record<string, string> = {
+  restart: 'a restart', 'process-list': 'the process list', 'command-shell': 'a command shell', 'protected-window': 'control of a protected window',
+};
+
+function targetText(t: InviteTarget | undefined, nameOf: (id: string) => string): string {
+  if (!t) return 'someone';
+  if (t.kind === 'representative') return t.name ?? nameOf(t.userId);
+  if (t.kind === 'team') return `any representative of ${t.teamId}`;
+  return `${t.name} (external, one-time)`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * One line of the session timeline in plain words: who did what. `nameOf` turns member ids into names.
+ * Unknown future event types still show, by their type name.
+ */
+export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): string {
+  const who = e.actor?.name || nameOf(e.actor?.id);
+  const mode = (m: unknown): string => MODE_LABEL[m as Mode] ?? String(m);
+  switch (e.type) {
+    case 'AssistRequested': {
+      const via = e.via === 'pin' ? 'by Assist PIN' : e.via === 'code' ? 'with a security code' : 'from the online list';
+      return `${who} asked to ${e.action === 'control' ? 'control' : 'view'} ${e.customer?.name ?? 'the desktop'} (${via})`;
+    }
+    case 'SessionOpened': return `${e.customer?.name ?? who} opened a ${e.chatOnly ? 'chat' : 'support'} session in ${queueText(e.queue)}`;
+    case 'JumpStarted': return `${who} jumped to ${e.customer?.name ?? 'the desktop'} (${e.consent === 'notify' ? 'customer notified' : 'waiting for the customer'})`;
+    case 'AssistAccepted': return `${who} allowed the session`;
+    case 'AssistDeclined': return `${who} declined the session`;
+    case 'ModeChanged': return `${who} set the mode to ${mode(e.mode)} (was ${mode(e.previous)})`;
+    case 'ModeRequested': return `${who} asked for ${mode(e.mode)} mode`;
+    case 'ModeRequestAnswered': return `${who} ${e.allow ? 'allowed' : 'denied'} the mode request`;
+    case 'ControlRequested': return `${who} asked for control`;
+    case 'ControlRequestAnswered': return `${who} ${e.allow ? 'allowed' : 'denied'} the control request`;
+    case 'ControlGranted': return `${nameOf(e.memberId)} now has control`;
+    case 'ChatSent': return `${who}: “${e.text}”`;
+    case 'FileOffered': return `${who} offered the file ${e.name} (${bytes(Number(e.size))})`;
+    case 'FileAnswered': return `${who} ${e.accept ? 'accepted' : 'refused'} a file`;
+    case 'InvitationSent': return `${who} invited ${targetText(e.target, nameOf)}`;
+    case 'InvitationCancelled': return `${who} cancelled an invitation`;
+    case 'InvitationRevoked': return `An invitation lapsed (${e.reason === 'sender-left' ? 'its sender left' : e.reason === 'transferred' ? 'the session was transferred' : 'the session ended'})`;
+    case 'InvitationAccepted': return `${e.member?.name ?? who} joined the session${e.role && e.role !== 'participant' ? ` as ${e.role}` : ''}`;
+    case 'InvitationDeclined': return `${who} declined the invitation`;
+    case 'MemberRemoved': return `${who} removed ${nameOf(e.memberId)}`;
+    case 'MemberLeft': return `${nameOf(e.memberId)} left the session`;
+    case 'SupervisorJoined': return `${e.member?.name ?? who} is watching (supervisor)`;
+    case 'CustomerDisconnected': return `${who} disconnected the customer`;
+    case 'CustomerConnectionChanged': return `The customer’s computer is ${e.online ? 'back online' : 'offline'}`;
+    case 'SessionTransferred': return `${who} transferred the session to ${queueText(e.to)}`;
+    case 'SessionTaken': return `${e.by?.name ?? who} took the session from ${queueText(e.queue)}`;
+    case 'SessionHeld': return `${who} put the session on hold in ${queueText(e.queue)}`;
+    case 'SessionEnded': return `The session ended: ${END_REASON[e.reason] ?? e.reason}${e.lockDesktop ? ' (desktop locked)' : ''}`;
+    case 'ElevationRequested': return `${who} asked for ${e.scope === 'full-client' ? 'full-client' : 'administrator'} rights (${e.method === 'credentials' ? 'with credentials' : 'asking the customer'})`;
+    case 'ElevationAnswered': return `${who} ${e.allow ? 'granted' : 'denied'} ${e.scope === 'full-client' ? 'full-client' : 'administrator'} rights`;
+    case 'ElevationEnded': return `${who} ended the administrator rights`;
+    case 'AdminActionPerformed': return `${who} started ${ADMIN_ACTION[e.action] ?? e.action}`;
+    case 'ScreenPaused': return `The screen is paused${e.reason ? `: ${e.reason}` : ' (protected screen)'}`;
+    case 'ScreenResumed': return 'The screen is visible again';
+    default: return `${who}: ${e.type}`;
+  }
+}
+
+/** A short category for styling timeline rows. */
+export function eventKind(type: string): 'chat' | 'mode' | 'people' | 'end' | 'admin' | 'other' {
+  if (type === 'ChatSent') return 'chat';
+  if (type.startsWith('Mode') || type.startsWith('Control') || type.startsWith('Screen')) return 'mode';
+  if (type.startsWith('Invitation') || type.startsWith('Member') || type === 'SupervisorJoined' || type.startsWith('Customer')) return 'people';
+  if (type === 'SessionEnded' || type === 'AssistDeclined') return 'end';
+  if (type.startsWith('Elevation') || type === 'AdminActionPerformed') return 'admin';
+  return 'other';
+}
