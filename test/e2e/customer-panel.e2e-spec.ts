@@ -28,4 +28,18 @@ describe('customer panel token', () => {
     expect(await alice.next('session.ended')).toMatchObject({ reason: 'customer' });
     for (const c of [alice, panel, desk.ws]) await c.close();
   });
+
+  it('a panel opened after the technician asked still gets the whole session', async () => {
+    const alice = await person(t, 'alice');
+    const desk = await agent(t, 'desk-panel-late', '525252');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    const link = await desk.ws.ask('customer.panel', {});
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, link.token, { viaQuery: true });
+    expect(await panel.next('session.state', (s) => s.sessionId === sessionId)).toMatchObject({ status: 'pending', you: 'customer' });
+    expect(panel.all('session.event').map((e) => e.type)).toEqual(['AssistRequested']);
+    expect(await panel.next('session.resumable')).toMatchObject({ sessionId });
+    await panel.ask('assist.respond', { sessionId, allow: true });
+    expect(await alice.next('session.state', (s) => s.status === 'active')).toBeDefined();
+    for (const c of [alice, panel, desk.ws]) await c.close();
+  });
 });

@@ -45,6 +45,16 @@ export class Messenger implements OnModuleInit, OnApplicationShutdown {
     this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${event}]`));
   }
 
+  /** Only this node's sockets (for fan-out that every node runs itself, e.g. from a commit). */
+  deliverLocal(to: Recipient[], event: string, data: unknown): void {
+    this.deliver({ node: this.node.id, to, event, data });
+  }
+
+  /** Every agent connected here (when the target agent is no longer known, e.g. after an uninstall). */
+  deliverLocalToAllAgents(event: string, data: unknown): void {
+    for (const conn of this.connections.list()) if (conn.endpoint === 'agent') conn.send(event, data);
+  }
+
   private deliver(msg: Direct): void {
     for (const r of msg.to) {
       for (const conn of this.connections.ofIdentity(r.kind, r.id)) if (conn.id !== msg.except) conn.send(msg.event, msg.data);

@@ -10,6 +10,7 @@ import type { TandemConfig } from '../../config/config.schema';
 import { NodeInfo } from '../../node/node-info';
 import { CodesHandlers } from './codes.handlers';
 import { CustomerPanelHandler } from './customer-panel.handler';
+import { EntryPointsHandlers } from './entry-points.handlers';
 import { ExternalInvites } from './external-invites';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
@@ -75,6 +76,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, ExternalInvites, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
+    CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
   ];
 }

@@ -204,6 +204,12 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
         case 'AssistRequested':
           send('assist.requested', { sessionId, technician: { id: e.owner.id, name: e.owner.name, teams: e.teams }, action: e.action, via: e.via });
           break;
+        case 'JumpStarted':
+          // Unattended: "ask" prompts the user like any request; "notify" starts at once with a visible notice.
+          if (e.consent === 'ask') send('assist.requested', { sessionId, technician: { id: e.owner.id, name: e.owner.name, teams: e.teams }, action: 'control', via: 'jump' });
+          else send('jump.notice', { sessionId, technician: { id: e.owner.id, name: e.owner.name } });
+          modeChanged = true;
+          break;
         case 'ModeRequested':
           send('request.pending', { sessionId, requestId: e.requestId, kind: 'mode', from: e.actor, mode: e.mode });
           break;

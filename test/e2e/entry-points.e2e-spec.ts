@@ -1,0 +1,76 @@
+import { startInProcessNode, type TestNode } from '../support/node';
+import { agent, person, reconnectAgent } from '../support/people';
+
+/** BeyondTrust entry points: Support Buttons into a queue until they expire, Jump Clients under a group's consent policy. */
+describe('entry points: support buttons and jump clients', () => {
+  let t: TestNode;
+  let now = Date.parse('2026-11-25T10:00:00Z');
+  beforeAll(async () => { t = await startInProcessNode({}, { clock: () => now }); });
+  afterAll(async () => t.stop());
+
+  it('a support button opens sessions into its queue until it expires, and is uninstalled when removed', async () => {
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    const desk = await agent(t, 'desk-button', '232323');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const { buttonId } = await alice.ask('support-button.deploy', { sessionId, name: 'Helpdesk', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(now + 3600_000).toISOString() });
+    expect(await desk.ws.next('support-button.installed')).toMatchObject({ buttonId, name: 'Helpdesk' });
+    await alice.ask('session.end', { sessionId });
+
+    const started = await desk.ws.ask('support.start', { buttonId });
+    expect(started.queue).toEqual({ kind: 'team', teamId: 'helpdesk' });
+    expect((await bob.next('queue.changed', (q) => q.sessions.some((s: { sessionId: string }) => s.sessionId === started.sessionId)))).toBeDefined();
+    await bob.ask('queue.take', { sessionId: started.sessionId });
+    expect(await bob.next('session.state', (s) => s.sessionId === started.sessionId && s.you === 'owner')).toMatchObject({ status: 'active' });
+    await bob.ask('session.end', { sessionId: started.sessionId });
+
+    now += 2 * 3600_000;
+    await expect(desk.ws.ask('support.start', { buttonId })).rejects.toMatchObject({ code: 'BUTTON_EXPIRED' });
+    await alice.ask('support-button.remove', { buttonId });
+    expect(await desk.ws.next('support-button.removed')).toEqual({ buttonId });
+    await expect(desk.ws.ask('support.start', { buttonId })).rejects.toMatchObject({ code: 'UNKNOWN_BUTTON' });
+    for (const c of [alice, bob, desk.ws]) await c.close();
+  });
+
+  it('jump clients start unattended sessions under the consent policy, survive an agent restart, refuse outsiders', async () => {
+    const root = await person(t, 'root');
+    await root.ask('jump-group.define', { groupId: 'ops', name: 'Ops', userIds: [], teams: ['helpdesk'], consent: 'notify' });
+    const alice = await person(t, 'alice');
+    const carol = await person(t, 'carol'); // network team: not in the group
+    let desk = await agent(t, 'desk-jump', '242424');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const group = await alice.ask('jump.pin', { sessionId, location: { kind: 'group', groupId: 'ops' } });
+    expect(await desk.ws.next('jump.pinned')).toEqual({ jumpClientId: group.jumpClientId });
+    const personal = await alice.ask('jump.pin', { sessionId, location: { kind: 'personal' }, consent: 'ask' });
+    await alice.ask('session.end', { sessionId }); // ending never unpins
+
+    // The agent restarts (same enrollment) and is still a jump client.
+    await desk.ws.close();
+    desk = await reconnectAgent(t, desk, 'desk-jump', '242424');
+    const list = await alice.ask('jump.list', {});
+    expect(list.jumpClients.map((j: { jumpClientId: string }) => j.jumpClientId).sort()).toEqual([group.jumpClientId, personal.jumpClientId].sort());
+    expect((await carol.ask('jump.list', {})).jumpClients).toEqual([]);
+    await expect(carol.ask('jump.start', { jumpClientId: group.jumpClientId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    // notify: active at once, with a visible notice for the logged-in user.
+    const notify = await alice.ask('jump.start', { jumpClientId: group.jumpClientId });
+    expect(notify.consent).toBe('notify');
+    expect(await alice.next('session.state', (s) => s.sessionId === notify.sessionId)).toMatchObject({ status: 'active', jumpNotice: true });
+    await alice.ask('session.end', { sessionId: notify.sessionId });
+
+    // ask: pending until the user allows.
+    const ask = await alice.ask('jump.start', { jumpClientId: personal.jumpClientId });
+    expect(await desk.ws.next('assist.requested', (a) => a.sessionId === ask.sessionId)).toMatchObject({ via: 'jump' });
+    await desk.ws.ask('assist.respond', { sessionId: ask.sessionId, allow: true });
+    expect(await alice.next('session.state', (s) => s.sessionId === ask.sessionId && s.status === 'active')).toBeDefined();
+    await alice.ask('session.end', { sessionId: ask.sessionId });
+
+    await alice.ask('jump.unpin', { jumpClientId: personal.jumpClientId });
+    expect(await desk.ws.next('jump.unpinned')).toEqual({ jumpClientId: personal.jumpClientId });
+    const audit = await (await fetch(`${t.url}/api/admin/audit?type=JumpStarted&to=9999999999999`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).text();
+    expect(audit.trim().split('\n')).toHaveLength(2);
+    for (const c of [root, alice, carol, desk.ws]) await c.close();
+  });
+});
