@@ -1,7 +1,7 @@
 # Tandem node. The build stage has the toolchain and headers; the runtime stage only what runs.
 # The steps mirror scripts/setup.sh, which CI runs (there is no Docker engine in CI).
 # The server needs no native addon (only the desktop agent captures and injects), so this image
-# has no X11 or JPEG libraries. When the web bundle lands, its build step and COPY line go here.
+# has no X11 or JPEG libraries. The web pages are bundled here and served from dist/web.
 FROM node:20-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 pkg-config \
     && rm -rf /var/lib/apt/lists/*
@@ -10,7 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.build.json && npm prune --omit=dev
+COPY web ./web
+COPY scripts/build-web.sh scripts/build-web.js ./scripts/
+RUN node_modules/.bin/tsc -p tsconfig.build.json && bash scripts/build-web.sh && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS run
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
