@@ -38,7 +38,7 @@ describe('admin API', () => {
   it('lists nodes, live sessions with their node, agents and users (no password hashes)', async () => {
     const nodes = await api(t, '/api/admin/nodes', root);
     expect(nodes.body.nodes).toHaveLength(1);
-    expect(nodes.body.nodes[0]).toMatchObject({ id: expect.any(String), version: '0.1.0', connections: expect.any(Number), draining: false });
+    expect(nodes.body.nodes[0]).toMatchObject({ id: expect.any(String), version: '0.1.0', connections: expect.any(Number), draining: false, sessions: expect.any(Number), eventsPerSecond: expect.any(Number), fenced: 0 });
     const sessions = await api(t, '/api/admin/sessions', root);
     expect(sessions.body.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ sessionId, status: 'active', node: nodes.body.nodes[0].id, ownerId: 'alice' })]));
     const one = await api(t, `/api/admin/sessions/${sessionId}`, root);

@@ -4,9 +4,18 @@ import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import { NodeInfo } from '../../node/node-info';
 import { ConnectionRegistry } from '../connection-registry';
+import { ActorRegistry } from '../../actors/actor-registry';
 import { CLOCK, type Clock, STORE } from './tokens';
 
-export interface NodeRecord { id: string; version: string; startedAt: number; seenAt: number; connections: number; draining: boolean }
+export interface NodeRecord {
+  id: string; version: string; startedAt: number; seenAt: number; connections: number; draining: boolean;
+  /** Sessions this node owns (holds the lease of) now, and all its actors. */
+  sessions: number; actors: number;
+  /** Events committed here per second over the last beat. */
+  eventsPerSecond: number;
+  /** Leases lost to another node, and journals replayed here, since start. */
+  fenced: number; replays: number;
+}
 
 const NODES = 'nodes';
 const nodeKey = (id: string): string => `node:${id}`;
@@ -20,11 +29,13 @@ export class NodeRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('nodes');
   private timer: NodeJS.Timeout | null = null;
   private readonly ttlMs: number;
+  private lastBeat: { at: number; events: number } | null = null;
 
   constructor(
     @Inject(STORE) private readonly store: Store,
     private readonly info: NodeInfo,
     private readonly connections: ConnectionRegistry,
+    private readonly actors: ActorRegistry,
     @Inject(CONFIG) config: TandemConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -59,9 +70,16 @@ export class NodeRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async beat(): Promise<void> {
+    const now = this.clock();
+    const events = this.actors.stats.events;
+    const rate = this.lastBeat ? ((events - this.lastBeat.events) * 1000) / Math.max(1, now - this.lastBeat.at) : 0;
+    this.lastBeat = { at: now, events };
+    const streams = this.actors.streams();
     const record: NodeRecord = {
-      id: this.info.id, version: this.info.version, startedAt: this.info.startedAt, seenAt: this.clock(),
+      id: this.info.id, version: this.info.version, startedAt: this.info.startedAt, seenAt: now,
       connections: this.connections.count(), draining: this.info.isDraining,
+      sessions: streams.filter((st) => st.startsWith('session:')).length, actors: streams.length,
+      eventsPerSecond: Math.round(rate * 10) / 10, fenced: this.actors.stats.fenced, replays: this.actors.stats.takeovers,
     };
     try {
       await this.store.kv.set(nodeKey(this.info.id), JSON.stringify(record), this.ttlMs);
