@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentState } from './agent-config';
+import { IncomingFiles } from './incoming-files';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
 import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
@@ -109,6 +110,10 @@ export class AgentClient {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ event, data, id: `a${this.nextId++}` }));
   }
 
+  /** Files offered to this desktop, and the ones being received (saved to the Downloads folder). */
+  private readonly offers = new Map<string, { name: string; size: number; sha256: string }>();
+  private readonly incoming = new IncomingFiles();
+
   private onBinary(raw: Buffer): void {
     const parsed = decodeFrame(raw);
     if (parsed.ok && parsed.frame.type === FrameType.RefreshRequest) this.loop?.refresh();
@@ -136,8 +141,29 @@ export class AgentClient {
       case 'session.event': {
         const current = this.session;
         if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
+        // A technician's file the customer accepted: expect its bytes (the offer names size and hash).
+        const e = d as unknown as { type: string; fileId: string; name: string; size: number; sha256: string; accept?: boolean; actor?: { kind: string } };
+        if (e.type === 'FileOffered' && e.actor?.kind !== 'customer') this.offers.set(e.fileId, { name: e.name, size: e.size, sha256: e.sha256 });
+        if (e.type === 'FileAnswered' && e.accept) {
+          const offer = this.offers.get(e.fileId);
+          if (offer) this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
+        }
         return;
       }
+      case 'file.chunk':
+        try {
+          this.incoming.chunk(d.fileId, d.offset, d.data);
+        } catch (err) {
+          this.opts.log(`file ${String(d.fileId)}: ${(err as Error).message}`);
+        }
+        return;
+      case 'file.done':
+        try {
+          this.opts.prompt.notice(`file received: ${this.incoming.done(d.fileId)}`);
+        } catch (err) {
+          this.opts.log(`file ${String(d.fileId)}: ${(err as Error).message}`);
+        }
+        return;
       case 'session.mode':
         return this.applyMode(d.sessionId, d.mode);
       case 'input':

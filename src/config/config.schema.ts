@@ -86,6 +86,11 @@ export class MailConfig {
   @IsInt() @Min(1000) retryMaxMs = 300000;
 }
 
+export class FilesConfig {
+  /** The largest file a session transfers (bytes). */
+  @IsInt() @Min(1) @Max(2 * 1024 * 1024 * 1024) maxBytes = 104857600;
+}
+
 export class AuditConfig {
   @IsInt() @Min(1) retentionDays = 365;
 }
@@ -124,6 +129,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => MediaConfig) media = new MediaConfig();
   @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
   @ValidateNested() @Type(() => MailConfig) mail = new MailConfig();
+  @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];

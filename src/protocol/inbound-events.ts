@@ -6,7 +6,7 @@ import { PingDto, SessionRef } from './messages/common';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, SupportButtonDeployDto } from './messages/entry.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
 import {
-  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileOfferDto, InputDto,
+  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, InputDto,
   InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
   SessionJoinDto, SessionTransferDto,
 } from './messages/console.dto';
@@ -42,7 +42,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'mode.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a technician\'s mode request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
   'control.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a control request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
   'elevation.respond': { dto: RequestAnswerDto, senders: [...C, ...A], summary: 'the customer (or the agent, after checking credentials) grants or denies elevation', errors: [...S, 'UNKNOWN_REQUEST'] },
-  'file.respond': { dto: FileRespondDto, senders: C, summary: 'the customer accepts or refuses an offered file', errors: [...S, 'UNKNOWN_FILE'] },
+  'file.respond': { dto: FileRespondDto, senders: [...C, ...T], summary: 'the receiver accepts or refuses an offered file (the customer a technician\'s, a member the customer\'s)', errors: [...S, 'UNKNOWN_FILE'] },
   'online.list': { dto: EmptyDto, senders: T, summary: 'agents online that my teams may see; live changes follow as online.changed', errors: [] },
   'code.create': { dto: EmptyDto, senders: T, summary: 'make a security code (10 minutes, single use) for a customer to enter', errors: ['FORBIDDEN'] },
   'assist.request': { dto: AssistRequestDto, senders: T, summary: 'ask assistance on an agent chosen from the online list or by its Assist PIN', errors: ['UNKNOWN_AGENT', 'PIN_UNKNOWN', 'RATE_LIMITED', 'LOCKED_OUT', 'AGENT_BUSY', 'FORBIDDEN'] },
@@ -54,6 +54,8 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'annotation': { dto: AnnotationDto, senders: T, summary: 'laser pointer / pen strokes, only while the screen is visible', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'chat.send': { dto: ChatSendDto, senders: [...T, ...C], summary: 'a chat message to everyone in the session', errors: S },
   'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
+  'file.chunk': { dto: FileChunkDto, senders: [...T, ...C], summary: 'bytes of a file its receiver accepted (base64, ≤ 512 KiB each), relayed to the receiver, never journaled', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED', 'FILE_TOO_LARGE'] },
+  'file.done': { dto: FileDoneDto, senders: [...T, ...C], summary: 'the sender sent the whole file; the receiver checks its SHA-256', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED'] },
   'session.invite': { dto: SessionInviteDto, senders: T, summary: 'invite a representative, a team (any representative) or an external person', errors: [...S, 'NOT_OWNER', 'INVITE_EXISTS', 'ALREADY_MEMBER'] },
   'invite.respond': { dto: InviteRespondDto, senders: T, summary: 'accept or decline an invitation', errors: ['UNKNOWN_SESSION', 'UNKNOWN_INVITE', 'NOT_INVITED'] },
   'invite.cancel': { dto: InviteCancelDto, senders: T, summary: 'the owner cancels a live invitation', errors: [...S, 'NOT_OWNER', 'UNKNOWN_INVITE'] },

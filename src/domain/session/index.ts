@@ -6,4 +6,5 @@ export { evolve, replay } from './session.evolve';
 export { viewFor, viewerRole, eventFor } from './session.view';
 export type { SessionView, MemberView, InvitationView, ViewerRole } from './session.view';
 export { authorizeInput, authorizePointer, authorizeAnnotation, screenRecipients, screenVisible, sessionVisibleTo } from './session.authorize';
+export { authorizeFileChunk, fileReceivers } from './session-chat.rules';
 export { isInvitee, inviteePersonKey } from './session-sharing.rules';

@@ -1,5 +1,5 @@
 import { Actor } from '../common/actor';
-import { reject } from '../common/decision';
+import { ALLOWED, Authorization, reject } from '../common/decision';
 import { MAX_FILE_BYTES, SessionCommand } from './session.commands';
 import { Outcome, active, check, emit, firstFailure, isCustomerActor, isMember, memberOrCustomer, notEnded } from './session.guards';
 import { SessionState } from './session.state';
@@ -34,4 +34,25 @@ export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): O
   if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
   if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');
   return emit({ type: 'FileAnswered', fileId: c.fileId, accept: c.accept });
+}
+
+/**
+ * May this actor send these bytes of a file now (not journaled)? Only the one who offered it, only after
+ * the receiver accepted it, only within its announced size, only while the session is not ended.
+ */
+export function authorizeFileChunk(s: SessionState, actorId: string, fileId: string, offset: number, length: number): Authorization {
+  if (s.status === 'ended') return reject('SESSION_ENDED');
+  const file = s.files[fileId];
+  if (!file) return reject('UNKNOWN_FILE');
+  if (file.from !== actorId || file.status !== 'accepted') return reject('FILE_NOT_ACCEPTED');
+  if (offset < 0 || length < 0 || offset + length > file.size) return reject('FILE_TOO_LARGE');
+  return ALLOWED;
+}
+
+/** Who receives a file's bytes: the customer for a representative's file, the members for the customer's. */
+export function fileReceivers(s: SessionState, fileId: string): { customer: boolean; memberIds: string[] } {
+  const file = s.files[fileId];
+  if (!file) return { customer: false, memberIds: [] };
+  const fromCustomer = s.customer !== null && file.from === s.customer.id;
+  return fromCustomer ? { customer: false, memberIds: Object.keys(s.members).sort() } : { customer: true, memberIds: [] };
 }

@@ -1,6 +1,7 @@
 import { RuleCase, accepted, cust, requested, runRules, shared, sup, tech, tech2, tech3 } from '../testing/session-scenario';
 import { toRef } from '../common/actor';
 import { MAX_FILE_BYTES } from './session.commands';
+import { authorizeFileChunk, fileReceivers } from './session-chat.rules';
 
 const sha = 'a'.repeat(64);
 const techFile = { type: 'FileOffered' as const, by: tech, fileId: 'f1', name: 'fix.ps1', size: 10, sha256: sha };
@@ -40,3 +41,23 @@ const cases: RuleCase[] = [
 ];
 
 describe('session chat and files', () => runRules(cases));
+
+describe('file bytes (not journaled)', () => {
+  const { given } = jest.requireActual<typeof import('../testing/session-scenario')>('../testing/session-scenario');
+  const accept = (fileId: string) => ({ type: 'FileAnswered' as const, by: cust, fileId, accept: true });
+  test('FILE-CHUNK-1 only the sender of an accepted file sends its bytes, within its size — "Send File"', () => {
+    const offered = given(...shared(), techFile).state;
+    expect(authorizeFileChunk(offered, tech.id, 'f1', 0, 5)).toMatchObject({ rejection: { code: 'FILE_NOT_ACCEPTED' } });
+    const ok = given(...shared(), techFile, accept('f1')).state;
+    expect(authorizeFileChunk(ok, tech.id, 'f1', 0, 10)).toEqual({ ok: true });
+    expect(authorizeFileChunk(ok, tech2.id, 'f1', 0, 5)).toMatchObject({ rejection: { code: 'FILE_NOT_ACCEPTED' } });
+    expect(authorizeFileChunk(ok, tech.id, 'f1', 5, 6)).toMatchObject({ rejection: { code: 'FILE_TOO_LARGE' } });
+    expect(authorizeFileChunk(ok, tech.id, 'nope', 0, 1)).toMatchObject({ rejection: { code: 'UNKNOWN_FILE' } });
+    expect(fileReceivers(ok, 'f1')).toEqual({ customer: true, memberIds: [] });
+    const fromCustomer = given(...shared(), custFile, { type: 'FileAnswered' as const, by: tech, fileId: 'f2', accept: true }).state;
+    expect(authorizeFileChunk(fromCustomer, cust.id, 'f2', 0, 10)).toEqual({ ok: true });
+    expect(fileReceivers(fromCustomer, 'f2').memberIds.length).toBeGreaterThan(0);
+    const ended = given(...shared(), techFile, accept('f1'), { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: true }).state;
+    expect(authorizeFileChunk(ended, tech.id, 'f1', 0, 1)).toMatchObject({ rejection: { code: 'SESSION_ENDED' } });
+  });
+});

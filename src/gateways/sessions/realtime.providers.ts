@@ -12,6 +12,7 @@ import { CodesHandlers } from './codes.handlers';
 import { CustomerPanelHandler } from './customer-panel.handler';
 import { EntryPointsHandlers } from './entry-points.handlers';
 import { ExternalInvites } from './external-invites';
+import { FileHandlers } from './file.handlers';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
@@ -76,6 +77,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
+    CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
   ];
 }

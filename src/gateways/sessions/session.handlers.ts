@@ -51,7 +51,10 @@ export class SessionHandlers implements OnModuleInit {
     this.command<RequestAnswerDto>('control.respond', (d) => ({ type: 'RespondControl', requestId: d.requestId, allow: d.allow }));
     this.command<ControlHandDto>('control.hand', (d) => ({ type: 'HandControl', memberId: d.memberId }));
     this.command<ChatSendDto>('chat.send', (d) => ({ type: 'SendChat', messageId: newId('m'), text: d.text }));
-    this.command<FileOfferDto>('file.offer', (d) => ({ type: 'OfferFile', fileId: newId('f'), name: d.name, size: d.size, sha256: d.sha256 }));
+    this.command<FileOfferDto>('file.offer', (d) => {
+      if (d.size > this.config.files.maxBytes) throw new ProtocolError('FILE_TOO_LARGE', `files are limited to ${this.config.files.maxBytes} bytes (files.maxBytes)`);
+      return { type: 'OfferFile', fileId: newId('f'), name: d.name, size: d.size, sha256: d.sha256 };
+    });
     this.command<FileRespondDto>('file.respond', (d) => ({ type: 'RespondFile', fileId: d.fileId, accept: d.accept }));
     this.handlers.on('session.invite', async (conn, d: SessionInviteDto) => {
       const actor = this.actorOf(conn);

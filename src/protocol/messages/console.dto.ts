@@ -118,3 +118,14 @@ export class QueueTakeDto extends SessionRef {}
 export class SessionJoinDto extends SessionRef {
   @Equals('observer') @IsOptional() as?: 'observer';
 }
+
+/** A piece of an accepted file, base64, at most 512 KiB decoded (the frame limit is 1 MiB). */
+export class FileChunkDto extends SessionRef {
+  @IsWireId() fileId!: string;
+  @IsInt() @Min(0) offset!: number;
+  @IsString() @MaxLength(700_000) @Matches(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'data must be base64' }) data!: string;
+}
+
+export class FileDoneDto extends SessionRef {
+  @IsWireId() fileId!: string;
+}

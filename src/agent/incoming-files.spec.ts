@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IncomingFiles, safeFileName } from './incoming-files';
+
+describe('incoming files', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tandem-dl-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['../../etc/x', 'x'], ['..\\..\\win\\system.ini', 'system.ini'], ['.bashrc', 'bashrc'], ['a\u0000b?.txt', 'a_b_.txt'], ['', 'download'], ['CON', '_CON'], ['   ', 'download'],
+  ])('makes %j safe: %j', (given, expected) => {
+    expect(safeFileName(given)).toBe(expected);
+  });
+
+  it('writes chunks at their offsets, checks the hash, and never overwrites', () => {
+    const data = randomBytes(300_000);
+    const sha = createHash('sha256').update(data).digest('hex');
+    writeFileSync(join(dir, 'report.pdf'), 'already here');
+    const files = new IncomingFiles(dir);
+    files.expect('f1', '../../report.pdf', data.length, sha);
+    // Out of order on purpose.
+    files.chunk('f1', 200_000, data.subarray(200_000).toString('base64'));
+    files.chunk('f1', 0, data.subarray(0, 200_000).toString('base64'));
+    const path = files.done('f1');
+    expect(path).toBe(join(dir, 'report (1).pdf'));
+    expect(readFileSync(path).equals(data)).toBe(true);
+    expect(readFileSync(join(dir, 'report.pdf'), 'utf8')).toBe('already here');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.part'))).toEqual([]);
+  });
+
+  it('drops a file whose hash does not match, and refuses bytes past its size', () => {
+    const files = new IncomingFiles(dir);
+    files.expect('f2', 'x.bin', 4, 'b'.repeat(64));
+    expect(() => files.chunk('f2', 2, Buffer.from('abc').toString('base64'))).toThrow(/past its size/);
+    files.chunk('f2', 0, Buffer.from('abcd').toString('base64'));
+    expect(() => files.done('f2')).toThrow(/SHA-256 mismatch/);
+    expect(existsSync(join(dir, 'x.bin'))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
