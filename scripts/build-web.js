@@ -1,4 +1,4 @@
-// Bundles web/src/{cockpit,customer}/main.ts with esbuild into dist/web/assets/ (content-hashed
+// Bundles web/src/{cockpit,customer}/main.ts with esbuild into dist/public/assets/ (content-hashed
 // names, so the node can cache them for a year) and writes the two HTML pages that load them.
 // Called by scripts/build-web.sh, which typechecks first and skips the work when nothing changed.
 const { build } = require('esbuild');
@@ -7,7 +7,7 @@ const { basename, join, resolve } = require('node:path');
 const { gzipSync } = require('node:zlib');
 
 const root = resolve(__dirname, '..');
-const out = resolve(root, process.argv[2] || 'dist/web');
+const out = resolve(root, process.argv[2] || 'dist/public');
 const pages = [
   { entry: 'cockpit', html: 'index.html', title: 'Tandem cockpit' },
   { entry: 'customer', html: 'customer.html', title: 'Tandem remote assistance' },

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds the web pages (cockpit at /, customer panel at /customer) from web/ into dist/web/:
+# Builds the web pages (cockpit at /, customer panel at /customer) from web/ into dist/public/:
 # typechecks web/ with its own tsconfig, then bundles and hashes the assets with esbuild.
-# Idempotent: does nothing when dist/web/ is newer than every file under web/ and this script.
+# Idempotent: does nothing when dist/public/ is newer than every file under web/ and this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-out=dist/web
+out=dist/public
 stamp="$out/.build-stamp"
 sources=(web scripts/build-web.sh scripts/build-web.js src/media/frame-codec.ts src/native/lossless-codec.ts)
 if [ -f "$stamp" ] && [ -z "$(find "${sources[@]}" -newer "$stamp" -print -quit 2>/dev/null)" ]; then

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../config/load-config';
 import { ApiError } from '../http/api-error';
 
 /** Where scripts/build-web.sh writes the pages; TANDEM_WEB_DIR overrides it (packaging, tests). */
-export const WEB_DIR = resolve(process.env.TANDEM_WEB_DIR ?? resolve(PROJECT_ROOT, 'dist', 'web'));
+export const WEB_DIR = resolve(process.env.TANDEM_WEB_DIR ?? resolve(PROJECT_ROOT, 'dist', 'public'));
 
 /** Asset names are flat, content-hashed file names: no directories, no dot files. */
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
@@ -23,7 +23,7 @@ const PAGE_CSP = [
 /**
  * Serves the web pages on the node's one port: the cockpit at `/`, the customer panel at `/customer`,
  * and their content-hashed assets under `/assets/` (cached for a year, immutable). Only files the build
- * wrote are served: there is no directory listing and nothing outside `dist/web/assets` is reachable.
+ * wrote are served: there is no directory listing and nothing outside `dist/public/assets` is reachable.
  */
 @Controller()
 export class WebController {
