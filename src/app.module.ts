@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { adminControllers, adminProviders } from './admin/admin.providers';
 import { AuthController } from './auth/auth.controller';
 import { EnrollController } from './auth/enroll.controller';
+import { ChatController } from './auth/chat.controller';
 import { TokenService } from './auth/token.service';
 import { UserDirectory } from './auth/user-directory';
 import type { TandemConfig } from './config/config.schema';
@@ -52,7 +53,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
-      controllers: [HealthController, AuthController, EnrollController, ...adminControllers, WebController],
+      controllers: [HealthController, AuthController, EnrollController, ChatController, ...adminControllers, WebController],
       providers: [...providers, ...realtimeProviders(config, store, clock), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };
