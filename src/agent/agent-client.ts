@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentState } from './agent-config';
 import { IncomingFiles } from './incoming-files';
+import { RemoteShells } from './remote-shell';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
 import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
@@ -67,6 +68,7 @@ export class AgentClient {
 
   stop(): void {
     this.stopped = true;
+    this.shells.close();
     this.loop?.stop();
     this.ws?.close(1000, 'agent stopping');
     this.opts.screen?.close();
@@ -113,6 +115,8 @@ export class AgentClient {
   /** Files offered to this desktop, and the ones being received (saved to the Downloads folder). */
   private readonly offers = new Map<string, { name: string; size: number; sha256: string }>();
   private readonly incoming = new IncomingFiles();
+  /** Command shells of elevated sessions (the server opens and closes them). */
+  readonly shells = new RemoteShells((event, data) => this.send(event, data));
 
   private onBinary(raw: Buffer): void {
     const parsed = decodeFrame(raw);
@@ -150,6 +154,15 @@ export class AgentClient {
         }
         return;
       }
+      case 'shell.open':
+        this.shells.open(d.sessionId, d.shellId);
+        return;
+      case 'shell.input':
+        this.shells.input(d.shellId, d.data);
+        return;
+      case 'shell.close':
+        this.shells.close(d.sessionId);
+        return;
       case 'file.chunk':
         try {
           this.incoming.chunk(d.fileId, d.offset, d.data);
@@ -168,6 +181,10 @@ export class AgentClient {
         return this.applyMode(d.sessionId, d.mode);
       case 'input':
         return this.applyInput(d as unknown as ForwardedInput);
+      case 'media.feedback':
+        // The slowest viewer's budget; never above what this agent was configured for.
+        if (this.session?.id === d.sessionId) this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
+        return;
       case 'session.ended':
         return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
       case 'error':

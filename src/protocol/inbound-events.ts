@@ -4,9 +4,10 @@ import {
 } from './messages/agent.dto';
 import { PingDto, SessionRef } from './messages/common';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, SupportButtonDeployDto } from './messages/entry.dto';
+import { MediaRefreshDto } from './messages/media.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
 import {
-  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, InputDto,
+  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, InputDto, ShellDataDto, ShellExitDto,
   InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
   SessionJoinDto, SessionTransferDto,
 } from './messages/console.dto';
@@ -52,6 +53,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'input': { dto: InputDto, senders: T, summary: 'remote keyboard/mouse; only in interact from the member holding control', errors: [...S, 'MODE_FORBIDS_INPUT', 'NOT_CONTROLLER'] },
   'pointer': { dto: PointerDto, senders: T, summary: 'show my pointer with my name (observe and interact)', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'annotation': { dto: AnnotationDto, senders: T, summary: 'laser pointer / pen strokes, only while the screen is visible', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
+  'media.refresh': { dto: MediaRefreshDto, senders: T, summary: 'a viewer asks the agent for a full frame of a monitor (all it sends when omitted); only while the screen is visible to it', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'chat.send': { dto: ChatSendDto, senders: [...T, ...C], summary: 'a chat message to everyone in the session', errors: S },
   'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
   'file.chunk': { dto: FileChunkDto, senders: [...T, ...C], summary: 'bytes of a file its receiver accepted (base64, ≤ 512 KiB each), relayed to the receiver, never journaled', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED', 'FILE_TOO_LARGE'] },
@@ -84,5 +86,9 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'request.launch': { dto: RequestRefDto, senders: T, summary: 'connect to the request\'s desktop: Waiting for Connection until the user answers (request.view)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'SESSION_EXISTS', 'UNKNOWN_AGENT', 'AGENT_BUSY'] },
   'request.delete': { dto: RequestRefDto, senders: [...T, ...C], summary: 'close an open request (its owner, or request.delete)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST'] },
   'request.list': { dto: EmptyDto, senders: [...T, ...C], summary: 'my requests (a user) or every open request (request.view)', errors: [] },
+  'shell.open': { dto: SessionRef, senders: T, summary: 'open a command shell on the agent\'s machine (an audited admin action; elevated sessions only)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT'] },
+  'shell.input': { dto: ShellDataDto, senders: T, summary: 'input for the remote shell (relayed to the agent while the session is elevated)', errors: [...S, 'NOT_ELEVATED'] },
+  'shell.output': { dto: ShellDataDto, senders: A, summary: 'the agent\'s shell output, relayed to the members while the session is elevated', errors: [...S, 'NOT_ELEVATED'] },
+  'shell.exit': { dto: ShellExitDto, senders: A, summary: 'the agent\'s shell ended', errors: S },
   'admin.action': { dto: AdminActionDto, senders: T, summary: 'restart, process list, command shell, protected window: only while elevated', errors: [...S, 'NOT_ELEVATED'] },
 };

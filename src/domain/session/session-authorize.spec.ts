@@ -96,3 +96,18 @@ describe('session authorisation of media, input, pointer and annotations', () =>
     expect(toRef(tech3).id).toBe('t3');
   });
 });
+
+describe('command shell', () => {
+  test('SHELL-1 the shell needs an elevated, active session and a taking-part member — "admin-only actions (restart, task manager / process list, command shell) are refused without it"', () => {
+    const { authorizeShell } = jest.requireActual<typeof import('./session.authorize')>('./session.authorize');
+    const s = jest.requireActual<typeof import('../testing/session-scenario')>('../testing/session-scenario');
+    const active = s.given(s.requested(), s.accepted).state;
+    expect(authorizeShell(active, s.tech.id)).toMatchObject({ rejection: { code: 'NOT_ELEVATED' } });
+    const elevated = { ...active, elevated: true };
+    expect(authorizeShell(elevated, s.tech.id)).toEqual({ ok: true });
+    expect(authorizeShell(elevated, s.tech3.id)).toMatchObject({ rejection: { code: 'NOT_MEMBER' } });
+    expect(authorizeShell({ ...elevated, status: 'ended' }, s.tech.id)).toMatchObject({ rejection: { code: 'SESSION_ENDED' } });
+    expect(authorizeShell({ ...elevated, status: 'queued' }, s.tech.id)).toMatchObject({ rejection: { code: 'NOT_ACTIVE' } });
+    expect(authorizeShell({ ...elevated, members: { ...elevated.members, [s.sup.id]: { id: s.sup.id, kind: 'supervisor', name: s.sup.name, role: 'observer' } } }, s.sup.id)).toMatchObject({ rejection: { code: 'NOT_PARTICIPANT' } });
+  });
+});

@@ -53,3 +53,13 @@ export function sessionVisibleTo(state: SessionState, actor: Actor): boolean {
   if (state.status === 'queued' && state.queue !== null && queueVisibleTo(state.queue, actor)) return true;
   return actor.kind === 'supervisor' && actor.teams.some((t) => state.teams.includes(t));
 }
+
+/** The command shell (not journaled beyond its opening): an active, elevated session, from a taking-part member. */
+export function authorizeShell(state: SessionState, actorId: string): Authorization {
+  if (state.status === 'ended') return reject('SESSION_ENDED');
+  if (state.status !== 'active') return reject('NOT_ACTIVE');
+  const member = state.members[actorId];
+  if (!member) return reject('NOT_MEMBER');
+  if (member.role === 'observer') return reject('NOT_PARTICIPANT');
+  return state.elevated ? ALLOWED : reject('NOT_ELEVATED');
+}

@@ -13,6 +13,7 @@ import { CustomerPanelHandler } from './customer-panel.handler';
 import { EntryPointsHandlers } from './entry-points.handlers';
 import { ExternalInvites } from './external-invites';
 import { FileHandlers } from './file.handlers';
+import { ShellHandlers } from './shell.handlers';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
@@ -77,6 +78,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     },
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
-    CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
+    CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, ShellHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
   ];
 }

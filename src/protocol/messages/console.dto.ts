@@ -129,3 +129,16 @@ export class FileChunkDto extends SessionRef {
 export class FileDoneDto extends SessionRef {
   @IsWireId() fileId!: string;
 }
+
+export class ShellRefDto extends SessionRef {
+  @IsWireId() shellId!: string;
+}
+
+/** Keystrokes / lines for the remote shell, or its output (from the agent). */
+export class ShellDataDto extends ShellRefDto {
+  @IsString() @MaxLength(65_536) data!: string;
+}
+
+export class ShellExitDto extends ShellRefDto {
+  @IsInt() code!: number;
+}

@@ -1,0 +1,81 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Forwarder } from '../../actors/forwarder';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
+import { authorizeShell, type SessionEvent, type SessionState } from '../../domain';
+import type { SessionRef } from '../../protocol/messages/common';
+import type { ShellDataDto, ShellExitDto } from '../../protocol/messages/console.dto';
+import type { Connection } from '../connection';
+import { HandlerRegistry } from '../handler-registry';
+import { ProtocolError } from '../protocol-error';
+import { Messenger, type Recipient } from './messenger';
+import { SessionFanout } from './session-fanout';
+import { newId, SessionHandlers } from './session.handlers';
+import { SessionRouter } from './session-router';
+
+interface ShellPayload { sessionId: string; shellId: string; from: 'member' | 'agent'; actorId: string; event: string; data: Record<string, unknown> }
+type Verdict = { ok: true } | { ok: false; code: string; message: string };
+
+/**
+ * The remote command shell of an elevated session. Opening it is an audited admin action (a journaled
+ * event); its bytes are relayed, never journaled, by the session's owner node after the domain allowed
+ * them (elevated, active, a taking-part member; or the session's own agent for output). When elevation
+ * or the session ends the agent is told to close every shell.
+ */
+@Injectable()
+export class ShellHandlers implements OnModuleInit {
+  constructor(
+    private readonly handlers: HandlerRegistry,
+    private readonly router: SessionRouter,
+    private readonly sessions: SessionHandlers,
+    private readonly messenger: Messenger,
+    private readonly forwarder: Forwarder,
+    private readonly fanout: SessionFanout,
+  ) {}
+
+  onModuleInit(): void {
+    this.forwarder.procedure('shell', (state, payload) => this.relay(state as SessionState, payload as ShellPayload));
+    this.handlers.on('shell.open', (conn, d: SessionRef) => this.open(conn, d.sessionId));
+    this.handlers.on('shell.input', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'member', 'shell.input', { data: d.data }));
+    this.handlers.on('shell.output', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.output', { data: d.data }));
+    this.handlers.on('shell.exit', (conn, d: ShellExitDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.exit', { code: d.code }));
+    // Elevation over (or the session): the shells close, on the node where the agent is.
+    this.fanout.on('session', (msg) => {
+      const events = msg.events as SessionEvent[];
+      const state = msg.state as SessionState;
+      if (state.agentId && events.some((e) => e.type === 'ElevationEnded' || e.type === 'SessionEnded')) {
+        this.messenger.deliverLocal([{ kind: 'agent', id: state.agentId }], 'shell.close', { sessionId: msg.id });
+      }
+    });
+  }
+
+  private async open(conn: Connection, sessionId: string): Promise<object> {
+    const actor = this.sessions.actorOf(conn);
+    const commit = await this.router.ask(SESSION, sessionId, { type: 'AdminAction', action: 'command-shell' }, actor);
+    const shellId = newId('sh');
+    const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', { sessionId, shellId, from: 'member', actorId: actor.id, event: 'shell.open', data: { by: { id: actor.id, name: actor.name } } } satisfies ShellPayload);
+    if (!verdict.ok) throw new ProtocolError(verdict.code, verdict.message);
+    return { sessionId, seq: commit.version, shellId };
+  }
+
+  private async pass(conn: Connection, sessionId: string, shellId: string, from: 'member' | 'agent', event: string, data: Record<string, unknown>): Promise<object> {
+    const payload: ShellPayload = { sessionId, shellId, from, actorId: from === 'agent' ? conn.identity.id : this.sessions.actorOf(conn).id, event, data };
+    const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', payload);
+    if (!verdict.ok) throw new ProtocolError(verdict.code, verdict.message);
+    return {};
+  }
+
+  /** In the owner's mailbox: member → agent needs authorizeShell; agent → members needs an elevated session of that agent. */
+  private relay(state: SessionState, p: ShellPayload): Verdict {
+    if (p.from === 'member') {
+      const verdict = authorizeShell(state, p.actorId);
+      if ('rejection' in verdict) return { ok: false, code: verdict.rejection.code, message: verdict.rejection.message };
+      if (state.agentId) this.messenger.send([{ kind: 'agent', id: state.agentId }], p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data });
+      return { ok: true };
+    }
+    if (state.agentId !== p.actorId) return { ok: false, code: 'NOT_MEMBER', message: 'not this session\'s agent' };
+    if (p.event === 'shell.output' && !state.elevated) return { ok: false, code: 'NOT_ELEVATED', message: 'the session is no longer elevated' };
+    const to: Recipient[] = Object.values(state.members).filter((m) => m.role !== 'observer').map((m) => ({ kind: 'person' as const, id: m.id }));
+    this.messenger.send(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data });
+    return { ok: true };
+  }
+}

@@ -1,0 +1,48 @@
+import { AgentClient } from '../../src/agent/agent-client';
+import type { CustomerPrompt } from '../../src/agent/customer-prompt';
+import { startInProcessNode, type TestNode } from '../support/node';
+import { person } from '../support/people';
+import { waitFor } from '../support/wait';
+
+/** A customer who says yes to everything, so the test drives the technician's side. */
+const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () => true, notice: () => undefined, onChoice: () => undefined, close: () => undefined };
+
+/** The command shell of an elevated session, with the real agent client running a real shell. */
+describe('command shell', () => {
+  let t: TestNode;
+  let client: AgentClient;
+  beforeAll(async () => { t = await startInProcessNode(); });
+  afterAll(async () => {
+    client?.stop();
+    await t.stop();
+  });
+
+  it('runs echo and uname only while elevated, and closes when elevation ends', async () => {
+    const res = await fetch(`${t.url}/api/agents/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 'desk-shell', secret: 'test-enroll-secret' }) });
+    const { agentId, token } = (await res.json()) as { agentId: string; token: string };
+    client = new AgentClient({
+      state: { server: t.url, agentId, token, pin: '272727' }, hello: { hostname: 'desk-shell', osUser: 'carol', os: 'Linux', version: '0.1.0', capabilities: ['shell'] },
+      prompt: yes, fps: 10, quality: 70, lockCommand: ['true'], log: () => undefined,
+    });
+    client.start();
+    const alice = await person(t, 'alice');
+    await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === agentId), 10_000);
+    const { sessionId } = await alice.ask('assist.request', { agentId });
+    await alice.next('session.state', (s) => s.status === 'active');
+
+    await expect(alice.ask('shell.open', { sessionId })).rejects.toMatchObject({ code: 'NOT_ELEVATED' });
+    await alice.ask('elevation.request', { sessionId, method: 'prompt' });
+    await alice.next('session.state', (s) => s.elevated);
+    const { shellId } = await alice.ask('shell.open', { sessionId });
+    await alice.ask('shell.input', { sessionId, shellId, data: 'echo hello-$((6*7))\nuname\n' });
+    const output = async (): Promise<string> => alice.all('shell.output').filter((o) => o.shellId === shellId).map((o) => o.data).join('');
+    await waitFor('the shell output', async () => /hello-42[\s\S]*Linux/.test(await output()), 10_000);
+    expect(alice.all('session.event').some((e) => e.type === 'AdminActionPerformed' && e.action === 'command-shell')).toBe(true);
+
+    await alice.ask('elevation.end', { sessionId });
+    expect(await alice.next('shell.exit', (x) => x.shellId === shellId)).toMatchObject({ sessionId });
+    expect(client.shells.count).toBe(0);
+    await expect(alice.ask('shell.input', { sessionId, shellId, data: 'id\n' })).rejects.toMatchObject({ code: 'NOT_ELEVATED' });
+    await alice.close();
+  }, 30_000);
+});
