@@ -91,6 +91,16 @@ export class FilesConfig {
   @IsInt() @Min(1) @Max(2 * 1024 * 1024 * 1024) maxBytes = 104857600;
 }
 
+export class ReasonPolicyConfig {
+  @IsBoolean() jump = false;
+  @IsBoolean() elevation = false;
+}
+
+export class PolicyConfig {
+  /** Where a reason or ticket number is required; it becomes part of the event. */
+  @ValidateNested() @Type(() => ReasonPolicyConfig) reasonRequired = new ReasonPolicyConfig();
+}
+
 export class AuditConfig {
   @IsInt() @Min(1) retentionDays = 365;
 }
@@ -130,6 +140,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
   @ValidateNested() @Type(() => MailConfig) mail = new MailConfig();
   @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
+  @ValidateNested() @Type(() => PolicyConfig) policy = new PolicyConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];

@@ -3,7 +3,7 @@ import {
   AgentHelloDto, AssistRespondDto, CodeEnterDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto,
 } from './messages/agent.dto';
 import { PingDto, SessionRef } from './messages/common';
-import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, SupportButtonDeployDto } from './messages/entry.dto';
+import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
 import {
@@ -71,7 +71,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'session.end': { dto: SessionRef, senders: [...T, ...C], summary: 'owner or customer: end for all; any other member: leave', errors: S },
   'session.leave': { dto: SessionRef, senders: T, summary: 'leave the session', errors: [...S, 'OWNER_MUST_END_OR_TRANSFER'] },
   'session.resume': { dto: ResumeDto, senders: [...T, ...C, ...A], summary: 'after a reconnect: the events after lastSeq in order, then live ones', errors: ['RESUME_INVALID', 'UNKNOWN_SESSION'] },
-  'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged)', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED'] },
+  'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged); a reason where policy requires one', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED', 'REASON_REQUIRED'] },
   'elevation.end': { dto: SessionRef, senders: [...T, ...C], summary: 'a member or the customer drops the admin session', errors: [...S, 'NOT_ELEVATED'] },
   'support-button.deploy': { dto: SupportButtonDeployDto, senders: T, summary: 'deploy a Support Button on the session\'s agent: name, profile, queue, expiry', errors: [...S, 'FORBIDDEN', 'BUTTON_EXPIRED', 'UNKNOWN_TEAM', 'UNKNOWN_USER'] },
   'support-button.remove': { dto: ButtonRefDto, senders: T, summary: 'remove (uninstall) a Support Button', errors: ['UNKNOWN_BUTTON', 'FORBIDDEN'] },
@@ -80,7 +80,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'jump.pin': { dto: JumpPinDto, senders: T, summary: 'pin the session\'s agent as a Jump Client to my personal list or a Jump Group', errors: [...S, 'FORBIDDEN', 'UNKNOWN_JUMP_GROUP', 'INVALID_TARGET'] },
   'jump.unpin': { dto: JumpRefDto, senders: T, summary: 'unpin (uninstall) a Jump Client', errors: ['UNKNOWN_JUMP_CLIENT', 'FORBIDDEN'] },
   'jump.list': { dto: EmptyDto, senders: T, summary: 'the Jump Clients I may start, with their agents\' status', errors: [] },
-  'jump.start': { dto: JumpRefDto, senders: T, summary: 'start an unattended session through a Jump Client, under its consent policy', errors: ['UNKNOWN_JUMP_CLIENT', 'UNKNOWN_JUMP_GROUP', 'FORBIDDEN', 'UNKNOWN_AGENT', 'AGENT_BUSY'] },
+  'jump.start': { dto: JumpStartDto, senders: T, summary: 'start an unattended session through a Jump Client, under its consent policy', errors: ['UNKNOWN_JUMP_CLIENT', 'UNKNOWN_JUMP_GROUP', 'FORBIDDEN', 'UNKNOWN_AGENT', 'AGENT_BUSY', 'REASON_REQUIRED'] },
   'request.file': { dto: RequestFileDto, senders: [...T, ...C], summary: 'file a remote assistance request: a user for their own desktop, an assistant with request.create for another (agentId)', errors: ['FORBIDDEN', 'UNKNOWN_AGENT', 'INVALID_DATA'] },
   'request.edit': { dto: RequestEditDto, senders: T, summary: 'change the assigned assistant, the scheduled time or the status (request.edit)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'UNKNOWN_USER', 'NOT_ACTIVE'] },
   'request.launch': { dto: RequestRefDto, senders: T, summary: 'connect to the request\'s desktop: Waiting for Connection until the user answers (request.view)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'SESSION_EXISTS', 'UNKNOWN_AGENT', 'AGENT_BUSY'] },

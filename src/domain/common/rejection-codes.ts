@@ -40,6 +40,7 @@ export const REJECTION_CODES = {
   CODE_EXPIRED: 'the security code has expired',
   CODE_USED: 'the security code was already used',
   CODE_EXISTS: 'this security code is already live; make another one',
+  REASON_REQUIRED: 'policy requires a reason or ticket number for this',
   RATE_LIMITED: 'too many attempts; slow down',
   LOCKED_OUT: 'too many failed attempts; locked out for a while',
   PIN_IN_USE: 'another online agent uses this Assist PIN',

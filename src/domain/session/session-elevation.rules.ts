@@ -21,8 +21,9 @@ export function requestElevation(s: SessionState, c: Cmd<'RequestElevation'>, a:
     requestIdFree(s, c.requestId),
     check(!Object.values(s.requests).some((r) => r.kind === 'elevation'), 'REQUEST_PENDING'),
     check(c.method === 'prompt' || (!!c.credentials?.username && !!c.credentials?.password), 'CREDENTIALS_REQUIRED'),
+    check(!c.reasonRequired || !!c.reason?.trim(), 'REASON_REQUIRED'),
   );
-  return failure ?? emit({ type: 'ElevationRequested', requestId: c.requestId, method: c.method, scope });
+  return failure ?? emit({ type: 'ElevationRequested', requestId: c.requestId, method: c.method, scope, ...(c.reason?.trim() ? { reason: c.reason.trim() } : {}) });
 }
 
 /** The customer (prompted) or the agent (having checked the credentials) grants or denies elevation. */

@@ -83,3 +83,17 @@ describe('session elevation', () => {
     expect([denied.elevated, Object.keys(denied.requests)]).toEqual([false, []]);
   });
 });
+
+describe('access reasons', () => {
+  test('REASON-1 policy can require a reason for an elevation or a jump session; the reason is in the event — "a reason or ticket number"', () => {
+    const s = given(...active);
+    expect(s.when({ type: 'RequestElevation', requestId: 'r1', method: 'prompt', reasonRequired: true }, tech).decision).toMatchObject({ rejection: { code: 'REASON_REQUIRED' } });
+    expect(s.when({ type: 'RequestElevation', requestId: 'r1', method: 'prompt', reasonRequired: true, reason: '  ' }, tech).decision).toMatchObject({ rejection: { code: 'REASON_REQUIRED' } });
+    s.when({ type: 'RequestElevation', requestId: 'r1', method: 'prompt', reasonRequired: true, reason: ' INC-4711 ' }, tech)
+      .then({ type: 'ElevationRequested', requestId: 'r1', method: 'prompt', scope: 'admin', reason: 'INC-4711' });
+    const jc = { jumpClientId: 'j1', agentId: 'a1', location: { kind: 'personal' as const, userId: tech.id }, consent: 'notify' as const, pinnedBy: tech.id };
+    expect(given().when({ type: 'StartJump', jumpClient: jc, reasonRequired: true }, tech).decision).toMatchObject({ rejection: { code: 'REASON_REQUIRED' } });
+    const started = given().when({ type: 'StartJump', jumpClient: jc, reasonRequired: true, reason: 'patching' }, tech).decision;
+    expect(isRejection(started) ? null : started.events[0]).toMatchObject({ type: 'JumpStarted', reason: 'patching' });
+  });
+});

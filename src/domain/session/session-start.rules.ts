@@ -34,12 +34,12 @@ export function openSession(s: SessionState, c: Cmd<'OpenSession'>, a: Actor, no
 
 /** A member of a Jump Group (or the owner of a personal pin) starts an unattended session under the consent policy. */
 export function startJump(s: SessionState, c: Cmd<'StartJump'>, a: Actor): Outcome {
-  const failure = firstFailure(fresh(s), representative(a));
+  const failure = firstFailure(fresh(s), representative(a), check(!c.reasonRequired || !!c.reason?.trim(), 'REASON_REQUIRED'));
   if (failure) return failure;
   const allowed = mayStartJump(c.jumpClient, c.group, a);
   if ('rejection' in allowed) return allowed;
   const cust = c.customer ?? { id: `agent:${c.jumpClient.agentId}`, name: '' };
-  return emit({ type: 'JumpStarted', jumpClientId: c.jumpClient.jumpClientId, agentId: c.jumpClient.agentId, consent: allowed.consent, owner: toRef(a), customer: { id: cust.id, name: cust.name }, teams: [...a.teams] });
+  return emit({ type: 'JumpStarted', jumpClientId: c.jumpClient.jumpClientId, agentId: c.jumpClient.agentId, consent: allowed.consent, owner: toRef(a), customer: { id: cust.id, name: cust.name }, teams: [...a.teams], ...(c.reason?.trim() ? { reason: c.reason.trim() } : {}) });
 }
 
 /** The customer allows or declines; allowing starts in hold unless the customer picks a mode at once. */

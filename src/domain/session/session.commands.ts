@@ -12,7 +12,7 @@ export type AdminActionKind = 'restart' | 'process-list' | 'command-shell' | 'pr
 export type SessionCommand =
   | { type: 'RequestAssist'; agentId: string; customer: { id: string; name: string }; via: 'selection' | 'pin' | 'code'; action: RequestedAction }
   | { type: 'OpenSession'; agentId?: string; via: { kind: 'support-button'; button: SupportButton } | { kind: 'click-to-chat'; queue: QueueRef } }
-  | { type: 'StartJump'; jumpClient: JumpClient; group?: JumpGroup; customer?: { id: string; name: string } }
+  | { type: 'StartJump'; jumpClient: JumpClient; group?: JumpGroup; customer?: { id: string; name: string }; reason?: string; reasonRequired?: boolean }
   | { type: 'RespondAssist'; allow: boolean; mode?: Mode }
   | { type: 'SetMode'; mode: Mode }
   | { type: 'RequestMode'; requestId: string; mode: Mode }
@@ -35,7 +35,7 @@ export type SessionCommand =
   | { type: 'End' }
   | { type: 'Leave' }
   | { type: 'ForceEnd' }
-  | { type: 'RequestElevation'; requestId: string; method: 'prompt' | 'credentials'; scope?: ElevationScope; credentials?: { username: string; password: string } }
+  | { type: 'RequestElevation'; requestId: string; method: 'prompt' | 'credentials'; scope?: ElevationScope; credentials?: { username: string; password: string }; reason?: string; reasonRequired?: boolean }
   | { type: 'RespondElevation'; requestId: string; allow: boolean }
   | { type: 'EndElevation' }
   | { type: 'AdminAction'; action: AdminActionKind }

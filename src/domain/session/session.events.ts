@@ -17,7 +17,7 @@ export type InvitationRevokeReason = 'sender-left' | 'transferred' | 'session-en
 export type SessionEvent =
   | (EventBase & { type: 'AssistRequested'; agentId: string; customer: { id: string; name: string }; via: 'selection' | 'pin' | 'code'; action: RequestedAction; owner: ActorRef; teams: string[] })
   | (EventBase & { type: 'SessionOpened'; origin: 'support-button' | 'click-to-chat'; agentId: string | null; customer: { id: string; name: string }; queue: QueueRef; chatOnly: boolean; buttonId: string | null })
-  | (EventBase & { type: 'JumpStarted'; jumpClientId: string; agentId: string; consent: 'notify' | 'ask'; owner: ActorRef; customer: { id: string; name: string }; teams: string[] })
+  | (EventBase & { type: 'JumpStarted'; jumpClientId: string; agentId: string; consent: 'notify' | 'ask'; owner: ActorRef; customer: { id: string; name: string }; teams: string[]; reason?: string })
   | (EventBase & { type: 'AssistAccepted' })
   | (EventBase & { type: 'AssistDeclined' })
   | (EventBase & { type: 'ModeChanged'; mode: Mode; previous: Mode })
@@ -43,7 +43,7 @@ export type SessionEvent =
   | (EventBase & { type: 'SessionTaken'; by: ActorRef; queue: QueueRef; teams: string[] })
   | (EventBase & { type: 'SessionHeld'; queue: QueueRef })
   | (EventBase & { type: 'SessionEnded'; reason: EndReason; lockDesktop: boolean; releaseClient: boolean })
-  | (EventBase & { type: 'ElevationRequested'; requestId: string; method: 'prompt' | 'credentials'; scope: ElevationScope })
+  | (EventBase & { type: 'ElevationRequested'; requestId: string; method: 'prompt' | 'credentials'; scope: ElevationScope; reason?: string })
   | (EventBase & { type: 'ElevationAnswered'; requestId: string; allow: boolean; scope: ElevationScope })
   | (EventBase & { type: 'ElevationEnded' })
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })

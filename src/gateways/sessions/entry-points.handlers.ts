@@ -7,7 +7,7 @@ import { UserDirectory } from '../../auth/user-directory';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import { agentStatus, type EntryPointsEvent, type EntryPointsState, mayStartJump, type PresenceState, type QueueRef } from '../../domain';
-import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, SupportButtonDeployDto } from '../../protocol/messages/entry.dto';
+import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from '../../protocol/messages/entry.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
@@ -61,7 +61,7 @@ export class EntryPointsHandlers implements OnModuleInit {
       return { jumpClientId: d.jumpClientId };
     });
     this.handlers.on('jump.list', (conn) => this.list(conn));
-    this.handlers.on('jump.start', (conn, d: JumpRefDto) => this.jump(conn, d));
+    this.handlers.on('jump.start', (conn, d: JumpStartDto) => this.jump(conn, d));
     // The agent installs and removes what was deployed on it, wherever it is connected.
     this.fanout.on('entry', (msg) => {
       for (const e of msg.events as EntryPointsEvent[]) this.tellAgent(e, msg.state as EntryPointsState);
@@ -140,7 +140,7 @@ export class EntryPointsHandlers implements OnModuleInit {
     return { jumpClients };
   }
 
-  private async jump(conn: Connection, d: JumpRefDto): Promise<object> {
+  private async jump(conn: Connection, d: JumpStartDto): Promise<object> {
     const actor = this.sessions.actorOf(conn);
     const entries = await this.entries();
     const jc = entries.jumpClients[d.jumpClientId];
@@ -155,6 +155,7 @@ export class EntryPointsHandlers implements OnModuleInit {
     try {
       const commit = await this.router.ask(SESSION, sessionId, {
         type: 'StartJump', jumpClient: jc, ...(group ? { group } : {}), customer: { id: jc.agentId, name: agent.osUser || agent.hostname },
+        reasonRequired: this.config.policy.reasonRequired.jump, ...(d.reason ? { reason: d.reason } : {}),
       }, actor, false);
       return { sessionId, seq: commit.version, consent: allowed.consent };
     } catch (err) {

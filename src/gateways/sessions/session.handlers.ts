@@ -110,7 +110,10 @@ export class SessionHandlers implements OnModuleInit {
     const actor = this.actorOf(conn);
     const requestId = newId('rq');
     const credentials = d.credentials ? { username: d.credentials.username, password: d.credentials.password } : undefined;
-    const commit = await this.router.ask(SESSION, d.sessionId, { type: 'RequestElevation', requestId, method: d.method, ...(credentials ? { credentials } : {}) }, actor);
+    const commit = await this.router.ask(SESSION, d.sessionId, {
+      type: 'RequestElevation', requestId, method: d.method, ...(credentials ? { credentials } : {}),
+      reasonRequired: this.config.policy.reasonRequired.elevation, ...(d.reason ? { reason: d.reason } : {}),
+    }, actor);
     if (d.method === 'credentials' && credentials && commit.state.agentId) {
       this.messenger.send([{ kind: 'agent', id: commit.state.agentId }], 'elevation.verify', { sessionId: d.sessionId, requestId, from: { id: actor.id, name: actor.name }, ...credentials });
     }

@@ -78,6 +78,8 @@ export class CredentialsDto {
 
 export class ElevationRequestDto extends SessionRef {
   @IsIn(['prompt', 'credentials']) method!: 'prompt' | 'credentials';
+  /** A reason or ticket number (required where policy says so). */
+  @IsOptional() @IsString() @MaxLength(200) reason?: string;
   @ValidateIf((o: ElevationRequestDto) => o.method === 'credentials') @ValidateNested() @Type(() => CredentialsDto) credentials?: CredentialsDto;
 }
 

@@ -38,3 +38,8 @@ export class JumpPinDto extends SessionRef {
 export class JumpRefDto {
   @IsWireId() jumpClientId!: string;
 }
+
+export class JumpStartDto extends JumpRefDto {
+  /** A reason or ticket number (required where policy says so). */
+  @IsOptional() @IsString() @MaxLength(200) reason?: string;
+}
