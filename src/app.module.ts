@@ -19,6 +19,7 @@ import { NodeInfo } from './node/node-info';
 import { READINESS_CHECKS, type ReadinessCheck } from './node/readiness';
 import type { Store } from './cluster/ports';
 import { realtimeProviders } from './gateways/sessions/realtime.providers';
+import { mediaProviders } from './media/media.providers';
 import type { Clock } from './gateways/sessions/tokens';
 import { WebController } from './web/web.controller';
 
@@ -54,7 +55,7 @@ export class AppModule {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
       controllers: [HealthController, AuthController, EnrollController, ChatController, ...adminControllers, WebController],
-      providers: [...providers, ...realtimeProviders(config, store, clock), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
+      providers: [...providers, ...realtimeProviders(config, store, clock), ...mediaProviders(), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };
   }

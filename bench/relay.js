@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+/*
+ * bench/relay: binary tile frames from one agent relayed by a Tandem node to 1, 10 and 50 viewers
+ * (members of the session in observe), against a raw `ws` fan-out server that forwards the same
+ * frames to the same number of viewers, measured in the same run. Prints relayed MB/s (bytes that
+ * reached viewers, summed) and agent frames/s delivered to every viewer, and Tandem's ratio to the
+ * baseline. No thresholds.
+ *
+ * The servers run in this thread; the agent and the viewers run in a worker thread, so the server
+ * under test has a core to itself (on a machine with two or more). The agent keeps at most
+ * --window frames ahead of the slowest viewer, so neither server has to drop or queue without end.
+ *
+ * Each (viewers, server) pair runs --repeat times, alternating baseline and Tandem, and the best
+ * run of each is compared (the other runs are printed too): on a shared machine the slow runs
+ * measure the neighbours, not the server.
+ *   node_modules/.bin/tsc -p tsconfig.build.json && node bench/relay.js [--seconds 3] [--repeat 3] [--tiles 12] [--tile-kb 8] [--window 4] [--viewers 1,10,50]
+ */
+'use strict';
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require('ws');
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+
+if (isMainThread) main().catch((err) => { console.error(err); process.exit(1); });
+else load(workerData).then((r) => parentPort.postMessage(r), (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
+
+// ---------------------------------------------------------------------------------------------
+// Main thread: the servers.
+
+async function main() {
+  const { mkdtempSync, rmSync } = require('node:fs');
+  const { tmpdir } = require('node:os');
+  const { join } = require('node:path');
+  const bcrypt = require('bcryptjs');
+  const { loadConfig } = require('../dist/config/load-config');
+  const { startNode } = require('../dist/node/start-node');
+
+  const opts = {
+    seconds: Number(arg('seconds', 3)), tiles: Number(arg('tiles', 12)), tileBytes: Number(arg('tile-kb', 8)) * 1024,
+    window: Number(arg('window', 4)),
+  };
+  const repeat = Number(arg('repeat', 3));
+  const counts = String(arg('viewers', '1,10,50')).split(',').map(Number);
+  const most = Math.max(...counts);
+  console.log(`bench/relay: ${opts.tiles} tiles × ${opts.tileBytes / 1024} KiB + end-of-frame per frame, ${opts.seconds} s per run, agent ≤ ${opts.window} frames ahead of the slowest viewer`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+  const names = ['owner', ...Array.from({ length: most }, (_v, i) => `v${i + 1}`)];
+  const users = names.map((u) => ({ username: u, displayName: u, role: 'technician', teams: ['helpdesk'], passwordHash: bcrypt.hashSync(`${u}-pw`, 4) }));
+  const config = loadConfig({ env: {}, overrides: {
+    node: { host: '127.0.0.1', port: 0, dataDir }, log: { level: 'error', pretty: false },
+    auth: { enrollmentSecret: 'bench-secret' }, users, ws: { rateLimit: { messagesPerSecond: 1000000, burst: 1000000 } },
+  } });
+  const node = await startNode(config);
+  const raw = await rawFanout();
+
+  const rows = [];
+  const best = (runs) => runs.reduce((a, b) => (b.mbps > a.mbps ? b : a));
+  for (const viewers of counts) {
+    const baseRuns = [];
+    const tandemRuns = [];
+    for (let i = 0; i < repeat; i++) {
+      baseRuns.push(await inWorker({ kind: 'raw', url: raw.url, viewers, ...opts }));
+      tandemRuns.push(await inWorker({ kind: 'tandem', url: node.url, viewers, ...opts }));
+    }
+    const base = best(baseRuns);
+    const tandem = best(tandemRuns);
+    rows.push({ viewers, base, tandem });
+    const line = (name, r, runs) => `${name.padEnd(26)} ${r.mbps.toFixed(1).padStart(8)} MB/s  ${r.fps.toFixed(0).padStart(6)} frames/s  (${r.frames} frames, lost ${r.lost}; runs ${runs.map((x) => x.mbps.toFixed(0)).join('/')} MB/s)`;
+    console.log(`\n${viewers} viewer${viewers === 1 ? '' : 's'}:`);
+    console.log(line('raw ws fan-out (baseline)', base, baseRuns));
+    console.log(line('tandem relay', tandem, tandemRuns));
+    console.log(`ratio (tandem / baseline): MB/s ${(tandem.mbps / base.mbps).toFixed(3)}x, frames/s ${(tandem.fps / base.fps).toFixed(3)}x`);
+  }
+  console.log('\nsummary: ' + rows.map((r) => `${r.viewers}v ${(r.tandem.mbps / r.base.mbps).toFixed(2)}x`).join(', '));
+  await raw.close();
+  await node.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The baseline: agents on /agent, viewers on /view; every binary message goes to every viewer as is. */
+async function rawFanout() {
+  const http = require('node:http');
+  const server = http.createServer();
+  const wss = new WebSocket.Server({ server });
+  const viewers = new Set();
+  wss.on('connection', (ws, req) => {
+    if (req.url.startsWith('/view')) {
+      viewers.add(ws);
+      ws.on('close', () => viewers.delete(ws));
+      return;
+    }
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        ws.send(data.toString()); // Echo: the agent's ping.
+        return;
+      }
+      for (const v of viewers) if (v.readyState === WebSocket.OPEN) v.send(data, { binary: true });
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(); server.close(r); }),
+  };
+}
+
+function inWorker(data) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(require('node:path').join(__dirname, 'relay.js'), { workerData: data });
+    worker.once('message', (r) => (r.error ? reject(new Error(r.error)) : resolve(r)));
+    worker.once('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker thread: the agent and the viewers.
+
+function connect(url, token) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+let nextId = 1;
+function ask(ws, event, data) {
+  return new Promise((resolve, reject) => {
+    const id = `b${nextId++}`;
+    const on = (raw, isBinary) => {
+      if (isBinary) return;
+      const m = JSON.parse(raw.toString());
+      if (m.id !== id) return;
+      ws.off('message', on);
+      if (m.event === 'ack') resolve(m.data);
+      else reject(new Error(`${event}: ${m.data.code} ${m.data.message}`));
+    };
+    ws.on('message', on);
+    ws.send(JSON.stringify({ event, data, id }));
+  });
+}
+
+async function post(url, body, token) {
+  const res = await globalThis.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Tandem: an enrolled agent, a session with `viewers` members (the owner is one), in observe. */
+async function tandemSetup(url, viewers) {
+  const wsUrl = url.replace(/^http/, 'ws');
+  const login = async (u) => (await post(`${url}/api/auth/login`, { username: u, password: `${u}-pw` })).token;
+  const enrolled = await post(`${url}/api/agents/enroll`, { hostname: `bench-desk-${Date.now()}`, secret: 'bench-secret' });
+  const agent = await connect(`${wsUrl}/ws/agent`, enrolled.token);
+  await ask(agent, 'agent.hello', { hostname: 'bench-desk', osUser: 'bench', os: 'Linux', version: '0', pin: String(100000 + Math.floor(Math.random() * 899999)), displays: [] });
+  const owner = await connect(`${wsUrl}/ws/console`, await login('owner'));
+  const { sessionId } = await ask(owner, 'assist.request', { agentId: enrolled.agentId });
+  await ask(agent, 'assist.respond', { sessionId, allow: true });
+  const views = [owner];
+  for (let i = 1; i < viewers; i++) {
+    const ws = await connect(`${wsUrl}/ws/console`, await login(`v${i}`));
+    const { inviteId } = await ask(owner, 'session.invite', { sessionId, target: { kind: 'representative', userId: `v${i}` } });
+    await ask(ws, 'invite.respond', { sessionId, inviteId, accept: true });
+    views.push(ws);
+  }
+  await ask(agent, 'mode.set', { sessionId, mode: 'observe' });
+  const end = async () => {
+    await ask(owner, 'session.end', { sessionId }).catch(() => undefined);
+    for (const ws of [agent, ...views]) ws.close();
+  };
+  return { agent, views, sessionId, end };
+}
+
+async function rawSetup(url, viewers) {
+  const wsUrl = url.replace(/^http/, 'ws');
+  const agent = await connect(`${wsUrl}/agent`);
+  const views = [];
+  for (let i = 0; i < viewers; i++) views.push(await connect(`${wsUrl}/view`));
+  return { agent, views, sessionId: 's_bench', end: async () => { for (const ws of [agent, ...views]) ws.close(); } };
+}
+
+async function load(o) {
+  const { encodeFrame, Encoding, FrameType } = require('../dist/media/frame-codec');
+  const setup = o.kind === 'tandem' ? await tandemSetup(o.url, o.viewers) : await rawSetup(o.url, o.viewers);
+  const { agent, views, sessionId } = setup;
+  // Incompressible payloads, like JPEG tiles; a few variants reused (the relay never looks inside).
+  const payloads = Array.from({ length: 8 }, () => require('node:crypto').randomBytes(o.tileBytes));
+  const frameOf = (seq) => {
+    const out = [];
+    for (let k = 0; k < o.tiles; k++) {
+      const pos = (seq * o.tiles + k) % 400;
+      out.push(encodeFrame({ type: FrameType.Tile, encoding: Encoding.Jpeg, monitor: 0, frameSeq: seq, timestamp: Date.now(), x: (pos % 20) * 64, y: Math.floor(pos / 20) * 64, width: 64, height: 64, sessionId, payload: payloads[(seq + k) % payloads.length] }));
+    }
+    out.push(encodeFrame({ type: FrameType.EndOfFrame, encoding: Encoding.None, monitor: 0, frameSeq: seq, timestamp: Date.now(), x: 0, y: 0, width: 1280, height: 800, sessionId, payload: new Uint8Array(0) }));
+    return out;
+  };
+  const frameBytes = frameOf(1).reduce((n, f) => n + f.length, 0);
+
+  // Each viewer counts bytes and the last end-of-frame it saw; the agent waits on the slowest.
+  const lastEof = new Array(views.length).fill(0);
+  const got = new Array(views.length).fill(0);
+  let wake = null;
+  views.forEach((ws, i) => ws.on('message', (data, isBinary) => {
+    if (!isBinary) return;
+    got[i] += data.length;
+    if (data[2] === FrameType.EndOfFrame) {
+      lastEof[i] = data.readUInt32LE(8);
+      if (wake) { const w = wake; wake = null; w(); }
+    }
+  }));
+  const slowest = () => { let m = Infinity; for (const s of lastEof) if (s < m) m = s; return m; };
+  // Warm-up frame: all viewers are connected and the first-frame refreshes are done.
+  for (const f of frameOf(1)) agent.send(f, { binary: true });
+  while (slowest() < 1) await new Promise((r) => { wake = r; });
+  got.fill(0);
+
+  let seq = 1;
+  const start = process.hrtime.bigint();
+  const until = start + BigInt(Math.round(o.seconds * 1e9));
+  while (process.hrtime.bigint() < until) {
+    while (seq - slowest() >= o.window) await new Promise((r) => { wake = r; });
+    seq += 1;
+    for (const f of frameOf(seq)) agent.send(f, { binary: true });
+  }
+  const deadline = Date.now() + 30000;
+  while (slowest() < seq && Date.now() < deadline) await new Promise((r) => { wake = r; setTimeout(r, 50); });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const frames = seq - 1;
+  const delivered = got.reduce((a, b) => a + b, 0);
+  const lost = frames * frameBytes * views.length - delivered;
+  await setup.end();
+  return { frames, seconds, mbps: delivered / seconds / 1e6, fps: frames / seconds, lost: Math.round(lost / frameBytes) };
+}

@@ -1,0 +1,41 @@
+/** How one allowed viewer keeps up, as the relay sees it over the last feedback interval. */
+export interface ViewerHealth {
+  /** Bytes waiting for this viewer (relay queue + socket) as a fraction of media.viewerBufferBytes, 0–1. */
+  fill: number;
+  /** Frames were dropped for this viewer (it fell behind and waits for, or just got, a refresh). */
+  hasDropped: boolean;
+}
+
+/** What the agent is told to produce at most: `media.feedback {sessionId, maxFps, quality}`. */
+export interface MediaFeedback {
+  maxFps: number;
+  /** JPEG quality, 1–100. */
+  quality: number;
+}
+
+/** The levels, from the fastest viewer's to the slowest's. */
+export const FEEDBACK_LEVELS: readonly MediaFeedback[] = [
+  { maxFps: 30, quality: 80 },
+  { maxFps: 15, quality: 70 },
+  { maxFps: 10, quality: 60 },
+  { maxFps: 5, quality: 40 },
+];
+
+/** The level one viewer needs: 3 if it dropped frames, else by how full its buffer is (>50 % → 2, >25 % → 1, else 0). */
+export function levelOf(v: ViewerHealth): number {
+  if (v.hasDropped) return 3;
+  if (v.fill > 0.5) return 2;
+  if (v.fill > 0.25) return 1;
+  return 0;
+}
+
+/**
+ * The agent's budget is set by the slowest allowed viewer: the highest level any of them needs.
+ * With no allowed viewer the agent sends nothing anyway, so the fastest level is returned.
+ * Deliberately coarse: four levels, re-evaluated once a second, sent only when the level changes.
+ */
+export function feedbackFor(viewers: readonly ViewerHealth[]): MediaFeedback {
+  let level = 0;
+  for (const v of viewers) level = Math.max(level, levelOf(v));
+  return FEEDBACK_LEVELS[level];
+}

@@ -1,0 +1,198 @@
+import WebSocket from 'ws';
+import type { Connection } from '../gateways/connection';
+import { ViewerQueue, type QueuedFrame } from './viewer-queue';
+
+/** A relayed frame as the viewer side needs it: where it belongs, and how a queue holds it. */
+export interface RelayedFrame {
+  /** The bytes as received (possibly a view of a larger socket chunk): fine for an immediate send. */
+  readonly data: Uint8Array;
+  readonly sessionId: string;
+  readonly monitor: number;
+  readonly frameSeq: number;
+  /** `sessionId|monitor`, made once per frame rather than once per viewer. */
+  readonly stream: string;
+  /** The frame as queues hold it (its own bytes, its supersede key): made at most once, shared by every viewer. */
+  queued(): QueuedFrame;
+}
+
+/**
+ * The state of one (session, monitor) stream for one viewer:
+ * live — frames flow; dropping — the viewer fell behind, frames are dropped until it drains;
+ * resync — it drained and a refresh was asked for: the rest of the frame in progress (`skipSeq`)
+ * is skipped and the stream is live again from the next frame on.
+ */
+interface StreamFlow {
+  mode: 'live' | 'dropping' | 'resync';
+  skipSeq: number;
+  lastSeq: number;
+  droppedAt: number;
+  lastRefreshAt: number;
+  backoffMs: number;
+}
+
+export interface ViewerStats {
+  /** Relay queue + socket, now. */
+  queuedBytes: number;
+  /** The most that was ever waiting (queue + socket) right after a frame was handled. */
+  peakBytes: number;
+  sentFrames: number;
+  droppedFrames: number;
+  supersededFrames: number;
+  refreshes: number;
+}
+
+export interface ViewerOptions {
+  /** media.viewerBufferBytes: queue + socket never hold more (but one frame larger than it may pass alone). */
+  maxBytes: number;
+  /** The socket is fed only while it holds less than this: the rest waits in the queue, where superseding works. */
+  socketWindow: number;
+  /** Called when a stream drained after dropping frames: ask the agent for a full frame. */
+  onNeedsRefresh: (sessionId: string, monitor: number) => void;
+  now: () => number;
+}
+
+/** A stream that dropped again within this long of its last refresh backs off before asking again. */
+const REFRESH_CHURN_MS = 2000;
+const MAX_BACKOFF_MS = 4000;
+
+/**
+ * One console connection as a media viewer: its bounded queue, the feeding of its socket (driven by
+ * ws send callbacks, so it never blocks and never polls a healthy socket), and the drop/refresh flow
+ * of each stream it watches.
+ */
+export class MediaViewer {
+  readonly queue: ViewerQueue;
+  /** Sessions this viewer has been sent frames of (a first frame asks for a refresh). */
+  readonly sessions = new Set<string>();
+  private readonly flows = new Map<string, StreamFlow>();
+  private readonly stats = { peakBytes: 0, sentFrames: 0, droppedFrames: 0, refreshes: 0 };
+  /** Frames were dropped since the last feedback evaluation. */
+  private hasDroppedRecently = false;
+  private readonly onSent = (): void => this.pump();
+
+  constructor(readonly conn: Connection, private readonly opts: ViewerOptions) {
+    this.queue = new ViewerQueue(opts.maxBytes);
+  }
+
+  /** Bytes in the socket not yet written to the kernel. */
+  get inSocket(): number {
+    return this.conn.ws.bufferedAmount;
+  }
+
+  get queuedBytes(): number {
+    return this.queue.bytes + this.inSocket;
+  }
+
+  /** Hands a frame to the socket now, queues it, or drops it (and the stream's queue) when the viewer is too far behind. */
+  deliver(frame: RelayedFrame): void {
+    if (this.conn.ws.readyState !== WebSocket.OPEN) return;
+    const flow = this.flowOf(frame.stream);
+    flow.lastSeq = frame.frameSeq;
+    if (flow.mode === 'dropping' || (flow.mode === 'resync' && frame.frameSeq === flow.skipSeq)) {
+      this.dropped();
+      return;
+    }
+    flow.mode = 'live';
+    const inSocket = this.inSocket;
+    const size = frame.data.byteLength;
+    if (this.queue.length === 0 && (inSocket === 0 || inSocket + size <= this.opts.socketWindow)) {
+      this.send(frame.data);
+    } else if (this.queue.offer(frame.queued(), inSocket) === 'full') {
+      this.startDropping(frame.sessionId, frame.monitor, flow);
+    } else {
+      this.pump();
+    }
+    const waiting = this.queue.bytes + this.inSocket;
+    if (waiting > this.stats.peakBytes) this.stats.peakBytes = waiting;
+  }
+
+  /** The viewer may no longer see a session: nothing queued for it leaves, and its streams start over. */
+  cut(sessionId: string): void {
+    this.queue.purge((f) => f.sessionId === sessionId);
+    for (const key of [...this.flows.keys()]) if (key.startsWith(`${sessionId}|`)) this.flows.delete(key);
+    this.sessions.delete(sessionId);
+  }
+
+  /** Moves queued frames into the socket while it has room; asks for refreshes of drained streams. */
+  pump(): void {
+    if (this.conn.ws.readyState !== WebSocket.OPEN) return;
+    for (;;) {
+      const head = this.queue.peek();
+      if (!head) break;
+      const inSocket = this.inSocket;
+      if (inSocket > 0 && inSocket + head.data.byteLength > this.opts.socketWindow) break;
+      this.queue.shift();
+      this.send(head.data);
+    }
+    this.checkDrained();
+  }
+
+  /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
+  tick(): void {
+    this.pump();
+  }
+
+  /** Fill (0–1) and whether frames were dropped since the last call; resets the latter. */
+  takeHealth(): { fill: number; hasDropped: boolean } {
+    const hasDropped = this.hasDroppedRecently || [...this.flows.values()].some((f) => f.mode === 'dropping');
+    this.hasDroppedRecently = false;
+    return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped };
+  }
+
+  /** Whether this viewer watches the session (was sent frames of it and was not cut since). */
+  watches(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  snapshot(): ViewerStats {
+    return { queuedBytes: this.queuedBytes, supersededFrames: this.queue.supersededCount, ...this.stats };
+  }
+
+  close(): void {
+    this.queue.clear();
+    this.flows.clear();
+    this.sessions.clear();
+  }
+
+  private send(data: Uint8Array): void {
+    this.stats.sentFrames += 1;
+    this.conn.ws.send(data, { binary: true }, this.onSent);
+  }
+
+  private dropped(): void {
+    this.stats.droppedFrames += 1;
+    this.hasDroppedRecently = true;
+  }
+
+  private startDropping(sessionId: string, monitor: number, flow: StreamFlow): void {
+    const now = this.opts.now();
+    // A stream that keeps falling behind right after its refresh backs off, so a full frame larger
+    // than what the viewer can take does not turn into a refresh loop.
+    flow.backoffMs = now - flow.lastRefreshAt < REFRESH_CHURN_MS ? Math.min(MAX_BACKOFF_MS, Math.max(250, flow.backoffMs * 2)) : 0;
+    flow.mode = 'dropping';
+    flow.droppedAt = now;
+    // Everything queued for this stream is stale now: the refresh repaints it all.
+    this.queue.purge((f) => f.sessionId === sessionId && f.monitor === monitor);
+    this.dropped();
+  }
+
+  private checkDrained(): void {
+    if (this.queue.bytes + this.inSocket > this.opts.socketWindow / 2) return;
+    const now = this.opts.now();
+    for (const [key, flow] of this.flows) {
+      if (flow.mode !== 'dropping' || now < flow.droppedAt + flow.backoffMs) continue;
+      flow.mode = 'resync';
+      flow.skipSeq = flow.lastSeq;
+      flow.lastRefreshAt = now;
+      this.stats.refreshes += 1;
+      const bar = key.lastIndexOf('|');
+      this.opts.onNeedsRefresh(key.slice(0, bar), Number(key.slice(bar + 1)));
+    }
+  }
+
+  private flowOf(key: string): StreamFlow {
+    let flow = this.flows.get(key);
+    if (!flow) this.flows.set(key, (flow = { mode: 'live', skipSeq: -1, lastSeq: -1, droppedAt: 0, lastRefreshAt: -Infinity, backoffMs: 0 }));
+    return flow;
+  }
+}

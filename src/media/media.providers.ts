@@ -1,0 +1,9 @@
+import type { Provider } from '@nestjs/common';
+import { MediaRefreshHandler } from './media-refresh.handler';
+import { MediaRelay } from './relay';
+import { ScreenAudience } from './screen-audience';
+
+/** The media layer: the tile relay, the audience cache it reads, and viewers' refresh requests. Spread into AppModule's providers. */
+export function mediaProviders(): Provider[] {
+  return [ScreenAudience, MediaRelay, MediaRefreshHandler];
+}
