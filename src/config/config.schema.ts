@@ -55,6 +55,9 @@ export class StoreConfig {
 export class WsRateLimitConfig {
   @IsInt() @Min(1) messagesPerSecond = 50;
   @IsInt() @Min(1) burst = 200;
+  /** Binary media frames (agents' tiles) have their own, larger budget: ~20 tiles × 30 fps is 600/s. */
+  @IsInt() @Min(1) framesPerSecond = 3000;
+  @IsInt() @Min(1) frameBurst = 6000;
 }
 
 export class WsConfig {

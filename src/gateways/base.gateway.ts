@@ -59,6 +59,8 @@ export abstract class BaseGateway {
       maxPayloadBytes: this.config.ws.maxPayloadBytes,
       messagesPerSecond: this.config.ws.rateLimit.messagesPerSecond,
       burst: this.config.ws.rateLimit.burst,
+      framesPerSecond: this.config.ws.rateLimit.framesPerSecond,
+      frameBurst: this.config.ws.rateLimit.frameBurst,
       heartbeatMs: this.config.ws.heartbeatMs,
       handlers: this.registry.handlers,
       onBinary: this.endpoint === 'agent' ? this.registry.binary : undefined,

@@ -19,6 +19,8 @@ export interface PipelineOptions {
   maxPayloadBytes: number;
   messagesPerSecond: number;
   burst: number;
+  framesPerSecond: number;
+  frameBurst: number;
   heartbeatMs: number;
   handlers: ReadonlyMap<string, EventHandler>;
   onBinary?: BinaryHandler;
@@ -34,6 +36,7 @@ const logger = new Logger('ws');
  */
 export function attachPipeline(conn: Connection, opts: PipelineOptions): void {
   const bucket = new TokenBucket(opts.messagesPerSecond, opts.burst);
+  const frames = new TokenBucket(opts.framesPerSecond, opts.frameBurst);
   const senders = sendersOf(conn.identity);
   let missedPongs = 0;
   const { ws } = conn;
@@ -61,7 +64,7 @@ export function attachPipeline(conn: Connection, opts: PipelineOptions): void {
   });
 
   ws.on('message', (raw: RawData, isBinary: boolean) => {
-    if (!bucket.take()) {
+    if (!(isBinary ? frames.take() : bucket.take())) {
       logger.warn(`flood: closing ${conn.describe()}`);
       conn.close(CLOSE_CODES.POLICY_VIOLATION, 'message rate limit exceeded');
       return;

@@ -57,7 +57,8 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
   let pins = 700100;
 
   beforeAll(async () => {
-    t = await startInProcessNode({ media: { viewerBufferBytes: BOUND }, ws: { rateLimit: { messagesPerSecond: 1_000_000, burst: 1_000_000 } } });
+    // Default rate limits: media frames have their own budget (ws.rateLimit.framesPerSecond).
+    t = await startInProcessNode({ media: { viewerBufferBytes: BOUND } });
     relay = t.node.app.get(MediaRelay);
     alice = await person(t, 'alice');
     bob = await person(t, 'bob');
