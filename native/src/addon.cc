@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "pool.h"
+#include "x11.h"
 
 namespace tandem {
 namespace {
@@ -455,6 +456,198 @@ Napi::Value DecodeJpegJs(const Napi::CallbackInfo& info) {
   });
 }
 
+
+// ---- X11 capture and input ---------------------------------------------------------------------
+
+Napi::Object MonitorToJs(Napi::Env env, const MonitorInfo& m, uint32_t index) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("index", Napi::Number::New(env, index));
+  o.Set("name", Napi::String::New(env, m.name));
+  o.Set("x", Napi::Number::New(env, m.x));
+  o.Set("y", Napi::Number::New(env, m.y));
+  o.Set("width", Napi::Number::New(env, m.width));
+  o.Set("height", Napi::Number::New(env, m.height));
+  o.Set("primary", Napi::Boolean::New(env, m.primary));
+  return o;
+}
+
+class CaptureWorker final : public PromiseWorker {
+ public:
+  CaptureWorker(Napi::Env env, std::shared_ptr<X11Screen> screen, CaptureOptions opts)
+      : PromiseWorker(env, "tandem:x11Capture"), screen_(std::move(screen)), opts_(opts) {}
+
+ protected:
+  void Run() override { r_ = screen_->Capture(opts_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("paused", Napi::Boolean::New(env, r_.paused));
+    if (r_.paused) o.Set("reason", Napi::String::New(env, r_.reason));
+    o.Set("grabbed", Napi::Boolean::New(env, r_.grabbed));
+    o.Set("width", Napi::Number::New(env, r_.width));
+    o.Set("height", Napi::Number::New(env, r_.height));
+    Napi::Array tiles = Napi::Array::New(env, r_.tiles.size());
+    for (size_t k = 0; k < r_.tiles.size(); ++k) {
+      const Rect& rect = r_.rects[k];
+      Napi::Object t = EncodedToJs(env, std::move(r_.tiles[k]));
+      t.Set("x", Napi::Number::New(env, rect.x));
+      t.Set("y", Napi::Number::New(env, rect.y));
+      t.Set("w", Napi::Number::New(env, rect.w));
+      t.Set("h", Napi::Number::New(env, rect.h));
+      tiles.Set(static_cast<uint32_t>(k), t);
+    }
+    o.Set("tiles", tiles);
+    if (r_.cursor.present) {
+      Napi::Object c = Napi::Object::New(env);
+      c.Set("x", Napi::Number::New(env, r_.cursor.x));
+      c.Set("y", Napi::Number::New(env, r_.cursor.y));
+      c.Set("onMonitor", Napi::Boolean::New(env, r_.cursor.onMonitor));
+      if (!r_.cursor.bgra.empty()) {
+        c.Set("width", Napi::Number::New(env, r_.cursor.width));
+        c.Set("height", Napi::Number::New(env, r_.cursor.height));
+        c.Set("xhot", Napi::Number::New(env, r_.cursor.xhot));
+        c.Set("yhot", Napi::Number::New(env, r_.cursor.yhot));
+        c.Set("serial", Napi::Number::New(env, static_cast<double>(r_.cursor.serial)));
+        c.Set("image", ToBuffer(env, std::move(r_.cursor.bgra)));
+      }
+      o.Set("cursor", c);
+    }
+    Napi::Object ms = Napi::Object::New(env);
+    ms.Set("grab", Napi::Number::New(env, r_.grabMs));
+    ms.Set("diff", Napi::Number::New(env, r_.diffMs));
+    ms.Set("encode", Napi::Number::New(env, r_.encodeMs));
+    o.Set("ms", ms);
+    return o;
+  }
+
+ private:
+  std::shared_ptr<X11Screen> screen_;  // keeps the display open until the grab finishes, even if closed meanwhile
+  CaptureOptions opts_;
+  CaptureResult r_;
+};
+
+// new X11Screen(display) — one per display; close() releases both X connections.
+class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "X11Screen",
+                       {InstanceMethod<&X11ScreenWrap::Features>("features"), InstanceMethod<&X11ScreenWrap::Monitors>("monitors"),
+                        InstanceMethod<&X11ScreenWrap::Capture>("capture"), InstanceMethod<&X11ScreenWrap::Move>("move"),
+                        InstanceMethod<&X11ScreenWrap::ButtonJs>("button"), InstanceMethod<&X11ScreenWrap::Wheel>("wheel"),
+                        InstanceMethod<&X11ScreenWrap::Key>("key"), InstanceMethod<&X11ScreenWrap::Text>("text"),
+                        InstanceMethod<&X11ScreenWrap::Pointer>("pointer"), InstanceMethod<&X11ScreenWrap::Lost>("lost"),
+                        InstanceMethod<&X11ScreenWrap::Close>("close")});
+  }
+
+  explicit X11ScreenWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<X11ScreenWrap>(info) {
+    Napi::Env env = info.Env();
+    Guard(env, [&]() -> Napi::Value {
+      if (info.Length() < 1) Invalid("X11Screen takes the display name");
+      screen_ = std::make_shared<X11Screen>(ArgString(info, 0, "display"));
+      return env.Undefined();
+    });
+  }
+
+ private:
+  X11Screen& Open() {
+    if (!screen_) throw NativeError("CLOSED", "the display is closed");
+    return *screen_;
+  }
+  Napi::Value Features(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      const X11Features f = Open().Features();
+      Napi::Object o = Napi::Object::New(info.Env());
+      o.Set("shm", f.shm);
+      o.Set("damage", f.damage);
+      o.Set("fixes", f.fixes);
+      o.Set("randr", f.randr);
+      o.Set("xtest", f.xtest);
+      return o;
+    });
+  }
+  Napi::Value Monitors(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      const std::vector<MonitorInfo> mons = Open().Monitors();
+      Napi::Array a = Napi::Array::New(info.Env(), mons.size());
+      for (size_t i = 0; i < mons.size(); ++i) a.Set(static_cast<uint32_t>(i), MonitorToJs(info.Env(), mons[i], static_cast<uint32_t>(i)));
+      return a;
+    });
+  }
+  // capture(monitor, full, quality, mode, tile, path) -> Promise<result>
+  Napi::Value Capture(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 6) Invalid("capture takes 6 arguments");
+      Open();
+      CaptureOptions o;
+      o.monitor = ArgU32(info, 0, "monitor", 0, 255);
+      if (!info[1].IsBoolean()) Invalid("full must be a boolean");
+      o.full = info[1].As<Napi::Boolean>().Value();
+      o.quality = static_cast<int>(ArgU32(info, 2, "quality", 1, 100));
+      o.mode = ParseMode(ArgString(info, 3, "mode"));
+      o.tile = ArgU32(info, 4, "tile", 16, 1024);
+      o.path = ParsePath(ArgString(info, 5, "path"));
+      if (o.path != SimdPath::Auto && !SimdPathSupported(o.path)) Invalid("path is not supported on this CPU");
+      return QueueWorker(std::make_unique<CaptureWorker>(info.Env(), screen_, o));
+    });
+  }
+  Napi::Value Move(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 3) Invalid("move takes monitor, x, y");
+      Open().Move(ArgU32(info, 0, "monitor", 0, 255), static_cast<int32_t>(ArgU32(info, 1, "x", 0, kMaxDim)),
+                  static_cast<int32_t>(ArgU32(info, 2, "y", 0, kMaxDim)));
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value ButtonJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[1].IsBoolean()) Invalid("button takes a button number and down: boolean");
+      Open().Button(ArgU32(info, 0, "button", 1, 9), info[1].As<Napi::Boolean>().Value());
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value Wheel(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) Invalid("wheel takes dx, dy");
+      const int32_t dx = info[0].As<Napi::Number>().Int32Value(), dy = info[1].As<Napi::Number>().Int32Value();
+      if (dx < -100 || dx > 100 || dy < -100 || dy > 100) Invalid("wheel steps must be within -100..100");
+      Open().Wheel(dx, dy);
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value Key(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[1].IsBoolean()) Invalid("key takes a keysym and down: boolean");
+      Open().Key(ArgU32(info, 0, "keysym", 1, 0x1FFFFFFF), info[1].As<Napi::Boolean>().Value());
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value Text(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 1) Invalid("text takes a string");
+      Open().Text(ArgString(info, 0, "text"));
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value Pointer(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      int32_t x = 0, y = 0;
+      Open().Pointer(&x, &y);
+      Napi::Object o = Napi::Object::New(info.Env());
+      o.Set("x", x);
+      o.Set("y", y);
+      return o;
+    });
+  }
+  Napi::Value Lost(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), screen_ ? screen_->Lost() : false);
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    // An in-flight capture keeps its shared_ptr; the connections close when it finishes.
+    screen_.reset();
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<X11Screen> screen_;
+};
 }  // namespace
 
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
@@ -465,6 +658,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("bgraToI420", Napi::Function::New(env, BgraToI420Js, "bgraToI420"));
   exports.Set("bgraToI420Async", Napi::Function::New(env, BgraToI420AsyncJs, "bgraToI420Async"));
   exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpegJs, "decodeJpeg"));
+  exports.Set("X11Screen", X11ScreenWrap::Define(env));
   exports.Set("lossless", [&] {
     Napi::Object o = Napi::Object::New(env);
     o.Set("autoMaxColors", Napi::Number::New(env, kAutoLosslessColors));

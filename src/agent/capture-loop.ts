@@ -1,5 +1,5 @@
-import { encodeFrame, Encoding, FrameType } from '../media/frame-codec';
-import type { ScreenSource } from './screen-source';
+import { encodeFrame, Encoding, FrameType, type MediaFrame } from '../media/frame-codec';
+import type { CaptureResult, ScreenSource } from './screen-source';
 
 export interface CaptureLoopOptions {
   fps: number;
@@ -74,6 +74,28 @@ export class CaptureLoop {
     this.schedule(Math.max(0, interval - (performance.now() - started)));
   }
 
+  private lastCursor = '';
+
+  /**
+   * A cursor record when the pointer moved or its image changed: x, y is the hotspot; with an image,
+   * width × height of raw BGRA (encoding 3) whose hotspot is at (xhot, yhot) — sent in the first
+   * 4 + 4 bytes of the payload as two uint32 LE, then the pixels.
+   */
+  private cursorFrame(result: CaptureResult, full: boolean): Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'> | undefined {
+    const c = result.cursor;
+    if (!c || !c.onMonitor) return undefined;
+    const key = `${c.x},${c.y}`;
+    if (!full && !c.image && key === this.lastCursor) return undefined;
+    this.lastCursor = key;
+    if (!c.image) return { type: FrameType.Cursor, encoding: Encoding.None, x: c.x, y: c.y, width: 0, height: 0, payload: new Uint8Array(0) };
+    const payload = new Uint8Array(8 + c.image.data.length);
+    const v = new DataView(payload.buffer);
+    v.setUint32(0, c.image.xhot, true);
+    v.setUint32(4, c.image.yhot, true);
+    payload.set(c.image.data, 8);
+    return { type: FrameType.Cursor, encoding: Encoding.RawBgra, x: c.x, y: c.y, width: c.image.width, height: c.image.height, payload };
+  }
+
   private async captureOnce(): Promise<void> {
     const full = this.wantFull;
     this.wantFull = false;
@@ -85,7 +107,9 @@ export class CaptureLoop {
       this.opts.onPaused(result.paused);
       if (!result.paused) this.wantFull = true;
     }
-    if (result.paused || result.tiles.length === 0) return;
+    if (result.paused) return;
+    const cursor = this.cursorFrame(result, full);
+    if (result.tiles.length === 0 && !cursor) return;
     const seq = ++this.frameSeq >>> 0;
     const base = { monitor: this.opts.monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
     if (full) {
@@ -95,6 +119,9 @@ export class CaptureLoop {
       this.opts.send(encodeFrame({ ...base, type: FrameType.Tile, encoding: t.encoding, x: t.x, y: t.y, width: t.width, height: t.height, payload: t.data }));
       this.framesSent += 1;
     }
-    this.opts.send(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+    if (cursor) this.opts.send(encodeFrame({ ...base, ...cursor }));
+    if (result.tiles.length > 0) {
+      this.opts.send(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+    }
   }
 }

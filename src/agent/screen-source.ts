@@ -8,12 +8,23 @@ export interface EncodedTile {
   data: Uint8Array;
 }
 
+export interface CursorState {
+  /** Hotspot position relative to the monitor. */
+  x: number;
+  y: number;
+  onMonitor: boolean;
+  /** Straight-alpha BGRA; only when the image changed since the last capture (or it was full). */
+  image?: { width: number; height: number; xhot: number; yhot: number; data: Uint8Array };
+}
+
 export interface CaptureResult {
   /** Capture impossible right now (protected screen, display lost): show paused, never black. */
   paused: boolean;
+  reason?: string;
   width: number;
   height: number;
   tiles: EncodedTile[];
+  cursor?: CursorState;
   timestamp: number;
 }
 

@@ -8,7 +8,45 @@ export interface NativeEncoded {
   data: Buffer;
 }
 
+export interface NativeMonitor {
+  index: number;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary: boolean;
+}
+
+export interface NativeCapture {
+  paused: boolean;
+  reason?: string;
+  /** False when XDamage reported nothing drawn, so no grab was made. */
+  grabbed: boolean;
+  width: number;
+  height: number;
+  tiles: (NativeEncoded & { x: number; y: number; w: number; h: number })[];
+  /** Hotspot position relative to the monitor; the image only when it changed (or `full`). */
+  cursor?: { x: number; y: number; onMonitor: boolean; width?: number; height?: number; xhot?: number; yhot?: number; serial?: number; image?: Buffer };
+  ms: { grab: number; diff: number; encode: number };
+}
+
+export interface NativeX11Screen {
+  features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
+  monitors(): NativeMonitor[];
+  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string): Promise<NativeCapture>;
+  move(monitor: number, x: number, y: number): void;
+  button(button: number, down: boolean): void;
+  wheel(dx: number, dy: number): void;
+  key(keysym: number, down: boolean): void;
+  text(text: string): void;
+  pointer(): { x: number; y: number };
+  lost(): boolean;
+  close(): void;
+}
+
 export interface NativeBinding {
+  X11Screen: new (display: string) => NativeX11Screen;
   simdPaths(): { supported: ('portable' | 'sse2' | 'avx2')[]; auto: 'portable' | 'sse2' | 'avx2' };
   /** Flat [x, y, w, h, ...] of dirty tiles, row-major. */
   diffTiles(

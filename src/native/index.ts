@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NativeBinding, NativeEncoded } from './binding';
 
-export type NativeErrorCode = 'INVALID_ARGUMENT' | 'NATIVE_FAILURE';
+export type NativeErrorCode = 'INVALID_ARGUMENT' | 'NATIVE_FAILURE' | 'DISPLAY_UNAVAILABLE' | 'DISPLAY_LOST' | 'UNSUPPORTED' | 'CLOSED';
+const CODES: readonly string[] = ['INVALID_ARGUMENT', 'NATIVE_FAILURE', 'DISPLAY_UNAVAILABLE', 'DISPLAY_LOST', 'UNSUPPORTED', 'CLOSED'];
 export type SimdPath = 'auto' | 'portable' | 'sse2' | 'avx2';
 export type EncodeMode = 'auto' | 'jpeg' | 'lossless';
 export type TileEncoding = 'jpeg' | 'lossless';
@@ -175,13 +176,14 @@ export function nativeAvailable(): boolean {
 function rethrow(err: unknown, stackFrom?: Error): never {
   if (err instanceof NativeError || err instanceof NativeArgumentError) throw err;
   const e = err as { code?: unknown; message?: unknown };
-  const code: NativeErrorCode = e?.code === 'INVALID_ARGUMENT' ? 'INVALID_ARGUMENT' : 'NATIVE_FAILURE';
+  const code = (typeof e?.code === 'string' && CODES.includes(e.code) ? e.code : 'NATIVE_FAILURE') as NativeErrorCode;
   const wrapped = new NativeError(code, typeof e?.message === 'string' ? e.message : String(err), { cause: err });
   if (stackFrom?.stack) wrapped.stack = `NativeError: ${wrapped.message}\n${stackFrom.stack.split('\n').slice(1).join('\n')}`;
   throw wrapped;
 }
 
-function call<T>(fn: (b: NativeBinding) => T): T {
+/** For the wrappers in src/native only (x11.ts): runs `fn` against the addon, mapping its errors. */
+export function call<T>(fn: (b: NativeBinding) => T): T {
   const b = binding();
   try {
     return fn(b);
@@ -190,7 +192,8 @@ function call<T>(fn: (b: NativeBinding) => T): T {
   }
 }
 
-async function callAsync<T>(fn: (b: NativeBinding) => Promise<T>): Promise<T> {
+/** Like `call`, for promise-returning addon functions; errors keep the caller's stack. */
+export async function callAsync<T>(fn: (b: NativeBinding) => Promise<T>): Promise<T> {
   const site = new Error(); // the caller's stack; the rejection itself comes from a libuv callback
   const b = binding();
   let p: Promise<T>;
@@ -212,7 +215,7 @@ function checkBytes(name: string, v: unknown): asserts v is Uint8Array {
   if (!(v instanceof Uint8Array)) throw new NativeArgumentError(name, 'must be a Buffer or Uint8Array');
 }
 
-function checkInt(name: string, v: unknown, min: number, max: number): asserts v is number {
+export function checkInt(name: string, v: unknown, min: number, max: number): asserts v is number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new NativeArgumentError(name, `must be an integer in [${min}, ${max}], got ${String(v)}`);
   }

@@ -19,8 +19,16 @@ export interface TestBrowser {
  * Headless Debian Chromium driven by playwright-core (launched as a server so its PID is known;
  * playwright gives it a fresh temporary profile and removes it on close).
  */
-export async function launchChromium(): Promise<TestBrowser> {
-  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+export async function launchChromium(opts: { display?: string; windowSize?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+  // With `display`, a headed Chromium on that X display (an Xvfb), window at the top-left corner.
+  const headed = opts.display !== undefined;
+  const size = opts.windowSize ?? { width: 1280, height: 720 };
+  const server = await chromium.launchServer({
+    executablePath: CHROMIUM_PATH,
+    headless: !headed,
+    args: headed ? [...ARGS, '--window-position=0,0', `--window-size=${size.width},${size.height}`] : ARGS,
+    env: headed ? { ...process.env, DISPLAY: opts.display } : undefined,
+  });
   const pid = server.process().pid;
   if (pid === undefined) throw new Error('chromium started without a pid');
   const browser = await chromium.connect(server.wsEndpoint());

@@ -14,12 +14,15 @@ export interface TestDisplay {
   stop(): Promise<void>;
 }
 
-/** A real Xvfb on the first free display number from :90, stopped by PID. */
-export async function startXvfb(opts: { width?: number; height?: number } = {}): Promise<TestDisplay> {
+/**
+ * A real Xvfb on the first free display number from :90 (or on `display`, e.g. to bring a killed
+ * one back), stopped by PID.
+ */
+export async function startXvfb(opts: { width?: number; height?: number; display?: string } = {}): Promise<TestDisplay> {
   let n = 90;
   while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
-  const display = `:${n}`;
-  const proc = startProcess('Xvfb', 'Xvfb', [display, '-screen', '0', `${opts.width ?? 1280}x${opts.height ?? 720}x24`, '-nolisten', 'tcp', '+extension', 'DAMAGE', '+extension', 'RANDR']);
+  const display = opts.display ?? `:${n}`;
+  const proc = startProcess('Xvfb', 'Xvfb', [display, '-screen', '0', `${opts.width ?? 1280}x${opts.height ?? 720}x24`, '-nolisten', 'tcp', '-noreset', '+extension', 'DAMAGE', '+extension', 'RANDR']);
   const x = async (command: string, args: string[]): Promise<string> => (await run(command, args, { env: { ...process.env, DISPLAY: display } })).stdout;
   try {
     await waitFor(`Xvfb ${display}`, async () => (await x('xdpyinfo', [])).includes('dimensions'), 10000, 50);

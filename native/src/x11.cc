@@ -1,0 +1,624 @@
+// X11 capture (XShm + XDamage + XFixes + XRandR) and injection (XTest). See x11.h for the threading
+// model. The X headers define macros such as None, Status and Bool; they are included here only,
+// never in a header.
+#include "x11.h"
+
+#include <X11/XKBlib.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/XShm.h>
+#include <X11/extensions/XTest.h>
+#include <X11/extensions/Xdamage.h>
+#include <X11/extensions/Xfixes.h>
+#include <X11/extensions/Xrandr.h>
+#include <X11/keysym.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+namespace tandem {
+namespace {
+
+// Protocol errors are reported to the thread that reads the reply (the one holding the connection's
+// mutex), so a thread-local is enough to tell the caller what its own request caused.
+thread_local int tlsXError = 0;
+
+int OnXError(Display*, XErrorEvent* e) {
+  tlsXError = e->error_code != 0 ? e->error_code : 1;
+  return 0;
+}
+
+// Xlib calls this first on a broken connection; what happens next is the per-connection exit
+// handler's business (Conn marks itself lost instead of exiting the process).
+int OnXIOError(Display*) { return 0; }
+
+void InstallHandlersOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    XInitThreads();
+    XSetErrorHandler(OnXError);
+    XSetIOErrorHandler(OnXIOError);
+  });
+}
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::vector<MonitorInfo> QueryMonitors(Display* dpy, Window root, bool randr) {
+  std::vector<MonitorInfo> out;
+  if (randr) {
+    int n = 0;
+    XRRMonitorInfo* mons = XRRGetMonitors(dpy, root, True, &n);
+    if (mons != nullptr) {
+      for (int i = 0; i < n; ++i) {
+        MonitorInfo m;
+        char* name = mons[i].name != 0 ? XGetAtomName(dpy, mons[i].name) : nullptr;
+        m.name = name != nullptr ? name : "monitor-" + std::to_string(i);
+        if (name != nullptr) XFree(name);
+        m.x = mons[i].x;
+        m.y = mons[i].y;
+        m.width = static_cast<uint32_t>(std::max(0, mons[i].width));
+        m.height = static_cast<uint32_t>(std::max(0, mons[i].height));
+        m.primary = mons[i].primary != 0;
+        if (m.width > 0 && m.height > 0) out.push_back(std::move(m));
+      }
+      XRRFreeMonitors(mons);
+    }
+  }
+  if (out.empty()) {
+    const int screen = DefaultScreen(dpy);
+    MonitorInfo m;
+    m.name = "screen";
+    m.width = static_cast<uint32_t>(DisplayWidth(dpy, screen));
+    m.height = static_cast<uint32_t>(DisplayHeight(dpy, screen));
+    m.primary = true;
+    out.push_back(std::move(m));
+  }
+  // Primary first: monitor 0 is what a viewer sees unless they pick another.
+  std::stable_sort(out.begin(), out.end(), [](const MonitorInfo& a, const MonitorInfo& b) { return a.primary && !b.primary; });
+  return out;
+}
+
+// UTF-8 → code points; malformed sequences become U+FFFD.
+std::vector<uint32_t> DecodeUtf8(const std::string& s) {
+  std::vector<uint32_t> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = 0xFFFD;
+    size_t n = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if ((c >> 5) == 0x6 && i + 1 < s.size()) {
+      cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+      n = 2;
+    } else if ((c >> 4) == 0xE && i + 2 < s.size()) {
+      cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+      n = 3;
+    } else if ((c >> 3) == 0x1E && i + 3 < s.size()) {
+      cp = ((c & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
+           ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
+      n = 4;
+    }
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+KeySym KeysymForCodepoint(uint32_t cp) {
+  if (cp == '\n' || cp == '\r') return XK_Return;
+  if (cp == '\t') return XK_Tab;
+  if (cp == '\b') return XK_BackSpace;
+  if ((cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xFF)) return cp;  // Latin-1 keysyms equal the code point
+  return 0x01000000 | cp;                                                   // the Unicode keysym range
+}
+
+}  // namespace
+
+// ---- connections -------------------------------------------------------------------------------
+
+struct X11Screen::Conn {
+  Display* dpy = nullptr;
+  std::atomic<bool> lost{false};
+
+  explicit Conn(const std::string& name) {
+    dpy = XOpenDisplay(name.empty() ? nullptr : name.c_str());
+    if (dpy == nullptr) throw NativeError("DISPLAY_UNAVAILABLE", "cannot open X display '" + name + "'");
+    XSetIOErrorExitHandler(
+        dpy, [](Display*, void* self) { static_cast<Conn*>(self)->lost = true; }, this);
+  }
+  ~Conn() {
+    // After an I/O error Xlib forbids further use of the connection, XCloseDisplay included; the
+    // Display struct is then left to the process (a few KB, once per lost display).
+    if (dpy != nullptr && !lost) XCloseDisplay(dpy);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+};
+
+// ---- capture -----------------------------------------------------------------------------------
+
+struct X11Screen::Capturer {
+  Display* dpy;
+  Window root;
+  X11Features features;
+  int damageEvent = 0, fixesEvent = 0;
+  Damage damage = 0;
+
+  // The grab target: an XShm image (or, without XShm, the last XGetImage result).
+  XImage* image = nullptr;
+  XShmSegmentInfo seg{};
+  bool shmAttached = false;
+  uint32_t imageW = 0, imageH = 0;
+
+  // The previous frame (packed, stride = width * 4), as grabbed (alpha byte untouched).
+  std::vector<uint8_t> prev;
+  MonitorInfo prevMonitor;
+  uint32_t prevIndex = std::numeric_limits<uint32_t>::max();
+  bool damaged = true;
+  bool cursorChanged = true;
+
+  Capturer(Display* d, const X11Features& f) : dpy(d), root(DefaultRootWindow(d)), features(f) {
+    int err = 0;
+    if (features.damage && XDamageQueryExtension(dpy, &damageEvent, &err)) {
+      damage = XDamageCreate(dpy, root, XDamageReportNonEmpty);
+    } else {
+      features.damage = false;
+    }
+    if (features.fixes && XFixesQueryExtension(dpy, &fixesEvent, &err)) {
+      XFixesSelectCursorInput(dpy, root, XFixesDisplayCursorNotifyMask);
+    } else {
+      features.fixes = false;
+    }
+    XSync(dpy, False);
+  }
+
+  ~Capturer() {
+    FreeImage();
+    if (damage != 0) XDamageDestroy(dpy, damage);
+    XSync(dpy, False);
+  }
+
+  void FreeImage() {
+    if (image == nullptr) return;
+    if (shmAttached) {
+      XShmDetach(dpy, &seg);
+      XSync(dpy, False);
+      image->data = nullptr;  // the shared segment is not XDestroyImage's to free
+      XDestroyImage(image);
+      shmdt(seg.shmaddr);
+      shmAttached = false;
+    } else {
+      XDestroyImage(image);
+    }
+    image = nullptr;
+    imageW = imageH = 0;
+  }
+
+  // A shared-memory image of w x h; false when XShm cannot be used here (remote display).
+  bool MakeShmImage(uint32_t w, uint32_t h) {
+    FreeImage();
+    const int screen = DefaultScreen(dpy);
+    XImage* img = XShmCreateImage(dpy, DefaultVisual(dpy, screen), static_cast<unsigned>(DefaultDepth(dpy, screen)), ZPixmap, nullptr,
+                                  &seg, w, h);
+    if (img == nullptr) return false;
+    const size_t bytes = static_cast<size_t>(img->bytes_per_line) * h;
+    seg.shmid = shmget(IPC_PRIVATE, bytes, IPC_CREAT | 0600);
+    if (seg.shmid < 0) {
+      XDestroyImage(img);
+      return false;
+    }
+    seg.shmaddr = img->data = static_cast<char*>(shmat(seg.shmid, nullptr, 0));
+    seg.readOnly = False;
+    if (seg.shmaddr == reinterpret_cast<char*>(-1)) {
+      shmctl(seg.shmid, IPC_RMID, nullptr);
+      img->data = nullptr;
+      XDestroyImage(img);
+      return false;
+    }
+    tlsXError = 0;
+    const bool attached = XShmAttach(dpy, &seg) != 0;
+    XSync(dpy, False);
+    shmctl(seg.shmid, IPC_RMID, nullptr);  // freed by the kernel once both sides detach
+    if (!attached || tlsXError != 0) {
+      shmdt(seg.shmaddr);
+      img->data = nullptr;
+      XDestroyImage(img);
+      return false;
+    }
+    image = img;
+    shmAttached = true;
+    imageW = w;
+    imageH = h;
+    return true;
+  }
+
+  void DrainEvents() {
+    while (XPending(dpy) > 0) {
+      XEvent ev;
+      XNextEvent(dpy, &ev);
+      if (features.damage && ev.type == damageEvent + XDamageNotify) damaged = true;
+      if (features.fixes && ev.type == fixesEvent + XFixesCursorNotify) cursorChanged = true;
+    }
+  }
+
+  // Grabs the monitor into `image`; returns an X error code (0 = fine).
+  int Grab(const MonitorInfo& m) {
+    if (features.shm && (image == nullptr || !shmAttached || imageW != m.width || imageH != m.height)) {
+      if (!MakeShmImage(m.width, m.height)) features.shm = false;  // e.g. a remote display: fall back for good
+    }
+    tlsXError = 0;
+    if (features.shm) {
+      const bool ok = XShmGetImage(dpy, root, image, m.x, m.y, AllPlanes) != 0;
+      XSync(dpy, False);
+      if (!ok && tlsXError == 0) tlsXError = BadImplementation;
+      return tlsXError;
+    }
+    FreeImage();
+    image = XGetImage(dpy, root, m.x, m.y, m.width, m.height, AllPlanes, ZPixmap);
+    XSync(dpy, False);
+    if (image == nullptr && tlsXError == 0) tlsXError = BadImplementation;
+    if (image != nullptr) {
+      imageW = m.width;
+      imageH = m.height;
+    }
+    return tlsXError;
+  }
+
+  void ReadCursor(const MonitorInfo& m, bool wantImage, CursorInfo* out) {
+    if (!features.fixes) return;
+    if (wantImage || cursorChanged) {
+      XFixesCursorImage* ci = XFixesGetCursorImage(dpy);
+      if (ci == nullptr) return;
+      out->present = true;
+      out->x = ci->x - m.x;
+      out->y = ci->y - m.y;
+      out->width = ci->width;
+      out->height = ci->height;
+      out->xhot = ci->xhot;
+      out->yhot = ci->yhot;
+      out->serial = ci->cursor_serial;
+      // XFixes hands 32-bit premultiplied ARGB in `unsigned long`s; the wire wants straight BGRA.
+      const size_t n = static_cast<size_t>(ci->width) * ci->height;
+      out->bgra.resize(n * 4);
+      for (size_t i = 0; i < n; ++i) {
+        const auto p = static_cast<uint32_t>(ci->pixels[i]);
+        const uint32_t a = p >> 24;
+        uint32_t r = (p >> 16) & 0xFF, g = (p >> 8) & 0xFF, b = p & 0xFF;
+        if (a != 0 && a != 255) {
+          r = std::min(255u, r * 255 / a);
+          g = std::min(255u, g * 255 / a);
+          b = std::min(255u, b * 255 / a);
+        }
+        out->bgra[i * 4] = static_cast<uint8_t>(b);
+        out->bgra[i * 4 + 1] = static_cast<uint8_t>(g);
+        out->bgra[i * 4 + 2] = static_cast<uint8_t>(r);
+        out->bgra[i * 4 + 3] = static_cast<uint8_t>(a);
+      }
+      XFree(ci);
+      cursorChanged = false;
+    } else {
+      Window rootRet = 0, child = 0;
+      int rx = 0, ry = 0, wx = 0, wy = 0;
+      unsigned mask = 0;
+      if (XQueryPointer(dpy, root, &rootRet, &child, &rx, &ry, &wx, &wy, &mask) == 0) return;
+      out->present = true;
+      out->x = rx - m.x;
+      out->y = ry - m.y;
+    }
+    out->onMonitor = out->x >= 0 && out->y >= 0 && static_cast<uint32_t>(out->x) < m.width && static_cast<uint32_t>(out->y) < m.height;
+  }
+};
+
+// ---- input -------------------------------------------------------------------------------------
+
+struct X11Screen::Injector {
+  Display* dpy;
+  int minKeycode = 8, maxKeycode = 255;
+  // Keycodes with no symbols, lent to keysyms the keymap lacks (é, €, ✓ on a US map). Each keysym
+  // keeps its own keycode while it is bound: clients read the keymap when they process an event,
+  // not when it was sent, so rebinding one keycode for several characters in a row would type the
+  // last one several times. Oldest bindings are reused first; restored in the destructor.
+  std::vector<KeyCode> spares;
+  std::vector<std::pair<KeyCode, KeySym>> bound;  // oldest first
+
+  explicit Injector(Display* d) : dpy(d) {
+    XDisplayKeycodes(dpy, &minKeycode, &maxKeycode);
+    int perCode = 0;
+    KeySym* map = XGetKeyboardMapping(dpy, static_cast<KeyCode>(minKeycode), maxKeycode - minKeycode + 1, &perCode);
+    if (map != nullptr) {
+      for (int kc = maxKeycode; kc >= minKeycode; --kc) {
+        bool empty = true;
+        for (int j = 0; j < perCode; ++j) empty = empty && map[(kc - minKeycode) * perCode + j] == NoSymbol;
+        if (empty) spares.push_back(static_cast<KeyCode>(kc));
+      }
+      XFree(map);
+    }
+  }
+
+  ~Injector() {
+    KeySym none[2] = {NoSymbol, NoSymbol};
+    for (const auto& b : bound) XChangeKeyboardMapping(dpy, b.first, 2, none, 1);
+    XSync(dpy, False);
+  }
+
+  bool IsLent(KeyCode kc) const {
+    return std::any_of(bound.begin(), bound.end(), [kc](const auto& b) { return b.first == kc; });
+  }
+
+  // The keycode and shift level that produce `ks`, lending a spare keycode if none does.
+  KeyCode Resolve(KeySym ks, int* level) {
+    *level = 0;
+    for (size_t i = 0; i < bound.size(); ++i) {
+      if (bound[i].second != ks) continue;
+      auto b = bound[i];
+      bound.erase(bound.begin() + static_cast<std::ptrdiff_t>(i));
+      bound.push_back(b);
+      return b.first;
+    }
+    const KeyCode kc = XKeysymToKeycode(dpy, ks);
+    if (kc != 0) {
+      if (XkbKeycodeToKeysym(dpy, kc, 0, 0) == ks) return kc;
+      if (XkbKeycodeToKeysym(dpy, kc, 0, 1) == ks) {
+        *level = 1;
+        return kc;
+      }
+    }
+    KeyCode lend = 0;
+    if (bound.size() < spares.size()) {
+      lend = spares[bound.size()];
+    } else if (!bound.empty()) {
+      // Every spare is lent: take the oldest back, once clients had time to read what used it.
+      XSync(dpy, False);
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      lend = bound.front().first;
+      bound.erase(bound.begin());
+    } else {
+      throw NativeError("UNSUPPORTED", "no free keycode to type keysym " + std::to_string(ks));
+    }
+    KeySym syms[2] = {ks, ks};
+    XChangeKeyboardMapping(dpy, lend, 2, syms, 1);
+    XSync(dpy, False);  // the mapping change reaches clients before the key event does
+    bound.emplace_back(lend, ks);
+    return lend;
+  }
+};
+
+// ---- X11Screen ---------------------------------------------------------------------------------
+
+X11Screen::X11Screen(const std::string& display) : name_(display) {
+  InstallHandlersOnce();
+  cap_ = std::make_unique<Conn>(display);
+  in_ = std::make_unique<Conn>(display);
+  Display* dpy = cap_->dpy;
+  const int screen = DefaultScreen(dpy);
+  Visual* visual = DefaultVisual(dpy, screen);
+  const int depth = DefaultDepth(dpy, screen);
+  if ((depth != 24 && depth != 32) || visual->red_mask != 0xFF0000 || visual->green_mask != 0xFF00 || visual->blue_mask != 0xFF) {
+    throw NativeError("UNSUPPORTED", "display '" + display + "' has depth " + std::to_string(depth) + "; capture needs 24/32-bit TrueColor");
+  }
+  X11Features f;
+  int a = 0, b = 0, c = 0;
+  f.shm = XShmQueryExtension(dpy) != 0;
+  f.damage = XDamageQueryExtension(dpy, &a, &b) != 0;
+  f.fixes = XFixesQueryExtension(dpy, &a, &b) != 0;
+  int major = 0, minor = 0;
+  f.randr = XRRQueryExtension(dpy, &a, &b) != 0 && XRRQueryVersion(dpy, &major, &minor) != 0 && (major > 1 || (major == 1 && minor >= 5));
+  f.xtest = XTestQueryExtension(in_->dpy, &a, &b, &major, &c) != 0;
+  capturer_ = std::make_unique<Capturer>(dpy, f);
+  f.damage = capturer_->features.damage;
+  f.fixes = capturer_->features.fixes;
+  features_ = f;
+  injector_ = std::make_unique<Injector>(in_->dpy);
+}
+
+X11Screen::~X11Screen() { Close(); }
+
+void X11Screen::Close() {
+  {
+    std::lock_guard<std::mutex> lock(capMu_);
+    if (cap_ && !cap_->lost) capturer_.reset();
+    capturer_.release();  // after a lost display nothing may touch the connection; dropped with it
+    cap_.reset();
+  }
+  std::lock_guard<std::mutex> lock(inMu_);
+  if (in_ && !in_->lost) injector_.reset();
+  injector_.release();
+  in_.reset();
+}
+
+bool X11Screen::Lost() const {
+  std::lock_guard<std::mutex> a(capMu_);
+  std::lock_guard<std::mutex> b(inMu_);
+  return (cap_ && cap_->lost) || (in_ && in_->lost);
+}
+
+X11Features X11Screen::Features() const { return features_; }
+
+std::vector<MonitorInfo> X11Screen::Monitors() {
+  std::lock_guard<std::mutex> lock(capMu_);
+  if (!cap_) throw NativeError("CLOSED", "the display is closed");
+  if (cap_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
+  return QueryMonitors(cap_->dpy, DefaultRootWindow(cap_->dpy), capturer_->features.randr);
+}
+
+CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
+  std::lock_guard<std::mutex> lock(capMu_);
+  CaptureResult r;
+  if (!cap_) throw NativeError("CLOSED", "the display is closed");
+  if (cap_->lost) {
+    r.paused = true;
+    r.reason = "display lost";
+    return r;
+  }
+  Capturer& c = *capturer_;
+  const std::vector<MonitorInfo> mons = QueryMonitors(cap_->dpy, c.root, c.features.randr);
+  if (cap_->lost) {
+    r.paused = true;
+    r.reason = "display lost";
+    return r;
+  }
+  if (opts.monitor >= mons.size()) {
+    r.paused = true;
+    r.reason = "monitor " + std::to_string(opts.monitor) + " is not connected (" + std::to_string(mons.size()) + " monitors)";
+    return r;
+  }
+  const MonitorInfo& m = mons[opts.monitor];
+  r.width = m.width;
+  r.height = m.height;
+  const bool sameMonitor = c.prevIndex == opts.monitor && c.prevMonitor.x == m.x && c.prevMonitor.y == m.y &&
+                           c.prevMonitor.width == m.width && c.prevMonitor.height == m.height && !c.prev.empty();
+  const bool full = opts.full || !sameMonitor;
+
+  c.DrainEvents();
+  c.ReadCursor(m, full, &r.cursor);
+  if (!full && c.features.damage && !c.damaged) return r;  // nothing drawn since the last grab: no grab at all
+
+  if (c.features.damage) {
+    XDamageSubtract(cap_->dpy, c.damage, 0, 0);  // before the grab: what is drawn during it is seen next time
+    c.damaged = false;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  const int err = c.Grab(m);
+  r.grabMs = MsSince(t0);
+  if (cap_->lost || err != 0 || c.image == nullptr) {
+    r.paused = true;
+    r.reason = cap_->lost ? "display lost" : "the screen cannot be captured (X error " + std::to_string(err) + ")";
+    c.prev.clear();
+    c.damaged = true;
+    return r;
+  }
+  r.grabbed = true;
+  XImage* img = c.image;
+  if (img->bits_per_pixel != 32 || img->byte_order != LSBFirst) {
+    throw NativeError("UNSUPPORTED", "XImage is " + std::to_string(img->bits_per_pixel) + " bpp; capture needs 32 bpp little-endian");
+  }
+  FrameView cur;
+  cur.data = reinterpret_cast<const uint8_t*>(img->data);
+  cur.width = m.width;
+  cur.height = m.height;
+  cur.stride = static_cast<size_t>(img->bytes_per_line);
+  const size_t packed = static_cast<size_t>(m.width) * 4;
+
+  t0 = std::chrono::steady_clock::now();
+  if (full) {
+    c.prev.assign(packed * m.height, 0);
+    for (uint32_t y = 0; y < m.height; y += opts.tile) {
+      for (uint32_t x = 0; x < m.width; x += opts.tile) {
+        r.rects.push_back(Rect{x, y, std::min(opts.tile, m.width - x), std::min(opts.tile, m.height - y)});
+      }
+    }
+  } else {
+    FrameView prev;
+    prev.data = c.prev.data();
+    prev.width = m.width;
+    prev.height = m.height;
+    prev.stride = packed;
+    r.rects = DiffTiles(prev, cur, opts.tile, false, opts.path);
+  }
+  // Remember the grabbed bytes, then make the alpha byte opaque in the grab (X leaves the pad byte
+  // of a 24-bit visual undefined; viewers would draw it as transparency).
+  uint8_t* grab = reinterpret_cast<uint8_t*>(img->data);
+  for (const Rect& rect : r.rects) {
+    for (uint32_t y = rect.y; y < rect.y + rect.h; ++y) {
+      uint8_t* src = grab + static_cast<size_t>(y) * cur.stride + static_cast<size_t>(rect.x) * 4;
+      std::memcpy(c.prev.data() + static_cast<size_t>(y) * packed + static_cast<size_t>(rect.x) * 4, src, static_cast<size_t>(rect.w) * 4);
+      for (uint32_t x = 0; x < rect.w; ++x) src[x * 4 + 3] = 0xFF;
+    }
+  }
+  r.diffMs = MsSince(t0);
+  c.prevIndex = opts.monitor;
+  c.prevMonitor = m;
+
+  t0 = std::chrono::steady_clock::now();
+  r.tiles.reserve(r.rects.size());
+  for (const Rect& rect : r.rects) r.tiles.push_back(EncodeTile(cur, rect, opts.quality, opts.mode));
+  r.encodeMs = MsSince(t0);
+  return r;
+}
+
+void X11Screen::CheckInput() const {
+  if (!in_) throw NativeError("CLOSED", "the display is closed");
+  if (in_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
+  if (!features_.xtest) throw NativeError("UNSUPPORTED", "the display has no XTest extension: input cannot be injected");
+}
+
+void X11Screen::Move(uint32_t monitor, int32_t x, int32_t y) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  const std::vector<MonitorInfo> mons = QueryMonitors(in_->dpy, DefaultRootWindow(in_->dpy), features_.randr);
+  if (monitor >= mons.size()) throw NativeError("INVALID_ARGUMENT", "monitor " + std::to_string(monitor) + " is not connected");
+  const MonitorInfo& m = mons[monitor];
+  const int32_t cx = std::clamp<int32_t>(x, 0, static_cast<int32_t>(m.width) - 1);
+  const int32_t cy = std::clamp<int32_t>(y, 0, static_cast<int32_t>(m.height) - 1);
+  XTestFakeMotionEvent(in_->dpy, -1, m.x + cx, m.y + cy, CurrentTime);
+  XFlush(in_->dpy);
+}
+
+void X11Screen::Button(uint32_t button, bool down) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  XTestFakeButtonEvent(in_->dpy, button, down ? True : False, CurrentTime);
+  XFlush(in_->dpy);
+}
+
+void X11Screen::Wheel(int32_t dx, int32_t dy) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  auto clicks = [&](unsigned button, int32_t n) {
+    for (int32_t i = 0; i < std::min<int32_t>(n, 50); ++i) {
+      XTestFakeButtonEvent(in_->dpy, button, True, CurrentTime);
+      XTestFakeButtonEvent(in_->dpy, button, False, CurrentTime);
+    }
+  };
+  if (dy != 0) clicks(dy > 0 ? 5 : 4, dy > 0 ? dy : -dy);
+  if (dx != 0) clicks(dx > 0 ? 7 : 6, dx > 0 ? dx : -dx);
+  XFlush(in_->dpy);
+}
+
+void X11Screen::Key(uint32_t keysym, bool down) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  int level = 0;
+  const KeyCode kc = injector_->Resolve(keysym, &level);
+  XTestFakeKeyEvent(in_->dpy, kc, down ? True : False, CurrentTime);
+  XFlush(in_->dpy);
+}
+
+void X11Screen::Text(const std::string& utf8) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  Display* dpy = in_->dpy;
+  const KeyCode shift = XKeysymToKeycode(dpy, XK_Shift_L);
+  for (uint32_t cp : DecodeUtf8(utf8)) {
+    if (cp < 0x20 && cp != '\n' && cp != '\r' && cp != '\t' && cp != '\b') continue;  // other controls are not text
+    int level = 0;
+    const KeyCode kc = injector_->Resolve(KeysymForCodepoint(cp), &level);
+    if (level == 1 && shift != 0) XTestFakeKeyEvent(dpy, shift, True, CurrentTime);
+    XTestFakeKeyEvent(dpy, kc, True, CurrentTime);
+    XTestFakeKeyEvent(dpy, kc, False, CurrentTime);
+    if (level == 1 && shift != 0) XTestFakeKeyEvent(dpy, shift, False, CurrentTime);
+  }
+  XSync(dpy, False);
+}
+
+void X11Screen::Pointer(int32_t* x, int32_t* y) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  CheckInput();
+  Window rootRet = 0, child = 0;
+  int rx = 0, ry = 0, wx = 0, wy = 0;
+  unsigned mask = 0;
+  XQueryPointer(in_->dpy, DefaultRootWindow(in_->dpy), &rootRet, &child, &rx, &ry, &wx, &wy, &mask);
+  *x = rx;
+  *y = ry;
+}
+
+}  // namespace tandem

@@ -1,0 +1,107 @@
+// X11 capture and input injection, Napi-free (like core.h) so that captures run on a libuv worker.
+//
+// One X11Screen per display name; it owns two Xlib connections, each behind its own mutex:
+//  - the capture connection (XShm grab, XDamage, XFixes cursor, XRandR monitors), used by the
+//    capture worker thread;
+//  - the input connection (XTest), used on the JS thread, so an injected click never waits behind
+//    a 10 ms grab.
+// Every X resource is owned by a RAII member and released in the destructor. A lost display (the X
+// server went away) is reported as `paused` with a reason, never as a black frame, and never kills
+// the process (Xlib's default I/O error exit is replaced per connection).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core.h"
+
+namespace tandem {
+
+struct MonitorInfo {
+  std::string name;
+  int32_t x = 0, y = 0;
+  uint32_t width = 0, height = 0;
+  bool primary = false;
+};
+
+struct CursorInfo {
+  bool present = false;    // XFixes available and the pointer is on this display
+  int32_t x = 0, y = 0;    // hotspot position, relative to the captured monitor
+  bool onMonitor = false;  // the hotspot is inside the monitor
+  uint32_t width = 0, height = 0;
+  uint32_t xhot = 0, yhot = 0;
+  uint64_t serial = 0;       // changes when the cursor image changes
+  std::vector<uint8_t> bgra;  // the image, only when it changed since the previous capture (or full)
+};
+
+struct CaptureOptions {
+  uint32_t monitor = 0;
+  bool full = false;  // every tile, and the cursor image
+  int quality = 80;
+  EncodeMode mode = EncodeMode::Auto;
+  uint32_t tile = 64;
+  SimdPath path = SimdPath::Auto;
+};
+
+struct CaptureResult {
+  bool paused = false;
+  std::string reason;      // why paused
+  bool grabbed = false;    // false when XDamage said nothing changed and no grab was done
+  uint32_t width = 0, height = 0;
+  std::vector<Rect> rects;
+  std::vector<Encoded> tiles;  // tiles[k] encodes rects[k]
+  CursorInfo cursor;
+  double grabMs = 0, diffMs = 0, encodeMs = 0;
+};
+
+struct X11Features {
+  bool shm = false, damage = false, fixes = false, randr = false, xtest = false;
+};
+
+class X11Screen {
+ public:
+  // Throws NativeError("DISPLAY_UNAVAILABLE") when the display cannot be opened, and
+  // NativeError("UNSUPPORTED") when XTest is missing or the visual is not 24/32-bit TrueColor.
+  explicit X11Screen(const std::string& display);
+  ~X11Screen();
+  X11Screen(const X11Screen&) = delete;
+  X11Screen& operator=(const X11Screen&) = delete;
+
+  const std::string& Name() const { return name_; }
+  X11Features Features() const;
+  std::vector<MonitorInfo> Monitors();
+  // Worker-thread safe (serialised on the capture connection's mutex).
+  CaptureResult Capture(const CaptureOptions& opts);
+
+  // Input (serialised on the input connection's mutex). Coordinates are relative to the monitor
+  // and clamped to it. Buttons are X buttons 1..9; wheel steps are clicks (positive dy = down).
+  void Move(uint32_t monitor, int32_t x, int32_t y);
+  void Button(uint32_t button, bool down);
+  void Wheel(int32_t dx, int32_t dy);
+  void Key(uint32_t keysym, bool down);
+  // Types UTF-8 text: keysyms the keymap lacks are bound to a spare keycode for the keystroke.
+  void Text(const std::string& utf8);
+  // Where the pointer is, in root coordinates (tests and the agent's status line).
+  void Pointer(int32_t* x, int32_t* y);
+
+  bool Lost() const;
+  void Close();
+
+  struct Conn;  // an Xlib connection with its lost flag (x11.cc)
+
+ private:
+  void CheckInput() const;  // inMu_ held
+  struct Capturer;  // XShm image, damage, previous frame (x11.cc)
+  struct Injector;  // XTest state, scratch keycode (x11.cc)
+  std::string name_;
+  X11Features features_;  // what the server offers, fixed at open
+  std::unique_ptr<Conn> cap_, in_;
+  std::unique_ptr<Capturer> capturer_;
+  std::unique_ptr<Injector> injector_;
+  mutable std::mutex capMu_, inMu_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * tandem-agent — the desktop agent a customer runs.
+ *
+ *   tandem-agent enroll --server URL (--secret S | --code C) [--config FILE]
+ *   tandem-agent run [--config FILE] [--display :0] [--fps 15] [--quality 70] [--view-only] [--no-screen]
+ *                    [--server URL --secret S]   (enrolls first when there is no config yet)
+ *   tandem-agent monitors [--display :0]
+ *
+ * The customer answers in the terminal: y/n to a request, and at any time `hold`, `observe`,
+ * `interact` or `close`. Nothing is captured until they allow a session and choose a mode other
+ * than hold; nothing is injected unless the mode is interact (the server checks too).
+ */
+import { randomInt } from 'node:crypto';
+import { hostname as osHostname, userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { X11Screen } from '../native/x11';
+import { AgentClient } from './agent-client';
+import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
+import { enroll } from './enroll';
+import type { InputInjector, ScreenSource } from './screen-source';
+import { TerminalPrompt } from './terminal-prompt';
+
+const VERSION = '0.1.0';
+
+const USAGE = `usage:
+  tandem-agent enroll --server URL (--secret SECRET | --code CODE) [--config FILE] [--name HOST]
+  tandem-agent run [--config FILE] [--display :N] [--fps N] [--quality N] [--view-only] [--no-screen]
+                   [--server URL (--secret SECRET | --code CODE)]
+  tandem-agent monitors [--display :N]
+
+Answer requests with y/n; type hold, observe, interact or close at any time.`;
+
+class UsageError extends Error {}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} tandem-agent: ${line}\n`);
+}
+
+function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+async function enrollCommand(v: Record<string, string | boolean | undefined>): Promise<AgentState> {
+  const server = v.server as string | undefined;
+  if (!server) throw new UsageError('--server URL is required to enroll');
+  if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got '${server}'`);
+  const secret = v.secret as string | undefined;
+  const code = v.code as string | undefined;
+  if (!secret === !code) throw new UsageError('give exactly one of --secret or --code');
+  const name = (v.name as string | undefined) ?? osHostname();
+  const { agentId, token } = await enroll(server, name, secret ? { secret } : { code });
+  // The Assist PIN the customer can read to a technician on the phone; it changes at every enrollment.
+  const state: AgentState = { server, agentId, token, pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
+  const file = (v.config as string | undefined) ?? defaultConfigPath();
+  writeAgentState(file, state);
+  log(`enrolled with ${server} as ${agentId}; saved to ${file} (readable by you only)`);
+  return state;
+}
+
+function openScreen(display: string | undefined): X11Screen {
+  const screen = new X11Screen(display ?? process.env.DISPLAY ?? '');
+  const f = screen.features();
+  const missing = Object.entries(f).filter(([, ok]) => !ok).map(([k]) => k);
+  log(`display ${screen.display}: ${screen.monitors().map((m) => `${m.name} ${m.width}x${m.height}+${m.x}+${m.y}`).join(', ')}${missing.length ? ` (without ${missing.join(', ')})` : ''}`);
+  return screen;
+}
+
+async function runCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  const file = (v.config as string | undefined) ?? defaultConfigPath();
+  let state = readAgentState(file);
+  if (!state) {
+    if (!v.server) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first (or pass them to run)`);
+    state = await enrollCommand(v);
+  }
+  const fps = intOption('fps', v.fps as string | undefined, 15, 1, 60);
+  const quality = intOption('quality', v.quality as string | undefined, 70, 10, 95);
+  let screen: (ScreenSource & InputInjector) | undefined;
+  if (!v['no-screen']) {
+    const x11 = openScreen(v.display as string | undefined);
+    screen = {
+      monitors: () => x11.monitors(),
+      capture: (monitor, opts) => x11.capture(monitor, opts),
+      close: () => x11.close(),
+      move: (m, x, y) => x11.move(m, x, y),
+      button: (b, down) => x11.button(b, down),
+      wheel: (dx, dy) => x11.wheel(dx, dy),
+      key: (k, down) => x11.key(k, down),
+      text: (t) => x11.text(t),
+    };
+  }
+  const prompt = new TerminalPrompt();
+  const client = new AgentClient({
+    state,
+    hello: { hostname: osHostname(), osUser: userInfo().username, os: `${process.platform} ${process.arch}`, version: VERSION, capabilities: screen ? ['screen', 'input', 'files', 'shell'] : ['files', 'shell'] },
+    prompt,
+    screen,
+    injector: screen && !v['view-only'] ? screen : undefined,
+    fps,
+    quality,
+    lockCommand: ['loginctl', 'lock-session'],
+    log,
+  });
+  const stop = (signal: string): void => {
+    log(`${signal}: stopping`);
+    client.stop();
+    prompt.close();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  client.start();
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      server: { type: 'string' }, secret: { type: 'string' }, code: { type: 'string' }, config: { type: 'string' },
+      name: { type: 'string' }, display: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
+      'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help || command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  switch (command) {
+    case 'enroll':
+      await enrollCommand(values);
+      return;
+    case 'run':
+      await runCommand(values);
+      return;
+    case 'monitors': {
+      const screen = new X11Screen((values.display as string | undefined) ?? process.env.DISPLAY ?? '');
+      process.stdout.write(`${JSON.stringify({ features: screen.features(), monitors: screen.monitors() }, null, 2)}\n`);
+      screen.close();
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`tandem-agent: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const code = (err as { code?: string }).code;
+  process.stderr.write(`tandem-agent: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}\n`);
+  process.exit(1);
+});

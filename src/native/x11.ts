@@ -1,0 +1,177 @@
+/**
+ * The X11 screen of the desktop agent: XShm capture with XDamage (no grab when nothing was drawn),
+ * XFixes cursor, XRandR monitors, and XTest input — all in native/src/x11.cc. This wrapper checks
+ * every argument before it crosses into C++ and reopens the display after it was lost. It holds no
+ * policy: whether to capture or inject at all is the agent's and the server's business.
+ */
+import type { NativeCapture, NativeX11Screen } from './binding';
+import { call, callAsync, checkInt, DEFAULT_TILE_SIZE, NativeArgumentError, NativeError, type EncodeMode, type SimdPath } from './index';
+
+export interface Monitor {
+  index: number;
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary?: boolean;
+}
+
+/** Wire encodings of the media frame format (src/media/frame-codec.ts): 1 JPEG, 2 lossless. */
+export interface ScreenTile {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  encoding: 1 | 2;
+  data: Uint8Array;
+}
+
+export interface ScreenCursor {
+  /** Hotspot position relative to the monitor. */
+  x: number;
+  y: number;
+  onMonitor: boolean;
+  /** Straight-alpha BGRA, only when the cursor's image changed (or the capture was full). */
+  image?: { width: number; height: number; xhot: number; yhot: number; data: Uint8Array };
+}
+
+export interface ScreenCapture {
+  paused: boolean;
+  reason?: string;
+  width: number;
+  height: number;
+  tiles: ScreenTile[];
+  cursor?: ScreenCursor;
+  timestamp: number;
+  /** Time spent in the native stages, for the bench and the agent's debug log. */
+  ms?: { grab: number; diff: number; encode: number };
+}
+
+export interface X11CaptureOptions {
+  full: boolean;
+  quality: number;
+  mode?: EncodeMode;
+  tileSize?: number;
+  path?: SimdPath;
+}
+
+/** How long a lost display waits before the next reopen attempt. */
+const REOPEN_EVERY_MS = 2000;
+const MODES: readonly EncodeMode[] = ['auto', 'jpeg', 'lossless'];
+const PATHS: readonly SimdPath[] = ['auto', 'portable', 'sse2', 'avx2'];
+
+export class X11Screen {
+  private native?: NativeX11Screen;
+  private nextReopen = 0;
+  private closed = false;
+
+  /** Opens `display` (default `$DISPLAY`); throws NativeError DISPLAY_UNAVAILABLE when it cannot. */
+  constructor(readonly display: string = process.env.DISPLAY ?? '') {
+    if (!display) throw new NativeError('DISPLAY_UNAVAILABLE', 'no X display: set DISPLAY or pass --display');
+    this.native = call((b) => new b.X11Screen(display));
+  }
+
+  features(): ReturnType<NativeX11Screen['features']> {
+    return call(() => this.open().features());
+  }
+
+  monitors(): Monitor[] {
+    if (!this.ready()) return [];
+    return call(() => this.open().monitors());
+  }
+
+  /** Captures a monitor: the tiles changed since the previous capture, or every tile when `full`. */
+  async capture(monitor: number, opts: X11CaptureOptions): Promise<ScreenCapture> {
+    checkInt('monitor', monitor, 0, 255);
+    checkInt('quality', opts.quality, 1, 100);
+    const tile = opts.tileSize ?? DEFAULT_TILE_SIZE;
+    checkInt('tileSize', tile, 16, 1024);
+    const mode = opts.mode ?? 'auto';
+    if (!MODES.includes(mode)) throw new NativeArgumentError('mode', `must be one of ${MODES.join(', ')}`);
+    const path = opts.path ?? 'auto';
+    if (!PATHS.includes(path)) throw new NativeArgumentError('path', `must be one of ${PATHS.join(', ')}`);
+    const timestamp = Date.now();
+    if (!this.ready()) return { paused: true, reason: 'display lost', width: 0, height: 0, tiles: [], timestamp };
+    const native = this.open();
+    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path));
+    return toCapture(r, timestamp);
+  }
+
+  move(monitor: number, x: number, y: number): void {
+    checkInt('monitor', monitor, 0, 255);
+    checkInt('x', x, 0, 32767);
+    checkInt('y', y, 0, 32767);
+    call(() => this.open().move(monitor, x, y));
+  }
+
+  button(button: number, down: boolean): void {
+    checkInt('button', button, 1, 9);
+    call(() => this.open().button(button, down === true));
+  }
+
+  wheel(dx: number, dy: number): void {
+    checkInt('dx', dx, -100, 100);
+    checkInt('dy', dy, -100, 100);
+    call(() => this.open().wheel(dx, dy));
+  }
+
+  key(keysym: number, down: boolean): void {
+    checkInt('keysym', keysym, 1, 0x1fffffff);
+    call(() => this.open().key(keysym, down === true));
+  }
+
+  text(text: string): void {
+    if (typeof text !== 'string') throw new NativeArgumentError('text', 'must be a string');
+    if (text.length > 4096) throw new NativeArgumentError('text', 'is longer than 4096 characters');
+    call(() => this.open().text(text));
+  }
+
+  /** Root-window pointer position. */
+  pointer(): { x: number; y: number } {
+    return call(() => this.open().pointer());
+  }
+
+  close(): void {
+    this.closed = true;
+    this.native?.close();
+    this.native = undefined;
+  }
+
+  private open(): NativeX11Screen {
+    if (!this.native) throw new NativeError(this.closed ? 'CLOSED' : 'DISPLAY_LOST', this.closed ? 'the display is closed' : `the X display '${this.display}' went away`);
+    return this.native;
+  }
+
+  /** False while the display is lost; tries to reopen it every couple of seconds. */
+  private ready(): boolean {
+    if (this.closed) throw new NativeError('CLOSED', 'the display is closed');
+    if (this.native && !this.native.lost()) return true;
+    if (this.native) {
+      this.native.close();
+      this.native = undefined;
+    }
+    if (Date.now() < this.nextReopen) return false;
+    this.nextReopen = Date.now() + REOPEN_EVERY_MS;
+    try {
+      this.native = call((b) => new b.X11Screen(this.display));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function toCapture(r: NativeCapture, timestamp: number): ScreenCapture {
+  const out: ScreenCapture = {
+    paused: r.paused, width: r.width, height: r.height, timestamp, ms: r.ms,
+    tiles: r.tiles.map((t) => ({ x: t.x, y: t.y, width: t.w, height: t.h, encoding: t.encoding === 'jpeg' ? 1 : 2, data: t.data })),
+  };
+  if (r.reason !== undefined) out.reason = r.reason;
+  if (r.cursor) {
+    const c = r.cursor;
+    out.cursor = { x: c.x, y: c.y, onMonitor: c.onMonitor };
+    if (c.image && c.width && c.height) out.cursor.image = { width: c.width, height: c.height, xhot: c.xhot ?? 0, yhot: c.yhot ?? 0, data: c.image };
+  }
+  return out;
+}

@@ -1,0 +1,189 @@
+import { inflateSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { decodeJpeg } from '../../src/native';
+import { decodeLossless } from '../../src/native/lossless-codec';
+import { X11Screen, type ScreenTile } from '../../src/native/x11';
+import { launchChromium, type TestBrowser } from '../support/chromium';
+import { waitFor } from '../support/wait';
+import { startXvfb, type TestDisplay } from '../support/xvfb';
+
+const W = 1280;
+const H = 720;
+
+/** The BGRA pixels of one wire tile (JPEG or lossless), decoded the way a viewer would. */
+function pixels(t: ScreenTile): Uint8Array {
+  if (t.encoding === 1) return decodeJpeg(t.data).data;
+  const out = decodeLossless(t.data, t.width, t.height, (z) => inflateSync(z));
+  if (!out.ok) throw new Error(`lossless tile does not decode: ${out.message}`);
+  return out.bgra;
+}
+
+function near(a: number, b: number, tolerance = 6): boolean {
+  return Math.abs(a - b) <= tolerance;
+}
+
+/**
+ * The X11 half of the native core against a real Xvfb: XRandR monitors, XShm capture with XDamage,
+ * XFixes cursor, XTest input — checked through a headed Chromium on the same display, which is
+ * what makes the pixels change and what receives the injected clicks and text.
+ */
+describe('native X11 capture and input on Xvfb', () => {
+  let x: TestDisplay;
+  let screen: X11Screen;
+  let chromium: TestBrowser;
+  let page: Page;
+  /** Screen position of the page's (0, 0). */
+  const origin = { x: 0, y: 0 };
+
+  beforeAll(async () => {
+    x = await startXvfb({ width: W, height: H });
+    await x.x('xsetroot', ['-solid', '#3366cc']);
+    screen = new X11Screen(x.display);
+  });
+
+  afterAll(async () => {
+    screen?.close();
+    await chromium?.close();
+    await x?.stop();
+  });
+
+  it('opens the display with every extension and lists its monitor', () => {
+    expect(screen.features()).toEqual({ shm: true, damage: true, fixes: true, randr: true, xtest: true });
+    expect(screen.monitors()).toEqual([expect.objectContaining({ index: 0, x: 0, y: 0, width: W, height: H })]);
+    expect(() => new X11Screen(':4242')).toThrow(expect.objectContaining({ code: 'DISPLAY_UNAVAILABLE' }));
+    expect(() => new X11Screen('')).toThrow(expect.objectContaining({ code: 'DISPLAY_UNAVAILABLE' }));
+  });
+
+  it('captures a full frame as 64x64 tiles that cover the screen once and show its real colour, opaque', async () => {
+    const r = await screen.capture(0, { full: true, quality: 90 });
+    expect(r).toMatchObject({ paused: false, width: W, height: H });
+    const area = r.tiles.reduce((sum, t) => sum + t.width * t.height, 0);
+    expect(area).toBe(W * H);
+    expect(r.tiles.every((t) => t.width <= 64 && t.height <= 64)).toBe(true);
+    // A solid root is a few colours per tile: the lossless path, exact pixels.
+    const t = r.tiles[0]!;
+    expect(t.encoding).toBe(2);
+    const px = pixels(t);
+    expect([px[0], px[1], px[2], px[3]]).toEqual([0xcc, 0x66, 0x33, 0xff]);
+    expect(r.cursor).toMatchObject({ onMonitor: true });
+    expect(r.cursor?.image).toMatchObject({ width: expect.any(Number), height: expect.any(Number) });
+  });
+
+  it('does not grab at all when XDamage saw nothing drawn, and sees a change of the root window', async () => {
+    await screen.capture(0, { full: false, quality: 80 });
+    const idle = await screen.capture(0, { full: false, quality: 80 });
+    expect(idle.tiles).toEqual([]);
+    expect(idle.ms?.grab).toBe(0);
+    await x.x('xsetroot', ['-solid', '#22aa44']);
+    const changed = await waitFor('the new colour', async () => {
+      const r = await screen.capture(0, { full: false, quality: 80 });
+      return r.tiles.length > 0 ? r : undefined;
+    }, 5000, 20);
+    expect(changed.tiles.reduce((s, t) => s + t.width * t.height, 0)).toBe(W * H);
+    const px = pixels(changed.tiles[changed.tiles.length - 1]!);
+    expect([px[0], px[1], px[2]]).toEqual([0x44, 0xaa, 0x22]);
+  });
+
+  it('sends only the tiles a window redrew, with the pixels it drew', async () => {
+    chromium = await launchChromium({ display: x.display, windowSize: { width: W, height: H } });
+    const ctx = await chromium.browser.newContext({ viewport: null });
+    page = await ctx.newPage();
+    await page.setContent(`<!doctype html><body style="margin:0;background:#fff;height:3000px">
+      <div id="box" style="position:absolute;left:300px;top:200px;width:128px;height:128px;background:#fff"></div>
+      <button id="btn" style="position:absolute;left:40px;top:40px;width:120px;height:40px">press</button>
+      <textarea id="txt" style="position:absolute;left:40px;top:120px;width:200px;height:60px"></textarea>
+      <script>
+        window.clicks = []; window.moves = [];
+        document.getElementById('btn').addEventListener('click', (e) => clicks.push([e.clientX, e.clientY]));
+        addEventListener('mousemove', (e) => moves.push([e.screenX, e.screenY, e.clientX, e.clientY]));
+      </script></body>`);
+    // Where the page sits on the screen: move the real pointer and read the event the page got.
+    await waitFor('the page to see the pointer', async () => {
+      screen.move(0, 640, 400);
+      await new Promise((r) => setTimeout(r, 50));
+      screen.move(0, 641, 401);
+      const moves = await page.evaluate(() => (window as unknown as { moves: number[][] }).moves);
+      const last = moves[moves.length - 1];
+      if (!last) return false;
+      origin.x = 641 - last[2]!;
+      origin.y = 401 - last[3]!;
+      return true;
+    }, 10000, 100);
+    // Let the browser settle, then take the reference frame.
+    await new Promise((r) => setTimeout(r, 500));
+    await screen.capture(0, { full: true, quality: 80 });
+    await page.evaluate(() => { (document.getElementById('box') as HTMLElement).style.background = '#ff0000'; });
+    const box = { x: origin.x + 300, y: origin.y + 200, w: 128, h: 128 };
+    const r = await waitFor('the red box', async () => {
+      const c = await screen.capture(0, { full: false, quality: 90 });
+      return c.tiles.some((t) => t.x <= box.x + 64 && t.x + t.width > box.x + 64 && t.y <= box.y + 64 && t.y + t.height > box.y + 64) ? c : undefined;
+    }, 5000, 20);
+    const dirtyArea = r.tiles.reduce((s, t) => s + t.width * t.height, 0);
+    expect(dirtyArea).toBeLessThan((W * H) / 10); // a box, not the screen
+    const inside = r.tiles.find((t) => t.x >= box.x && t.y >= box.y && t.x + t.width <= box.x + box.w && t.y + t.height <= box.y + box.h)!;
+    expect(inside).toBeDefined();
+    const px = pixels(inside);
+    expect(near(px[2]!, 255) && near(px[1]!, 0) && near(px[0]!, 0)).toBe(true);
+  });
+
+  it('moves the pointer per monitor, clicks, scrolls and types Unicode text through XTest', async () => {
+    screen.move(0, origin.x + 100, origin.y + 60);
+    expect(screen.pointer()).toEqual({ x: origin.x + 100, y: origin.y + 60 });
+    expect((await x.x('xdotool', ['getmouselocation'])).trim()).toContain(`x:${origin.x + 100} y:${origin.y + 60}`);
+    screen.button(1, true);
+    screen.button(1, false);
+    await waitFor('the click', async () => (await page.evaluate(() => (window as unknown as { clicks: number[][] }).clicks)).length === 1, 5000, 20);
+    expect(await page.evaluate(() => (window as unknown as { clicks: number[][] }).clicks)).toEqual([[100, 60]]);
+
+    // Clamped to the monitor: no pointer leaves it.
+    screen.move(0, 30000, 30000);
+    expect(screen.pointer()).toEqual({ x: W - 1, y: H - 1 });
+
+    screen.move(0, origin.x + 140, origin.y + 150);
+    screen.button(1, true);
+    screen.button(1, false);
+    await waitFor('the textarea focus', () => page.evaluate(() => document.activeElement?.id === 'txt'), 5000, 20);
+    const text = 'Hello, Grüße – 5 € ✓';
+    screen.text(text);
+    await waitFor('the typed text', async () => (await page.inputValue('#txt')) === text, 5000, 20).catch(async (e: Error) => { throw new Error(`${e.message}; the textarea has '${await page.inputValue('#txt')}'`); });
+    screen.key(0xff08, true); // BackSpace by keysym
+    screen.key(0xff08, false);
+    await waitFor('the deleted character', async () => (await page.inputValue('#txt')) === text.slice(0, -1), 5000, 20);
+
+    screen.move(0, origin.x + 600, origin.y + 500);
+    screen.wheel(0, 3);
+    await waitFor('the scroll', () => page.evaluate(() => window.scrollY > 0), 5000, 20);
+
+    // The cursor the viewers are told about follows the pointer.
+    const r = await screen.capture(0, { full: false, quality: 80 });
+    expect(r.cursor).toMatchObject({ x: origin.x + 600, y: origin.y + 500, onMonitor: true });
+  });
+
+  it('refuses bad arguments in TS with the argument named, before C++ sees them', async () => {
+    expect(() => screen.move(0, -1, 5)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'x' }));
+    expect(() => screen.button(12, true)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'button' }));
+    expect(() => screen.key(0, true)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'keysym' }));
+    expect(() => screen.text(5 as unknown as string)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'text' }));
+    await expect(screen.capture(0, { full: false, quality: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'quality' });
+    expect(() => screen.move(3, 1, 1)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    const missing = await screen.capture(3, { full: true, quality: 80 });
+    expect(missing).toMatchObject({ paused: true, reason: expect.stringContaining('monitor 3') });
+  });
+
+  it('reports paused (never a black frame) when the display dies, survives, and resumes when it is back', async () => {
+    await chromium.close();
+    const display = x.display;
+    await x.stop();
+    const lost = await screen.capture(0, { full: false, quality: 80 });
+    expect(lost).toMatchObject({ paused: true, reason: 'display lost', tiles: [] });
+    expect((await screen.capture(0, { full: true, quality: 80 })).paused).toBe(true);
+    x = await startXvfb({ width: W, height: H, display });
+    await x.x('xsetroot', ['-solid', '#aa2266']);
+    const back = await waitFor('the display back', async () => {
+      const r = await screen.capture(0, { full: true, quality: 90 });
+      return r.paused ? undefined : r;
+    }, 10000, 200);
+    const px = pixels(back.tiles[0]!);
+    expect([px[0], px[1], px[2]]).toEqual([0x66, 0x22, 0xaa]);
+  });
+});
