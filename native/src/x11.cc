@@ -329,6 +329,7 @@ struct X11Screen::Injector {
   // last one several times. Oldest bindings are reused first; restored in the destructor.
   std::vector<KeyCode> spares;
   std::vector<std::pair<KeyCode, KeySym>> bound;  // oldest first
+  bool shiftHeld = false;                          // a Shift key the viewer pressed and has not released
 
   explicit Injector(Display* d) : dpy(d) {
     XDisplayKeycodes(dpy, &minKeycode, &maxKeycode);
@@ -587,9 +588,15 @@ void X11Screen::Wheel(int32_t dx, int32_t dy) {
 void X11Screen::Key(uint32_t keysym, bool down) {
   std::lock_guard<std::mutex> lock(inMu_);
   CheckInput();
+  if (keysym == XK_Shift_L || keysym == XK_Shift_R) injector_->shiftHeld = down;
   int level = 0;
   const KeyCode kc = injector_->Resolve(keysym, &level);
+  // A shifted symbol ('F', '!') sent without the viewer holding Shift (as VNC viewers and synthetic
+  // key events do): press Shift around it, so the keysym typed is the keysym asked for.
+  const KeyCode shift = down && level == 1 && !injector_->shiftHeld ? XKeysymToKeycode(in_->dpy, XK_Shift_L) : 0;
+  if (shift != 0) XTestFakeKeyEvent(in_->dpy, shift, True, CurrentTime);
   XTestFakeKeyEvent(in_->dpy, kc, down ? True : False, CurrentTime);
+  if (shift != 0) XTestFakeKeyEvent(in_->dpy, shift, False, CurrentTime);
   XFlush(in_->dpy);
 }
 

@@ -37,6 +37,8 @@ export class AgentClient {
   private session?: { id: string; mode: Mode; resumeToken?: string; lastSeq: number };
   private readonly loop?: CaptureLoop;
   private nextId = 1;
+  /** Monitor sizes by index, to turn the protocol's 0..1 positions into pixels. */
+  private readonly monitorSizes = new Map<number, { width: number; height: number }>();
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
 
@@ -53,8 +55,8 @@ export class AgentClient {
     }
     opts.prompt.onChoice((choice) => {
       if (!this.session) return opts.prompt.notice('no session is running');
-      if (choice.kind === 'close') this.send('session.end', { sessionId: this.session.id });
-      else this.send('mode.set', { sessionId: this.session.id, mode: choice.mode });
+      if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
+      else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
   }
 
@@ -84,6 +86,8 @@ export class AgentClient {
       this.backoff.reset();
       this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}; Assist PIN ${this.opts.state.pin}`);
       const displays = this.opts.screen?.monitors() ?? [];
+      this.monitorSizes.clear();
+      for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
       this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
       if (this.session?.resumeToken) this.send('session.resume', { token: this.session.resumeToken, lastSeq: this.session.lastSeq });
     });
@@ -108,8 +112,29 @@ export class AgentClient {
     });
   }
 
-  private send(event: string, data: unknown): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ event, data, id: `a${this.nextId++}` }));
+  private send(event: string, data: unknown): string {
+    const id = `a${this.nextId++}`;
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ event, data, id }));
+    return id;
+  }
+
+  /** Replies (ack or error) the customer's commands wait for, by request id. */
+  private readonly replies = new Map<string, () => void>();
+  private inOrder: Promise<void> = Promise.resolve();
+
+  /**
+   * The customer's answers and choices go one at a time, each after the server answered the one
+   * before: "y" then "observe" typed together must not reach the session in the other order.
+   */
+  private sendInOrder(event: string, data: unknown): void {
+    this.inOrder = this.inOrder.then(async () => {
+      const payload: unknown = await data;
+      await new Promise<void>((resolve) => {
+        const id = this.send(event, payload);
+        const timer = setTimeout(() => { this.replies.delete(id); resolve(); }, 5000);
+        this.replies.set(id, () => { clearTimeout(timer); resolve(); });
+      });
+    });
   }
 
   /** Files offered to this desktop, and the ones being received (saved to the Downloads folder). */
@@ -126,15 +151,21 @@ export class AgentClient {
   private onMessage(msg: Incoming): void {
     // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
     const d = (msg.data ?? {}) as Record<string, never>;
+    if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
+      this.replies.get(msg.id)?.();
+      this.replies.delete(msg.id);
+    }
     switch (msg.event) {
       case 'assist.requested': {
         const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
         this.session = { id: d.sessionId, mode: 'hold', lastSeq };
-        void this.opts.prompt.askAssist(d as unknown as AssistAsk).then((allow) => this.send('assist.respond', { sessionId: d.sessionId, allow }));
+        // Queued now, sent once answered: a choice typed after the answer goes after it.
+        const answer = this.opts.prompt.askAssist(d as unknown as AssistAsk);
+        this.sendInOrder('assist.respond', answer.then((allow) => ({ sessionId: d.sessionId, allow })));
         return;
       }
       case 'request.pending':
-        void this.opts.prompt.askRequest(d as unknown as RequestAsk).then((allow) => this.send(`${d.kind}.respond`, { sessionId: d.sessionId, requestId: d.requestId, allow }));
+        this.sendInOrder(`${d.kind}.respond`, this.opts.prompt.askRequest(d as unknown as RequestAsk).then((allow) => ({ sessionId: d.sessionId, requestId: d.requestId, allow })));
         return;
       case 'session.resumable': {
         const current = this.session;
@@ -210,15 +241,38 @@ export class AgentClient {
       return;
     }
     const inj = this.opts.injector;
+    try {
+      this.inject(inj, d);
+    } catch (err) {
+      // A display that went away or a keysym nobody can type: tell the log, keep the session.
+      this.stats.inputsRefused += 1;
+      this.opts.log(`input ${d.kind} not injected: ${(err as Error).message}`);
+      return;
+    }
+    this.stats.inputsInjected += 1;
+  }
+
+  /** Pixel position of a 0..1 position on a monitor (the protocol's coordinates are fractions). */
+  private toPixels(monitor: number, x: number, y: number): [number, number] {
+    let m = this.monitorSizes.get(monitor);
+    if (!m) {
+      for (const d of this.opts.screen?.monitors() ?? []) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
+      m = this.monitorSizes.get(monitor) ?? { width: 1, height: 1 };
+    }
+    const clamp = (v: number): number => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
+    return [Math.round(clamp(x) * (m.width - 1)), Math.round(clamp(y) * (m.height - 1))];
+  }
+
+  private inject(inj: InputInjector, d: ForwardedInput): void {
+    const monitor = d.monitor ?? 0;
     switch (d.kind) {
-      case 'move': inj.move(d.monitor ?? 0, d.x, d.y); break;
-      case 'button': inj.move(d.monitor ?? 0, d.x, d.y); inj.button(d.button, d.down); break;
+      case 'move': inj.move(monitor, ...this.toPixels(monitor, d.x, d.y)); break;
+      case 'button': inj.move(monitor, ...this.toPixels(monitor, d.x, d.y)); inj.button(d.button, d.down); break;
       case 'wheel': inj.wheel(d.dx ?? 0, d.dy ?? 0); break;
       case 'key': inj.key(d.keysym, d.down); break;
       case 'text': inj.text(d.text); break;
-      default: this.stats.inputsRefused += 1; return;
+      default: throw new Error(`unknown input kind '${String(d.kind)}'`);
     }
-    this.stats.inputsInjected += 1;
   }
 
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {

@@ -26,7 +26,7 @@ const VERSION = '0.1.0';
 const USAGE = `usage:
   tandem-agent enroll --server URL (--secret SECRET | --code CODE) [--config FILE] [--name HOST]
   tandem-agent run [--config FILE] [--display :N] [--fps N] [--quality N] [--view-only] [--no-screen]
-                   [--server URL (--secret SECRET | --code CODE)]
+                   [--name HOST] [--server URL (--secret SECRET | --code CODE)]
   tandem-agent monitors [--display :N]
 
 Answer requests with y/n; type hold, observe, interact or close at any time.`;
@@ -95,7 +95,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
   const prompt = new TerminalPrompt();
   const client = new AgentClient({
     state,
-    hello: { hostname: osHostname(), osUser: userInfo().username, os: `${process.platform} ${process.arch}`, version: VERSION, capabilities: screen ? ['screen', 'input', 'files', 'shell'] : ['files', 'shell'] },
+    hello: { hostname: (v.name as string | undefined) ?? osHostname(), osUser: userInfo().username, os: `${process.platform} ${process.arch}`, version: VERSION, capabilities: screen ? ['screen', 'input', 'files', 'shell'] : ['files', 'shell'] },
     prompt,
     screen,
     injector: screen && !v['view-only'] ? screen : undefined,

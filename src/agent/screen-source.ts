@@ -39,7 +39,7 @@ export interface ScreenSource {
   close(): void;
 }
 
-/** Remote input, already allowed by the server; the agent re-checks the mode before injecting. */
+/** Remote input, already allowed by the server; the agent re-checks the mode before injecting. Positions are pixels of the monitor. */
 export interface InputInjector {
   move(monitor: number, x: number, y: number): void;
   button(button: number, down: boolean): void;
