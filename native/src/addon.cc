@@ -535,6 +535,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
                         InstanceMethod<&X11ScreenWrap::ButtonJs>("button"), InstanceMethod<&X11ScreenWrap::Wheel>("wheel"),
                         InstanceMethod<&X11ScreenWrap::Key>("key"), InstanceMethod<&X11ScreenWrap::Text>("text"),
                         InstanceMethod<&X11ScreenWrap::Pointer>("pointer"), InstanceMethod<&X11ScreenWrap::Lost>("lost"),
+                        InstanceMethod<&X11ScreenWrap::Paint>("paint"),
                         InstanceMethod<&X11ScreenWrap::Close>("close")});
   }
 
@@ -572,7 +573,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       return a;
     });
   }
-  // capture(monitor, full, quality, mode, tile, path) -> Promise<result>
+  // capture(monitor, full, quality, mode, tile, path, forceGrab?) -> Promise<result>
   Napi::Value Capture(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       if (info.Length() < 6) Invalid("capture takes 6 arguments");
@@ -585,6 +586,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.mode = ParseMode(ArgString(info, 3, "mode"));
       o.tile = ArgU32(info, 4, "tile", 16, 1024);
       o.path = ParsePath(ArgString(info, 5, "path"));
+      o.forceGrab = info.Length() > 6 && info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value();
       if (o.path != SimdPath::Auto && !SimdPathSupported(o.path)) Invalid("path is not supported on this CPU");
       return QueueWorker(std::make_unique<CaptureWorker>(info.Env(), screen_, o));
     });
@@ -635,6 +637,15 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.Set("x", x);
       o.Set("y", y);
       return o;
+    });
+  }
+  // paint(x, y, w, h, rgb) — tests and benchmarks only.
+  Napi::Value Paint(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 5) Invalid("paint takes x, y, w, h, rgb");
+      Open().Paint(static_cast<int32_t>(ArgU32(info, 0, "x", 0, kMaxDim)), static_cast<int32_t>(ArgU32(info, 1, "y", 0, kMaxDim)),
+                   ArgU32(info, 2, "w", 1, kMaxDim), ArgU32(info, 3, "h", 1, kMaxDim), ArgU32(info, 4, "rgb", 0, 0xFFFFFF));
+      return info.Env().Undefined();
     });
   }
   Napi::Value Lost(const Napi::CallbackInfo& info) {

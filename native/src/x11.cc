@@ -481,7 +481,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
 
   c.DrainEvents();
   c.ReadCursor(m, full, &r.cursor);
-  if (!full && c.features.damage && !c.damaged) return r;  // nothing drawn since the last grab: no grab at all
+  if (!full && !opts.forceGrab && c.features.damage && !c.damaged) return r;  // nothing drawn since the last grab: no grab at all
 
   if (c.features.damage) {
     XDamageSubtract(cap_->dpy, c.damage, 0, 0);  // before the grab: what is drawn during it is seen next time
@@ -614,6 +614,20 @@ void X11Screen::Text(const std::string& utf8) {
     XTestFakeKeyEvent(dpy, kc, False, CurrentTime);
     if (level == 1 && shift != 0) XTestFakeKeyEvent(dpy, shift, False, CurrentTime);
   }
+  XSync(dpy, False);
+}
+
+void X11Screen::Paint(int32_t x, int32_t y, uint32_t w, uint32_t h, uint32_t rgb) {
+  std::lock_guard<std::mutex> lock(inMu_);
+  if (!in_) throw NativeError("CLOSED", "the display is closed");
+  if (in_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
+  Display* dpy = in_->dpy;
+  const Window root = DefaultRootWindow(dpy);
+  GC gc = XCreateGC(dpy, root, 0, nullptr);
+  XSetForeground(dpy, gc, rgb & 0xFFFFFF);
+  XSetSubwindowMode(dpy, gc, IncludeInferiors);
+  XFillRectangle(dpy, root, gc, x, y, w, h);
+  XFreeGC(dpy, gc);
   XSync(dpy, False);
 }
 

@@ -44,6 +44,7 @@ struct CaptureOptions {
   EncodeMode mode = EncodeMode::Auto;
   uint32_t tile = 64;
   SimdPath path = SimdPath::Auto;
+  bool forceGrab = false;  // grab even when XDamage saw nothing (benchmarks of the grab + diff)
 };
 
 struct CaptureResult {
@@ -86,6 +87,9 @@ class X11Screen {
   void Text(const std::string& utf8);
   // Where the pointer is, in root coordinates (tests and the agent's status line).
   void Pointer(int32_t* x, int32_t* y);
+  // Fills a rectangle of the root window with a colour (0xRRGGBB). For tests and benchmarks that
+  // need exact, known screen changes; the agent never calls it.
+  void Paint(int32_t x, int32_t y, uint32_t w, uint32_t h, uint32_t rgb);
 
   bool Lost() const;
   void Close();

@@ -34,13 +34,14 @@ export interface NativeCapture {
 export interface NativeX11Screen {
   features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
   monitors(): NativeMonitor[];
-  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string): Promise<NativeCapture>;
+  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean): Promise<NativeCapture>;
   move(monitor: number, x: number, y: number): void;
   button(button: number, down: boolean): void;
   wheel(dx: number, dy: number): void;
   key(keysym: number, down: boolean): void;
   text(text: string): void;
   pointer(): { x: number; y: number };
+  paint(x: number, y: number, w: number, h: number, rgb: number): void;
   lost(): boolean;
   close(): void;
 }

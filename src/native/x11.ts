@@ -54,6 +54,8 @@ export interface X11CaptureOptions {
   mode?: EncodeMode;
   tileSize?: number;
   path?: SimdPath;
+  /** Grab and diff even when XDamage saw nothing drawn (benchmarks). */
+  forceGrab?: boolean;
 }
 
 /** How long a lost display waits before the next reopen attempt. */
@@ -94,7 +96,7 @@ export class X11Screen {
     const timestamp = Date.now();
     if (!this.ready()) return { paused: true, reason: 'display lost', width: 0, height: 0, tiles: [], timestamp };
     const native = this.open();
-    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path));
+    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path, opts.forceGrab === true));
     return toCapture(r, timestamp);
   }
 
@@ -125,6 +127,16 @@ export class X11Screen {
     if (typeof text !== 'string') throw new NativeArgumentError('text', 'must be a string');
     if (text.length > 4096) throw new NativeArgumentError('text', 'is longer than 4096 characters');
     call(() => this.open().text(text));
+  }
+
+  /** Fills a rectangle of the root window with 0xRRGGBB: exact screen changes for tests and benchmarks. */
+  paint(x: number, y: number, w: number, h: number, rgb: number): void {
+    checkInt('x', x, 0, 32767);
+    checkInt('y', y, 0, 32767);
+    checkInt('w', w, 1, 32767);
+    checkInt('h', h, 1, 32767);
+    checkInt('rgb', rgb, 0, 0xffffff);
+    call(() => this.open().paint(x, y, w, h, rgb));
   }
 
   /** Root-window pointer position. */

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { decodeJpeg } from '../../src/native';
+import { decodeJpeg, simdPaths } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Screen, type ScreenTile } from '../../src/native/x11';
 import { launchChromium, type TestBrowser } from '../support/chromium';
@@ -82,6 +82,52 @@ describe('native X11 capture and input on Xvfb', () => {
     expect(changed.tiles.reduce((s, t) => s + t.width * t.height, 0)).toBe(W * H);
     const px = pixels(changed.tiles[changed.tiles.length - 1]!);
     expect([px[0], px[1], px[2]]).toEqual([0x44, 0xaa, 0x22]);
+  });
+
+  it('reports exactly the tiles that random painted rectangles touched, the same with every SIMD path', async () => {
+    let seed = 20261125;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const paths = simdPaths().supported;
+    expect(paths).toContain('portable');
+    for (let round = 0; round < 12; round++) {
+      const base = 0x101010 * (round + 1);
+      const ink = base ^ 0x8040c0;
+      const rects = Array.from({ length: 1 + rand(4) }, () => {
+        const w = 1 + rand(300);
+        const h = 1 + rand(200);
+        return { x: rand(W - w), y: rand(H - h), w, h };
+      });
+      const expected = new Set<string>();
+      for (const r of rects) {
+        for (let ty = Math.floor(r.y / 64); ty <= Math.floor((r.y + r.h - 1) / 64); ty++) {
+          for (let tx = Math.floor(r.x / 64); tx <= Math.floor((r.x + r.w - 1) / 64); tx++) expected.add(`${tx * 64},${ty * 64}`);
+        }
+      }
+      const results: string[][] = [];
+      for (const path of paths) {
+        screen.paint(0, 0, W, H, base);
+        await screen.capture(0, { full: true, quality: 80 });
+        for (const r of rects) screen.paint(r.x, r.y, r.w, r.h, ink);
+        const c = await screen.capture(0, { full: false, quality: 80, path });
+        results.push(c.tiles.map((t) => `${t.x},${t.y}`).sort());
+        // Lossless tiles decode to exactly what was painted.
+        let strangers = 0;
+        for (const t of c.tiles.filter((t) => t.encoding === 2)) {
+          const px = pixels(t);
+          for (let i = 0; i < px.length; i += 4) {
+            const rgb = (px[i + 2]! << 16) | (px[i + 1]! << 8) | px[i]!;
+            if (rgb !== ink && rgb !== base) strangers++;
+          }
+        }
+        expect(strangers).toBe(0);
+      }
+      expect(results[0]).toEqual([...expected].sort());
+      for (const r of results) expect(r).toEqual(results[0]);
+    }
+    await x.x('xsetroot', ['-solid', '#22aa44']);
   });
 
   it('sends only the tiles a window redrew, with the pixels it drew', async () => {
