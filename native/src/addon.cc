@@ -573,7 +573,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       return a;
     });
   }
-  // capture(monitor, full, quality, mode, tile, path, forceGrab?) -> Promise<result>
+  // capture(monitor, full, quality, mode, tile, path, forceGrab?, mergeRun?) -> Promise<result>
   Napi::Value Capture(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       if (info.Length() < 6) Invalid("capture takes 6 arguments");
@@ -587,6 +587,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.tile = ArgU32(info, 4, "tile", 16, 1024);
       o.path = ParsePath(ArgString(info, 5, "path"));
       o.forceGrab = info.Length() > 6 && info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value();
+      if (info.Length() > 7 && !info[7].IsUndefined()) o.mergeRun = ArgU32(info, 7, "mergeRun", 1, 64);
       if (o.path != SimdPath::Auto && !SimdPathSupported(o.path)) Invalid("path is not supported on this CPU");
       return QueueWorker(std::make_unique<CaptureWorker>(info.Env(), screen_, o));
     });

@@ -150,8 +150,12 @@ struct X11Screen::Capturer {
   Display* dpy;
   Window root;
   X11Features features;
-  int damageEvent = 0, fixesEvent = 0;
+  int damageEvent = 0, fixesEvent = 0, randrEvent = 0;
   Damage damage = 0;
+  // Monitor geometry, re-read only after RandR says the screen changed (saves round trips per frame).
+  std::vector<MonitorInfo> monitors;
+  bool monitorsStale = true;
+  XserverRegion region = 0;  // receives the damage as it is subtracted
 
   // The grab target: an XShm image (or, without XShm, the last XGetImage result).
   XImage* image = nullptr;
@@ -175,14 +179,19 @@ struct X11Screen::Capturer {
     }
     if (features.fixes && XFixesQueryExtension(dpy, &fixesEvent, &err)) {
       XFixesSelectCursorInput(dpy, root, XFixesDisplayCursorNotifyMask);
+      if (features.damage) region = XFixesCreateRegion(dpy, nullptr, 0);
     } else {
       features.fixes = false;
+    }
+    if (features.randr && XRRQueryExtension(dpy, &randrEvent, &err)) {
+      XRRSelectInput(dpy, root, RRScreenChangeNotifyMask | RRCrtcChangeNotifyMask | RROutputChangeNotifyMask);
     }
     XSync(dpy, False);
   }
 
   ~Capturer() {
     FreeImage();
+    if (region != 0) XFixesDestroyRegion(dpy, region);
     if (damage != 0) XDamageDestroy(dpy, damage);
     XSync(dpy, False);
   }
@@ -247,17 +256,36 @@ struct X11Screen::Capturer {
       XNextEvent(dpy, &ev);
       if (features.damage && ev.type == damageEvent + XDamageNotify) damaged = true;
       if (features.fixes && ev.type == fixesEvent + XFixesCursorNotify) cursorChanged = true;
+      if (features.randr && (ev.type == randrEvent + RRScreenChangeNotify || ev.type == randrEvent + RRNotify)) {
+        XRRUpdateConfiguration(&ev);
+        monitorsStale = true;
+      }
     }
   }
 
-  // Grabs the monitor into `image`; returns an X error code (0 = fine).
-  int Grab(const MonitorInfo& m) {
+  const std::vector<MonitorInfo>& Monitors() {
+    if (monitorsStale || !features.randr) {
+      monitors = QueryMonitors(dpy, root, features.randr);
+      monitorsStale = false;
+    }
+    return monitors;
+  }
+
+  // Grabs rows [y0, y1) of the monitor into `image` (the rest of it is left as it was); returns an
+  // X error code (0 = fine). A band is grabbed through a second XImage header over the same shared
+  // segment: XShmGetImage writes at `data - shmaddr`, so the rows land where the full image has them.
+  int Grab(const MonitorInfo& m, uint32_t y0, uint32_t y1) {
     if (features.shm && (image == nullptr || !shmAttached || imageW != m.width || imageH != m.height)) {
       if (!MakeShmImage(m.width, m.height)) features.shm = false;  // e.g. a remote display: fall back for good
+      y0 = 0;
+      y1 = m.height;
     }
     tlsXError = 0;
     if (features.shm) {
-      const bool ok = XShmGetImage(dpy, root, image, m.x, m.y, AllPlanes) != 0;
+      XImage band = *image;
+      band.height = static_cast<int>(y1 - y0);
+      band.data = image->data + static_cast<size_t>(y0) * static_cast<size_t>(image->bytes_per_line);
+      const bool ok = XShmGetImage(dpy, root, &band, m.x, m.y + static_cast<int>(y0), AllPlanes) != 0;
       XSync(dpy, False);
       if (!ok && tlsXError == 0) tlsXError = BadImplementation;
       return tlsXError;
@@ -461,7 +489,8 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
     return r;
   }
   Capturer& c = *capturer_;
-  const std::vector<MonitorInfo> mons = QueryMonitors(cap_->dpy, c.root, c.features.randr);
+  c.DrainEvents();
+  const std::vector<MonitorInfo> mons = c.Monitors();
   if (cap_->lost) {
     r.paused = true;
     r.reason = "display lost";
@@ -479,16 +508,31 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
                            c.prevMonitor.width == m.width && c.prevMonitor.height == m.height && !c.prev.empty();
   const bool full = opts.full || !sameMonitor;
 
-  c.DrainEvents();
   c.ReadCursor(m, full, &r.cursor);
   if (!full && !opts.forceGrab && c.features.damage && !c.damaged) return r;  // nothing drawn since the last grab: no grab at all
 
+  // Which rows to grab: with XDamage, only the band of tile rows the damage touched (the region is
+  // fetched as it is subtracted, in one round trip); otherwise, or for a full frame, the monitor.
+  uint32_t y0 = 0, y1 = m.height;
   if (c.features.damage) {
-    XDamageSubtract(cap_->dpy, c.damage, 0, 0);  // before the grab: what is drawn during it is seen next time
+    const bool band = !full && !opts.forceGrab && c.region != 0 && c.image != nullptr && c.imageW == m.width && c.imageH == m.height;
+    XDamageSubtract(cap_->dpy, c.damage, 0, band ? c.region : 0);  // before the grab: what is drawn during it is seen next time
     c.damaged = false;
+    if (band) {
+      int n = 0;
+      XRectangle bounds{};
+      XRectangle* rects = XFixesFetchRegionAndBounds(cap_->dpy, c.region, &n, &bounds);
+      if (rects != nullptr) XFree(rects);
+      const int64_t top = std::max<int64_t>(bounds.y - m.y, 0);
+      const int64_t bottom = std::min<int64_t>(static_cast<int64_t>(bounds.y) + bounds.height - m.y, m.height);
+      const bool across = static_cast<int64_t>(bounds.x) + bounds.width > m.x && bounds.x < m.x + static_cast<int64_t>(m.width);
+      if (n == 0 || bottom <= top || !across) return r;  // drawn elsewhere (another monitor) or nothing left
+      y0 = static_cast<uint32_t>(top) / opts.tile * opts.tile;
+      y1 = std::min<uint32_t>(m.height, (static_cast<uint32_t>(bottom) + opts.tile - 1) / opts.tile * opts.tile);
+    }
   }
   auto t0 = std::chrono::steady_clock::now();
-  const int err = c.Grab(m);
+  const int err = c.Grab(m, y0, y1);
   r.grabMs = MsSince(t0);
   if (cap_->lost || err != 0 || c.image == nullptr) {
     r.paused = true;
@@ -518,12 +562,22 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
       }
     }
   } else {
+    // Only the grabbed band can differ; its rows start on a tile boundary, so tiles line up.
     FrameView prev;
-    prev.data = c.prev.data();
+    prev.data = c.prev.data() + static_cast<size_t>(y0) * packed;
     prev.width = m.width;
-    prev.height = m.height;
+    prev.height = y1 - y0;
     prev.stride = packed;
-    r.rects = DiffTiles(prev, cur, opts.tile, false, opts.path);
+    FrameView band = cur;
+    band.data = cur.data + static_cast<size_t>(y0) * cur.stride;
+    band.height = y1 - y0;
+    const std::vector<Rect> runs = DiffTiles(prev, band, opts.tile, opts.mergeRun > 1, opts.path);
+    // Fewer, wider rects cost less per frame downstream (one header, one send, one decode each);
+    // runs are cut every mergeRun tiles so a rect stays small enough for the palette path.
+    const uint32_t maxW = opts.tile * std::max<uint32_t>(1, opts.mergeRun);
+    for (const Rect& run : runs) {
+      for (uint32_t x = run.x; x < run.x + run.w; x += maxW) r.rects.push_back(Rect{x, run.y + y0, std::min(maxW, run.x + run.w - x), run.h});
+    }
   }
   // Remember the grabbed bytes, then make the alpha byte opaque in the grab (X leaves the pad byte
   // of a 24-bit visual undefined; viewers would draw it as transparency).

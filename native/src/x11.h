@@ -45,6 +45,7 @@ struct CaptureOptions {
   uint32_t tile = 64;
   SimdPath path = SimdPath::Auto;
   bool forceGrab = false;  // grab even when XDamage saw nothing (benchmarks of the grab + diff)
+  uint32_t mergeRun = 1;   // merge up to this many horizontally adjacent dirty tiles into one rect
 };
 
 struct CaptureResult {

@@ -47,6 +47,7 @@ export class AgentClient {
       this.loop = new CaptureLoop(opts.screen, {
         fps: opts.fps, quality: opts.quality, monitor: 0,
         send: (f) => this.ws?.readyState === WebSocket.OPEN && this.ws.send(f, { binary: true }),
+        sendAll: (frames) => sendCorked(this.ws, frames),
         buffered: () => this.ws?.bufferedAmount ?? 0,
         maxBufferedBytes: 4 * 1024 * 1024,
         onPaused: (paused) => this.session && this.send('screen.state', { sessionId: this.session.id, paused, reason: paused ? 'capture impossible (protected or locked screen)' : undefined }),
@@ -285,4 +286,16 @@ export class AgentClient {
       execFile(cmd, args, (err) => err && this.opts.log(`lock command failed: ${err.message}`));
     }
   }
+}
+
+/**
+ * Sends a capture's frames as one socket write: the socket is corked while ws frames them and
+ * uncorked on the next tick (one syscall instead of one per tile).
+ */
+export function sendCorked(ws: WebSocket | undefined, frames: Uint8Array[]): void {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return;
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  socket?.cork();
+  for (const f of frames) ws.send(f, { binary: true });
+  if (socket) process.nextTick(() => socket.uncork());
 }

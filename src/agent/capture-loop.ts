@@ -6,6 +6,8 @@ export interface CaptureLoopOptions {
   quality: number;
   monitor: number;
   send: (frame: Uint8Array) => void;
+  /** Sends the frames of one capture together (e.g. corked into one socket write); `send` for each when absent. */
+  sendAll?: (frames: Uint8Array[]) => void;
   /** Bytes still queued on the socket; above `maxBufferedBytes` a capture is skipped (the server is slow). */
   buffered: () => number;
   maxBufferedBytes: number;
@@ -112,16 +114,19 @@ export class CaptureLoop {
     if (result.tiles.length === 0 && !cursor) return;
     const seq = ++this.frameSeq >>> 0;
     const base = { monitor: this.opts.monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
+    const out: Uint8Array[] = [];
     if (full) {
-      this.opts.send(encodeFrame({ ...base, type: FrameType.ScreenInfo, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+      out.push(encodeFrame({ ...base, type: FrameType.ScreenInfo, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
     }
     for (const t of result.tiles) {
-      this.opts.send(encodeFrame({ ...base, type: FrameType.Tile, encoding: t.encoding, x: t.x, y: t.y, width: t.width, height: t.height, payload: t.data }));
-      this.framesSent += 1;
+      out.push(encodeFrame({ ...base, type: FrameType.Tile, encoding: t.encoding, x: t.x, y: t.y, width: t.width, height: t.height, payload: t.data }));
     }
-    if (cursor) this.opts.send(encodeFrame({ ...base, ...cursor }));
+    this.framesSent += result.tiles.length;
+    if (cursor) out.push(encodeFrame({ ...base, ...cursor }));
     if (result.tiles.length > 0) {
-      this.opts.send(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
+      out.push(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
     }
+    if (this.opts.sendAll) this.opts.sendAll(out);
+    else for (const f of out) this.opts.send(f);
   }
 }

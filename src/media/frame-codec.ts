@@ -49,8 +49,10 @@ export type ParsedMediaFrame = { ok: true; frame: MediaFrame } | { ok: false; co
 
 const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,80}$/;
 
+const utf8 = new TextEncoder();
+
 export function encodeFrame(f: MediaFrame): Uint8Array {
-  const sid = new TextEncoder().encode(f.sessionId);
+  const sid = utf8.encode(f.sessionId);
   if (!SESSION_ID.test(f.sessionId)) throw new RangeError('sessionId must be 1-80 id characters');
   const headerLength = FIXED_HEADER + sid.length;
   const out = new Uint8Array(headerLength + f.payload.length);

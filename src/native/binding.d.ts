@@ -34,7 +34,7 @@ export interface NativeCapture {
 export interface NativeX11Screen {
   features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
   monitors(): NativeMonitor[];
-  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean): Promise<NativeCapture>;
+  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean, mergeRun?: number): Promise<NativeCapture>;
   move(monitor: number, x: number, y: number): void;
   button(button: number, down: boolean): void;
   wheel(dx: number, dy: number): void;

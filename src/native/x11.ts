@@ -56,10 +56,14 @@ export interface X11CaptureOptions {
   path?: SimdPath;
   /** Grab and diff even when XDamage saw nothing drawn (benchmarks). */
   forceGrab?: boolean;
+  /** Changed tiles side by side in a row travel as one rect of up to this many tiles (default 8; 1 = every tile alone). Full frames are always single tiles. */
+  mergeRun?: number;
 }
 
 /** How long a lost display waits before the next reopen attempt. */
 const REOPEN_EVERY_MS = 2000;
+/** 8 tiles = 512 px: wide enough to cut per-frame costs, small enough for the palette path. */
+const DEFAULT_MERGE_RUN = 8;
 const MODES: readonly EncodeMode[] = ['auto', 'jpeg', 'lossless'];
 const PATHS: readonly SimdPath[] = ['auto', 'portable', 'sse2', 'avx2'];
 
@@ -93,10 +97,12 @@ export class X11Screen {
     if (!MODES.includes(mode)) throw new NativeArgumentError('mode', `must be one of ${MODES.join(', ')}`);
     const path = opts.path ?? 'auto';
     if (!PATHS.includes(path)) throw new NativeArgumentError('path', `must be one of ${PATHS.join(', ')}`);
+    const mergeRun = opts.mergeRun ?? DEFAULT_MERGE_RUN;
+    checkInt('mergeRun', mergeRun, 1, 64);
     const timestamp = Date.now();
     if (!this.ready()) return { paused: true, reason: 'display lost', width: 0, height: 0, tiles: [], timestamp };
     const native = this.open();
-    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path, opts.forceGrab === true));
+    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path, opts.forceGrab === true, mergeRun));
     return toCapture(r, timestamp);
   }
 
