@@ -11,6 +11,7 @@
 //    Napi, and a JS caller may reuse or mutate its frame buffer as soon as the call returns.
 #include <napi.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -535,7 +536,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
                         InstanceMethod<&X11ScreenWrap::ButtonJs>("button"), InstanceMethod<&X11ScreenWrap::Wheel>("wheel"),
                         InstanceMethod<&X11ScreenWrap::Key>("key"), InstanceMethod<&X11ScreenWrap::Text>("text"),
                         InstanceMethod<&X11ScreenWrap::Pointer>("pointer"), InstanceMethod<&X11ScreenWrap::Lost>("lost"),
-                        InstanceMethod<&X11ScreenWrap::Paint>("paint"),
+                        InstanceMethod<&X11ScreenWrap::Paint>("paint"), InstanceMethod<&X11ScreenWrap::OverlayJs>("overlay"),
                         InstanceMethod<&X11ScreenWrap::Close>("close")});
   }
 
@@ -638,6 +639,58 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.Set("x", x);
       o.Set("y", y);
       return o;
+    });
+  }
+  // overlay(monitor, pointers: {x, y, label, rgb}[], strokes: {points: number[], rgb, width}[])
+  Napi::Value OverlayJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 3 || !info[1].IsArray() || !info[2].IsArray()) Invalid("overlay takes monitor, pointers[], strokes[]");
+      const uint32_t monitor = ArgU32(info, 0, "monitor", 0, 255);
+      auto num = [](Napi::Object o, const char* key, double lo, double hi) -> int32_t {
+        Napi::Value v = o.Get(key);
+        if (!v.IsNumber()) Invalid(std::string(key) + " must be a number");
+        const double d = v.As<Napi::Number>().DoubleValue();
+        if (!(d >= lo && d <= hi)) Invalid(std::string(key) + " is out of range");
+        return static_cast<int32_t>(d);
+      };
+      std::vector<OverlayPointer> pointers;
+      Napi::Array pa = info[1].As<Napi::Array>();
+      if (pa.Length() > 64) Invalid("at most 64 pointers");
+      for (uint32_t i = 0; i < pa.Length(); ++i) {
+        Napi::Value v = pa.Get(i);
+        if (!v.IsObject()) Invalid("a pointer must be an object");
+        Napi::Object o = v.As<Napi::Object>();
+        OverlayPointer p;
+        p.x = num(o, "x", 0, kMaxDim);
+        p.y = num(o, "y", 0, kMaxDim);
+        p.rgb = static_cast<uint32_t>(num(o, "rgb", 0, 0xFFFFFF));
+        Napi::Value label = o.Get("label");
+        if (label.IsString()) p.label = label.As<Napi::String>().Utf8Value();
+        pointers.push_back(std::move(p));
+      }
+      std::vector<OverlayStroke> strokes;
+      Napi::Array sa = info[2].As<Napi::Array>();
+      if (sa.Length() > 256) Invalid("at most 256 strokes");
+      for (uint32_t i = 0; i < sa.Length(); ++i) {
+        Napi::Value v = sa.Get(i);
+        if (!v.IsObject()) Invalid("a stroke must be an object");
+        Napi::Object o = v.As<Napi::Object>();
+        OverlayStroke st;
+        st.rgb = static_cast<uint32_t>(num(o, "rgb", 0, 0xFFFFFF));
+        st.width = static_cast<uint32_t>(num(o, "width", 1, 64));
+        Napi::Value pts = o.Get("points");
+        if (!pts.IsArray()) Invalid("points must be an array");
+        Napi::Array arr = pts.As<Napi::Array>();
+        if (arr.Length() > 4000 || arr.Length() % 2 != 0) Invalid("points must be an even-length array of at most 4000 numbers");
+        for (uint32_t k = 0; k < arr.Length(); ++k) {
+          Napi::Value n = arr.Get(k);
+          if (!n.IsNumber()) Invalid("points must be numbers");
+          st.points.push_back(static_cast<int32_t>(std::clamp(n.As<Napi::Number>().DoubleValue(), -32000.0, 32000.0)));
+        }
+        strokes.push_back(std::move(st));
+      }
+      Open().Overlay(monitor, pointers, strokes);
+      return info.Env().Undefined();
     });
   }
   // paint(x, y, w, h, rgb) — tests and benchmarks only.

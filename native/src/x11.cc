@@ -7,6 +7,7 @@
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
+#include <X11/extensions/shape.h>
 #include <X11/extensions/XTest.h>
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
@@ -421,6 +422,131 @@ struct X11Screen::Injector {
   }
 };
 
+
+// ---- overlay -----------------------------------------------------------------------------------
+
+struct X11Screen::Painter {
+  Display* dpy;
+  Window win = 0;
+  Pixmap mask = 0;
+  GC gc = nullptr, maskGc = nullptr;
+  XFontStruct* font = nullptr;
+  MonitorInfo at;
+  bool mapped = false;
+
+  explicit Painter(Display* d) : dpy(d) { font = XLoadQueryFont(dpy, "fixed"); }
+  ~Painter() {
+    Destroy();
+    if (font != nullptr) XFreeFont(dpy, font);
+    XSync(dpy, False);
+  }
+
+  void Destroy() {
+    if (maskGc != nullptr) XFreeGC(dpy, maskGc);
+    if (gc != nullptr) XFreeGC(dpy, gc);
+    if (mask != 0) XFreePixmap(dpy, mask);
+    if (win != 0) XDestroyWindow(dpy, win);
+    maskGc = gc = nullptr;
+    mask = win = 0;
+    mapped = false;
+  }
+
+  void Ensure(const MonitorInfo& m) {
+    if (win != 0 && at.x == m.x && at.y == m.y && at.width == m.width && at.height == m.height) return;
+    Destroy();
+    at = m;
+    const Window root = DefaultRootWindow(dpy);
+    XSetWindowAttributes attrs{};
+    attrs.override_redirect = True;
+    attrs.background_pixmap = None;
+    win = XCreateWindow(dpy, root, m.x, m.y, m.width, m.height, 0, CopyFromParent, InputOutput, CopyFromParent,
+                        CWOverrideRedirect | CWBackPixmap, &attrs);
+    XStoreName(dpy, win, "Tandem overlay");
+    // Clicks and keys go to what is under the overlay: an empty input shape.
+    XShapeCombineRectangles(dpy, win, ShapeInput, 0, 0, nullptr, 0, ShapeSet, Unsorted);
+    mask = XCreatePixmap(dpy, win, m.width, m.height, 1);
+    maskGc = XCreateGC(dpy, mask, 0, nullptr);
+    gc = XCreateGC(dpy, win, 0, nullptr);
+    if (font != nullptr) XSetFont(dpy, gc, font->fid);
+  }
+
+  // Draws into the window (colours) or into the 1-bit shape mask (everything drawn = 1).
+  void DrawAll(Drawable d, GC g, bool isMask, const std::vector<OverlayPointer>& pointers, const std::vector<OverlayStroke>& strokes) {
+    auto colour = [&](uint32_t rgb) { XSetForeground(dpy, g, isMask ? 1 : (rgb & 0xFFFFFF)); };
+    for (const OverlayStroke& s : strokes) {
+      if (s.points.size() < 2) continue;
+      colour(s.rgb);
+      XSetLineAttributes(dpy, g, s.width, LineSolid, CapRound, JoinRound);
+      std::vector<XPoint> pts;
+      for (size_t i = 0; i + 1 < s.points.size(); i += 2) {
+        pts.push_back(XPoint{static_cast<short>(std::clamp(s.points[i], -32000, 32000)), static_cast<short>(std::clamp(s.points[i + 1], -32000, 32000))});
+      }
+      if (pts.size() == 1) {
+        XFillArc(dpy, d, g, pts[0].x - static_cast<int>(s.width), pts[0].y - static_cast<int>(s.width), s.width * 2, s.width * 2, 0, 360 * 64);
+      } else {
+        XDrawLines(dpy, d, g, pts.data(), static_cast<int>(pts.size()), CoordModeOrigin);
+      }
+    }
+    XSetLineAttributes(dpy, g, 1, LineSolid, CapButt, JoinMiter);
+    for (const OverlayPointer& p : pointers) {
+      // An arrow with its tip at (x, y), a white outline, and the name on a tag beside it.
+      static const short kArrow[][2] = {{0, 0}, {0, 19}, {5, 14}, {9, 22}, {12, 21}, {8, 13}, {14, 13}};
+      XPoint arrow[7];
+      for (int i = 0; i < 7; ++i) arrow[i] = XPoint{static_cast<short>(p.x + kArrow[i][0]), static_cast<short>(p.y + kArrow[i][1])};
+      colour(p.rgb);
+      XFillPolygon(dpy, d, g, arrow, 7, Nonconvex, CoordModeOrigin);
+      colour(0xFFFFFF);
+      XPoint closed[8];
+      std::copy(arrow, arrow + 7, closed);
+      closed[7] = arrow[0];
+      XDrawLines(dpy, d, g, closed, 8, CoordModeOrigin);
+      if (p.label.empty()) continue;
+      const std::string text = p.label.substr(0, 40);
+      const int tw = font != nullptr ? XTextWidth(font, text.c_str(), static_cast<int>(text.size())) : static_cast<int>(text.size()) * 6;
+      const int th = font != nullptr ? font->ascent + font->descent : 13;
+      colour(p.rgb);
+      XFillRectangle(dpy, d, g, p.x + 14, p.y + 18, static_cast<unsigned>(tw + 8), static_cast<unsigned>(th + 4));
+      if (!isMask && font != nullptr) {
+        XSetForeground(dpy, g, 0xFFFFFF);
+        XDrawString(dpy, d, g, p.x + 18, p.y + 20 + font->ascent, text.c_str(), static_cast<int>(text.size()));
+      }
+    }
+  }
+
+  void Show(const MonitorInfo& m, const std::vector<OverlayPointer>& pointers, const std::vector<OverlayStroke>& strokes) {
+    if (pointers.empty() && strokes.empty()) {
+      if (mapped) XUnmapWindow(dpy, win);
+      mapped = false;
+      XSync(dpy, False);
+      return;
+    }
+    Ensure(m);
+    XSetForeground(dpy, maskGc, 0);
+    XFillRectangle(dpy, mask, maskGc, 0, 0, m.width, m.height);
+    DrawAll(mask, maskGc, true, pointers, strokes);
+    XShapeCombineMask(dpy, win, ShapeBounding, 0, 0, mask, ShapeSet);
+    if (!mapped) XMapRaised(dpy, win);
+    else XRaiseWindow(dpy, win);
+    mapped = true;
+    XSync(dpy, False);  // mapped and shaped before drawing, or the drawing may be lost
+    DrawAll(win, gc, false, pointers, strokes);
+    XSync(dpy, False);
+  }
+};
+
+void X11Screen::Overlay(uint32_t monitor, const std::vector<OverlayPointer>& pointers, const std::vector<OverlayStroke>& strokes) {
+  std::lock_guard<std::mutex> lock(ovMu_);
+  if (!cap_ && !in_) throw NativeError("CLOSED", "the display is closed");
+  if (!ov_) {
+    ov_ = std::make_unique<Conn>(name_);
+    painter_ = std::make_unique<Painter>(ov_->dpy);
+  }
+  if (ov_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
+  const std::vector<MonitorInfo> mons = QueryMonitors(ov_->dpy, DefaultRootWindow(ov_->dpy), features_.randr);
+  if (monitor >= mons.size()) throw NativeError("INVALID_ARGUMENT", "monitor " + std::to_string(monitor) + " is not connected");
+  painter_->Show(mons[monitor], pointers, strokes);
+}
+
 // ---- X11Screen ---------------------------------------------------------------------------------
 
 X11Screen::X11Screen(const std::string& display) : name_(display) {
@@ -452,6 +578,12 @@ X11Screen::X11Screen(const std::string& display) : name_(display) {
 X11Screen::~X11Screen() { Close(); }
 
 void X11Screen::Close() {
+  {
+    std::lock_guard<std::mutex> lock(ovMu_);
+    if (ov_ && !ov_->lost) painter_.reset();
+    painter_.release();
+    ov_.reset();
+  }
   {
     std::lock_guard<std::mutex> lock(capMu_);
     if (cap_ && !cap_->lost) capturer_.reset();

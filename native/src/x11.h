@@ -59,6 +59,19 @@ struct CaptureResult {
   double grabMs = 0, diffMs = 0, encodeMs = 0;
 };
 
+// What the agent draws over the customer's screen: technicians' pointers with their names, and pen /
+// laser strokes. Coordinates are monitor pixels; colours 0xRRGGBB.
+struct OverlayPointer {
+  int32_t x = 0, y = 0;
+  std::string label;
+  uint32_t rgb = 0;
+};
+struct OverlayStroke {
+  std::vector<int32_t> points;  // x0, y0, x1, y1, ...
+  uint32_t rgb = 0;
+  uint32_t width = 3;
+};
+
 struct X11Features {
   bool shm = false, damage = false, fixes = false, randr = false, xtest = false;
 };
@@ -92,6 +105,11 @@ class X11Screen {
   // need exact, known screen changes; the agent never calls it.
   void Paint(int32_t x, int32_t y, uint32_t w, uint32_t h, uint32_t rgb);
 
+  // Replaces what the overlay shows on `monitor` (nothing: the overlay window is unmapped). The overlay
+  // is an override-redirect window shaped to exactly what is drawn, with an empty input shape so the
+  // customer's clicks go through it. Its own X connection; serialised on its own mutex.
+  void Overlay(uint32_t monitor, const std::vector<OverlayPointer>& pointers, const std::vector<OverlayStroke>& strokes);
+
   bool Lost() const;
   void Close();
 
@@ -101,6 +119,10 @@ class X11Screen {
   void CheckInput() const;  // inMu_ held
   struct Capturer;  // XShm image, damage, previous frame (x11.cc)
   struct Injector;  // XTest state, scratch keycode (x11.cc)
+  struct Painter;   // the overlay window (x11.cc)
+  std::unique_ptr<Conn> ov_;
+  std::unique_ptr<Painter> painter_;
+  mutable std::mutex ovMu_;
   std::string name_;
   X11Features features_;  // what the server offers, fixed at open
   std::unique_ptr<Conn> cap_, in_;

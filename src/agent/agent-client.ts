@@ -7,6 +7,7 @@ import { RemoteShells } from './remote-shell';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
 import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
+import { RemoteOverlay, type OverlaySurface } from './overlay';
 import type { InputInjector, ScreenSource } from './screen-source';
 
 export interface AgentClientOptions {
@@ -15,6 +16,8 @@ export interface AgentClientOptions {
   prompt: CustomerPrompt;
   screen?: ScreenSource;
   injector?: InputInjector;
+  /** Where technicians' pointers and annotations are drawn on the customer's screen (the X11 overlay). */
+  overlay?: OverlaySurface;
   fps: number;
   quality: number;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
@@ -42,7 +45,13 @@ export class AgentClient {
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
 
+  /** Technicians' pointers and pen/laser strokes over the customer's screen. */
+  readonly overlay?: RemoteOverlay;
+
   constructor(private readonly opts: AgentClientOptions) {
+    if (opts.overlay) {
+      this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
+    }
     if (opts.screen) {
       this.loop = new CaptureLoop(opts.screen, {
         fps: opts.fps, quality: opts.quality, monitor: 0,
@@ -73,6 +82,7 @@ export class AgentClient {
     this.stopped = true;
     this.shells.close();
     this.loop?.stop();
+    this.overlay?.clear();
     this.ws?.close(1000, 'agent stopping');
     this.opts.screen?.close();
   }
@@ -213,6 +223,13 @@ export class AgentClient {
         return this.applyMode(d.sessionId, d.mode);
       case 'input':
         return this.applyInput(d as unknown as ForwardedInput);
+      case 'pointer.remote':
+        // Only while the screen is shared (the server sends them only then, too).
+        if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.pointer(d.memberId, d.name, Number(d.monitor) || 0, Number(d.x), Number(d.y), d.visible !== false);
+        return;
+      case 'annotation.remote':
+        if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.annotation(d.memberId, d.kind, Number(d.monitor) || 0, Array.isArray(d.points) ? (d.points as number[]).map(Number) : []);
+        return;
       case 'media.feedback':
         // The slowest viewer's budget; never above what this agent was configured for.
         if (this.session?.id === d.sessionId) this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
@@ -231,8 +248,12 @@ export class AgentClient {
     if (!this.session || this.session.id !== sessionId) this.session = { id: sessionId, mode, lastSeq: 0 };
     this.session.mode = mode;
     this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
-    if (mode === 'hold') this.loop?.stop();
-    else this.loop?.start(sessionId);
+    if (mode === 'hold') {
+      this.loop?.stop();
+      this.overlay?.clear();
+    } else {
+      this.loop?.start(sessionId);
+    }
   }
 
   private applyInput(d: ForwardedInput): void {
@@ -253,13 +274,18 @@ export class AgentClient {
     this.stats.inputsInjected += 1;
   }
 
-  /** Pixel position of a 0..1 position on a monitor (the protocol's coordinates are fractions). */
-  private toPixels(monitor: number, x: number, y: number): [number, number] {
+  private monitorSize(monitor: number): { width: number; height: number } {
     let m = this.monitorSizes.get(monitor);
     if (!m) {
       for (const d of this.opts.screen?.monitors() ?? []) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
       m = this.monitorSizes.get(monitor) ?? { width: 1, height: 1 };
     }
+    return m;
+  }
+
+  /** Pixel position of a 0..1 position on a monitor (the protocol's coordinates are fractions). */
+  private toPixels(monitor: number, x: number, y: number): [number, number] {
+    const m = this.monitorSize(monitor);
     const clamp = (v: number): number => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
     return [Math.round(clamp(x) * (m.width - 1)), Math.round(clamp(y) * (m.height - 1))];
   }
@@ -278,6 +304,7 @@ export class AgentClient {
 
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
     this.loop?.stop();
+    this.overlay?.clear();
     this.session = undefined;
     this.opts.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
     if (d.lockDesktop && this.opts.lockCommand.length > 0) {

@@ -31,6 +31,11 @@ export class CaptureLoop {
 
   constructor(private readonly source: ScreenSource, private opts: CaptureLoopOptions) {}
 
+  /** The monitor being captured. */
+  get monitor(): number {
+    return this.opts.monitor;
+  }
+
   get isRunning(): boolean {
     return this.running;
   }

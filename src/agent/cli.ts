@@ -18,6 +18,7 @@ import { X11Screen } from '../native/x11';
 import { AgentClient } from './agent-client';
 import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
 import { enroll } from './enroll';
+import type { OverlaySurface } from './overlay';
 import type { InputInjector, ScreenSource } from './screen-source';
 import { TerminalPrompt } from './terminal-prompt';
 
@@ -78,7 +79,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
   }
   const fps = intOption('fps', v.fps as string | undefined, 15, 1, 60);
   const quality = intOption('quality', v.quality as string | undefined, 70, 10, 95);
-  let screen: (ScreenSource & InputInjector) | undefined;
+  let screen: (ScreenSource & InputInjector & OverlaySurface) | undefined;
   if (!v['no-screen']) {
     const x11 = openScreen(v.display as string | undefined);
     screen = {
@@ -90,6 +91,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
       wheel: (dx, dy) => x11.wheel(dx, dy),
       key: (k, down) => x11.key(k, down),
       text: (t) => x11.text(t),
+      overlay: (m, pointers, strokes) => x11.overlay(m, pointers, strokes),
     };
   }
   const prompt = new TerminalPrompt();
@@ -99,6 +101,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
     prompt,
     screen,
     injector: screen && !v['view-only'] ? screen : undefined,
+    overlay: screen,
     fps,
     quality,
     lockCommand: ['loginctl', 'lock-session'],

@@ -42,6 +42,7 @@ export interface NativeX11Screen {
   text(text: string): void;
   pointer(): { x: number; y: number };
   paint(x: number, y: number, w: number, h: number, rgb: number): void;
+  overlay(monitor: number, pointers: { x: number; y: number; label: string; rgb: number }[], strokes: { points: number[]; rgb: number; width: number }[]): void;
   lost(): boolean;
   close(): void;
 }

@@ -17,6 +17,20 @@ export interface Monitor {
   primary?: boolean;
 }
 
+export interface OverlayPointer {
+  x: number;
+  y: number;
+  label: string;
+  rgb: number;
+}
+
+export interface OverlayStroke {
+  /** x0, y0, x1, y1, … in monitor pixels. */
+  points: number[];
+  rgb: number;
+  width: number;
+}
+
 /** Wire encodings of the media frame format (src/media/frame-codec.ts): 1 JPEG, 2 lossless. */
 export interface ScreenTile {
   x: number;
@@ -143,6 +157,30 @@ export class X11Screen {
     checkInt('h', h, 1, 32767);
     checkInt('rgb', rgb, 0, 0xffffff);
     call(() => this.open().paint(x, y, w, h, rgb));
+  }
+
+  /**
+   * Replaces what the overlay shows on a monitor: pointers (tip at x, y, with a name tag) and
+   * strokes (polylines), in monitor pixels, colours 0xRRGGBB. Empty lists hide it. The overlay never
+   * takes the customer's clicks.
+   */
+  overlay(monitor: number, pointers: OverlayPointer[], strokes: OverlayStroke[]): void {
+    checkInt('monitor', monitor, 0, 255);
+    if (!Array.isArray(pointers) || pointers.length > 64) throw new NativeArgumentError('pointers', 'must be an array of at most 64 pointers');
+    if (!Array.isArray(strokes) || strokes.length > 256) throw new NativeArgumentError('strokes', 'must be an array of at most 256 strokes');
+    pointers.forEach((p, i) => {
+      checkInt(`pointers[${i}].x`, p.x, 0, 32767);
+      checkInt(`pointers[${i}].y`, p.y, 0, 32767);
+      checkInt(`pointers[${i}].rgb`, p.rgb, 0, 0xffffff);
+    });
+    strokes.forEach((s, i) => {
+      checkInt(`strokes[${i}].rgb`, s.rgb, 0, 0xffffff);
+      checkInt(`strokes[${i}].width`, s.width, 1, 64);
+      if (!Array.isArray(s.points) || s.points.length % 2 !== 0 || s.points.length > 4000 || !s.points.every(Number.isFinite)) {
+        throw new NativeArgumentError(`strokes[${i}].points`, 'must be an even-length array of at most 4000 finite numbers');
+      }
+    });
+    call(() => this.open().overlay(monitor, pointers.map((p) => ({ ...p, label: String(p.label ?? '').slice(0, 40) })), strokes));
   }
 
   /** Root-window pointer position. */

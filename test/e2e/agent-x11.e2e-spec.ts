@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { inflateSync } from 'node:zlib';
 import { AgentClient } from '../../src/agent/agent-client';
+import { colourOf } from '../../src/agent/overlay';
 import { enroll } from '../../src/agent/enroll';
 import type { CaptureResult, InputInjector, ScreenSource } from '../../src/agent/screen-source';
 import { TerminalPrompt } from '../../src/agent/terminal-prompt';
@@ -36,6 +37,18 @@ function firstPixel(f: MediaFrame): number[] {
   })();
   return [px[0]!, px[1]!, px[2]!];
 }
+
+/** One pixel of the display as [r, g, b], read through a full lossless capture. */
+async function pixelAt(probe: X11Screen, px: number, py: number): Promise<number[]> {
+  const r = await probe.capture(0, { full: true, quality: 90, mode: 'lossless' });
+  const t = r.tiles.find((k) => k.x <= px && px < k.x + k.width && k.y <= py && py < k.y + k.height)!;
+  const out = decodeLossless(t.data, t.width, t.height, (z) => inflateSync(z));
+  if (!out.ok) throw new Error(out.message);
+  const i = ((py - t.y) * t.width + (px - t.x)) * 4;
+  return [out.bgra[i + 2]!, out.bgra[i + 1]!, out.bgra[i]!];
+}
+
+const rgbOf = (c: number): number[] => [(c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff];
 
 async function pointer(x: TestDisplay): Promise<string> {
   return (await x.x('xdotool', ['getmouselocation'])).trim();
@@ -86,6 +99,7 @@ describe('desktop agent on Xvfb', () => {
     const prompt = new TerminalPrompt(stdin, stdout);
     const client = new AgentClient({
       state: { server: t.url, agentId, token, pin: '424242' }, prompt, screen, injector, fps: 20, quality: 80, lockCommand: [], log: () => undefined,
+      overlay: { overlay: (m, p, st) => x11.overlay(m, p, st) },
       hello: { hostname: 'desk-x11', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
     });
     client.start();
@@ -131,7 +145,23 @@ describe('desktop agent on Xvfb', () => {
       await waitFor('the click position', async () => (await pointer(x)).startsWith(`x:${W - 1} y:${H - 1} `), 5000, 20);
       expect(client.stats.inputsInjected).toBe(3);
 
-      // Hold again: no capture and no frame from then on.
+      // The technician's pointer and pen stroke are drawn on the customer's real screen.
+      const probe = new X11Screen(x.display);
+      try {
+        await alice.ask('pointer', { sessionId, monitor: 0, x: 0.5, y: 0.5, visible: true });
+        const tip = { x: Math.round(0.5 * (W - 1)), y: Math.round(0.5 * (H - 1)) };
+        await waitFor('the pointer on the display', async () => (await pixelAt(probe, tip.x + 2, tip.y + 10)).join() === rgbOf(colourOf('alice')).join(), 5000, 50);
+        await alice.ask('annotation', { sessionId, monitor: 0, kind: 'pen', points: [0.1, 0.2, 0.3, 0.2] });
+        const mid = { x: Math.round(0.2 * (W - 1)), y: Math.round(0.2 * (H - 1)) };
+        await waitFor('the pen stroke on the display', async () => (await pixelAt(probe, mid.x, mid.y)).join() === rgbOf(colourOf('alice')).join(), 5000, 50);
+        await alice.ask('annotation', { sessionId, monitor: 0, kind: 'clear', points: [] });
+        await waitFor('the stroke cleared', async () => (await pixelAt(probe, mid.x, mid.y)).join() === '34,170,68', 5000, 50);
+        expect(client.overlay!.draws).toBeGreaterThanOrEqual(3);
+      } finally {
+        probe.close();
+      }
+
+      // Hold again: no capture and no frame from then on (and the pointer is gone from the screen).
       stdin.write('hold\n');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'hold');
       await new Promise((r) => setTimeout(r, 150)); // a capture already running may finish
