@@ -286,8 +286,8 @@ struct X11Screen::Capturer {
       XImage band = *image;
       band.height = static_cast<int>(y1 - y0);
       band.data = image->data + static_cast<size_t>(y0) * static_cast<size_t>(image->bytes_per_line);
+      // Synchronous already: it waits for its reply, and an error for it arrives before that reply.
       const bool ok = XShmGetImage(dpy, root, &band, m.x, m.y + static_cast<int>(y0), AllPlanes) != 0;
-      XSync(dpy, False);
       if (!ok && tlsXError == 0) tlsXError = BadImplementation;
       return tlsXError;
     }

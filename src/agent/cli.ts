@@ -119,7 +119,8 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+  // `tandem-agent --server URL --secret S` (no command) means run: what `npm run agent -- --server URL` gives.
+  const [command, ...rest] = argv[0]?.startsWith('--') && !['--help', '-h'].includes(argv[0]) ? ['run', ...argv] : argv;
   const { values } = parseArgs({
     args: rest,
     options: {
