@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <thread>
 
 namespace tandem {
@@ -147,6 +148,30 @@ struct X11Screen::Conn {
 
 // ---- capture -----------------------------------------------------------------------------------
 
+// What is kept per monitor: its own shared-memory image (so switching monitors never re-creates
+// one), the previous frame to diff against, and the damage seen since it was last grabbed.
+struct Slot {
+  XImage* image = nullptr;  // an XShm image (or, without XShm, the last XGetImage result)
+  XShmSegmentInfo seg{};
+  bool shmAttached = false;
+  uint32_t imageW = 0, imageH = 0;
+  std::vector<uint8_t> prev;  // packed (stride = width * 4), as grabbed (alpha byte untouched)
+  MonitorInfo geometry;
+  bool valid = false;                // prev holds this geometry's last frame
+  bool dirty = true;                 // damage arrived for it since its last grab
+  int32_t dx0 = 0, dy0 = 0, dx1 = 0, dy1 = 0;  // the bounding box of that damage (root coordinates)
+  bool cursorStale = true;           // the cursor image changed since this monitor last sent it
+
+  void AddDamage(int32_t x0, int32_t y0, int32_t x1, int32_t y1) {
+    if (!dirty) {
+      dx0 = x0, dy0 = y0, dx1 = x1, dy1 = y1;
+    } else {
+      dx0 = std::min(dx0, x0), dy0 = std::min(dy0, y0), dx1 = std::max(dx1, x1), dy1 = std::max(dy1, y1);
+    }
+    dirty = true;
+  }
+};
+
 struct X11Screen::Capturer {
   Display* dpy;
   Window root;
@@ -157,19 +182,8 @@ struct X11Screen::Capturer {
   std::vector<MonitorInfo> monitors;
   bool monitorsStale = true;
   XserverRegion region = 0;  // receives the damage as it is subtracted
-
-  // The grab target: an XShm image (or, without XShm, the last XGetImage result).
-  XImage* image = nullptr;
-  XShmSegmentInfo seg{};
-  bool shmAttached = false;
-  uint32_t imageW = 0, imageH = 0;
-
-  // The previous frame (packed, stride = width * 4), as grabbed (alpha byte untouched).
-  std::vector<uint8_t> prev;
-  MonitorInfo prevMonitor;
-  uint32_t prevIndex = std::numeric_limits<uint32_t>::max();
-  bool damaged = true;
-  bool cursorChanged = true;
+  bool damaged = true;       // a damage event arrived since the last subtract
+  std::map<uint32_t, Slot> slots;
 
   Capturer(Display* d, const X11Features& f) : dpy(d), root(DefaultRootWindow(d)), features(f) {
     int err = 0;
@@ -191,32 +205,33 @@ struct X11Screen::Capturer {
   }
 
   ~Capturer() {
-    FreeImage();
+    for (auto& kv : slots) FreeImage(kv.second);
     if (region != 0) XFixesDestroyRegion(dpy, region);
     if (damage != 0) XDamageDestroy(dpy, damage);
     XSync(dpy, False);
   }
 
-  void FreeImage() {
-    if (image == nullptr) return;
-    if (shmAttached) {
-      XShmDetach(dpy, &seg);
+  void FreeImage(Slot& s) {
+    if (s.image == nullptr) return;
+    if (s.shmAttached) {
+      XShmDetach(dpy, &s.seg);
       XSync(dpy, False);
-      image->data = nullptr;  // the shared segment is not XDestroyImage's to free
-      XDestroyImage(image);
-      shmdt(seg.shmaddr);
-      shmAttached = false;
+      s.image->data = nullptr;  // the shared segment is not XDestroyImage's to free
+      XDestroyImage(s.image);
+      shmdt(s.seg.shmaddr);
+      s.shmAttached = false;
     } else {
-      XDestroyImage(image);
+      XDestroyImage(s.image);
     }
-    image = nullptr;
-    imageW = imageH = 0;
+    s.image = nullptr;
+    s.imageW = s.imageH = 0;
   }
 
   // A shared-memory image of w x h; false when XShm cannot be used here (remote display).
-  bool MakeShmImage(uint32_t w, uint32_t h) {
-    FreeImage();
+  bool MakeShmImage(Slot& s, uint32_t w, uint32_t h) {
+    FreeImage(s);
     const int screen = DefaultScreen(dpy);
+    XShmSegmentInfo& seg = s.seg;
     XImage* img = XShmCreateImage(dpy, DefaultVisual(dpy, screen), static_cast<unsigned>(DefaultDepth(dpy, screen)), ZPixmap, nullptr,
                                   &seg, w, h);
     if (img == nullptr) return false;
@@ -244,11 +259,29 @@ struct X11Screen::Capturer {
       XDestroyImage(img);
       return false;
     }
-    image = img;
-    shmAttached = true;
-    imageW = w;
-    imageH = h;
+    s.image = img;
+    s.shmAttached = true;
+    s.imageW = w;
+    s.imageH = h;
     return true;
+  }
+
+  // Moves the damage the server accumulated into every monitor's own record (one round trip).
+  void CollectDamage() {
+    if (!features.damage || !damaged) return;
+    damaged = false;
+    if (region == 0) {
+      XDamageSubtract(dpy, damage, 0, 0);
+      for (auto& kv : slots) kv.second.AddDamage(INT32_MIN / 2, INT32_MIN / 2, INT32_MAX / 2, INT32_MAX / 2);
+      return;
+    }
+    XDamageSubtract(dpy, damage, 0, region);  // what is drawn from now on raises a new event
+    int n = 0;
+    XRectangle bounds{};
+    XRectangle* rects = XFixesFetchRegionAndBounds(dpy, region, &n, &bounds);
+    if (rects != nullptr) XFree(rects);
+    if (n == 0) return;
+    for (auto& kv : slots) kv.second.AddDamage(bounds.x, bounds.y, bounds.x + bounds.width, bounds.y + bounds.height);
   }
 
   void DrainEvents() {
@@ -256,7 +289,9 @@ struct X11Screen::Capturer {
       XEvent ev;
       XNextEvent(dpy, &ev);
       if (features.damage && ev.type == damageEvent + XDamageNotify) damaged = true;
-      if (features.fixes && ev.type == fixesEvent + XFixesCursorNotify) cursorChanged = true;
+      if (features.fixes && ev.type == fixesEvent + XFixesCursorNotify) {
+        for (auto& kv : slots) kv.second.cursorStale = true;
+      }
       if (features.randr && (ev.type == randrEvent + RRScreenChangeNotify || ev.type == randrEvent + RRNotify)) {
         XRRUpdateConfiguration(&ev);
         monitorsStale = true;
@@ -272,39 +307,39 @@ struct X11Screen::Capturer {
     return monitors;
   }
 
-  // Grabs rows [y0, y1) of the monitor into `image` (the rest of it is left as it was); returns an
-  // X error code (0 = fine). A band is grabbed through a second XImage header over the same shared
-  // segment: XShmGetImage writes at `data - shmaddr`, so the rows land where the full image has them.
-  int Grab(const MonitorInfo& m, uint32_t y0, uint32_t y1) {
-    if (features.shm && (image == nullptr || !shmAttached || imageW != m.width || imageH != m.height)) {
-      if (!MakeShmImage(m.width, m.height)) features.shm = false;  // e.g. a remote display: fall back for good
+  // Grabs rows [y0, y1) of the monitor into the slot's image (the rest of it is left as it was);
+  // returns an X error code (0 = fine). A band is grabbed through a second XImage header over the
+  // same shared segment: XShmGetImage writes at `data - shmaddr`, so the rows land in place.
+  int Grab(Slot& s, const MonitorInfo& m, uint32_t y0, uint32_t y1) {
+    if (features.shm && (s.image == nullptr || !s.shmAttached || s.imageW != m.width || s.imageH != m.height)) {
+      if (!MakeShmImage(s, m.width, m.height)) features.shm = false;  // e.g. a remote display: fall back for good
       y0 = 0;
       y1 = m.height;
     }
     tlsXError = 0;
     if (features.shm) {
-      XImage band = *image;
+      XImage band = *s.image;
       band.height = static_cast<int>(y1 - y0);
-      band.data = image->data + static_cast<size_t>(y0) * static_cast<size_t>(image->bytes_per_line);
+      band.data = s.image->data + static_cast<size_t>(y0) * static_cast<size_t>(s.image->bytes_per_line);
       // Synchronous already: it waits for its reply, and an error for it arrives before that reply.
       const bool ok = XShmGetImage(dpy, root, &band, m.x, m.y + static_cast<int>(y0), AllPlanes) != 0;
       if (!ok && tlsXError == 0) tlsXError = BadImplementation;
       return tlsXError;
     }
-    FreeImage();
-    image = XGetImage(dpy, root, m.x, m.y, m.width, m.height, AllPlanes, ZPixmap);
+    FreeImage(s);
+    s.image = XGetImage(dpy, root, m.x, m.y, m.width, m.height, AllPlanes, ZPixmap);
     XSync(dpy, False);
-    if (image == nullptr && tlsXError == 0) tlsXError = BadImplementation;
-    if (image != nullptr) {
-      imageW = m.width;
-      imageH = m.height;
+    if (s.image == nullptr && tlsXError == 0) tlsXError = BadImplementation;
+    if (s.image != nullptr) {
+      s.imageW = m.width;
+      s.imageH = m.height;
     }
     return tlsXError;
   }
 
-  void ReadCursor(const MonitorInfo& m, bool wantImage, CursorInfo* out) {
+  void ReadCursor(Slot& slot, const MonitorInfo& m, bool wantImage, CursorInfo* out) {
     if (!features.fixes) return;
-    if (wantImage || cursorChanged) {
+    if (wantImage || slot.cursorStale) {
       XFixesCursorImage* ci = XFixesGetCursorImage(dpy);
       if (ci == nullptr) return;
       out->present = true;
@@ -333,7 +368,7 @@ struct X11Screen::Capturer {
         out->bgra[i * 4 + 3] = static_cast<uint8_t>(a);
       }
       XFree(ci);
-      cursorChanged = false;
+      slot.cursorStale = false;
     } else {
       Window rootRet = 0, child = 0;
       int rx = 0, ry = 0, wx = 0, wy = 0;
@@ -608,7 +643,11 @@ std::vector<MonitorInfo> X11Screen::Monitors() {
   std::lock_guard<std::mutex> lock(capMu_);
   if (!cap_) throw NativeError("CLOSED", "the display is closed");
   if (cap_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
-  return QueryMonitors(cap_->dpy, DefaultRootWindow(cap_->dpy), capturer_->features.randr);
+  // A fresh read, which the captures use from now on too: not every monitor change raises a RandR
+  // event (`xrandr --setmonitor` does not), and the agent asks here every couple of seconds.
+  capturer_->monitors = QueryMonitors(cap_->dpy, DefaultRootWindow(cap_->dpy), capturer_->features.randr);
+  capturer_->monitorsStale = false;
+  return capturer_->monitors;
 }
 
 CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
@@ -636,45 +675,40 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   const MonitorInfo& m = mons[opts.monitor];
   r.width = m.width;
   r.height = m.height;
-  const bool sameMonitor = c.prevIndex == opts.monitor && c.prevMonitor.x == m.x && c.prevMonitor.y == m.y &&
-                           c.prevMonitor.width == m.width && c.prevMonitor.height == m.height && !c.prev.empty();
-  const bool full = opts.full || !sameMonitor;
+  const bool fresh = c.slots.find(opts.monitor) == c.slots.end();
+  Slot& slot = c.slots[opts.monitor];
+  if (fresh) slot.dirty = true;
+  const bool sameGeometry = slot.valid && slot.geometry.x == m.x && slot.geometry.y == m.y && slot.geometry.width == m.width &&
+                            slot.geometry.height == m.height;
+  const bool full = opts.full || !sameGeometry;
 
-  c.ReadCursor(m, full, &r.cursor);
-  if (!full && !opts.forceGrab && c.features.damage && !c.damaged) return r;  // nothing drawn since the last grab: no grab at all
-
-  // Which rows to grab: with XDamage, only the band of tile rows the damage touched (the region is
-  // fetched as it is subtracted, in one round trip); otherwise, or for a full frame, the monitor.
+  c.ReadCursor(slot, m, full, &r.cursor);
+  c.CollectDamage();
+  // Which rows to grab: with XDamage, only the band of tile rows this monitor's damage touched;
+  // nothing at all when none did; without XDamage, or for a full frame, the whole monitor.
   uint32_t y0 = 0, y1 = m.height;
-  if (c.features.damage) {
-    const bool band = !full && !opts.forceGrab && c.region != 0 && c.image != nullptr && c.imageW == m.width && c.imageH == m.height;
-    XDamageSubtract(cap_->dpy, c.damage, 0, band ? c.region : 0);  // before the grab: what is drawn during it is seen next time
-    c.damaged = false;
-    if (band) {
-      int n = 0;
-      XRectangle bounds{};
-      XRectangle* rects = XFixesFetchRegionAndBounds(cap_->dpy, c.region, &n, &bounds);
-      if (rects != nullptr) XFree(rects);
-      const int64_t top = std::max<int64_t>(bounds.y - m.y, 0);
-      const int64_t bottom = std::min<int64_t>(static_cast<int64_t>(bounds.y) + bounds.height - m.y, m.height);
-      const bool across = static_cast<int64_t>(bounds.x) + bounds.width > m.x && bounds.x < m.x + static_cast<int64_t>(m.width);
-      if (n == 0 || bottom <= top || !across) return r;  // drawn elsewhere (another monitor) or nothing left
-      y0 = static_cast<uint32_t>(top) / opts.tile * opts.tile;
-      y1 = std::min<uint32_t>(m.height, (static_cast<uint32_t>(bottom) + opts.tile - 1) / opts.tile * opts.tile);
-    }
+  if (!full && !opts.forceGrab && c.features.damage) {
+    if (!slot.dirty) return r;
+    const int64_t top = std::max<int64_t>(static_cast<int64_t>(slot.dy0) - m.y, 0);
+    const int64_t bottom = std::min<int64_t>(static_cast<int64_t>(slot.dy1) - m.y, m.height);
+    const bool across = slot.dx1 > m.x && slot.dx0 < m.x + static_cast<int64_t>(m.width);
+    slot.dirty = false;
+    if (bottom <= top || !across) return r;  // drawn on another monitor
+    y0 = static_cast<uint32_t>(top) / opts.tile * opts.tile;
+    y1 = std::min<uint32_t>(m.height, (static_cast<uint32_t>(bottom) + opts.tile - 1) / opts.tile * opts.tile);
   }
+  slot.dirty = false;
   auto t0 = std::chrono::steady_clock::now();
-  const int err = c.Grab(m, y0, y1);
+  const int err = c.Grab(slot, m, y0, y1);
   r.grabMs = MsSince(t0);
-  if (cap_->lost || err != 0 || c.image == nullptr) {
+  if (cap_->lost || err != 0 || slot.image == nullptr) {
     r.paused = true;
     r.reason = cap_->lost ? "display lost" : "the screen cannot be captured (X error " + std::to_string(err) + ")";
-    c.prev.clear();
-    c.damaged = true;
+    slot.valid = false;
     return r;
   }
   r.grabbed = true;
-  XImage* img = c.image;
+  XImage* img = slot.image;
   if (img->bits_per_pixel != 32 || img->byte_order != LSBFirst) {
     throw NativeError("UNSUPPORTED", "XImage is " + std::to_string(img->bits_per_pixel) + " bpp; capture needs 32 bpp little-endian");
   }
@@ -687,7 +721,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
 
   t0 = std::chrono::steady_clock::now();
   if (full) {
-    c.prev.assign(packed * m.height, 0);
+    slot.prev.assign(packed * m.height, 0);
     for (uint32_t y = 0; y < m.height; y += opts.tile) {
       for (uint32_t x = 0; x < m.width; x += opts.tile) {
         r.rects.push_back(Rect{x, y, std::min(opts.tile, m.width - x), std::min(opts.tile, m.height - y)});
@@ -696,7 +730,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   } else {
     // Only the grabbed band can differ; its rows start on a tile boundary, so tiles line up.
     FrameView prev;
-    prev.data = c.prev.data() + static_cast<size_t>(y0) * packed;
+    prev.data = slot.prev.data() + static_cast<size_t>(y0) * packed;
     prev.width = m.width;
     prev.height = y1 - y0;
     prev.stride = packed;
@@ -717,13 +751,13 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   for (const Rect& rect : r.rects) {
     for (uint32_t y = rect.y; y < rect.y + rect.h; ++y) {
       uint8_t* src = grab + static_cast<size_t>(y) * cur.stride + static_cast<size_t>(rect.x) * 4;
-      std::memcpy(c.prev.data() + static_cast<size_t>(y) * packed + static_cast<size_t>(rect.x) * 4, src, static_cast<size_t>(rect.w) * 4);
+      std::memcpy(slot.prev.data() + static_cast<size_t>(y) * packed + static_cast<size_t>(rect.x) * 4, src, static_cast<size_t>(rect.w) * 4);
       for (uint32_t x = 0; x < rect.w; ++x) src[x * 4 + 3] = 0xFF;
     }
   }
   r.diffMs = MsSince(t0);
-  c.prevIndex = opts.monitor;
-  c.prevMonitor = m;
+  slot.valid = true;
+  slot.geometry = m;
 
   t0 = std::chrono::steady_clock::now();
   r.tiles.reserve(r.rects.size());

@@ -26,6 +26,8 @@ export interface AgentClientOptions {
 }
 
 type Mode = 'hold' | 'observe' | 'interact';
+/** How often the agent looks for monitors plugged in or out. */
+const DISPLAY_CHECK_MS = 2000;
 interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
 interface ForwardedInput { sessionId: string; kind: string; monitor?: number; x: number; y: number; button: number; down: boolean; dx?: number; dy?: number; keysym: number; text: string }
 
@@ -83,6 +85,7 @@ export class AgentClient {
     this.shells.close();
     this.loop?.stop();
     this.overlay?.clear();
+    if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
     this.opts.screen?.close();
   }
@@ -99,8 +102,20 @@ export class AgentClient {
       const displays = this.opts.screen?.monitors() ?? [];
       this.monitorSizes.clear();
       for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
-      this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
+      this.displaysSaid = JSON.stringify(displays);
+      if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
+      const hello = this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
+      // The node tells a restarted agent the session it was in (within the grace period): it joins
+      // it again without asking the customer twice, in the mode the session is in.
+      this.replies.set(hello, (reply) => {
+        const r = reply as { sessionId?: string | null; resumeToken?: string | null } | undefined;
+        if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return;
+        this.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
+        this.opts.log(`rejoining session ${r.sessionId} (allowed before the restart)`);
+        this.send('session.resume', { token: r.resumeToken, lastSeq: 0 });
+      });
       if (this.session?.resumeToken) this.send('session.resume', { token: this.session.resumeToken, lastSeq: this.session.lastSeq });
+      this.watchDisplays();
     });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.onBinary(raw as Buffer);
@@ -130,7 +145,32 @@ export class AgentClient {
   }
 
   /** Replies (ack or error) the customer's commands wait for, by request id. */
-  private readonly replies = new Map<string, () => void>();
+  private readonly replies = new Map<string, (data?: unknown) => void>();
+  private displaysSaid = '';
+  private displayTimer?: NodeJS.Timeout;
+
+  /** A monitor plugged in or out (XRandR) is announced with a new hello while connected. */
+  private watchDisplays(): void {
+    if (this.displayTimer || !this.opts.screen) return;
+    this.displayTimer = setInterval(() => {
+      if (this.ws?.readyState !== WebSocket.OPEN) return;
+      let displays: ReturnType<ScreenSource['monitors']>;
+      try {
+        displays = this.opts.screen!.monitors();
+      } catch {
+        return;
+      }
+      const said = JSON.stringify(displays);
+      if (said === this.displaysSaid) return;
+      this.displaysSaid = said;
+      this.monitorSizes.clear();
+      for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
+      this.opts.log(`displays changed: ${displays.map((d) => `${d.name} ${d.width}x${d.height}+${d.x}+${d.y}`).join(', ')}`);
+      this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
+      this.loop?.setMonitors(displays.map((d) => d.index));
+    }, DISPLAY_CHECK_MS);
+    this.displayTimer.unref();
+  }
   private inOrder: Promise<void> = Promise.resolve();
 
   /**
@@ -156,14 +196,14 @@ export class AgentClient {
 
   private onBinary(raw: Buffer): void {
     const parsed = decodeFrame(raw);
-    if (parsed.ok && parsed.frame.type === FrameType.RefreshRequest) this.loop?.refresh();
+    if (parsed.ok && parsed.frame.type === FrameType.RefreshRequest) this.loop?.refresh(parsed.frame.monitor);
   }
 
   private onMessage(msg: Incoming): void {
     // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
     const d = (msg.data ?? {}) as Record<string, never>;
     if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
-      this.replies.get(msg.id)?.();
+      this.replies.get(msg.id)?.(msg.event === 'ack' ? msg.data : undefined);
       this.replies.delete(msg.id);
     }
     switch (msg.event) {
@@ -221,6 +261,14 @@ export class AgentClient {
         return;
       case 'session.mode':
         return this.applyMode(d.sessionId, d.mode);
+      case 'session.state': {
+        // After a resume the state says which mode the session is in (the agent may have missed the change).
+        const st = d as unknown as { sessionId: string; status: string; mode: Mode };
+        if (this.session?.id !== st.sessionId) return;
+        if (st.status === 'ended') return this.ended({ sessionId: st.sessionId });
+        if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
+        return;
+      }
       case 'input':
         return this.applyInput(d as unknown as ForwardedInput);
       case 'pointer.remote':

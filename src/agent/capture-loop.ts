@@ -16,24 +16,27 @@ export interface CaptureLoopOptions {
 }
 
 /**
- * Captures at most `fps` times a second while running and sends the dirty tiles of each capture,
- * then an end-of-frame marker. Stopped, it captures nothing at all (hold).
+ * Captures at most `fps` times a second while running — every monitor it is told about, one after
+ * the other — and sends the dirty tiles of each capture, then an end-of-frame marker. Stopped, it
+ * captures nothing at all (hold).
  */
 export class CaptureLoop {
   private running = false;
   private timer?: NodeJS.Timeout;
-  private frameSeq = 0;
-  private wantFull = true;
+  private monitors: number[];
+  private readonly state = new Map<number, { frameSeq: number; wantFull: boolean; lastCursor: string }>();
   private paused = false;
   private sessionId = '';
   captures = 0;
   framesSent = 0;
 
-  constructor(private readonly source: ScreenSource, private opts: CaptureLoopOptions) {}
+  constructor(private readonly source: ScreenSource, private opts: CaptureLoopOptions) {
+    this.monitors = [opts.monitor];
+  }
 
-  /** The monitor being captured. */
+  /** The first monitor captured (the primary one): where the overlay draws. */
   get monitor(): number {
-    return this.opts.monitor;
+    return this.monitors[0] ?? 0;
   }
 
   get isRunning(): boolean {
@@ -42,7 +45,7 @@ export class CaptureLoop {
 
   start(sessionId: string): void {
     this.sessionId = sessionId;
-    this.wantFull = true;
+    this.refresh();
     if (this.running) return;
     this.running = true;
     this.schedule(0);
@@ -54,14 +57,26 @@ export class CaptureLoop {
     this.timer = undefined;
   }
 
-  /** The next capture sends every tile (a viewer joined or asked). */
-  refresh(): void {
-    this.wantFull = true;
+  /** Which monitors to capture (a monitor plugged in starts with a full frame). */
+  setMonitors(indexes: number[]): void {
+    const next = indexes.length > 0 ? [...new Set(indexes)].slice(0, 16) : [0];
+    for (const m of next) if (!this.monitors.includes(m)) this.of(m).wantFull = true;
+    this.monitors = next;
   }
 
-  tune(change: Partial<Pick<CaptureLoopOptions, 'fps' | 'quality' | 'monitor'>>): void {
-    if (change.monitor !== undefined && change.monitor !== this.opts.monitor) this.wantFull = true;
+  /** The next capture of `monitor` (of every monitor when omitted) sends every tile: a viewer joined or asked. */
+  refresh(monitor?: number): void {
+    for (const m of monitor === undefined ? this.monitors : [monitor]) this.of(m).wantFull = true;
+  }
+
+  tune(change: Partial<Pick<CaptureLoopOptions, 'fps' | 'quality'>>): void {
     this.opts = { ...this.opts, ...change };
+  }
+
+  private of(monitor: number): { frameSeq: number; wantFull: boolean; lastCursor: string } {
+    let st = this.state.get(monitor);
+    if (!st) this.state.set(monitor, (st = { frameSeq: 0, wantFull: true, lastCursor: '' }));
+    return st;
   }
 
   private schedule(delayMs: number): void {
@@ -71,29 +86,29 @@ export class CaptureLoop {
   private async tick(): Promise<void> {
     if (!this.running) return;
     const started = performance.now();
-    try {
-      if (this.opts.buffered() <= this.opts.maxBufferedBytes) await this.captureOnce();
-    } catch (err) {
-      this.opts.onError(err);
+    for (const monitor of this.monitors) {
+      try {
+        if (this.opts.buffered() <= this.opts.maxBufferedBytes) await this.captureOnce(monitor);
+      } catch (err) {
+        this.opts.onError(err);
+      }
+      if (!this.running) return;
     }
-    if (!this.running) return;
     const interval = 1000 / Math.max(1, this.opts.fps);
     this.schedule(Math.max(0, interval - (performance.now() - started)));
   }
-
-  private lastCursor = '';
 
   /**
    * A cursor record when the pointer moved or its image changed: x, y is the hotspot; with an image,
    * width × height of raw BGRA (encoding 3) whose hotspot is at (xhot, yhot) — sent in the first
    * 4 + 4 bytes of the payload as two uint32 LE, then the pixels.
    */
-  private cursorFrame(result: CaptureResult, full: boolean): Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'> | undefined {
+  private cursorFrame(result: CaptureResult, full: boolean, st: { lastCursor: string }): Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'> | undefined {
     const c = result.cursor;
     if (!c || !c.onMonitor) return undefined;
     const key = `${c.x},${c.y}`;
-    if (!full && !c.image && key === this.lastCursor) return undefined;
-    this.lastCursor = key;
+    if (!full && !c.image && key === st.lastCursor) return undefined;
+    st.lastCursor = key;
     if (!c.image) return { type: FrameType.Cursor, encoding: Encoding.None, x: c.x, y: c.y, width: 0, height: 0, payload: new Uint8Array(0) };
     const payload = new Uint8Array(8 + c.image.data.length);
     const v = new DataView(payload.buffer);
@@ -103,22 +118,25 @@ export class CaptureLoop {
     return { type: FrameType.Cursor, encoding: Encoding.RawBgra, x: c.x, y: c.y, width: c.image.width, height: c.image.height, payload };
   }
 
-  private async captureOnce(): Promise<void> {
-    const full = this.wantFull;
-    this.wantFull = false;
+  private async captureOnce(monitor: number): Promise<void> {
+    const st = this.of(monitor);
+    const full = st.wantFull;
+    st.wantFull = false;
     this.captures += 1;
-    const result = await this.source.capture(this.opts.monitor, { full, quality: this.opts.quality });
+    const result = await this.source.capture(monitor, { full, quality: this.opts.quality });
     if (!this.running) return; // Hold arrived while capturing: drop it.
-    if (result.paused !== this.paused) {
+    if (monitor === this.monitor && result.paused !== this.paused) {
       this.paused = result.paused;
       this.opts.onPaused(result.paused);
-      if (!result.paused) this.wantFull = true;
     }
-    if (result.paused) return;
-    const cursor = this.cursorFrame(result, full);
+    if (result.paused) {
+      st.wantFull = true; // whatever comes back is sent whole
+      return;
+    }
+    const cursor = this.cursorFrame(result, full, st);
     if (result.tiles.length === 0 && !cursor) return;
-    const seq = ++this.frameSeq >>> 0;
-    const base = { monitor: this.opts.monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
+    const seq = ++st.frameSeq >>> 0;
+    const base = { monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
     const out: Uint8Array[] = [];
     if (full) {
       out.push(encodeFrame({ ...base, type: FrameType.ScreenInfo, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));

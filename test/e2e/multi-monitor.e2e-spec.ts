@@ -1,0 +1,119 @@
+import { PassThrough } from 'node:stream';
+import { inflateSync } from 'node:zlib';
+import { AgentClient } from '../../src/agent/agent-client';
+import { enroll } from '../../src/agent/enroll';
+import { TerminalPrompt } from '../../src/agent/terminal-prompt';
+import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
+import { decodeJpeg } from '../../src/native';
+import { decodeLossless } from '../../src/native/lossless-codec';
+import { X11Screen, type ScreenTile } from '../../src/native/x11';
+import { startInProcessNode, type TestNode } from '../support/node';
+import { person } from '../support/people';
+import { waitFor } from '../support/wait';
+import { startXvfb, type TestDisplay } from '../support/xvfb';
+
+const W = 2560;
+const H = 720;
+const RED = 0xd03030;
+const GREEN = 0x30a050;
+
+function rgbAt0(payload: Uint8Array, encoding: number, w: number, h: number): number {
+  const px = encoding === 1 ? decodeJpeg(payload).data : (() => {
+    const out = decodeLossless(payload, w, h, (z) => inflateSync(z));
+    if (!out.ok) throw new Error(out.message);
+    return out.bgra;
+  })();
+  return (px[2]! << 16) | (px[1]! << 8) | px[0]!;
+}
+const tileRgb = (t: ScreenTile): number => rgbAt0(t.data, t.encoding, t.width, t.height);
+
+/** Two XRandR monitors side by side on one Xvfb screen (how a laptop with a second display looks). */
+describe('several monitors', () => {
+  let x: TestDisplay;
+  let t: TestNode;
+
+  beforeAll(async () => {
+    x = await startXvfb({ width: W, height: H });
+    await x.x('xrandr', ['--setmonitor', 'left', '1280/338x720/190+0+0', 'screen']);
+    await x.x('xrandr', ['--setmonitor', 'right', '1280/338x720/190+1280+0', 'none']);
+    t = await startInProcessNode();
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+    await x?.stop();
+  });
+
+  it('captures each monitor on its own, keeps each one\'s reference frame, and maps the pointer per monitor', async () => {
+    const s = new X11Screen(x.display);
+    try {
+      expect(s.monitors().map((m) => [m.name, m.x, m.width])).toEqual([['left', 0, 1280], ['right', 1280, 1280]]);
+      s.paint(0, 0, 1280, H, RED);
+      s.paint(1280, 0, 1280, H, GREEN);
+      const left = await s.capture(0, { full: true, quality: 90 });
+      const right = await s.capture(1, { full: true, quality: 90 });
+      expect(left).toMatchObject({ width: 1280, height: H });
+      expect(tileRgb(left.tiles[0]!)).toBe(RED);
+      expect(tileRgb(right.tiles[0]!)).toBe(GREEN);
+      // Alternating between monitors does not make either start over.
+      expect((await s.capture(0, { full: false, quality: 90 })).tiles).toEqual([]);
+      expect((await s.capture(1, { full: false, quality: 90 })).tiles).toEqual([]);
+      s.paint(1280 + 300, 100, 50, 50, RED);
+      expect((await s.capture(0, { full: false, quality: 90 })).tiles).toEqual([]);
+      const changed = await s.capture(1, { full: false, quality: 90 });
+      expect(changed.tiles.map((k) => [k.x, k.y])).toEqual([[256, 64], [256, 128]]);
+      s.move(1, 10, 20);
+      expect(s.pointer()).toEqual({ x: 1290, y: 20 });
+    } finally {
+      s.close();
+    }
+  });
+
+  it('streams both monitors to the technician, lands input on the monitor asked, and announces a monitor plugged in', async () => {
+    const x11 = new X11Screen(x.display);
+    const { agentId, token } = await enroll(t.url, 'desk-two', { secret: 'test-enroll-secret' });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let said = '';
+    stdout.on('data', (c: Buffer) => { said += c.toString(); });
+    const prompt = new TerminalPrompt(stdin, stdout);
+    const client = new AgentClient({
+      state: { server: t.url, agentId, token, pin: '616161' }, prompt, fps: 20, quality: 80, lockCommand: [], log: () => undefined,
+      screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() },
+      injector: x11,
+      hello: { hostname: 'desk-two', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
+    });
+    client.start();
+    const alice = await person(t, 'alice');
+    try {
+      const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === agentId));
+      expect(row.displays.map((d: { name: string; x: number }) => [d.name, d.x])).toEqual([['left', 0], ['right', 1280]]);
+      const { sessionId } = await alice.ask('assist.request', { agentId });
+      await waitFor('the consent question', () => said.includes('asks to view your screen'));
+      stdin.write('y\ninteract\n');
+      await alice.next('session.state', (st) => st.sessionId === sessionId && st.mode === 'interact');
+      const frames = (): MediaFrame[] => alice.binary.map((b) => decodeFrame(b)).filter((p) => p.ok).map((p) => (p as { frame: MediaFrame }).frame);
+      const tileOf = (m: number): MediaFrame | undefined => frames().find((f) => f.type === FrameType.Tile && f.monitor === m);
+      await waitFor('tiles of both monitors', () => tileOf(0) && tileOf(1));
+      expect(rgbAt0(tileOf(0)!.payload, tileOf(0)!.encoding, tileOf(0)!.width, tileOf(0)!.height)).toBe(RED);
+      const m1 = frames().find((f) => f.type === FrameType.Tile && f.monitor === 1 && f.x === 0 && f.y === 0)!;
+      expect(rgbAt0(m1.payload, m1.encoding, m1.width, m1.height)).toBe(GREEN);
+      expect(frames().find((f) => f.type === FrameType.ScreenInfo && f.monitor === 1)).toMatchObject({ width: 1280, height: H });
+
+      await alice.ask('input', { sessionId, kind: 'move', monitor: 1, x: 0.5, y: 0.5 });
+      await waitFor('the pointer on the right monitor', async () => (await x.x('xdotool', ['getmouselocation'])).startsWith(`x:${1280 + 640} y:360 `), 5000, 20);
+
+      // Plug in a third monitor: the right one splits in two.
+      await x.x('xrandr', ['--delmonitor', 'right']);
+      await x.x('xrandr', ['--setmonitor', 'middle', '640/169x720/190+1280+0', 'none']);
+      await x.x('xrandr', ['--setmonitor', 'far', '640/169x720/190+1920+0', 'none']);
+      const changed = await alice.next('online.changed', (c) => c.agents.some((a: { agentId: string; displays: unknown[] }) => a.agentId === agentId && a.displays.length === 3), 8000);
+      expect(changed.agents.find((a: { agentId: string }) => a.agentId === agentId).displays.map((d: { name: string }) => d.name)).toEqual(['left', 'middle', 'far']);
+      await waitFor('a full frame of the new monitor', () => frames().find((f) => f.type === FrameType.ScreenInfo && f.monitor === 2 && f.width === 640), 8000);
+    } finally {
+      client.stop();
+      prompt.close();
+      await alice.close();
+    }
+  });
+});
