@@ -285,6 +285,51 @@ describe('desktop agent on Xvfb', () => {
     }
   });
 
+  it('rejoins an allowed session after an agent restart within the grace period without asking again; past it, asks again', async () => {
+    const node = await startInProcessNode({ ws: { agentGraceMs: 2500 } });
+    const cli = resolve(PROJECT_ROOT, 'dist', 'agent', 'cli.js');
+    const config = join(tmp, 'restart.json');
+    const run = (): TrackedProcess => startProcess('tandem-agent', process.execPath, [
+      cli, 'run', '--server', node.url, '--secret', 'test-enroll-secret', '--config', config, '--display', x.display, '--name', 'desk-restart', '--fps', '10',
+    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let first = run();
+    const alice = await person(node, 'alice');
+    try {
+      await waitFor('the agent to connect', () => first.output().includes('Assist PIN'), 15000);
+      const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { hostname: string }) => a.hostname === 'desk-restart'));
+      const { sessionId } = await alice.ask('assist.request', { agentId: row.agentId });
+      await waitFor('the consent question', () => first.output().includes('asks to view your screen'));
+      first.child.stdin!.write('y\nobserve\n');
+      await waitFor('a tile', () => frames(alice, sessionId).some((f) => f.type === FrameType.Tile), 10000);
+
+      first.child.kill('SIGKILL');
+      await first.stop();
+      const away = await alice.next('session.state', (st) => st.sessionId === sessionId && st.customer?.online === false);
+      const mark = alice.binary.length;
+      const second = run();
+      first = second;
+      await waitFor('tiles again after the restart', () => frames(alice, sessionId, mark).some((f) => f.type === FrameType.Tile), 15000);
+      expect(second.output()).toContain(`rejoining session ${sessionId}`);
+      expect(second.output()).not.toContain('asks to view your screen');
+      expect(await alice.next('session.state', (st) => st.sessionId === sessionId && st.seq > away.seq && st.customer?.online === true)).toMatchObject({ status: 'active', mode: 'observe' });
+
+      // Killed again and back too late: the session ended, and a new one asks the customer again.
+      second.child.kill('SIGKILL');
+      await second.stop();
+      expect(await alice.next('session.ended', (e) => e.sessionId === sessionId, 8000)).toMatchObject({ reason: 'customer-lost' });
+      const third = run();
+      first = third;
+      await waitFor('the agent to connect', () => third.output().includes('Assist PIN'), 15000);
+      const again = await alice.ask('assist.request', { agentId: row.agentId });
+      expect(again.sessionId).not.toBe(sessionId);
+      await waitFor('the consent question again', () => third.output().includes('asks to view your screen'), 10000);
+    } finally {
+      await first.stop();
+      await alice.close();
+      await node.stop();
+    }
+  });
+
   it('explains what is wrong when the CLI is misused', async () => {
     const cli = resolve(PROJECT_ROOT, 'dist', 'agent', 'cli.js');
     const run = async (args: string[]): Promise<{ code: number | null; out: string }> => {
