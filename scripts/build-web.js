@@ -1,5 +1,5 @@
-// Bundles web/src/{cockpit,customer}/main.ts with esbuild into dist/public/assets/ (content-hashed
-// names, so the node can cache them for a year) and writes the two HTML pages that load them.
+// Bundles web/src/{cockpit,customer,admin,join}/main.ts with esbuild into dist/public/assets/ (content-hashed
+// names, so the node can cache them for a year) and writes the HTML pages that load them.
 // Called by scripts/build-web.sh, which typechecks first and skips the work when nothing changed.
 const { build } = require('esbuild');
 const { mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } = require('node:fs');
@@ -11,6 +11,8 @@ const out = resolve(root, process.argv[2] || 'dist/public');
 const pages = [
   { entry: 'cockpit', html: 'index.html', title: 'Tandem cockpit' },
   { entry: 'customer', html: 'customer.html', title: 'Tandem remote assistance' },
+  { entry: 'admin', html: 'admin.html', title: 'Tandem admin' },
+  { entry: 'join', html: 'join.html', title: 'Tandem · join a session' },
 ];
 
 async function main() {

@@ -22,6 +22,7 @@ const PAGE_CSP = [
 
 /**
  * Serves the web pages on the node's one port: the cockpit at `/`, the customer panel at `/customer`,
+ * the admin console at `/admin`, the external representative's page at `/join`,
  * and their content-hashed assets under `/assets/` (cached for a year, immutable). Only files the build
  * wrote are served: there is no directory listing and nothing outside `dist/public/assets` is reachable.
  */
@@ -35,6 +36,17 @@ export class WebController {
   @Get('customer')
   customer(@Res() res: Response): void {
     this.page(res, 'customer.html');
+  }
+
+  @Get('admin')
+  admin(@Res() res: Response): void {
+    this.page(res, 'admin.html');
+  }
+
+  /** The page behind external invitation links (`/join#access_token=…`; the token stays in the fragment). */
+  @Get('join')
+  join(@Res() res: Response): void {
+    this.page(res, 'join.html');
   }
 
   @Get('assets/:name')
