@@ -36,6 +36,10 @@ describe('admin: drain and a large export', () => {
       expect(await desk.ws.closed).toMatchObject({ code: 1001 });
       expect((await fetch(`${a.url}/readyz`)).status).toBe(503);
       await expect(WsTestClient.connect(`${a.wsUrl}/ws/console`, await b.login('alice'))).rejects.toMatchObject({ status: 503 });
+      // The drained node still answers the admin API from what the store holds.
+      const agentsOnA = await fetch(`${a.url}/api/admin/agents`, { headers: { authorization: `Bearer ${await b.login('root')}` } });
+      expect(agentsOnA.status).toBe(200);
+      expect(((await agentsOnA.json()) as { agents: { hostname: string }[] }).agents.map((x) => x.hostname)).toContain('desk-drain');
 
       // Everyone comes back on B (as the load balancer would send them) and carries on.
       const alice2 = await person(b, 'alice');

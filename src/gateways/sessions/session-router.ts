@@ -56,7 +56,8 @@ export class SessionRouter {
     try {
       return await this.actors.query(spec, id, read, mustExist);
     } catch (err) {
-      if (!(err instanceof NotLocalError)) throw this.translate(err, spec.kind, id);
+      // Not here, or this node is drained (its registry closed): read what the journal holds.
+      if (!(err instanceof NotLocalError) && !this.actors.isClosed) throw this.translate(err, spec.kind, id);
     }
     try {
       const { state, version } = await this.actors.readStored(spec, id);
