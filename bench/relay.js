@@ -14,6 +14,12 @@
  * run of each is compared (the other runs are printed too): on a shared machine the slow runs
  * measure the neighbours, not the server.
  *   node_modules/.bin/tsc -p tsconfig.build.json && node bench/relay.js [--seconds 3] [--repeat 3] [--tiles 12] [--tile-kb 8] [--window 4] [--viewers 1,10,50]
+ *
+ * --cross-node instead compares, on a two-node cluster on one Redis (a redis-server started here),
+ * viewers on the agent's node (same-node, the baseline) with viewers on the other node (every
+ * frame forwarded through Redis), and prints the ratio. Both nodes run in this thread, so the
+ * figure includes the receiving node's work on the same core.
+ *   node bench/relay.js --cross-node [--viewers 1,10] [--seconds 3] [--repeat 3]
  */
 'use strict';
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
@@ -43,6 +49,7 @@ async function main() {
     window: Number(arg('window', 4)),
   };
   const repeat = Number(arg('repeat', 3));
+  if (process.argv.includes('--cross-node')) return crossNode(opts, repeat, String(arg('viewers', '1,10')).split(',').map(Number));
   const counts = String(arg('viewers', '1,10,50')).split(',').map(Number);
   const most = Math.max(...counts);
   console.log(`bench/relay: ${opts.tiles} tiles × ${opts.tileBytes / 1024} KiB + end-of-frame per frame, ${opts.seconds} s per run, agent ≤ ${opts.window} frames ahead of the slowest viewer`);
@@ -79,6 +86,77 @@ async function main() {
   await raw.close();
   await node.close();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Two nodes on one (fresh) redis-server: viewers on the agent's node vs on the other node. */
+async function crossNode(opts, repeat, counts) {
+  const { mkdtempSync, rmSync } = require('node:fs');
+  const { tmpdir } = require('node:os');
+  const { join } = require('node:path');
+  const { spawn } = require('node:child_process');
+  const net = require('node:net');
+  const bcrypt = require('bcryptjs');
+  const { loadConfig } = require('../dist/config/load-config');
+  const { startNode } = require('../dist/node/start-node');
+  const most = Math.max(...counts);
+
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+  });
+  const redisDir = mkdtempSync(join(tmpdir(), 'tandem-bench-redis-'));
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+  for (let i = 0; ; i++) {
+    const up = await new Promise((resolve) => {
+      const sock = net.createConnection({ host: '127.0.0.1', port }, () => sock.write('PING\r\n'));
+      sock.once('data', (d) => { resolve(d.toString().startsWith('+PONG')); sock.destroy(); });
+      sock.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (i > 200) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const names = ['owner', ...Array.from({ length: most }, (_v, i) => `v${i + 1}`)];
+  const users = names.map((u) => ({ username: u, displayName: u, role: 'technician', teams: ['helpdesk'], passwordHash: bcrypt.hashSync(`${u}-pw`, 4) }));
+  const dirs = [];
+  const start = async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+    dirs.push(dataDir);
+    return startNode(loadConfig({ env: {}, overrides: {
+      node: { host: '127.0.0.1', port: 0, dataDir }, log: { level: 'error', pretty: false },
+      auth: { enrollmentSecret: 'bench-secret', jwtSecret: 'bench-cluster-secret-0123456789' }, users,
+      store: { redis: { url: `redis://127.0.0.1:${port}` } },
+      ws: { rateLimit: { messagesPerSecond: 1000000, burst: 1000000, framesPerSecond: 1000000, frameBurst: 1000000 } },
+    } }));
+  };
+  const a = await start();
+  const b = await start();
+  console.log(`bench/relay --cross-node: ${opts.tiles} tiles × ${opts.tileBytes / 1024} KiB + end-of-frame per frame, ${opts.seconds} s per run; agent on node A; viewers on A (same node) or on B (through Redis)`);
+  const rows = [];
+  const best = (runs) => runs.reduce((x, y) => (y.mbps > x.mbps ? y : x));
+  for (const viewers of counts) {
+    const sameRuns = [];
+    const crossRuns = [];
+    for (let i = 0; i < repeat; i++) {
+      sameRuns.push(await inWorker({ kind: 'tandem', url: a.url, viewerUrl: a.url, viewers, ...opts }));
+      crossRuns.push(await inWorker({ kind: 'tandem', url: a.url, viewerUrl: b.url, viewers, ...opts }));
+    }
+    const same = best(sameRuns);
+    const cross = best(crossRuns);
+    rows.push({ viewers, same, cross });
+    const line = (name, r, runs) => `${name.padEnd(26)} ${r.mbps.toFixed(1).padStart(8)} MB/s  ${r.fps.toFixed(0).padStart(6)} frames/s  (${r.frames} frames, lost ${r.lost}; runs ${runs.map((x) => x.fps.toFixed(0)).join('/')} frames/s)`;
+    console.log(`\n${viewers} viewer${viewers === 1 ? '' : 's'}:`);
+    console.log(line('same node (baseline)', same, sameRuns));
+    console.log(line('other node, via Redis', cross, crossRuns));
+    console.log(`ratio (cross-node / same-node): frames/s ${(cross.fps / same.fps).toFixed(3)}x`);
+  }
+  console.log('\nsummary (cross-node / same-node frames/s): ' + rows.map((r) => `${r.viewers}v ${(r.cross.fps / r.same.fps).toFixed(2)}x`).join(', '));
+  await new Promise((r) => setTimeout(r, 1000)); // the sessions' ends settle before the nodes close
+  await b.close();
+  await a.close();
+  redis.kill('SIGTERM');
+  await new Promise((r) => redis.once('exit', r));
+  for (const d of [...dirs, redisDir]) rmSync(d, { recursive: true, force: true });
 }
 
 /** The baseline: agents on /agent, viewers on /view; every binary message goes to every viewer as is. */
@@ -151,19 +229,20 @@ async function post(url, body, token) {
   return json;
 }
 
-/** Tandem: an enrolled agent, a session with `viewers` members (the owner is one), in observe. */
-async function tandemSetup(url, viewers) {
+/** Tandem: an enrolled agent, a session with `viewers` members (the owner is one), in observe. Viewers connect to `viewerUrl` (another node of the cluster) when given. */
+async function tandemSetup(url, viewers, viewerUrl = url) {
   const wsUrl = url.replace(/^http/, 'ws');
-  const login = async (u) => (await post(`${url}/api/auth/login`, { username: u, password: `${u}-pw` })).token;
+  const viewerWsUrl = viewerUrl.replace(/^http/, 'ws');
+  const login = async (u) => (await post(`${viewerUrl}/api/auth/login`, { username: u, password: `${u}-pw` })).token;
   const enrolled = await post(`${url}/api/agents/enroll`, { hostname: `bench-desk-${Date.now()}`, secret: 'bench-secret' });
   const agent = await connect(`${wsUrl}/ws/agent`, enrolled.token);
   await ask(agent, 'agent.hello', { hostname: 'bench-desk', osUser: 'bench', os: 'Linux', version: '0', pin: String(100000 + Math.floor(Math.random() * 899999)), displays: [] });
-  const owner = await connect(`${wsUrl}/ws/console`, await login('owner'));
+  const owner = await connect(`${viewerWsUrl}/ws/console`, await login('owner'));
   const { sessionId } = await ask(owner, 'assist.request', { agentId: enrolled.agentId });
   await ask(agent, 'assist.respond', { sessionId, allow: true });
   const views = [owner];
   for (let i = 1; i < viewers; i++) {
-    const ws = await connect(`${wsUrl}/ws/console`, await login(`v${i}`));
+    const ws = await connect(`${viewerWsUrl}/ws/console`, await login(`v${i}`));
     const { inviteId } = await ask(owner, 'session.invite', { sessionId, target: { kind: 'representative', userId: `v${i}` } });
     await ask(ws, 'invite.respond', { sessionId, inviteId, accept: true });
     views.push(ws);
@@ -186,7 +265,7 @@ async function rawSetup(url, viewers) {
 
 async function load(o) {
   const { encodeFrame, Encoding, FrameType } = require('../dist/media/frame-codec');
-  const setup = o.kind === 'tandem' ? await tandemSetup(o.url, o.viewers) : await rawSetup(o.url, o.viewers);
+  const setup = o.kind === 'tandem' ? await tandemSetup(o.url, o.viewers, o.viewerUrl) : await rawSetup(o.url, o.viewers);
   const { agent, views, sessionId } = setup;
   // Incompressible payloads, like JPEG tiles; a few variants reused (the relay never looks inside).
   const payloads = Array.from({ length: 8 }, () => require('node:crypto').randomBytes(o.tileBytes));
@@ -207,6 +286,12 @@ async function load(o) {
   let wake = null;
   views.forEach((ws, i) => ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
+    // Warm-up frames (seq 1, possibly sent more than once) are not counted.
+    if (data.length >= 12 && data.readUInt32LE(8) < 2) {
+      if (data[2] === FrameType.EndOfFrame && lastEof[i] < 1) lastEof[i] = 1;
+      if (wake) { const w = wake; wake = null; w(); }
+      return;
+    }
     got[i] += data.length;
     if (data[2] === FrameType.EndOfFrame) {
       lastEof[i] = data.readUInt32LE(8);
@@ -214,9 +299,13 @@ async function load(o) {
     }
   }));
   const slowest = () => { let m = Infinity; for (const s of lastEof) if (s < m) m = s; return m; };
-  // Warm-up frame: all viewers are connected and the first-frame refreshes are done.
-  for (const f of frameOf(1)) agent.send(f, { binary: true });
-  while (slowest() < 1) await new Promise((r) => { wake = r; });
+  // Warm-up frame: all viewers are connected and the first-frame refreshes are done. Sent again
+  // until every viewer has it: across nodes, frames flow once the agent's node heard the others want them.
+  for (let tries = 0; slowest() < 1; tries++) {
+    if (tries > 100) throw new Error('the warm-up frame never reached every viewer');
+    for (const f of frameOf(1)) agent.send(f, { binary: true });
+    await new Promise((r) => { wake = r; setTimeout(r, 100); });
+  }
   got.fill(0);
 
   let seq = 1;

@@ -67,6 +67,19 @@ export interface Bus {
   publish(channel: string, message: string): Promise<void>;
   /** The handler must not throw; a throw is logged and ignored. */
   subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
+  /**
+   * Binary messages (media tiles), byte for byte. Binary channels are a namespace of their own (a
+   * binary and a text channel of the same name never see each other's messages) and may travel on
+   * connections of their own, so a burst of media never delays commits, commands or their replies.
+   * Same order and delivery rules as `publish`. Optional: a bus without it is used through base64
+   * text (see src/media/media-bus.ts).
+   */
+  publishBuffer?(channel: string, message: Uint8Array): Promise<void>;
+  /**
+   * The handler gets the message's bytes and may keep them; it must not throw. A publisher must not
+   * change bytes it published (the memory bus hands the same bytes to its subscribers, uncopied).
+   */
+  subscribeBuffer?(channel: string, handler: (message: Buffer) => void): Promise<Unsubscribe>;
 }
 
 /** Small shared records: one-time codes, indexes, agent tokens. */

@@ -39,3 +39,18 @@ export function feedbackFor(viewers: readonly ViewerHealth[]): MediaFeedback {
   for (const v of viewers) level = Math.max(level, levelOf(v));
   return FEEDBACK_LEVELS[level];
 }
+
+/**
+ * One health that needs the same level as the worst of `viewers` (the highest fill, dropped if any
+ * dropped): what a node reports for its viewers of a session to the agent's node, which feeds it to
+ * `feedbackFor` beside its own viewers'. `levelOf(worstOf(vs))` is the highest `levelOf` of `vs`.
+ */
+export function worstOf(viewers: readonly ViewerHealth[]): ViewerHealth {
+  let fill = 0;
+  let hasDropped = false;
+  for (const v of viewers) {
+    if (v.fill > fill) fill = v.fill;
+    if (v.hasDropped) hasDropped = true;
+  }
+  return { fill, hasDropped };
+}

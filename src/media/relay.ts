@@ -4,9 +4,11 @@ import { CONFIG } from '../config/config.token';
 import type { Connection } from '../gateways/connection';
 import { ConnectionRegistry } from '../gateways/connection-registry';
 import { HandlerRegistry } from '../gateways/handler-registry';
-import { feedbackFor, type ViewerHealth } from './feedback-policy';
+import { feedbackFor, type ViewerHealth, worstOf } from './feedback-policy';
 import { decodeFrame, encodeFrame, Encoding, FrameType, type MediaFrame } from './frame-codec';
+import { MediaCluster } from './media-cluster';
 import { MediaViewer, type RelayedFrame, type ViewerStats } from './media-viewer';
+import type { BatchEntry } from './media-wire';
 import { ScreenAudience, type AudienceChange } from './screen-audience';
 import type { QueuedFrame } from './viewer-queue';
 
@@ -16,6 +18,24 @@ const TICK_MS = 200;
 const FEEDBACK_EVERY = 5;
 /** The socket gets at most a quarter of the bound (and at least 64 KiB); the rest waits in the queue, where superseding works. */
 const socketWindowOf = (maxBytes: number): number => Math.max(65536, Math.floor(maxBytes / 4));
+/** A session whose forwarded frames are refused here as too new is read from its owner after this long… */
+const BEHIND_LOAD_AFTER_MS = 500;
+/** …at most this often… */
+const BEHIND_LOAD_EVERY_MS = 1000;
+/** …and given up on after this long (the session is gone, or its frames stopped). */
+const BEHIND_GIVE_UP_MS = 10_000;
+
+/** A session whose forwarded frames this node refused because it has not applied the sender's audience yet. */
+interface Behind {
+  since: number;
+  loadedAt: number;
+}
+
+interface PendingRefresh {
+  /** Every monitor seen (on the agent's node: of the agent; elsewhere: let that node decide). */
+  all: boolean;
+  monitors: Set<number>;
+}
 
 /** Node counters, for metrics and tests. */
 export interface RelayCounters {
@@ -29,15 +49,23 @@ export interface RelayCounters {
   forbiddenFrames: number;
   refreshRequests: number;
   feedbacks: number;
+  /** Frames other nodes forwarded here (from their agents). */
+  framesFromNodes: number;
+  /** Of those, refused because this node had not applied the sender's audience change yet. */
+  framesAhead: number;
+  /** Refresh requests sent on to the agent's node (no agent connection here). */
+  refreshesForwarded: number;
 }
 
 /**
  * The tile relay: every binary frame an agent sends for its own session goes to the console
- * connections (on this node) of the members that `screenRecipients` allows right now, each through
- * its own bounded MediaViewer. In hold, pending or ended sessions nothing is relayed, whatever the
+ * connections of the members that `screenRecipients` allows right now, each through its own
+ * bounded MediaViewer: on this node directly, on other nodes through MediaCluster (forwarded to the
+ * nodes that announced allowed viewers of the session, where this same class checks its own
+ * audience again and delivers). In hold, pending or ended sessions nothing is relayed, whatever the
  * agent sends. The agent is asked for a full refresh (a RefreshRequest binary frame) when a viewer
- * is newly allowed, sees its first frame, or drained after falling behind, and it is told the
- * budget of the slowest allowed viewer (`media.feedback`).
+ * is newly allowed, sees its first frame, or drained after falling behind (on any node), and it is
+ * told the budget of the slowest allowed viewer of every node (`media.feedback`).
  */
 @Injectable()
 export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
@@ -48,7 +76,9 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly monitors = new Map<string, Set<number>>();
   /** The last feedback sent per session, as `maxFps/quality`. */
   private readonly lastFeedback = new Map<string, string>();
-  private readonly pendingRefresh = new Map<string, Set<number>>();
+  private readonly pendingRefresh = new Map<string, PendingRefresh>();
+  private readonly behind = new Map<string, Behind>();
+  private isAnnounceScheduled = false;
   /** Per session, the viewers its frames go to now (see viewersOfSession). */
   private readonly targets = new Map<string, MediaViewer[]>();
   private isRefreshScheduled = false;
@@ -56,12 +86,16 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
   private ticks = 0;
   private readonly maxBytes: number;
   private readonly socketWindow: number;
-  readonly counters: RelayCounters = { framesIn: 0, bytesIn: 0, framesOut: 0, framesUnseen: 0, badFrames: 0, forbiddenFrames: 0, refreshRequests: 0, feedbacks: 0 };
+  readonly counters: RelayCounters = {
+    framesIn: 0, bytesIn: 0, framesOut: 0, framesUnseen: 0, badFrames: 0, forbiddenFrames: 0, refreshRequests: 0, feedbacks: 0,
+    framesFromNodes: 0, framesAhead: 0, refreshesForwarded: 0,
+  };
 
   constructor(
     private readonly handlers: HandlerRegistry,
     private readonly connections: ConnectionRegistry,
     private readonly audience: ScreenAudience,
+    private readonly cluster: MediaCluster,
     @Inject(CONFIG) config: TandemConfig,
   ) {
     this.maxBytes = config.media.viewerBufferBytes;
@@ -70,12 +104,30 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.handlers.onBinary((conn, frame) => this.onFrame(conn, frame));
-    this.handlers.onOpen(() => this.targets.clear());
+    this.handlers.onOpen((conn) => {
+      this.targets.clear();
+      if (conn.endpoint === 'console') this.scheduleAnnounce();
+    });
     this.handlers.onClose((conn) => {
       this.targets.clear();
       this.forgetViewer(conn);
+      this.scheduleAnnounce();
     });
     this.audience.onChange((change) => this.onAudience(change));
+    this.cluster.attach({
+      onFrames: (_sender, entries, afterGap) => this.onRemoteFrames(entries, afterGap),
+      onRefresh: (sessionId, monitors) => this.onRemoteRefresh(sessionId, monitors),
+      onNewInterest: (sessionId) => {
+        // Frames start flowing to another node now: its viewers start from a full frame.
+        if (this.hasLocalAgent(sessionId)) this.requestRefresh(sessionId);
+      },
+      onLinkDrained: (streams) => {
+        for (const stream of streams) {
+          const bar = stream.lastIndexOf('|');
+          this.requestRefresh(stream.slice(0, bar), Number(stream.slice(bar + 1)));
+        }
+      },
+    });
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }
@@ -131,6 +183,72 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
       this.counters.framesUnseen += 1;
       return;
     }
+    const here = this.relayHere(frame, bytes, audience);
+    const elsewhere = this.cluster.forward(frame.sessionId, frame.monitor, this.audience.audienceSeq(frame.sessionId), bytes);
+    if (here === 0 && elsewhere === 0) this.counters.framesUnseen += 1;
+  }
+
+  /**
+   * Frames an agent's node forwarded here. Checked again against this node's own audience (the
+   * sender's check is not trusted), and refused while this node has not yet applied the audience
+   * change the sender had applied (its `audienceSeq`): a removal or a hold seen there first must not
+   * let a frame out here. Then delivered exactly like a local agent's frames.
+   */
+  private onRemoteFrames(entries: readonly BatchEntry[], afterGap: boolean): void {
+    if (afterGap) {
+      // Batches were lost on the way (Redis dropped this node's subscriber, say): start over.
+      for (const sessionId of this.wantedHere().keys()) this.requestRefresh(sessionId);
+    }
+    for (const entry of entries) {
+      this.counters.framesFromNodes += 1;
+      const parsed = decodeFrame(entry.bytes);
+      if (!parsed.ok || parsed.frame.type === FrameType.RefreshRequest) {
+        this.counters.badFrames += 1;
+        continue;
+      }
+      const frame = parsed.frame;
+      const sessionId = frame.sessionId;
+      const state = this.audience.cached(sessionId);
+      if (state === undefined || (state !== null && state.seq < entry.audienceSeq)) {
+        this.counters.framesAhead += 1;
+        // Never heard of here (this node started later): read it now; else give the commit a moment.
+        if (state === undefined) void this.audience.load(sessionId);
+        this.markBehind(sessionId);
+        continue;
+      }
+      if (state === null) {
+        this.counters.framesUnseen += 1;
+        continue;
+      }
+      if (this.behind.delete(sessionId)) this.requestRefresh(sessionId);
+      const audience = this.audience.audienceOf(sessionId);
+      if (audience.size === 0) {
+        this.counters.framesUnseen += 1;
+        continue;
+      }
+      this.noteMonitor(sessionId, frame.monitor);
+      if (this.relayHere(frame, entry.bytes, audience) === 0) this.counters.framesUnseen += 1;
+    }
+  }
+
+  private markBehind(sessionId: string): void {
+    if (this.behind.has(sessionId)) return;
+    this.behind.set(sessionId, { since: Date.now(), loadedAt: 0 });
+  }
+
+  /** Sessions refused as too new for a while are read from their owner (a commit may have been missed). */
+  private checkBehind(now: number): void {
+    for (const [sessionId, b] of this.behind) {
+      if (now - b.since > BEHIND_GIVE_UP_MS) this.behind.delete(sessionId);
+      else if (now - b.since > BEHIND_LOAD_AFTER_MS && now - b.loadedAt > BEHIND_LOAD_EVERY_MS) {
+        b.loadedAt = now;
+        void this.audience.load(sessionId);
+      }
+    }
+  }
+
+  /** Hands a frame to this node's allowed viewers of its session; returns how many. */
+  private relayHere(frame: MediaFrame, bytes: Uint8Array, audience: ReadonlySet<string>): number {
     const stream = `${frame.sessionId}|${frame.monitor}`;
     let queued: QueuedFrame | undefined;
     const relayed: RelayedFrame = {
@@ -147,7 +265,7 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
       viewer.deliver(relayed);
     }
     this.counters.framesOut += viewers.length;
-    if (viewers.length === 0) this.counters.framesUnseen += 1;
+    return viewers.length;
   }
 
   /**
@@ -172,20 +290,44 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
     for (const memberId of change.removed) {
       for (const c of this.connections.ofIdentity('person', memberId)) this.viewers.get(c)?.cut(sessionId);
     }
+    this.scheduleAnnounce();
     if (state.status === 'ended') {
       for (const v of this.viewers.values()) v.cut(sessionId);
       this.monitors.delete(sessionId);
       this.lastFeedback.delete(sessionId);
+      this.behind.delete(sessionId);
       return;
     }
     if (change.added.length === 0) return;
+    let isWatchedHere = false;
     for (const memberId of change.added) {
       for (const c of this.connections.ofIdentity('person', memberId)) {
-        if (c.endpoint === 'console') this.viewerOf(c).sessions.add(sessionId);
+        if (c.endpoint !== 'console') continue;
+        this.viewerOf(c).sessions.add(sessionId);
+        isWatchedHere = true;
       }
     }
-    // Newly allowed viewers (a join, observe after hold) start from a full frame.
-    this.requestRefresh(sessionId);
+    // Newly allowed viewers (a join, observe after hold) start from a full frame: here, and on
+    // other nodes that already want the session (their request may have come before this change did).
+    if (isWatchedHere || this.cluster.isWantedElsewhere(sessionId)) this.requestRefresh(sessionId);
+  }
+
+  /** A viewer on another node needs a full frame: asked of the agent if it is connected here. */
+  private onRemoteRefresh(sessionId: string, monitors: readonly number[] | null): void {
+    if (!this.hasLocalAgent(sessionId)) return;
+    if (monitors === null) this.requestRefresh(sessionId);
+    else for (const m of monitors) this.requestRefresh(sessionId, m);
+  }
+
+  /** The agent connections of the session's agent on this node. */
+  private localAgents(sessionId: string): Connection[] {
+    const agentId = this.audience.cached(sessionId)?.agentId;
+    if (!agentId) return [];
+    return this.connections.ofIdentity('agent', agentId).filter((c) => c.endpoint === 'agent');
+  }
+
+  private hasLocalAgent(sessionId: string): boolean {
+    return this.localAgents(sessionId).length > 0;
   }
 
   private forbidden(conn: Connection, sessionId: string): void {
@@ -200,24 +342,38 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** Asks the session's agent for a full frame of a monitor (all it sent so far when omitted); requests of one turn are merged. */
   private requestRefresh(sessionId: string, monitor?: number): void {
-    let set = this.pendingRefresh.get(sessionId);
-    if (!set) this.pendingRefresh.set(sessionId, (set = new Set()));
-    const wanted = monitor !== undefined ? [monitor] : [...(this.monitors.get(sessionId) ?? [0])];
-    for (const m of wanted) set.add(m);
+    let pending = this.pendingRefresh.get(sessionId);
+    if (!pending) this.pendingRefresh.set(sessionId, (pending = { all: false, monitors: new Set() }));
+    if (monitor === undefined) pending.all = true;
+    else pending.monitors.add(monitor);
     if (this.isRefreshScheduled) return;
     this.isRefreshScheduled = true;
     setImmediate(() => this.flushRefreshes());
   }
 
+  /**
+   * Sends the turn's refresh requests: to the agent when it is connected here, else to the agent's
+   * node over the bus, but only for sessions this node already announced (for a session not yet
+   * announced, the announcement itself makes the agent's node ask for a full frame).
+   */
   private flushRefreshes(): void {
     this.isRefreshScheduled = false;
     const pending = [...this.pendingRefresh];
     this.pendingRefresh.clear();
-    for (const [sessionId, monitors] of pending) {
+    for (const [sessionId, wanted] of pending) {
       const state = this.audience.cached(sessionId);
       if (!state?.agentId || this.audience.audienceOf(sessionId).size === 0) continue;
-      for (const agent of this.connections.ofIdentity('agent', state.agentId)) {
-        if (agent.endpoint !== 'agent') continue;
+      const agents = this.localAgents(sessionId);
+      if (agents.length === 0) {
+        if (this.cluster.isAnnounced(sessionId)) {
+          this.cluster.askRefresh(sessionId, wanted.all ? null : [...wanted.monitors]);
+          this.counters.refreshesForwarded += 1;
+        }
+        continue;
+      }
+      const monitors = new Set(wanted.monitors);
+      if (wanted.all) for (const m of this.monitors.get(sessionId) ?? [0]) monitors.add(m);
+      for (const agent of agents) {
         for (const monitor of monitors) {
           agent.sendBinary(encodeFrame({
             type: FrameType.RefreshRequest, encoding: Encoding.None, monitor, frameSeq: 0, timestamp: Date.now(),
@@ -231,32 +387,88 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
 
   private tick(): void {
     for (const v of this.viewers.values()) v.tick();
+    if (this.behind.size > 0) this.checkBehind(Date.now());
     if (++this.ticks % FEEDBACK_EVERY === 0) this.sendFeedback();
   }
 
-  /** Tells each session's agent the budget of its slowest allowed viewer here, when it changed. */
+  /**
+   * Once a second: tells each session's agent connected here the budget of its slowest allowed
+   * viewer, here and on the other nodes (their `want` carries their worst viewer), when it changed;
+   * and tells the other nodes which sessions have allowed viewers here and how they keep up.
+   */
   private sendFeedback(): void {
     const health = new Map<MediaViewer, ViewerHealth>();
     for (const v of this.viewers.values()) health.set(v, v.takeHealth());
-    const sessions = new Set<string>();
+    this.cluster.beginFeedbackRound();
+    const sessions = new Set<string>(this.cluster.wantedElsewhere());
     for (const v of this.viewers.values()) for (const s of v.sessions) sessions.add(s);
     for (const sessionId of sessions) {
       const audience = this.audience.audienceOf(sessionId);
-      const state = this.audience.cached(sessionId);
-      if (audience.size === 0 || !state?.agentId) continue;
-      const healths: ViewerHealth[] = [];
-      for (const [v, h] of health) if (v.watches(sessionId) && audience.has(v.conn.identity.id)) healths.push(h);
+      if (audience.size === 0) continue;
+      const agents = this.localAgents(sessionId);
+      if (agents.length === 0) continue;
+      const healths = [...this.healthsHere(sessionId, audience, health), ...this.cluster.remoteHealth(sessionId)];
       if (healths.length === 0) continue;
       const fb = feedbackFor(healths);
       const said = `${fb.maxFps}/${fb.quality}`;
       if (this.lastFeedback.get(sessionId) === said) continue;
       this.lastFeedback.set(sessionId, said);
-      for (const agent of this.connections.ofIdentity('agent', state.agentId)) {
-        if (agent.endpoint !== 'agent') continue;
+      for (const agent of agents) {
         agent.send('media.feedback', { sessionId, maxFps: fb.maxFps, quality: fb.quality });
         this.counters.feedbacks += 1;
       }
     }
+    if (this.cluster.isEnabled) {
+      this.loadUnknownSessions();
+      this.cluster.announce(this.wantedHere(health), true);
+    }
+  }
+
+  private healthsHere(sessionId: string, audience: ReadonlySet<string>, health: ReadonlyMap<MediaViewer, ViewerHealth>): ViewerHealth[] {
+    const out: ViewerHealth[] = [];
+    for (const [v, h] of health) if (v.watches(sessionId) && audience.has(v.conn.identity.id)) out.push(h);
+    return out;
+  }
+
+  /**
+   * The sessions whose frames this node needs from another node: someone may see the screen now,
+   * one of them has a console connection here, and the agent is not connected here. With the worst
+   * health of the viewers here (from this round's `health`, else their fill now).
+   */
+  private wantedHere(health?: ReadonlyMap<MediaViewer, ViewerHealth>): Map<string, ViewerHealth> {
+    const out = new Map<string, ViewerHealth>();
+    for (const [sessionId, members] of this.audience.visible()) {
+      let isWatched = false;
+      const healths: ViewerHealth[] = [];
+      for (const memberId of members) {
+        for (const c of this.connections.ofIdentity('person', memberId)) {
+          if (c.endpoint !== 'console') continue;
+          isWatched = true;
+          const v = this.viewers.get(c);
+          if (v?.watches(sessionId)) healths.push(health?.get(v) ?? { fill: Math.min(1, v.queuedBytes / this.maxBytes), hasDropped: false });
+        }
+      }
+      if (isWatched && !this.hasLocalAgent(sessionId)) out.set(sessionId, worstOf(healths));
+    }
+    return out;
+  }
+
+  /** A session a console connection here follows but this node never heard a commit of (it started later): read it once. */
+  private loadUnknownSessions(): void {
+    for (const c of this.connections.list()) {
+      if (c.endpoint !== 'console') continue;
+      for (const sessionId of c.sessions) if (this.audience.cached(sessionId) === undefined) void this.audience.load(sessionId);
+    }
+  }
+
+  /** Announces a changed set of wanted sessions at the end of this turn (audience changes, connections coming and going). */
+  private scheduleAnnounce(): void {
+    if (!this.cluster.isEnabled || this.isAnnounceScheduled) return;
+    this.isAnnounceScheduled = true;
+    setImmediate(() => {
+      this.isAnnounceScheduled = false;
+      this.cluster.announce(this.wantedHere(), false);
+    });
   }
 
   private noteMonitor(sessionId: string, monitor: number): void {
@@ -298,10 +510,10 @@ function keyOf(stream: string, f: MediaFrame): string {
 }
 
 /**
- * ws may hand us a slice of a larger socket chunk; a queued slice would keep the whole chunk alive
- * and make the byte bound a lie, so such frames are copied once when first queued (shared by every
- * viewer). Frames sent at once are not copied.
+ * ws may hand us a slice of a larger socket chunk (and a forwarded frame is a slice of its batch); a
+ * queued slice would keep the whole chunk alive and make the byte bound a lie, so such frames are
+ * copied once when first queued (shared by every viewer). Frames sent at once are not copied.
  */
-function ownBytes(bytes: Buffer): Uint8Array {
+function ownBytes(bytes: Uint8Array): Uint8Array {
   return bytes.buffer.byteLength > bytes.byteLength * 2 + 8192 ? Buffer.from(bytes) : bytes;
 }

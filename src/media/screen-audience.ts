@@ -30,6 +30,8 @@ export class ScreenAudience implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('media');
   private readonly states = new Map<string, SessionState>();
   private readonly audiences = new Map<string, ReadonlySet<string>>();
+  /** Per session, the seq of the state at which its audience last changed (see audienceSeq). */
+  private readonly changedAt = new Map<string, number>();
   private readonly loading = new Map<string, Promise<SessionState | null>>();
   private readonly unknownUntil = new Map<string, number>();
   private readonly forget = new Map<string, NodeJS.Timeout>();
@@ -93,6 +95,25 @@ export class ScreenAudience implements OnModuleInit, OnApplicationShutdown {
     return this.audiences.get(sessionId) ?? NOBODY;
   }
 
+  /**
+   * The seq of the state at which this node saw the session's audience last change (0: never heard
+   * of). Frames forwarded to other nodes carry it: a node whose own state of the session is older
+   * has not applied that change yet and must not deliver them (docs/media.md, "Across nodes").
+   */
+  audienceSeq(sessionId: string): number {
+    return this.changedAt.get(sessionId) ?? 0;
+  }
+
+  /** The seq of the newest state heard of (0: never heard of). */
+  seqOf(sessionId: string): number {
+    return this.states.get(sessionId)?.seq ?? 0;
+  }
+
+  /** Every session whose screen someone may see now, with who. */
+  visible(): IterableIterator<[string, ReadonlySet<string>]> {
+    return this.audiences.entries();
+  }
+
   private update(state: SessionState): void {
     const id = state.sessionId;
     const known = this.states.get(id);
@@ -107,6 +128,7 @@ export class ScreenAudience implements OnModuleInit, OnApplicationShutdown {
       const timer = setTimeout(() => {
         this.forget.delete(id);
         this.states.delete(id);
+        this.changedAt.delete(id);
       }, ENDED_KEEP_MS);
       timer.unref();
       this.forget.set(id, timer);
@@ -114,6 +136,7 @@ export class ScreenAudience implements OnModuleInit, OnApplicationShutdown {
     const removed = [...before].filter((m) => !after.has(m));
     const added = [...after].filter((m) => !before.has(m));
     if (removed.length === 0 && added.length === 0) return;
+    this.changedAt.set(id, state.seq);
     const change: AudienceChange = { sessionId: id, state, removed, added };
     for (const listener of this.listeners) {
       try {

@@ -328,6 +328,59 @@ describe.each([memoryBackend(), redisBackend()])('Store contract: $name', (backe
 
     it('publishes to a channel nobody listens to without error', async () => {
       await expect(s.bus.publish(`session:${uid()}`, 'void')).resolves.toBeUndefined();
+      await expect(s.bus.publishBuffer!(`media:${uid()}`, new Uint8Array([1, 2, 3]))).resolves.toBeUndefined();
+    });
+
+    it('carries binary messages byte for byte and in order across nodes, apart from text channels of the same name', async () => {
+      const ch = `media:${uid()}`;
+      const got: Buffer[] = [];
+      const text: string[] = [];
+      const offBin = await s.bus.subscribeBuffer!(ch, (m) => got.push(m));
+      const offText = await s.bus.subscribe(ch, (m) => text.push(m));
+      const every = Uint8Array.from({ length: 256 }, (_v, i) => i);
+      const big = new Uint8Array(1024 * 1024).map((_v, i) => (i * 7919) & 0xff);
+      // A view into a larger buffer: only its own bytes travel.
+      const backing = new Uint8Array(100).fill(0xee);
+      backing.set([9, 8, 7], 40);
+      const sent: Uint8Array[] = [every, new Uint8Array(0), big, backing.subarray(40, 43), Buffer.from('not text \u0000\xff', 'latin1')];
+      for (let i = 0; i < 200; i++) sent.push(Uint8Array.of(i & 0xff, i >> 8, 0, 0xff));
+      const publishes: Promise<void>[] = [];
+      for (const m of sent) publishes.push(p.bus.publishBuffer!(ch, m));
+      await p.bus.publish(ch, 'a text message');
+      await Promise.all(publishes);
+      await waitFor('every binary message', () => got.length === sent.length, 10000, 5);
+      expect(got.map((b) => Buffer.isBuffer(b))).toEqual(sent.map(() => true));
+      for (let i = 0; i < sent.length; i++) expect(Buffer.compare(got[i], Buffer.from(sent[i]))).toBe(0);
+      await waitFor('the text message', () => text.length === 1);
+      expect(text).toEqual(['a text message']);
+      await offBin();
+      await offBin();
+      await p.bus.publishBuffer!(ch, Uint8Array.of(1));
+      await p.bus.publish(ch, 'still text');
+      await waitFor('the text message after the binary unsubscribe', () => text.length === 2);
+      expect(got).toHaveLength(sent.length);
+      await offText();
+    });
+
+    it('delivers a binary message to every handler of a channel on every node; a throwing handler breaks nobody', async () => {
+      const ch = `media:${uid()}`;
+      const a: number[] = [];
+      const b: number[] = [];
+      const offThrow = await s.bus.subscribeBuffer!(ch, () => { throw new Error('handler bug (expected in this test)'); });
+      const offA = await s.bus.subscribeBuffer!(ch, (m) => a.push(m[0]));
+      const offB = await p.bus.subscribeBuffer!(ch, (m) => b.push(m[0]));
+      for (const m of [1, 2, 3]) await s.bus.publishBuffer!(ch, Uint8Array.of(m));
+      await waitFor('both handlers', () => a.length === 3 && b.length === 3);
+      expect(a).toEqual([1, 2, 3]);
+      expect(b).toEqual([1, 2, 3]);
+      await Promise.all([offThrow(), offA(), offB()]);
+      // Subscribing again after the last handler left works.
+      const again: number[] = [];
+      const offAgain = await p.bus.subscribeBuffer!(ch, (m) => again.push(m[0]));
+      await s.bus.publishBuffer!(ch, Uint8Array.of(4));
+      await waitFor('the message after resubscribing', () => again.length === 1);
+      expect(a).toEqual([1, 2, 3]);
+      await offAgain();
     });
   });
 
@@ -426,6 +479,8 @@ describe.each([memoryBackend(), redisBackend()])('Store contract: $name', (backe
         ['journal.loadSnapshot', () => store.journal.loadSnapshot('session:x')],
         ['bus.publish', () => store.bus.publish('c', 'm')],
         ['bus.subscribe', () => store.bus.subscribe('c', () => undefined)],
+        ['bus.publishBuffer', () => store.bus.publishBuffer!('c', Uint8Array.of(1))],
+        ['bus.subscribeBuffer', () => store.bus.subscribeBuffer!('c', () => undefined)],
         ['kv.get', () => store.kv.get('k')],
         ['kv.set', () => store.kv.set('k', 'v')],
         ['kv.setIfAbsent', () => store.kv.setIfAbsent('k', 'v')],
@@ -443,8 +498,10 @@ describe.each([memoryBackend(), redisBackend()])('Store contract: $name', (backe
     it('lets a subscription end cleanly after the store closed', async () => {
       const store = backend.fresh();
       const off = await store.bus.subscribe(`session:${uid()}`, () => undefined);
+      const offBinary = await store.bus.subscribeBuffer!(`media:${uid()}`, () => undefined);
       await store.close();
       await expect(off()).resolves.toBeUndefined();
+      await expect(offBinary()).resolves.toBeUndefined();
     });
   });
 });
@@ -463,6 +520,9 @@ describe('RedisStore when Redis goes away', () => {
     const dropped = `session:${uid()}`;
     const heardDropped: string[] = [];
     const offDropped = await store.bus.subscribe(dropped, (m) => heardDropped.push(m));
+    const media = `media:${uid()}`;
+    const gotBinary: number[] = [];
+    await store.bus.subscribeBuffer!(media, (m) => gotBinary.push(m[0]));
     expect(await store.journal.append(stream, 0, ['before'], null)).toEqual({ ok: true, version: 1 });
     await store.ping();
 
@@ -474,6 +534,8 @@ describe('RedisStore when Redis goes away', () => {
       () => store.leases.acquire(stream, 'node-a', 1000),
       () => store.bus.publish(stream, 'm'),
       () => store.bus.subscribe(`session:${uid()}`, () => undefined),
+      () => store.bus.publishBuffer!(media, Uint8Array.of(1)),
+      () => store.bus.subscribeBuffer!(`media:${uid()}`, () => undefined),
       () => store.kv.take('k'),
     ];
     const started = Date.now();
@@ -497,6 +559,10 @@ describe('RedisStore when Redis goes away', () => {
       await waitFor('the bus to resubscribe', async () => {
         await store.bus.publish(stream, 'back');
         return got.includes('back');
+      }, 5000, 100);
+      await waitFor('the binary bus to resubscribe', async () => {
+        await store.bus.publishBuffer!(media, Uint8Array.of(7));
+        return gotBinary.includes(7);
       }, 5000, 100);
       // The client renewed the dropped channel too; its first stray message makes the store drop it.
       await store.bus.publish(dropped, 'stray');

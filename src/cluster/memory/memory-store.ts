@@ -136,39 +136,63 @@ export class MemoryJournal implements Journal {
 
 export class MemoryBus implements Bus {
   private readonly channels = new Map<string, Set<(message: string) => void>>();
+  /** Binary channels: a namespace of their own, as on Redis. */
+  private readonly binary = new Map<string, Set<(message: Buffer) => void>>();
 
   constructor(private readonly alive: () => void) {}
 
   async publish(channel: string, message: string): Promise<void> {
     this.alive();
-    const handlers = this.channels.get(channel);
-    if (!handlers) return;
-    // Delivered after the publisher's turn, like a network bus, and in publish order.
-    for (const handler of [...handlers]) {
-      queueMicrotask(() => {
-        try {
-          handler(message);
-        } catch (err) {
-          logger.error({ err }, `subscriber failed [channel:${channel}]`);
-        }
-      });
-    }
+    deliver(this.channels, channel, message);
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
     this.alive();
-    let set = this.channels.get(channel);
-    if (!set) this.channels.set(channel, (set = new Set()));
-    set.add(handler);
-    return async () => {
-      set.delete(handler);
-      if (set.size === 0 && this.channels.get(channel) === set) this.channels.delete(channel);
-    };
+    return join(this.channels, channel, handler);
+  }
+
+  /** The subscribers get the same bytes (a Buffer over them, not a copy). */
+  async publishBuffer(channel: string, message: Uint8Array): Promise<void> {
+    this.alive();
+    const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    deliver(this.binary, channel, bytes);
+  }
+
+  async subscribeBuffer(channel: string, handler: (message: Buffer) => void): Promise<Unsubscribe> {
+    this.alive();
+    return join(this.binary, channel, handler);
   }
 
   clear(): void {
     this.channels.clear();
+    this.binary.clear();
   }
+}
+
+/** Delivered after the publisher's turn, like a network bus, and in publish order. */
+function deliver<T>(channels: Map<string, Set<(message: T) => void>>, channel: string, message: T): void {
+  const handlers = channels.get(channel);
+  if (!handlers) return;
+  for (const handler of [...handlers]) {
+    queueMicrotask(() => {
+      try {
+        handler(message);
+      } catch (err) {
+        logger.error({ err }, `subscriber failed [channel:${channel}]`);
+      }
+    });
+  }
+}
+
+function join<T>(channels: Map<string, Set<(message: T) => void>>, channel: string, handler: (message: T) => void): Unsubscribe {
+  let set = channels.get(channel);
+  if (!set) channels.set(channel, (set = new Set()));
+  const mine = set;
+  mine.add(handler);
+  return async () => {
+    mine.delete(handler);
+    if (mine.size === 0 && channels.get(channel) === mine) channels.delete(channel);
+  };
 }
 
 interface Entry { value: string; expiresAt: number }

@@ -54,5 +54,16 @@ export function busChannelName(redisChannel: string): string | null {
   return redisChannel.startsWith(prefix) ? redisChannel.slice(prefix.length) : null;
 }
 
+/** The pub/sub channel name for a binary bus channel (a namespace apart from the text channels). */
+export function binaryChannel(channel: string): string {
+  return `${PREFIX}:bin:${channel}`;
+}
+
+/** The binary bus channel back from a Redis channel name, or null for a channel that is not ours. */
+export function binaryChannelName(redisChannel: string): string | null {
+  const prefix = `${PREFIX}:bin:`;
+  return redisChannel.startsWith(prefix) ? redisChannel.slice(prefix.length) : null;
+}
+
 /** The cluster-wide audit log (a Redis Stream). Not hash-tagged: one key, one slot. */
 export const AUDIT_KEY = 'tandem:audit';

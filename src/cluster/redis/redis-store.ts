@@ -4,7 +4,7 @@ import {
   type AppendResult, type AuditEntry, type AuditLog, type Bus, type Fence, InvalidStateError, type Journal, type JournalEntry, type KeyValue, type LeaseGrant,
   type LeaseStore, type Snapshot, type Store, StoreUnavailableError, type Unsubscribe,
 } from '../ports';
-import { AUDIT_KEY, busChannel, busChannelName, kvKey, setKey, streamKeys } from './keys';
+import { AUDIT_KEY, binaryChannel, binaryChannelName, busChannel, busChannelName, kvKey, setKey, streamKeys } from './keys';
 import { SCRIPTS } from './scripts';
 
 const logger = new Logger('redis-store');
@@ -58,6 +58,7 @@ export class RedisStore implements Store {
   private readonly client: Client;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, Channel>();
+  private readonly binary: RedisBinaryBus;
   /** Redis channels being unsubscribed because a message came that nobody here wants. */
   private readonly dropping = new Set<string>();
   private readonly unavailableAfterMs: number;
@@ -72,7 +73,8 @@ export class RedisStore implements Store {
     const run: Runner = (op, fn, conn) => this.run(op, fn, conn);
     this.leases = new RedisLeases(this.client, run);
     this.journal = new RedisJournal(this.client, run, options.waitReplicas ?? 0, options.waitTimeoutMs ?? 500);
-    this.bus = new RedisBus(this.client, this.subscriber, this.channels, run);
+    this.binary = new RedisBinaryBus((role) => connect(options, role, this.unavailableAfterMs), run, () => this.closed);
+    this.bus = new RedisBus(this.client, this.subscriber, this.channels, run, this.binary);
     this.kv = new RedisKeyValue(this.client, run);
     this.audit = new RedisAudit(this.client, run);
   }
@@ -87,7 +89,7 @@ export class RedisStore implements Store {
     this.closed = true;
     this.closing ??= (async () => {
       this.channels.clear();
-      await Promise.all([quit(this.client), quit(this.subscriber)]);
+      await Promise.all([quit(this.client), quit(this.subscriber), this.binary.close()]);
     })();
     return this.closing;
   }
@@ -237,7 +239,18 @@ class RedisJournal implements Journal {
 }
 
 class RedisBus implements Bus {
-  constructor(private readonly client: Client, private readonly subscriber: Redis, private readonly channels: Map<string, Channel>, private readonly run: Runner) {}
+  constructor(
+    private readonly client: Client, private readonly subscriber: Redis, private readonly channels: Map<string, Channel>, private readonly run: Runner,
+    private readonly binary: RedisBinaryBus,
+  ) {}
+
+  publishBuffer(channel: string, message: Uint8Array): Promise<void> {
+    return this.binary.publish(channel, message);
+  }
+
+  subscribeBuffer(channel: string, handler: (message: Buffer) => void): Promise<Unsubscribe> {
+    return this.binary.subscribe(channel, handler);
+  }
 
   async publish(channel: string, message: string): Promise<void> {
     await this.run(`publish() [channel:${channel}]`, () => this.client.publish(busChannel(channel), message));
@@ -273,6 +286,100 @@ class RedisBus implements Bus {
     // Commands on one connection run in order, so a later SUBSCRIBE of this channel still wins.
     if (this.subscriber.status !== 'ready') return;
     await this.subscriber.unsubscribe(busChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [channel:${channel}]`));
+  }
+}
+
+type BufferHandler = (message: Buffer) => void;
+interface BinaryChannel { handlers: Set<BufferHandler>; subscribed: Promise<unknown> }
+
+/**
+ * The binary bus (`tandem:bin:<channel>`): media tiles, on a connection pair of its own opened on
+ * first use. So megabytes of tiles never queue in front of a journal append or a forwarded command
+ * on the command connection, and when Redis drops a subscriber that fell behind
+ * (`client-output-buffer-limit pubsub`) it drops this one, which loses tiles (the media layer asks
+ * for a refresh), never the commits that carry holds, removals and ends.
+ */
+class RedisBinaryBus {
+  private conns?: { pub: Redis; sub: Redis };
+  private readonly channels = new Map<string, BinaryChannel>();
+  private readonly dropping = new Set<string>();
+
+  constructor(private readonly open: (role: Role) => Redis, private readonly run: Runner, private readonly isClosed: () => boolean) {}
+
+  async publish(channel: string, message: Uint8Array): Promise<void> {
+    const op = `publishBuffer() [channel:${channel}]`;
+    const { pub } = this.connections(op);
+    const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    await this.run(op, () => pub.publish(binaryChannel(channel), bytes), pub);
+  }
+
+  async subscribe(channel: string, handler: BufferHandler): Promise<Unsubscribe> {
+    const op = `subscribeBuffer() [channel:${channel}]`;
+    const { sub } = this.connections(op);
+    return this.run(op, async () => {
+      let entry = this.channels.get(channel);
+      if (!entry) {
+        entry = { handlers: new Set(), subscribed: sub.subscribe(binaryChannel(channel)) };
+        this.channels.set(channel, entry);
+      }
+      const joined = entry;
+      joined.handlers.add(handler);
+      try {
+        await joined.subscribed;
+      } catch (err) {
+        joined.handlers.delete(handler);
+        if (this.channels.get(channel) === joined) this.channels.delete(channel);
+        throw err;
+      }
+      return () => this.unsubscribe(channel, joined, handler);
+    }, sub);
+  }
+
+  async close(): Promise<void> {
+    this.channels.clear();
+    if (this.conns) await Promise.all([quit(this.conns.pub), quit(this.conns.sub)]);
+  }
+
+  private connections(op: string): { pub: Redis; sub: Redis } {
+    if (this.isClosed()) throw new InvalidStateError(`${op} on a closed store`);
+    if (!this.conns) {
+      const pub = this.open('bin');
+      const sub = this.open('bin-sub');
+      sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.dispatch(channel.toString(), message));
+      this.conns = { pub, sub };
+    }
+    return this.conns;
+  }
+
+  private async unsubscribe(channel: string, entry: BinaryChannel, handler: BufferHandler): Promise<void> {
+    if (!entry.handlers.delete(handler) || entry.handlers.size > 0) return;
+    if (this.channels.get(channel) !== entry) return;
+    this.channels.delete(channel);
+    const sub = this.conns?.sub;
+    if (!sub || sub.status !== 'ready') return;
+    await sub.unsubscribe(binaryChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [binary channel:${channel}]`));
+  }
+
+  private dispatch(redisChannel: string, message: Buffer): void {
+    const name = binaryChannelName(redisChannel);
+    const channel = name === null ? undefined : this.channels.get(name);
+    if (!channel) {
+      // See RedisStore.dropStray: an UNSUBSCRIBE lost while the connection was down.
+      const sub = this.conns?.sub;
+      if (this.isClosed() || !sub || this.dropping.has(redisChannel) || sub.status !== 'ready') return;
+      this.dropping.add(redisChannel);
+      sub.unsubscribe(redisChannel)
+        .catch((err: unknown) => logger.warn({ err }, `unsubscribe() of a channel without handlers failed [${redisChannel}]`))
+        .finally(() => this.dropping.delete(redisChannel));
+      return;
+    }
+    for (const handler of [...channel.handlers]) {
+      try {
+        handler(message);
+      } catch (err) {
+        logger.error({ err }, `subscriber failed [binary channel:${name}]`);
+      }
+    }
   }
 }
 
@@ -356,7 +463,9 @@ function ms(ttlMs: number): number {
 }
 
 /** One ioredis connection, set up to fail fast and to reconnect forever without crashing anything. */
-function connect(options: RedisStoreOptions, role: 'cmd' | 'sub', unavailableAfterMs: number): Redis {
+type Role = 'cmd' | 'sub' | 'bin' | 'bin-sub';
+
+function connect(options: RedisStoreOptions, role: Role, unavailableAfterMs: number): Redis {
   const waitTimeoutMs = options.waitTimeoutMs ?? 500;
   const common: RedisOptions = {
     // RESP2: a plain subscriber connection and Lua nil as null, the most travelled path.
