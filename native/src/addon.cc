@@ -19,6 +19,7 @@
 
 #include "core.h"
 #include "pool.h"
+#include "clipboard.h"
 #include "x11.h"
 
 namespace tandem {
@@ -713,6 +714,65 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
 
   std::shared_ptr<X11Screen> screen_;
 };
+
+// new X11ClipboardJs(display, maxBytes, onChange(text, selection)) — set(text), stop().
+class ClipboardWrap final : public Napi::ObjectWrap<ClipboardWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "X11Clipboard", {InstanceMethod<&ClipboardWrap::SetJs>("set"), InstanceMethod<&ClipboardWrap::StopJs>("stop")});
+  }
+
+  explicit ClipboardWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ClipboardWrap>(info) {
+    Napi::Env env = info.Env();
+    Guard(env, [&]() -> Napi::Value {
+      if (info.Length() < 3 || !info[2].IsFunction()) Invalid("X11Clipboard takes display, maxBytes, onChange");
+      const std::string display = ArgString(info, 0, "display");
+      const uint32_t maxBytes = ArgU32(info, 1, "maxBytes", 1, 16 * 1024 * 1024);
+      tsfn_ = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "tandem:clipboard", 0, 1);
+      tsfn_.Unref(env);  // a clipboard watch alone does not keep the process alive
+      Napi::ThreadSafeFunction tsfn = tsfn_;
+      try {
+        clip_ = std::make_unique<X11Clipboard>(display, maxBytes, [tsfn](const std::string& text, const std::string& selection) mutable {
+          auto* data = new std::pair<std::string, std::string>(text, selection);
+          const napi_status st = tsfn.NonBlockingCall(data, [](Napi::Env e, Napi::Function fn, std::pair<std::string, std::string>* d) {
+            std::unique_ptr<std::pair<std::string, std::string>> own(d);
+            if (e != nullptr && fn != nullptr) fn.Call({Napi::String::New(e, own->first), Napi::String::New(e, own->second)});
+          });
+          if (st != napi_ok) delete data;
+        });
+      } catch (...) {
+        tsfn_.Release();
+        throw;
+      }
+      return env.Undefined();
+    });
+  }
+
+  ~ClipboardWrap() override { Shutdown(); }
+
+ private:
+  void Shutdown() {
+    if (clip_) {
+      clip_->Stop();  // joins the thread: no call into the TSFN after this
+      clip_.reset();
+      tsfn_.Release();
+    }
+  }
+  Napi::Value SetJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (!clip_) throw NativeError("CLOSED", "the clipboard is closed");
+      clip_->Set(ArgString(info, 0, "text"));
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value StopJs(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<X11Clipboard> clip_;
+  Napi::ThreadSafeFunction tsfn_;
+};
 }  // namespace
 
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
@@ -724,6 +784,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("bgraToI420Async", Napi::Function::New(env, BgraToI420AsyncJs, "bgraToI420Async"));
   exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpegJs, "decodeJpeg"));
   exports.Set("X11Screen", X11ScreenWrap::Define(env));
+  exports.Set("X11Clipboard", ClipboardWrap::Define(env));
   exports.Set("lossless", [&] {
     Napi::Object o = Napi::Object::New(env);
     o.Set("autoMaxColors", Napi::Number::New(env, kAutoLosslessColors));

@@ -47,8 +47,15 @@ export interface NativeX11Screen {
   close(): void;
 }
 
+export interface NativeX11Clipboard {
+  set(text: string): void;
+  stop(): void;
+}
+
 export interface NativeBinding {
   X11Screen: new (display: string) => NativeX11Screen;
+  /** `onChange` runs on the JS thread when another client put text in CLIPBOARD. */
+  X11Clipboard: new (display: string, maxBytes: number, onChange: (text: string, selection: string) => void) => NativeX11Clipboard;
   simdPaths(): { supported: ('portable' | 'sse2' | 'avx2')[]; auto: 'portable' | 'sse2' | 'avx2' };
   /** Flat [x, y, w, h, ...] of dirty tiles, row-major. */
   diffTiles(

@@ -4,7 +4,7 @@
  * every argument before it crosses into C++ and reopens the display after it was lost. It holds no
  * policy: whether to capture or inject at all is the agent's and the server's business.
  */
-import type { NativeCapture, NativeX11Screen } from './binding';
+import type { NativeCapture, NativeX11Clipboard, NativeX11Screen } from './binding';
 import { call, callAsync, checkInt, DEFAULT_TILE_SIZE, NativeArgumentError, NativeError, type EncodeMode, type SimdPath } from './index';
 
 export interface Monitor {
@@ -230,4 +230,32 @@ function toCapture(r: NativeCapture, timestamp: number): ScreenCapture {
     if (c.image && c.width && c.height) out.cursor.image = { width: c.width, height: c.height, xhot: c.xhot ?? 0, yhot: c.yhot ?? 0, data: c.image };
   }
   return out;
+}
+
+/**
+ * The X11 clipboard: follows CLIPBOARD (without polling: XFixes wakes a native thread) and reports
+ * each new text another application copied; `set` makes a text the content of CLIPBOARD and PRIMARY.
+ * Texts over `maxBytes` are neither read nor set. No policy: whether to send or accept a clipboard
+ * is the agent's and the session's business.
+ */
+export class X11Clipboard {
+  private native?: NativeX11Clipboard;
+
+  constructor(readonly display: string, maxBytes: number, onChange: (text: string) => void) {
+    if (!display) throw new NativeError('DISPLAY_UNAVAILABLE', 'no X display: set DISPLAY or pass --display');
+    checkInt('maxBytes', maxBytes, 1, 16 * 1024 * 1024);
+    this.native = call((b) => new b.X11Clipboard(display, maxBytes, (text) => onChange(text)));
+  }
+
+  set(text: string): void {
+    if (typeof text !== 'string') throw new NativeArgumentError('text', 'must be a string');
+    const native = this.native;
+    if (!native) throw new NativeError('CLOSED', 'the clipboard is closed');
+    call(() => native.set(text));
+  }
+
+  stop(): void {
+    this.native?.stop();
+    this.native = undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { decodeJpeg, simdPaths } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
-import { X11Screen, type ScreenTile } from '../../src/native/x11';
+import { X11Clipboard, X11Screen, type ScreenTile } from '../../src/native/x11';
 import { launchChromium, type TestBrowser } from '../support/chromium';
 import { waitFor } from '../support/wait';
 import { startXvfb, type TestDisplay } from '../support/xvfb';
@@ -214,6 +214,35 @@ describe('native X11 capture and input on Xvfb', () => {
     // The cursor the viewers are told about follows the pointer.
     const r = await screen.capture(0, { full: false, quality: 80 });
     expect(r.cursor).toMatchObject({ x: origin.x + 600, y: origin.y + 500, onMonitor: true });
+  });
+
+  it('follows the clipboard without polling and sets it for a real application (UTF-8 both ways)', async () => {
+    const copied: string[] = [];
+    const clip = new X11Clipboard(x.display, 64 * 1024, (text) => copied.push(text));
+    try {
+      // Ours → the application: set it, then Ctrl+V into the focused textarea.
+      await page.fill('#txt', '');
+      await page.focus('#txt');
+      clip.set('from the technician: Grüße € ✓');
+      const CONTROL = 0xffe3;
+      screen.key(CONTROL, true);
+      screen.key(0x76, true); // v
+      screen.key(0x76, false);
+      screen.key(CONTROL, false);
+      await waitFor('the pasted text', async () => (await page.inputValue('#txt')) === 'from the technician: Grüße € ✓', 5000, 20);
+      // The application → ours: select the text and Ctrl+C; the watcher reports it once.
+      await page.fill('#txt', 'from the customer: ½ ☕');
+      await page.focus('#txt');
+      await page.evaluate(() => (document.getElementById('txt') as HTMLTextAreaElement).select());
+      screen.key(CONTROL, true);
+      screen.key(0x63, true); // c
+      screen.key(0x63, false);
+      screen.key(CONTROL, false);
+      await waitFor('the copied text', () => copied.includes('from the customer: ½ ☕'), 5000, 20);
+      expect(() => clip.set('x'.repeat(64 * 1024 + 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    } finally {
+      clip.stop();
+    }
   });
 
   it('refuses bad arguments in TS with the argument named, before C++ sees them', async () => {
