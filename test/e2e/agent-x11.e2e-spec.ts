@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { inflateSync } from 'node:zlib';
-import { AgentClient } from '../../src/agent/agent-client';
 import { colourOf } from '../../src/agent/overlay';
-import { enroll } from '../../src/agent/enroll';
 import type { CaptureResult, InputInjector, ScreenSource } from '../../src/agent/screen-source';
-import { TerminalPrompt } from '../../src/agent/terminal-prompt';
 import { PROJECT_ROOT } from '../../src/config/load-config';
 import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { decodeJpeg } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Screen } from '../../src/native/x11';
 import { launchChromium } from '../support/chromium';
+import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
 import { startProcess, type TrackedProcess } from '../support/processes';
@@ -91,33 +88,23 @@ describe('desktop agent on Xvfb', () => {
       key: (k, d) => { counts.injected++; x11.key(k, d); },
       text: (s) => { counts.injected++; x11.text(s); },
     };
-    const { agentId, token } = await enroll(t.url, 'desk-x11', { secret: 'test-enroll-secret' });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let said = '';
-    stdout.on('data', (c: Buffer) => { said += c.toString(); });
-    const prompt = new TerminalPrompt(stdin, stdout);
-    const client = new AgentClient({
-      state: { server: t.url, agentId, token, pin: '424242' }, prompt, screen, injector, fps: 20, quality: 80, lockCommand: [], log: () => undefined,
-      overlay: { overlay: (m, p, st) => x11.overlay(m, p, st) },
-      hello: { hostname: 'desk-x11', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
-    });
-    client.start();
+    const desk = await startDesktopAgent(t, 'desk-x11', { screen, injector, overlay: { overlay: (m, p, st) => x11.overlay(m, p, st) } });
+    const { agentId, client } = desk;
     const alice = await person(t, 'alice');
     try {
       const agents = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === agentId));
       expect(agents.displays).toEqual([expect.objectContaining({ index: 0, width: W, height: H })]);
 
       const { sessionId } = await alice.ask('assist.request', { agentId });
-      await waitFor('the consent question', () => /Alice Tech.* asks to view your screen/.test(said)).catch((e: Error) => { throw new Error(`${e.message}; the prompt said: ${said}`); });
-      stdin.write('y\n');
+      await desk.waitForQuestion(/Alice Tech.* asks to view your screen/);
+      desk.type('y');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.status === 'active' && s.mode === 'hold');
       await new Promise((r) => setTimeout(r, 700));
       expect(counts.captures).toBe(0);
       expect(frames(alice, sessionId)).toEqual([]);
 
       // Observe: the real pixels arrive; input is refused by the server and by the agent's own check.
-      stdin.write('observe\n');
+      desk.type('observe');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'observe');
       const info = await waitFor('a screen info frame', () => frames(alice, sessionId).find((f) => f.type === FrameType.ScreenInfo));
       expect(info).toMatchObject({ width: W, height: H, monitor: 0 });
@@ -136,7 +123,7 @@ describe('desktop agent on Xvfb', () => {
       expect(firstPixel(green)).toEqual([0x44, 0xaa, 0x22]);
 
       // Interact: the technician's input moves the real pointer (0..1 positions → monitor pixels).
-      stdin.write('interact\n');
+      desk.type('interact');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'interact');
       await alice.ask('input', { sessionId, kind: 'move', monitor: 0, x: 0.25, y: 0.5 });
       await waitFor('the pointer to move', async () => (await pointer(x)).startsWith(`x:${Math.round(0.25 * (W - 1))} y:${Math.round(0.5 * (H - 1))} `), 5000, 20);
@@ -162,7 +149,7 @@ describe('desktop agent on Xvfb', () => {
       }
 
       // Hold again: no capture and no frame from then on (and the pointer is gone from the screen).
-      stdin.write('hold\n');
+      desk.type('hold');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'hold');
       await new Promise((r) => setTimeout(r, 150)); // a capture already running may finish
       const captures = counts.captures;
@@ -172,11 +159,10 @@ describe('desktop agent on Xvfb', () => {
       expect(counts.captures).toBe(captures);
       expect(alice.binary.length).toBe(seen);
 
-      stdin.write('close\n');
+      desk.type('close');
       expect(await alice.next('session.ended', (e) => e.sessionId === sessionId)).toMatchObject({ sessionId });
     } finally {
-      client.stop();
-      prompt.close();
+      desk.stop();
       await alice.close();
     }
   });

@@ -1,9 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { inflateSync } from 'node:zlib';
-import { AgentClient } from '../../src/agent/agent-client';
-import { enroll } from '../../src/agent/enroll';
 import type { CaptureResult } from '../../src/agent/screen-source';
-import { TerminalPrompt } from '../../src/agent/terminal-prompt';
 import { ConnectionRegistry } from '../../src/gateways/connection-registry';
 import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { MediaRelay } from '../../src/media/relay';
@@ -11,6 +7,7 @@ import { decodeJpeg } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Screen } from '../../src/native/x11';
 import type { RunningNode } from '../../src/node/start-node';
+import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
 import { waitFor } from '../support/wait';
@@ -59,14 +56,7 @@ describe('media path with the real agent', () => {
     const x11 = new X11Screen(x.display);
     const painter = new X11Screen(x.display);
     const captures: number[] = [];
-    const { agentId, token } = await enroll(t.url, 'desk-media', { secret: 'test-enroll-secret' });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let said = '';
-    stdout.on('data', (c: Buffer) => { said += c.toString(); });
-    const prompt = new TerminalPrompt(stdin, stdout);
-    const client = new AgentClient({
-      state: { server: t.url, agentId, token, pin: '737373' }, prompt, fps: 20, quality: 80, lockCommand: [], log: () => undefined,
+    const desk = await startDesktopAgent(t, 'desk-media', {
       screen: {
         monitors: () => x11.monitors(),
         capture: async (m, o): Promise<CaptureResult> => {
@@ -76,9 +66,8 @@ describe('media path with the real agent', () => {
         },
         close: () => x11.close(),
       },
-      hello: { hostname: 'desk-media', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen'] },
     });
-    client.start();
+    const { agentId } = desk;
     const alice = await person(t, 'alice');
     const bob = await person(t, 'bob');
     const canvases = new Map<WsTestClient, Canvas>([[alice, new Canvas()], [bob, new Canvas()]]);
@@ -98,8 +87,8 @@ describe('media path with the real agent', () => {
     try {
       await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === agentId));
       const { sessionId } = await alice.ask('assist.request', { agentId });
-      await waitFor('the consent question', () => said.includes('asks to view your screen'));
-      stdin.write('y\nobserve\n');
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y', 'observe');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'observe');
       const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } });
       await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
@@ -166,8 +155,7 @@ describe('media path with the real agent', () => {
       }, 20000, 200);
     } finally {
       stop = true;
-      client.stop();
-      prompt.close();
+      desk.stop();
       painter.close();
       await alice.close();
       await bob.close();

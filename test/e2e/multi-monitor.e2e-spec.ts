@@ -1,12 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { inflateSync } from 'node:zlib';
-import { AgentClient } from '../../src/agent/agent-client';
-import { enroll } from '../../src/agent/enroll';
-import { TerminalPrompt } from '../../src/agent/terminal-prompt';
 import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { decodeJpeg } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Screen, type ScreenTile } from '../../src/native/x11';
+import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
 import { waitFor } from '../support/wait';
@@ -71,26 +68,15 @@ describe('several monitors', () => {
 
   it('streams both monitors to the technician, lands input on the monitor asked, and announces a monitor plugged in', async () => {
     const x11 = new X11Screen(x.display);
-    const { agentId, token } = await enroll(t.url, 'desk-two', { secret: 'test-enroll-secret' });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let said = '';
-    stdout.on('data', (c: Buffer) => { said += c.toString(); });
-    const prompt = new TerminalPrompt(stdin, stdout);
-    const client = new AgentClient({
-      state: { server: t.url, agentId, token, pin: '616161' }, prompt, fps: 20, quality: 80, lockCommand: [], log: () => undefined,
-      screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() },
-      injector: x11,
-      hello: { hostname: 'desk-two', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
-    });
-    client.start();
+    const desk = await startDesktopAgent(t, 'desk-two', { screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() }, injector: x11 });
+    const { agentId } = desk;
     const alice = await person(t, 'alice');
     try {
       const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === agentId));
       expect(row.displays.map((d: { name: string; x: number }) => [d.name, d.x])).toEqual([['left', 0], ['right', 1280]]);
       const { sessionId } = await alice.ask('assist.request', { agentId });
-      await waitFor('the consent question', () => said.includes('asks to view your screen'));
-      stdin.write('y\ninteract\n');
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y', 'interact');
       await alice.next('session.state', (st) => st.sessionId === sessionId && st.mode === 'interact');
       const frames = (): MediaFrame[] => alice.binary.map((b) => decodeFrame(b)).filter((p) => p.ok).map((p) => (p as { frame: MediaFrame }).frame);
       const tileOf = (m: number): MediaFrame | undefined => frames().find((f) => f.type === FrameType.Tile && f.monitor === m);
@@ -111,8 +97,7 @@ describe('several monitors', () => {
       expect(changed.agents.find((a: { agentId: string }) => a.agentId === agentId).displays.map((d: { name: string }) => d.name)).toEqual(['left', 'middle', 'far']);
       await waitFor('a full frame of the new monitor', () => frames().find((f) => f.type === FrameType.ScreenInfo && f.monitor === 2 && f.width === 640), 8000);
     } finally {
-      client.stop();
-      prompt.close();
+      desk.stop();
       await alice.close();
     }
   });

@@ -1,0 +1,58 @@
+import { PassThrough } from 'node:stream';
+import { AgentClient, type AgentClientOptions } from '../../src/agent/agent-client';
+import { enroll } from '../../src/agent/enroll';
+import type { InputInjector, ScreenSource } from '../../src/agent/screen-source';
+import { TerminalPrompt } from '../../src/agent/terminal-prompt';
+import type { TestNode } from './node';
+import { waitFor } from './wait';
+
+/** The real desktop agent, in this process, with its real terminal prompt fed through a pipe. */
+export interface DesktopAgent {
+  readonly agentId: string;
+  readonly client: AgentClient;
+  /** Everything the prompt said to the customer so far. */
+  said(): string;
+  /** Types lines at the prompt, as the customer would. */
+  type(...lines: string[]): void;
+  /** Waits until the prompt asked the customer something matching `pattern`. */
+  waitForQuestion(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Enrolls a desktop with the test secret and starts the real AgentClient against `t` (screen and
+ * injector as given: usually the real X11Screen, sometimes wrapped to count calls).
+ */
+export async function startDesktopAgent(
+  t: TestNode,
+  hostname: string,
+  parts: { screen?: ScreenSource; injector?: InputInjector } & Partial<Pick<AgentClientOptions, 'overlay' | 'fps' | 'quality' | 'log'>>,
+): Promise<DesktopAgent> {
+  const { agentId, token } = await enroll(t.url, hostname, { secret: 'test-enroll-secret' });
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let said = '';
+  stdout.on('data', (c: Buffer) => { said += c.toString(); });
+  const prompt = new TerminalPrompt(stdin, stdout);
+  const client = new AgentClient({
+    state: { server: t.url, agentId, token, pin: String(100000 + Math.floor(Math.random() * 899999)) },
+    prompt, fps: parts.fps ?? 20, quality: parts.quality ?? 80, lockCommand: [], log: parts.log ?? (() => undefined),
+    screen: parts.screen, injector: parts.injector, overlay: parts.overlay,
+    hello: { hostname, osUser: 'carol', os: 'Linux', version: 'test', capabilities: parts.screen ? ['screen', 'input'] : [] },
+  });
+  client.start();
+  return {
+    agentId,
+    client,
+    said: () => said,
+    type: (...lines) => { for (const l of lines) stdin.write(`${l}\n`); },
+    waitForQuestion: async (pattern, timeoutMs = 10000) => {
+      await waitFor(`the prompt to ask ${String(pattern)}`, () => (typeof pattern === 'string' ? said.includes(pattern) : pattern.test(said)), timeoutMs)
+        .catch((e: Error) => { throw new Error(`${e.message}; the prompt said: ${said}`); });
+    },
+    stop: () => {
+      client.stop();
+      prompt.close();
+    },
+  };
+}
