@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ActorRegistry } from '../actors/actor-registry';
 import type { Store } from '../cluster/ports';
@@ -6,6 +6,7 @@ import { ConnectionRegistry } from '../gateways/connection-registry';
 import { HandlerRegistry } from '../gateways/handler-registry';
 import { SessionIndex } from '../gateways/sessions/session-index';
 import { STORE } from '../gateways/sessions/tokens';
+import { MediaRelay } from '../media/relay';
 import { NodeInfo } from '../node/node-info';
 
 /**
@@ -29,6 +30,7 @@ export class Metrics implements OnModuleInit {
     private readonly index: SessionIndex,
     @Inject(STORE) private readonly store: Store,
     private readonly node: NodeInfo,
+    @Optional() private readonly relay?: MediaRelay,
   ) {}
 
   onModuleInit(): void {
@@ -62,8 +64,44 @@ export class Metrics implements OnModuleInit {
     counter('tandem_commits_total', 'commands that changed a stream on this node', () => actors.stats.commits);
     counter('tandem_actor_replays_total', 'actors rebuilt from their journal here (takeovers after a node died, reactivations after idling)', () => actors.stats.takeovers);
     counter('tandem_actor_fenced_total', 'actors that lost their lease to another node', () => actors.stats.fenced);
+    if (this.relay) this.mediaMetrics(this.relay, counter);
     const rtt = (): number => this.redisRtt;
     new Gauge({ name: 'tandem_store_rtt_seconds', help: 'round-trip time of a store ping at the last scrape', registers: [r], collect: async function (this: Gauge) { this.set(await rtt()); } });
+  }
+
+  /**
+   * The media path's health, without a label per session or viewer (bounded cardinality): totals of
+   * the relay, and the viewers connected here now — how many, how full their queues are, and how many
+   * frames they had to skip. Per-session detail is in the admin API and the cockpit, not here.
+   */
+  private mediaMetrics(relay: MediaRelay, counter: (name: string, help: string, read: () => number) => void): void {
+    const r = this.registry;
+    const c = relay.counters;
+    counter('tandem_media_frames_in_total', 'binary frames received from agents', () => c.framesIn);
+    counter('tandem_media_bytes_in_total', 'bytes of binary frames received from agents', () => c.bytesIn);
+    counter('tandem_media_frames_out_total', 'frames handed to viewers (one per viewer)', () => c.framesOut);
+    counter('tandem_media_frames_unseen_total', 'frames no allowed viewer here could see (hold, pending, nobody watching)', () => c.framesUnseen);
+    counter('tandem_media_bad_frames_total', 'malformed or misdirected frames refused', () => c.badFrames + c.forbiddenFrames);
+    counter('tandem_media_refresh_requests_total', 'full-frame requests sent to agents', () => c.refreshRequests);
+    const connections = this.connections;
+    const viewers = (): ReturnType<MediaRelay['viewerStats']>[] => connections.list().filter((x) => x.endpoint === 'console').map((x) => relay.viewerStats(x.id)).filter((v) => v !== undefined);
+    new Gauge({ name: 'tandem_media_viewers', help: 'console connections receiving a screen on this node', registers: [r], collect() { this.set(viewers().length); } });
+    new Gauge({
+      name: 'tandem_media_viewer_queued_bytes', help: 'bytes waiting for viewers on this node (relay queue + socket): the largest and the sum', labelNames: ['stat'], registers: [r],
+      collect() {
+        const q = viewers().map((v) => v!.queuedBytes);
+        this.set({ stat: 'max' }, q.length ? Math.max(...q) : 0);
+        this.set({ stat: 'sum' }, q.reduce((a, b) => a + b, 0));
+      },
+    });
+    new Gauge({
+      name: 'tandem_media_viewer_skipped_frames', help: 'frames the viewers connected now did not get: superseded by a newer tile, or dropped while behind', labelNames: ['reason'], registers: [r],
+      collect() {
+        const vs = viewers();
+        this.set({ reason: 'superseded' }, vs.reduce((a, v) => a + v!.supersededFrames, 0));
+        this.set({ reason: 'dropped' }, vs.reduce((a, v) => a + v!.droppedFrames, 0));
+      },
+    });
   }
 
   async scrape(): Promise<string> {

@@ -107,7 +107,8 @@ describe('admin API', () => {
     const m = await api(t, '/metrics');
     expect(m.status).toBe(200);
     expect(m.type).toContain('text/plain');
-    for (const name of ['tandem_connections{', 'tandem_sessions{', 'tandem_command_duration_seconds_bucket{', 'tandem_events_total', 'tandem_actors', 'tandem_store_rtt_seconds', 'nodejs_eventloop_lag_seconds']) {
+    for (const name of ['tandem_connections{', 'tandem_sessions{', 'tandem_command_duration_seconds_bucket{', 'tandem_events_total', 'tandem_actors', 'tandem_store_rtt_seconds', 'nodejs_eventloop_lag_seconds',
+      'tandem_media_frames_in_total', 'tandem_media_viewers', 'tandem_media_viewer_queued_bytes{', 'tandem_media_viewer_skipped_frames{']) {
       expect(m.text).toContain(name);
     }
     expect(m.text).toMatch(/tandem_command_duration_seconds_count\{[^}]*event="chat.send"[^}]*\} [1-9]/);

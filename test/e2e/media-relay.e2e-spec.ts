@@ -268,6 +268,12 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     };
     expect(screenOf(aliceLog.slice(aliceStart))).toEqual(truth);
     expect(screenOf(bobLog.slice(bobStart))).toEqual(truth);
+    // The same story in /metrics, without a label per session or viewer.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('tandem_media_frames_in_total')).toBeGreaterThanOrEqual(seq * 9);
+    expect(value('tandem_media_viewers')).toBeGreaterThanOrEqual(2);
+    expect(metrics).toMatch(/tandem_media_viewer_skipped_frames\{[^}]*reason="superseded"[^}]*\} [1-9]/);
     expect(framesOf(bobLog.slice(bobStart), sessionId).length).toBeLessThan(seq * 9);
     // Caught up again: the budget goes back up.
     await waitFor('feedback back at full budget', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30));
