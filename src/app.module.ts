@@ -20,6 +20,7 @@ import { READINESS_CHECKS, type ReadinessCheck } from './node/readiness';
 import type { Store } from './cluster/ports';
 import { realtimeProviders } from './gateways/sessions/realtime.providers';
 import { mediaProviders } from './media/media.providers';
+import { recordingControllers, recordingProviders } from './recording/recording.providers';
 import type { Clock } from './gateways/sessions/tokens';
 import { WebController } from './web/web.controller';
 
@@ -54,8 +55,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [LoggerModule.forRoot(loggerOptions(config, info.id))],
-      controllers: [HealthController, AuthController, EnrollController, ChatController, ...adminControllers, WebController],
-      providers: [...providers, ...realtimeProviders(config, store, clock), ...mediaProviders(), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
+      controllers: [HealthController, AuthController, EnrollController, ChatController, ...adminControllers, ...recordingControllers, WebController],
+      providers: [...providers, ...realtimeProviders(config, store, clock), ...mediaProviders(), ...recordingProviders(config), ...adminProviders, ConsoleGateway, AgentGateway, PingHandler],
       exports: providers,
     };
   }

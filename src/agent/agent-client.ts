@@ -8,6 +8,7 @@ import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
 import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
 import { RemoteOverlay, type OverlaySurface } from './overlay';
+import type { RtcPublisher } from './rtc-publisher';
 import type { InputInjector, ScreenSource } from './screen-source';
 
 export interface AgentClientOptions {
@@ -20,6 +21,8 @@ export interface AgentClientOptions {
   overlay?: OverlaySurface;
   fps: number;
   quality: number;
+  /** The WebRTC screen path (rtc.* events; docs/media.md, "WebRTC"); tiles only when absent. */
+  rtc?: RtcPublisher;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
   lockCommand: string[];
   log: (line: string) => void;
@@ -55,7 +58,7 @@ export class AgentClient {
       this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
     }
     if (opts.screen) {
-      this.loop = new CaptureLoop(opts.screen, {
+      this.loop = new CaptureLoop(opts.rtc ? opts.rtc.tap(opts.screen) : opts.screen, {
         fps: opts.fps, quality: opts.quality, monitor: 0,
         send: (f) => this.ws?.readyState === WebSocket.OPEN && this.ws.send(f, { binary: true }),
         sendAll: (frames) => sendCorked(this.ws, frames),
@@ -65,6 +68,11 @@ export class AgentClient {
         onError: (err) => opts.log(`capture failed: ${String(err)}`),
       });
     }
+    opts.rtc?.attach({
+      send: (event, data) => void this.send(event, data),
+      refresh: (monitor) => this.loop?.refresh(monitor),
+      session: () => (this.session ? { id: this.session.id, mode: this.session.mode } : undefined),
+    });
     opts.prompt.onChoice((choice) => {
       if (!this.session) return opts.prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
@@ -84,6 +92,7 @@ export class AgentClient {
     this.stopped = true;
     this.shells.close();
     this.loop?.stop();
+    this.opts.rtc?.stop();
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
@@ -131,6 +140,7 @@ export class AgentClient {
     ws.on('error', (err) => this.opts.log(`connection error: ${err.message}`));
     ws.on('close', (code) => {
       this.loop?.stop();
+      this.opts.rtc?.closeAll('disconnected from the node');
       if (this.stopped) return;
       const delay = this.backoff.next();
       this.opts.log(`disconnected (${code}); reconnecting in ${delay} ms`);
@@ -278,6 +288,11 @@ export class AgentClient {
       case 'annotation.remote':
         if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.annotation(d.memberId, d.kind, Number(d.monitor) || 0, Array.isArray(d.points) ? (d.points as number[]).map(Number) : []);
         return;
+      case 'rtc.offer':
+      case 'rtc.ice':
+      case 'rtc.close':
+        this.opts.rtc?.signal(msg.event, d);
+        return;
       case 'media.feedback':
         // The slowest viewer's budget; never above what this agent was configured for.
         if (this.session?.id === d.sessionId) this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
@@ -298,6 +313,7 @@ export class AgentClient {
     this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
     if (mode === 'hold') {
       this.loop?.stop();
+      this.opts.rtc?.closeAll('hold');
       this.overlay?.clear();
     } else {
       this.loop?.start(sessionId);
@@ -352,6 +368,7 @@ export class AgentClient {
 
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
     this.loop?.stop();
+    this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();
     this.session = undefined;
     this.opts.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);

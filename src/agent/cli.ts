@@ -3,7 +3,7 @@
  * tandem-agent — the desktop agent a customer runs.
  *
  *   tandem-agent enroll --server URL (--secret S | --code C) [--config FILE]
- *   tandem-agent run [--config FILE] [--display :0] [--fps 15] [--quality 70] [--view-only] [--no-screen]
+ *   tandem-agent run [--config FILE] [--display :0] [--fps 15] [--quality 70] [--view-only] [--no-screen] [--no-webrtc]
  *                    [--server URL --secret S]   (enrolls first when there is no config yet)
  *   tandem-agent monitors [--display :0]
  *
@@ -16,6 +16,7 @@ import { hostname as osHostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { X11Screen } from '../native/x11';
 import { AgentClient } from './agent-client';
+import { loadWrtc, RtcPublisher } from './rtc-publisher';
 import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
 import { enroll } from './enroll';
 import type { OverlaySurface } from './overlay';
@@ -27,7 +28,7 @@ const VERSION = '0.1.0';
 const USAGE = `usage:
   tandem-agent enroll --server URL (--secret SECRET | --code CODE) [--config FILE] [--name HOST]
   tandem-agent run [--config FILE] [--display :N] [--fps N] [--quality N] [--view-only] [--no-screen]
-                   [--name HOST] [--server URL (--secret SECRET | --code CODE)]
+                   [--no-webrtc] [--name HOST] [--server URL (--secret SECRET | --code CODE)]
   tandem-agent monitors [--display :N]
 
 Answer requests with y/n; type hold, observe, interact or close at any time.`;
@@ -94,6 +95,13 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
       overlay: (m, pointers, strokes) => x11.overlay(m, pointers, strokes),
     };
   }
+  // WebRTC (viewers that offer get a video track; tiles keep working for the others): on unless --no-webrtc.
+  let rtc: RtcPublisher | undefined;
+  if (screen && !v['no-webrtc']) {
+    const loaded = loadWrtc();
+    if (loaded.wrtc) rtc = new RtcPublisher({ wrtc: loaded.wrtc, log });
+    else log(`WebRTC unavailable (${loaded.error ?? 'no @roamhq/wrtc'}): viewers get tiles`);
+  }
   const prompt = new TerminalPrompt();
   const client = new AgentClient({
     state,
@@ -102,6 +110,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
     screen,
     injector: screen && !v['view-only'] ? screen : undefined,
     overlay: screen,
+    rtc,
     fps,
     quality,
     lockCommand: ['loginctl', 'lock-session'],
@@ -126,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       server: { type: 'string' }, secret: { type: 'string' }, code: { type: 'string' }, config: { type: 'string' },
       name: { type: 'string' }, display: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
-      'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, 'no-webrtc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });

@@ -72,8 +72,24 @@ export class CodesConfig {
   @IsInt() @Min(4) @Max(6) pinLength = 6;
 }
 
+/** One STUN or TURN server for WebRTC, as in RTCIceServer (urls like stun:host:3478, turn:host:3478?transport=udp). */
+export class RtcIceServerConfig {
+  @IsArray() @IsString({ each: true }) @Matches(/^(stun|stuns|turn|turns):\S+$/, { each: true, message: 'urls must be stun:, stuns:, turn: or turns: URLs' }) urls: string[] = [];
+  @IsString() @IsOptional() username?: string;
+  @IsString() @IsOptional() credential?: string;
+}
+
+/** The WebRTC screen path (docs/media.md, "WebRTC"). */
+export class RtcConfig {
+  /** false: viewers are told not to try WebRTC and stay on tiles. */
+  @IsBoolean() enabled = true;
+  /** Empty: host candidates only (the viewer must reach the agent's addresses directly). */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RtcIceServerConfig) iceServers: RtcIceServerConfig[] = [];
+}
+
 export class MediaConfig {
   @IsInt() @Min(65536) viewerBufferBytes = 4194304;
+  @ValidateNested() @Type(() => RtcConfig) rtc = new RtcConfig();
 }
 
 export class MailConfig {
@@ -132,6 +148,22 @@ export class RolesConfig {
   @IsArray() @IsString({ each: true }) customer: string[] = [];
 }
 
+/** Session recording (docs/recording.md). */
+export class RecordingPolicyConfig {
+  /** Teams whose sessions are recorded from the moment they become active (the owner cannot stop it, an admin can). */
+  @IsArray() @IsString({ each: true }) teams: string[] = [];
+}
+
+export class RecordingConfig {
+  /** Directory of the local recording store; empty: `<node.dataDir>/recordings`. */
+  @IsString() dir = '';
+  /** Largest recording file; on reaching it the server stops the recording (RecordingStopped by 'limit'). */
+  @IsInt() @Min(65536) maxBytes = 2147483648;
+  /** Recordings older than this are deleted (swept hourly); 0 keeps them forever. */
+  @IsInt() @Min(0) retentionDays = 90;
+  @ValidateNested() @Type(() => RecordingPolicyConfig) policy = new RecordingPolicyConfig();
+}
+
 export class TandemConfig {
   @ValidateNested() @Type(() => NodeConfig) node = new NodeConfig();
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
@@ -143,6 +175,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
   @ValidateNested() @Type(() => MailConfig) mail = new MailConfig();
   @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
+  @ValidateNested() @Type(() => RecordingConfig) recording = new RecordingConfig();
   @ValidateNested() @Type(() => PolicyConfig) policy = new PolicyConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];

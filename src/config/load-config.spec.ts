@@ -75,4 +75,15 @@ describe('loadConfig', () => {
     );
     expect(err.key).toBe('users.0.passwordHash');
   });
+
+  it('takes WebRTC ICE servers (default none: host candidates only) and rejects a URL that is not STUN/TURN', () => {
+    expect(loadConfig({ env: {} }).media.rtc).toEqual({ enabled: true, iceServers: [] });
+    const dir = dirWith('media:\n  rtc:\n    iceServers:\n      - urls: [stun:stun.example.com:3478]\n      - {urls: [turn:turn.example.com:3478], username: u, credential: p}\n');
+    expect(loadConfig({ configDir: dir, env: {} }).media.rtc.iceServers).toEqual([
+      { urls: ['stun:stun.example.com:3478'] },
+      { urls: ['turn:turn.example.com:3478'], username: 'u', credential: 'p' },
+    ]);
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { media: { rtc: { iceServers: [{ urls: ['http://x'] }] } } } })).key).toBe('media.rtc.iceServers.0.urls');
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { media: { rtc: { iceServers: [{ urls: [], secret: 1 }] } } } })).message).toMatch(/unknown configuration key/);
+  });
 });

@@ -78,6 +78,8 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly lastFeedback = new Map<string, string>();
   private readonly pendingRefresh = new Map<string, PendingRefresh>();
   private readonly behind = new Map<string, Behind>();
+  /** Called with every frame of an agent connected here that someone may see now (recording taps here). */
+  private readonly taps: ((frame: MediaFrame, bytes: Uint8Array) => void)[] = [];
   private isAnnounceScheduled = false;
   /** Per session, the viewers its frames go to now (see viewersOfSession). */
   private readonly targets = new Map<string, MediaViewer[]>();
@@ -139,6 +141,14 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
     this.viewersById.clear();
   }
 
+  /**
+   * Taps the frames of agents connected to this node that pass the audience check (someone may see the
+   * screen now: never in hold), once per frame, before delivery. The tap must not keep `bytes` (copy).
+   */
+  onRelayed(tap: (frame: MediaFrame, bytes: Uint8Array) => void): void {
+    this.taps.push(tap);
+  }
+
   /** Bytes waiting for a viewer connection (relay queue + socket); undefined when it is no viewer. */
   queuedBytes(connId: string): number | undefined {
     return this.viewersById.get(connId)?.queuedBytes;
@@ -183,6 +193,7 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
       this.counters.framesUnseen += 1;
       return;
     }
+    for (const tap of this.taps) tap(frame, bytes);
     const here = this.relayHere(frame, bytes, audience);
     const elsewhere = this.cluster.forward(frame.sessionId, frame.monitor, this.audience.audienceSeq(frame.sessionId), bytes);
     if (here === 0 && elsewhere === 0) this.counters.framesUnseen += 1;

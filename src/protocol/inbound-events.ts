@@ -6,6 +6,8 @@ import { PingDto, SessionRef } from './messages/common';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
+import { RecordingStartDto, RecordingStopDto } from '../gateways/sessions/recording.dto';
+import { RtcAnswerDto, RtcCloseDto, RtcConfigDto, RtcIceDto, RtcOfferDto } from '../gateways/sessions/rtc.dto';
 import {
   AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, InputDto, ShellDataDto, ShellExitDto,
   InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
@@ -54,6 +56,13 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'pointer': { dto: PointerDto, senders: T, summary: 'show my pointer with my name (observe and interact)', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'annotation': { dto: AnnotationDto, senders: T, summary: 'laser pointer / pen strokes, only while the screen is visible', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'media.refresh': { dto: MediaRefreshDto, senders: T, summary: 'a viewer asks the agent for a full frame of a monitor (all it sends when omitted); only while the screen is visible to it', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
+  'rtc.config': { dto: RtcConfigDto, senders: T, summary: 'before a WebRTC offer: whether WebRTC is on, the ICE servers (media.rtc.iceServers) and this tab\'s viewer id', errors: [] },
+  'rtc.offer': { dto: RtcOfferDto, senders: T, summary: 'a viewer\'s WebRTC offer (recvonly video) for a monitor, passed to the session\'s agent with the viewer id; acked with {viewerId}; only while the screen is visible to it', errors: [...S, 'NOT_ACTIVE', 'SCREEN_NOT_VISIBLE', 'CUSTOMER_OFFLINE', 'CHAT_ONLY', 'FORBIDDEN'] },
+  'rtc.answer': { dto: RtcAnswerDto, senders: A, summary: 'the agent\'s WebRTC answer, passed to that viewer only while the screen is visible to it', errors: [...S, 'NOT_ACTIVE', 'SCREEN_NOT_VISIBLE', 'CUSTOMER_OFFLINE', 'CHAT_ONLY', 'FORBIDDEN'] },
+  'rtc.ice': { dto: RtcIceDto, senders: [...T, ...A], summary: 'a trickled ICE candidate: a viewer\'s to the agent, the agent\'s (with viewerId) to that viewer; same checks as the offer', errors: [...S, 'NOT_ACTIVE', 'SCREEN_NOT_VISIBLE', 'CUSTOMER_OFFLINE', 'CHAT_ONLY', 'FORBIDDEN'] },
+  'rtc.close': { dto: RtcCloseDto, senders: [...T, ...A], summary: 'hang up a WebRTC peer: a viewer its own (the agent gets rtc.close), the agent one viewer\'s (that viewer gets rtc.closed)', errors: ['UNKNOWN_SESSION', 'FORBIDDEN'] },
+  'recording.start': { dto: RecordingStartDto, senders: T, summary: 'the owner (or an admin) records the session (docs/recording.md); everyone, the customer included, gets RecordingStarted', errors: [...S, 'NOT_OWNER', 'NOT_ACTIVE', 'ALREADY_RECORDING'] },
+  'recording.stop': { dto: RecordingStopDto, senders: T, summary: 'the owner (or an admin) stops the recording; one started by policy only an admin stops', errors: [...S, 'NOT_OWNER', 'NOT_RECORDING', 'RECORDING_REQUIRED'] },
   'chat.send': { dto: ChatSendDto, senders: [...T, ...C], summary: 'a chat message to everyone in the session', errors: S },
   'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
   'file.chunk': { dto: FileChunkDto, senders: [...T, ...C], summary: 'bytes of a file its receiver accepted (base64, ≤ 512 KiB each), relayed to the receiver, never journaled', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED', 'FILE_TOO_LARGE'] },

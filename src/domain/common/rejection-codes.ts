@@ -50,6 +50,9 @@ export const REJECTION_CODES = {
   BUTTON_EXPIRED: 'the support button has expired',
   UNKNOWN_JUMP_CLIENT: 'no such pinned jump client',
   UNKNOWN_JUMP_GROUP: 'no such jump group',
+  ALREADY_RECORDING: 'the session is already being recorded',
+  NOT_RECORDING: 'the session is not being recorded',
+  RECORDING_REQUIRED: 'policy records this session; only an admin may stop the recording',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

@@ -5,6 +5,6 @@ export { decide } from './session.decider';
 export { evolve, replay } from './session.evolve';
 export { viewFor, viewerRole, eventFor } from './session.view';
 export type { SessionView, MemberView, InvitationView, ViewerRole } from './session.view';
-export { authorizeInput, authorizePointer, authorizeAnnotation, authorizeShell, screenRecipients, screenVisible, sessionVisibleTo } from './session.authorize';
+export { authorizeInput, authorizePointer, authorizeAnnotation, authorizeRtc, authorizeShell, screenRecipients, screenVisible, sessionVisibleTo } from './session.authorize';
 export { authorizeFileChunk, fileReceivers } from './session-chat.rules';
 export { isInvitee, inviteePersonKey } from './session-sharing.rules';

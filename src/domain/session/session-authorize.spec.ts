@@ -1,6 +1,6 @@
 import { toRef } from '../common/actor';
 import { Authorization, isRejection } from '../common/decision';
-import { authorizeAnnotation, authorizeInput, authorizePointer, screenRecipients, sessionVisibleTo } from './session.authorize';
+import { authorizeAnnotation, authorizeInput, authorizePointer, authorizeRtc, screenRecipients, sessionVisibleTo } from './session.authorize';
 import { SessionState } from './session.state';
 import { accepted, admin, cust, ext, given, invited, mode, otherCust, otherSup, requested, shared, sup, sys, tech, tech2, tech3 } from '../testing/session-scenario';
 
@@ -94,6 +94,22 @@ describe('session authorisation of media, input, pointer and annotations', () =>
     expect(sessionVisibleTo(s, tech2)).toBe(false);
     expect(sessionVisibleTo(given().state, admin)).toBe(false);
     expect(toRef(tech3).id).toBe('t3');
+  });
+});
+
+describe('WebRTC signalling', () => {
+  test('RTC-1 offer/answer/ICE pass only for a member who may see the screen now — "offer/answer/ICE pass through the session actor, which refuses them in hold or for a non-member"', () => {
+    const rtc = (s: SessionState, id: string) => code(authorizeRtc(s, id));
+    const observe = given(...shared('observe')).state;
+    expect([rtc(observe, tech.id), rtc(observe, tech2.id)]).toEqual(['ok', 'ok']);
+    expect(rtc(given(...shared('interact')).state, tech2.id)).toBe('ok');
+    expect(rtc(given(...shared('hold')).state, tech.id)).toBe('SCREEN_NOT_VISIBLE');
+    expect(rtc(observe, tech3.id)).toBe('NOT_MEMBER');
+    expect(rtc(given(...shared('observe'), { type: 'MemberRemoved', by: tech, memberId: tech2.id }).state, tech2.id)).toBe('NOT_MEMBER');
+    expect(rtc(given(...shared('observe'), { type: 'SessionEnded', by: cust, reason: 'customer', lockDesktop: false, releaseClient: true }).state, tech.id)).toBe('SESSION_ENDED');
+    expect(rtc(given(requested()).state, tech.id)).toBe('NOT_ACTIVE');
+    expect(rtc(given(...shared('observe'), { type: 'CustomerConnectionChanged', by: sys, online: false }).state, tech.id)).toBe('CUSTOMER_OFFLINE');
+    expect(rtc(given(...shared('observe'), { type: 'SessionHeld', by: tech, queue: { kind: 'personal', userId: tech.id } }).state, tech.id)).toBe('NOT_ACTIVE');
   });
 });
 

@@ -43,6 +43,16 @@ export function authorizeAnnotation(state: SessionState, actorId: string): Autho
   return authorizePointer(state, actorId);
 }
 
+/**
+ * WebRTC signalling for a viewer (offer, answer, ICE, in either direction; not journaled): a member who may
+ * see the screen now (active, screen-sharing, customer present, mode observe or interact).
+ */
+export function authorizeRtc(state: SessionState, memberId: string): Authorization {
+  const base = liveMember(state, memberId);
+  if ('rejection' in base) return base;
+  return state.mode === 'hold' ? reject('SCREEN_NOT_VISIBLE') : ALLOWED;
+}
+
 /** Who may see a session: its members and customer, invitees, whoever may take it from its queue, supervisors of its teams, admins. */
 export function sessionVisibleTo(state: SessionState, actor: Actor): boolean {
   if (state.status === 'new') return false;

@@ -40,7 +40,9 @@ export type SessionCommand =
   | { type: 'EndElevation' }
   | { type: 'AdminAction'; action: AdminActionKind }
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
-  | { type: 'CustomerConnection'; online: boolean };
+  | { type: 'CustomerConnection'; online: boolean }
+  | { type: 'StartRecording'; reason?: string }
+  | { type: 'StopRecording' };
 
 export type SessionCommandType = SessionCommand['type'];
 

@@ -11,6 +11,11 @@ export interface EventBase {
   at: number;
 }
 
+/** Who started a recording: the owner (or an admin) on request, or the server by policy (recording.policy.teams). */
+export type RecordingStartedBy = 'owner' | 'admin' | 'policy';
+/** Who stopped it: the owner, an admin, or the server when the recording reached recording.maxBytes. */
+export type RecordingStoppedBy = 'owner' | 'admin' | 'limit';
+
 export type InvitationRevokeReason = 'sender-left' | 'transferred' | 'session-ended';
 
 /** Every session event. Events never carry credentials. */
@@ -48,7 +53,9 @@ export type SessionEvent =
   | (EventBase & { type: 'ElevationEnded' })
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
   | (EventBase & { type: 'ScreenPaused'; reason: string | null })
-  | (EventBase & { type: 'ScreenResumed' });
+  | (EventBase & { type: 'ScreenResumed' })
+  | (EventBase & { type: 'RecordingStarted'; by: RecordingStartedBy; reason?: string })
+  | (EventBase & { type: 'RecordingStopped'; by: RecordingStoppedBy });
 
 export type SessionEventType = SessionEvent['type'];
 

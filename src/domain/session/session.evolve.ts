@@ -100,7 +100,7 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
     case 'SessionHeld':
       return { ...s, status: 'queued', queue: e.queue };
     case 'SessionEnded':
-      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null };
+      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false };
     case 'ElevationEnded':
       return { ...s, elevated: false };
     case 'AdminActionPerformed':
@@ -109,6 +109,10 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, screenPaused: true };
     case 'ScreenResumed':
       return { ...s, screenPaused: false };
+    case 'RecordingStarted':
+      return { ...s, recording: true, recordingRequired: e.by === 'policy' };
+    case 'RecordingStopped':
+      return { ...s, recording: false, recordingRequired: false };
     default:
       return s;
   }

@@ -82,6 +82,10 @@ export interface SessionState {
   removedIds: string[];
   endReason: EndReason | null;
   lockDesktop: boolean;
+  /** The server records the session's screen and events (docs/recording.md). */
+  recording: boolean;
+  /** Started by policy (recording.policy.teams): the owner may not stop it, only an admin. */
+  recordingRequired: boolean;
 }
 
 /** The state before the first event: nothing started. */
@@ -90,6 +94,7 @@ export function initialSessionState(sessionId: string): SessionState {
     sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
+    recording: false, recordingRequired: false,
   };
 }
 

@@ -26,6 +26,8 @@ export interface SessionView {
   elevated: boolean;
   chatOnly: boolean;
   jumpNotice: boolean;
+  /** The server records the session (everyone in it, the customer included, is told). */
+  recording: boolean;
   invitations: InvitationView[];
   requests: PendingRequest[];
   files: FileOffer[];
@@ -70,6 +72,7 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     elevated: state.elevated,
     chatOnly: state.chatOnly,
     jumpNotice: state.jumpNotice,
+    recording: state.recording,
     invitations,
     requests: staff || you === 'customer' ? Object.values(state.requests) : [],
     files: seesSession ? Object.values(state.files) : [],

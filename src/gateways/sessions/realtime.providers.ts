@@ -18,6 +18,7 @@ import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
 import { RequestHandlers } from './requests.handlers';
+import { RtcHandlers } from './rtc.handlers';
 import { Notifications } from '../../mail/notifications';
 import { Outbox } from '../../mail/outbox';
 import { PresenceHandlers } from './presence.handlers';
@@ -79,5 +80,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     { provide: ResumeTokens, inject: [TokenService], useFactory: (tokens: TokenService) => new ResumeTokens(tokens.deriveSecret('resume'), RESUME_TTL_MS, clock) },
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
     CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, ShellHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
+    RtcHandlers,
   ];
 }

@@ -20,7 +20,7 @@ export interface ServerMember { id: string; kind: string; name: string; role: st
 export interface ServerSessionState {
   sessionId: string; seq: number; status: string; mode: string; agentId: string | null; ownerId: string | null;
   members: Record<string, ServerMember>; customer: { id: string; name: string; connected: boolean; online: boolean } | null;
-  teams: string[]; controllerId: string | null; elevated: boolean; chatOnly: boolean; screenPaused: boolean;
+  teams: string[]; controllerId: string | null; elevated: boolean; chatOnly: boolean; screenPaused: boolean; recording?: boolean;
   invitations: Record<string, unknown>; requests: Record<string, unknown>; endReason: string | null;
   origin: unknown;
 }

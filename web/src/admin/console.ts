@@ -6,12 +6,13 @@ import { toast, toastError } from '../shared/toast';
 import {
   AdminApi, ApiError, type AdminAgent, type AdminUser, type AuditEntry, type LiveSession, type NodeRecord, type SessionDetail, type VerifyResult,
 } from './api';
+import { RecordingsTab } from './recordings';
 
 export interface AdminUserInfo { username: string; displayName: string; role: string; teams: string[] }
 
-type Tab = 'nodes' | 'sessions' | 'agents' | 'users' | 'audit';
+type Tab = 'nodes' | 'sessions' | 'agents' | 'users' | 'audit' | 'recordings';
 const TABS: Array<{ id: Tab; label: string }> = [
-  { id: 'nodes', label: 'Nodes' }, { id: 'sessions', label: 'Sessions' }, { id: 'agents', label: 'Agents' }, { id: 'users', label: 'Users' }, { id: 'audit', label: 'Audit log' },
+  { id: 'nodes', label: 'Nodes' }, { id: 'sessions', label: 'Sessions' }, { id: 'agents', label: 'Agents' }, { id: 'users', label: 'Users' }, { id: 'audit', label: 'Audit log' }, { id: 'recordings', label: 'Recordings' },
 ];
 const REFRESH_MS = 5000;
 /** Nodes beat every second; a record older than this is late (it expires from the list after a few seconds). */
@@ -36,6 +37,7 @@ const ADMIN_TEXT: Record<string, (e: AuditEntry) => string> = {
  */
 export class AdminConsole {
   private readonly api: AdminApi;
+  private readonly recordingsTab: RecordingsTab;
   private tab: Tab = 'nodes';
   private nodes: NodeRecord[] = [];
   private sessions: LiveSession[] = [];
@@ -61,6 +63,7 @@ export class AdminConsole {
 
   constructor(private readonly root: HTMLElement, token: string, private readonly user: AdminUserInfo, private readonly logout: (notice?: string) => void) {
     this.api = new AdminApi(token);
+    this.recordingsTab = new RecordingsTab(this.api, (err) => this.handleAuth(err));
   }
 
   async start(): Promise<void> {
@@ -119,6 +122,10 @@ export class AdminConsole {
       keep('users', users, (v) => { this.users = v.users; });
       if (sessions.status === 'fulfilled') await this.loadDetails();
       if (this.tab === 'audit' && (manual || !this.audit)) await this.loadAudit();
+      await this.recordingsTab.load().catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) throw err;
+        this.sectionErrors.set('recordings', asApiError(err));
+      });
       if (failed.length === 4) throw failed[0];
       this.loadedAt = Date.now();
       this.refreshError = failed.length ? asApiError(failed[0]) : null;
@@ -303,6 +310,7 @@ export class AdminConsole {
   private renderNav(): void {
     const counts: Partial<Record<Tab, number>> = {
       nodes: this.nodes.length, sessions: this.sessions.length, agents: this.agents.filter((a) => a.online).length, users: this.users.length,
+      recordings: this.recordingsTab.recordings.length,
     };
     replace(this.nav, TABS.map((t) => h('button', {
       type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-selected': String(this.tab === t.id), 'aria-controls': 'admin-main', 'data-key': `tab-${t.id}`,
@@ -315,7 +323,7 @@ export class AdminConsole {
     this.renderNav();
     this.renderStatus();
     const view = this.tab === 'nodes' ? this.renderNodes() : this.tab === 'sessions' ? this.renderSessions() : this.tab === 'agents' ? this.renderAgents()
-      : this.tab === 'users' ? this.renderUsers() : this.renderAudit();
+      : this.tab === 'users' ? this.renderUsers() : this.tab === 'recordings' ? this.recordingsTab.view() : this.renderAudit();
     const err = this.sectionErrors.get(this.tab) ?? (this.sectionErrors.size === 0 ? this.refreshError : null);
     replace(this.content,
       err ? h('div', { class: 'admin-alert', role: 'alert', 'data-testid': 'refresh-error' }, h('strong', null, err.code), ` — this list could not be read: ${err.message}. Showing what was read before; retrying every ${REFRESH_MS / 1000} s.`) : null,
@@ -446,7 +454,9 @@ export class AdminConsole {
         h('dt', null, 'Agent'), h('dd', null, this.agentName(st.agentId) ?? '—'),
         h('dt', null, 'Node'), h('dd', { class: 'mono' }, d.node ?? '—'),
         h('dt', null, 'Teams'), h('dd', null, st.teams.length ? st.teams.join(', ') : '—'),
-        h('dt', null, 'Rights'), h('dd', null, st.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : 'Standard')),
+        h('dt', null, 'Rights'), h('dd', null, st.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : 'Standard'),
+        h('dt', null, 'Recording'), h('dd', null, st.recording ? h('span', { class: 'badge danger' }, '● Recording') : this.recordingsTab.has(id) ? 'Stopped' : 'Not recorded',
+          this.recordingsTab.has(id) ? [' ', h('button', { class: 'small', type: 'button', 'data-key': `recording-${id}`, onclick: () => { this.select('recordings'); void this.recordingsTab.open(id); } }, 'Recording')] : null)),
       h('h2', null, `Members (${members.length})`),
       h('ul', { class: 'list' }, members.length ? members.map((m) => h('li', { class: 'member', 'data-member': m.id },
         h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.name)),

@@ -1,8 +1,11 @@
 import { Connection, type ConnectionStatus } from '../shared/connection';
 import { age, h, replace } from '../shared/dom';
-import { END_REASON, MODE_LABEL, queueText, type OnlineAgent, type QueuedSession } from '../shared/protocol';
+import { END_REASON, MODE_LABEL, type OnlineAgent, type QueuedSession } from '../shared/protocol';
+import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { JumpBoard } from './jump-list';
+import { RequestsBoard } from './requests';
 import { SessionView } from './session-view';
 
 export interface User { username: string; displayName: string; role: string; teams: string[] }
@@ -10,6 +13,8 @@ export interface User { username: string; displayName: string; role: string; tea
 interface Invite { sessionId: string; inviteId: string; from: { id: string; name: string }; customer: string | null; target: { kind: string; teamId?: string } }
 
 const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
+/** What the main area shows: the active session, the Requests board or the Jump list. */
+type MainTab = 'session' | 'requests' | 'jump';
 
 /**
  * The technician's cockpit: the online list, assist by selection / PIN / security code, queues,
@@ -19,6 +24,7 @@ const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…
 export class Cockpit {
   readonly conn: Connection;
   readonly store: SessionStore;
+  readonly requests: RequestStore;
   agents: OnlineAgent[] = [];
   private queues: QueuedSession[] = [];
   private invites: Invite[] = [];
@@ -43,10 +49,16 @@ export class Cockpit {
   private readonly codeArea = h('div', { class: 'stack' });
   private readonly queueList = h('ul', { class: 'list', 'aria-label': 'Waiting sessions' });
   private readonly main = h('main', { class: 'main', id: 'main' });
+  private readonly mainBody = h('div', { class: 'main-body' });
+  private readonly mainTabs = h('div', { class: 'main-tabs', role: 'tablist', 'aria-label': 'Work area' });
+  private mainTab: MainTab = 'session';
+  private requestsBoard: RequestsBoard | null = null;
+  private jumpBoard: JumpBoard | null = null;
 
   constructor(private readonly root: HTMLElement, token: string, readonly user: User, private readonly logout: (reason?: string) => void) {
     this.conn = new Connection(token);
     this.store = new SessionStore(this.conn, () => this.user.username);
+    this.requests = new RequestStore(this.conn, false);
   }
 
   get me(): string {
@@ -93,6 +105,11 @@ export class Cockpit {
 
     const sidebar = h('nav', { class: 'sidebar', 'aria-label': 'Desktops, queues and sessions' },
       this.sessionsSection, this.invitesSection, online, pinSection, codeSection, queueSection);
+    this.requestsBoard = new RequestsBoard(this, this.requests);
+    this.jumpBoard = new JumpBoard(this);
+    this.jumpBoard.onChange(() => this.renderMainTabs());
+    this.requests.onChange(() => this.renderMainTabs());
+    replace(this.main, this.mainTabs, this.mainBody);
     replace(this.root, topbar, h('div', { class: 'cockpit' }, sidebar, this.main));
     this.renderCode();
     this.renderOnline();
@@ -110,11 +127,26 @@ export class Cockpit {
       }
     });
     c.onOpen(() => {
-      void this.refreshLists();
+      // The clock probe first, so that the lists' answers do not skew its round trip.
+      // A skew within the round trip's uncertainty (plus a quarter second) is no skew: the countdown
+      // would otherwise show 10:01 for a fresh code whenever the answer came back slower than the question.
       const t = Date.now();
-      c.ask<{ serverTime: number }>('ping', { t }).then((r) => { this.clockOffset = r.serverTime - (t + Date.now()) / 2; }, () => undefined);
+      c.ask<{ serverTime: number }>('ping', { t }).then((r) => {
+        const now = Date.now();
+        const offset = r.serverTime - (t + now) / 2;
+        this.clockOffset = Math.abs(offset) <= (now - t) / 2 + 250 ? 0 : offset;
+      }, () => undefined);
+      void this.refreshLists();
+      void this.requests.reload();
+      void this.jumpBoard?.refresh();
     });
-    c.on('online.changed', (d: { agents: OnlineAgent[] }) => { this.agents = d.agents; this.renderOnline(); this.view?.update(); });
+    c.on('online.changed', (d: { agents: OnlineAgent[] }) => {
+      this.agents = d.agents;
+      this.renderOnline();
+      this.view?.update();
+      this.requestsBoard?.update();
+      this.jumpBoard?.refreshSoon();
+    });
     c.on('queue.changed', (d: { sessions: QueuedSession[] }) => { this.queues = d.sessions; this.renderQueues(); });
     c.on('invite.received', (d: Invite) => {
       this.invites = [...this.invites.filter((i) => i.inviteId !== d.inviteId), d];
@@ -137,6 +169,7 @@ export class Cockpit {
       this.queues = queues.sessions;
       this.renderOnline();
       this.renderQueues();
+      this.requestsBoard?.update();
     } catch (err) {
       toastError(err, 'Loading the lists');
     }
@@ -154,6 +187,8 @@ export class Cockpit {
     else if (m.sessionId === this.activeId) this.view?.update();
     if (cause === 'ended' && m.sessionId !== this.activeId && mine) toast(`A session ended: ${END_REASON[m.ended?.reason ?? ''] ?? m.ended?.reason}`);
     this.renderSessions();
+    this.renderMainTabs();
+    if (this.mainTab === 'requests') this.requestsBoard?.update();
   }
 
   private isMine(m: SessionModel): boolean {
@@ -163,6 +198,7 @@ export class Cockpit {
 
   activate(sessionId: string | null): void {
     this.activeId = sessionId;
+    if (sessionId) this.mainTab = 'session';
     this.view?.destroy();
     this.view = null;
     const m = sessionId ? this.store.get(sessionId) : undefined;
@@ -178,15 +214,59 @@ export class Cockpit {
     this.activate(next?.sessionId ?? null);
   }
 
+  /** Shows the Requests board or the Jump list in the main area (the session stays open behind its tab). */
+  showTab(tab: MainTab): void {
+    this.mainTab = tab;
+    this.renderMain();
+    this.mainTabs.querySelector<HTMLElement>(`[data-tab="${tab}"]`)?.focus();
+  }
+
+  private renderMainTabs(): void {
+    const active = this.activeId ? this.store.get(this.activeId) : undefined;
+    const sessionName = active ? active.state?.customer?.name ?? active.nameOf(active.state?.details?.agentId ?? null) : null;
+    const waiting = [...this.requests.requests.values()].filter((r) => r.status === 'open' || r.status === 'waiting').length;
+    const tabs: Array<[MainTab, string, HTMLElement | null]> = [
+      ['session', 'Session', sessionName ? h('span', { class: 'tab-sub' }, sessionName) : null],
+      ['requests', 'Requests', h('span', { class: `count${waiting ? '' : ' zero'}`, 'aria-label': `${waiting} open` }, String(waiting))],
+      ['jump', 'Jump clients', h('span', { class: 'count zero', 'aria-label': `${this.jumpBoard?.clients.length ?? 0} jump clients` }, String(this.jumpBoard?.clients.length ?? 0))],
+    ];
+    const order = tabs.map((t) => t[0]);
+    replace(this.mainTabs, tabs.map(([tab, label, extra]) => {
+      const b = h('button', {
+        type: 'button', role: 'tab', 'data-tab': tab, 'data-key': `main-${tab}`, 'aria-selected': String(tab === this.mainTab), tabindex: tab === this.mainTab ? 0 : -1,
+        'aria-controls': 'main-panel', onclick: () => this.showTab(tab),
+      }, label, extra);
+      b.addEventListener('keydown', (ev: KeyboardEvent) => {
+        if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+        this.showTab(order[(order.indexOf(tab) + (ev.key === 'ArrowRight' ? 1 : order.length - 1)) % order.length]);
+      });
+      return b;
+    }));
+  }
+
   private renderMain(): void {
+    this.renderMainTabs();
+    this.mainBody.id = 'main-panel';
+    this.mainBody.setAttribute('role', 'tabpanel');
+    if (this.mainTab === 'requests' && this.requestsBoard) {
+      if (this.mainBody.firstChild !== this.requestsBoard.el) replace(this.mainBody, this.requestsBoard.el);
+      this.requestsBoard.update();
+      return;
+    }
+    if (this.mainTab === 'jump' && this.jumpBoard) {
+      if (this.mainBody.firstChild !== this.jumpBoard.el) replace(this.mainBody, this.jumpBoard.el);
+      this.jumpBoard.render();
+      return;
+    }
     if (this.view) {
-      replace(this.main, this.view.el);
+      if (this.mainBody.firstChild !== this.view.el) replace(this.mainBody, this.view.el);
       this.view.update();
       return;
     }
-    replace(this.main, h('div', { class: 'placeholder' }, h('div', null,
+    replace(this.mainBody, h('div', { class: 'placeholder' }, h('div', null,
       h('h3', null, 'No session open'),
-      h('p', null, 'Pick a desktop in the Online list and choose Assist, enter an Assist PIN, or give the customer a security code.'))));
+      h('p', null, 'Pick a desktop in the Online list and choose Assist, enter an Assist PIN, or give the customer a security code.'),
+      h('p', null, 'Users’ remote assistance requests wait under Requests; unattended desktops under Jump clients.'))));
   }
 
   private renderSessions(): void {
@@ -322,16 +402,31 @@ export class Cockpit {
     }
   }
 
+  /** The waiting sessions, by queue: my personal queue first, then other personal queues I may see, then team queues. */
   private renderQueues(): void {
+    const groups = new Map<string, { title: string; rank: number; sessions: QueuedSession[] }>();
+    for (const s of this.queues) {
+      const q = s.queue;
+      const key = q?.kind === 'team' ? `t-${q.teamId}` : q?.kind === 'personal' ? `p-${q.userId}` : 'other';
+      const title = q?.kind === 'team' ? `Team ${q.teamId}` : q?.kind === 'personal' ? (q.userId === this.me ? 'My personal queue' : `${q.userId}’s personal queue`) : 'Other';
+      const rank = q?.kind === 'personal' ? (q.userId === this.me ? 0 : 1) : 2;
+      const g = groups.get(key) ?? { title, rank, sessions: [] };
+      g.sessions.push(s);
+      groups.set(key, g);
+    }
+    const sorted = [...groups.entries()].sort(([ka, a], [kb, b]) => a.rank - b.rank || ka.localeCompare(kb));
     replace(this.queueList, this.queues.length === 0
       ? h('li', { class: 'empty' }, 'No session is waiting.')
-      : this.queues.map((s) => {
-        const customer = typeof s.customer === 'string' ? s.customer : s.customer?.name ?? 'Customer';
-        return h('li', { class: 'queue-card' },
-          h('div', { class: 'row' }, h('strong', { class: 'grow' }, customer), h('span', { class: 'badge' }, s.status)),
-          h('div', { class: 'small muted' }, `${queueText(s.queue)} · waiting ${age(s.since)}`),
-          h('button', { class: 'small', type: 'button', 'data-key': `take-${s.sessionId}`, onclick: () => this.take(s.sessionId) }, 'Take'));
-      }));
+      : sorted.map(([key, g]) => h('li', { class: 'queue-group', 'data-queue': key },
+        h('div', { class: 'queue-title' }, h('span', { class: 'grow' }, g.title), h('span', { class: 'badge' }, String(g.sessions.length))),
+        h('ul', { class: 'list', 'aria-label': g.title }, g.sessions.sort((a, b) => a.since - b.since).map((s) => {
+          const customer = typeof s.customer === 'string' ? s.customer : s.customer?.name ?? 'Customer';
+          const held = s.ownerId === this.me;
+          return h('li', { class: 'queue-card', 'data-session': s.sessionId },
+            h('div', { class: 'row' }, h('strong', { class: 'grow' }, customer), h('span', { class: `badge${held ? ' warn' : ''}` }, held ? 'on hold' : s.status)),
+            h('div', { class: 'small muted' }, `${s.agentId ? this.agents.find((a) => a.agentId === s.agentId)?.hostname ?? 'desktop' : 'chat only'} · waiting ${age(s.updatedAt ?? s.since)}`),
+            h('button', { class: 'small', type: 'button', 'data-key': `take-${s.sessionId}`, 'aria-label': `Take ${customer}`, onclick: () => this.take(s.sessionId) }, held ? 'Take back' : 'Take'));
+        })))));
   }
 
   private async take(sessionId: string): Promise<void> {

@@ -2,10 +2,12 @@ import { clock, h, replace, uid } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import { keysymOf } from '../shared/keysym';
 import { END_REASON, MODE_LABEL, type Mode, type SessionState } from '../shared/protocol';
+import { RtcViewer } from '../shared/rtc-viewer';
 import { ScreenRenderer } from '../shared/screen-renderer';
 import type { SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
+import { mountShellPanel } from './shell-panel';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
 const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
@@ -18,6 +20,8 @@ const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Parti
 export class SessionView {
   readonly el: HTMLElement;
   readonly renderer: ScreenRenderer;
+  /** WebRTC video of the screen, preferred when it plays; the canvas (tiles) stays underneath as the input surface and the fallback. */
+  readonly rtc: RtcViewer;
   private readonly canvas = h('canvas', { width: 1280, height: 720, tabindex: 0, 'aria-label': 'Remote screen', class: 'hidden' });
   private readonly stage = h('div', { class: 'stage' });
   private readonly stageMsg = h('div', { class: 'stage-msg', role: 'status' });
@@ -57,7 +61,13 @@ export class SessionView {
         this.updateStage();
       }
     };
-    this.stage.append(this.canvas, this.stageMsg);
+    this.rtc = new RtcViewer(app.conn, model.sessionId);
+    // The video lies under the canvas and takes no events; while it plays the canvas turns transparent
+    // but stays where it is, so pointer positions, input and pointer tags work unchanged.
+    Object.assign(this.rtc.video.style, { position: 'absolute', inset: '0', width: '100%', height: '100%', objectFit: 'contain', pointerEvents: 'none', display: 'none' });
+    this.rtc.video.dataset.testid = 'rtc-video';
+    this.rtc.onChange = (playing) => this.showRtc(playing);
+    this.stage.append(this.rtc.video, this.canvas, this.stageMsg);
     this.buildToolbar();
     const chatForm = h('form', null, h('label', { class: 'sr-only', for: this.chatInput.id }, 'Chat message'), this.chatInput, this.chatSend);
     chatForm.addEventListener('submit', (ev) => { ev.preventDefault(); void this.sendChat(); });
@@ -70,6 +80,7 @@ export class SessionView {
       h('div', { class: 'stage-wrap' }, this.toolbar, this.stage), side);
     this.wireInput();
     this.buildAdmin();
+    this.cleanups.push(mountShellPanel(this.app, this.model, this.admin));
   }
 
   private get state(): SessionState | null {
@@ -90,6 +101,7 @@ export class SessionView {
   }
 
   destroy(): void {
+    this.rtc.destroy();
     for (const c of this.cleanups) c();
     if (document.fullscreenElement === this.stage) void document.exitFullscreen().catch(() => undefined);
   }
@@ -180,7 +192,10 @@ export class SessionView {
       if (document.fullscreenElement) void document.exitFullscreen();
       else void this.stage.requestFullscreen().catch((e: Error) => toast(`Fullscreen refused: ${e.message}`, 'error'));
     });
-    this.monitorSelect.addEventListener('change', () => this.renderer.show(this.model.sessionId, Number(this.monitorSelect.value)));
+    this.monitorSelect.addEventListener('change', () => {
+      this.renderer.show(this.model.sessionId, Number(this.monitorSelect.value));
+      this.syncRtc();
+    });
     this.toolbar.append(
       h('label', { for: this.monitorSelect.id, class: 'sr-only' }, 'Monitor'), this.monitorSelect,
       this.controlBtn, this.modeSelect, this.modeBtn,
@@ -217,15 +232,45 @@ export class SessionView {
     else if (s.chatOnly) msg = ['Chat only', 'This session has no screen.'];
     else if (s.screenPaused) msg = ['Screen paused', 'The desktop shows a protected screen that cannot be captured.'];
     else if (!s.screenVisible) msg = [s.mode === 'hold' ? 'On hold' : 'Screen not shared', s.mode === 'hold' ? 'The customer has not shared the screen yet. Ask for Observe or Interact.' : 'You do not receive this screen.'];
-    else if (this.renderer.framesDrawn === 0) msg = ['Waiting for the screen…', `Mode: ${MODE_LABEL[s.mode]}. The first picture appears as soon as the desktop sends it.`];
+    else if (this.renderer.framesDrawn === 0 && !this.rtc.playing) msg = ['Waiting for the screen…', `Mode: ${MODE_LABEL[s.mode]}. The first picture appears as soon as the desktop sends it.`];
     if (!this.live || (s && !s.screenVisible)) {
       if (this.renderer.framesDrawn > 0) this.renderer.clear();
       this.canvas.classList.add('hidden');
       for (const p of this.pointers.values()) p.remove();
       this.pointers.clear();
     }
+    this.syncRtc();
     this.stageMsg.hidden = !msg;
     if (msg) replace(this.stageMsg, h('div', null, h('strong', null, msg[0]), h('span', null, msg[1])));
+  }
+
+  /** WebRTC while the screen is visible to us (tried once per visibility and monitor), released otherwise. */
+  private syncRtc(): void {
+    const s = this.state;
+    if (this.live && s?.status === 'active' && s.screenVisible && !s.chatOnly && !s.screenPaused) this.rtc.want(this.renderer.monitor);
+    else this.rtc.release();
+  }
+
+  /** Swaps the picture between the video (WebRTC) and the tile canvas; the canvas keeps the input. */
+  private showRtc(playing: boolean): void {
+    this.rtc.video.style.display = playing ? 'block' : 'none';
+    this.canvas.style.opacity = playing ? '0' : '';
+    // The remote cursor is drawn on the canvas from cursor records, not in the video: keep the local one visible.
+    this.canvas.style.cursor = playing ? 'crosshair' : '';
+    if (playing) {
+      // Before any tile the canvas has no size of its own: give it the video's, for the pointer maths.
+      const v = this.rtc.video;
+      if (this.renderer.framesDrawn === 0 && v.videoWidth > 0) {
+        this.canvas.width = v.videoWidth;
+        this.canvas.height = v.videoHeight;
+      }
+      this.canvas.classList.remove('hidden');
+    } else if (this.renderer.framesDrawn === 0) {
+      this.canvas.classList.add('hidden');
+    }
+    this.stage.dataset.transport = playing ? 'webrtc' : 'tiles';
+    this.stage.title = playing ? 'Screen over WebRTC' : this.rtc.lastError ? `Screen over tiles (WebRTC: ${this.rtc.lastError})` : '';
+    this.updateStage();
   }
 
   /** Maps a mouse position to 0..1 monitor coordinates (the canvas is letterboxed by object-fit). */

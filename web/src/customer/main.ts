@@ -2,8 +2,10 @@ import '../shared/styles.css';
 import { Connection, type ConnectionStatus } from '../shared/connection';
 import { clock, h, replace } from '../shared/dom';
 import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionState } from '../shared/protocol';
+import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { MyRequests } from './requests';
 
 const TOKEN_KEY = 'tandem.customer.token';
 const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
@@ -35,6 +37,8 @@ function takeToken(): string | null {
 class CustomerPanel {
   private readonly conn: Connection;
   private readonly store: SessionStore;
+  private readonly requests: RequestStore;
+  private readonly myRequests: MyRequests;
   private current: SessionModel | null = null;
   private readonly connBadge = h('span', { class: 'conn connecting', role: 'status' }, h('span', { class: 'dot' }), h('span', null, CONN_TEXT.connecting));
   private readonly body = h('div', { class: 'cust-inner single' });
@@ -46,6 +50,10 @@ class CustomerPanel {
   constructor(private readonly root: HTMLElement, token: string) {
     this.conn = new Connection(token);
     this.store = new SessionStore(this.conn, () => this.current?.state?.customer?.id ?? null);
+    this.requests = new RequestStore(this.conn);
+    this.myRequests = new MyRequests(this.conn, this.requests);
+    // A launched request shows in the consent prompt; redraw when its status changes.
+    this.requests.onChange(() => { if (this.current?.state?.status === 'pending') this.render(); });
   }
 
   start(): void {
@@ -105,7 +113,8 @@ class CustomerPanel {
     replace(this.body, h('section', { class: 'card hero', 'aria-labelledby': 'idle-title' },
       h('div', { class: 'spinner', 'aria-hidden': 'true' }),
       h('h3', { id: 'idle-title' }, 'No one is connected to this computer'),
-      h('p', { class: 'muted' }, 'When a technician asks to help, you decide here whether to allow it and what they may do.')));
+      h('p', { class: 'muted' }, 'When a technician asks to help, you decide here whether to allow it and what they may do.')),
+    this.myRequests.el);
   }
 
   private renderEnded(m: SessionModel): void {
@@ -115,12 +124,13 @@ class CustomerPanel {
       h('h3', { id: 'ended-title' }, 'The session has ended'),
       h('p', { class: 'muted' }, `${ENDED_FOR_YOU[reason] ?? END_REASON[reason] ?? reason}. Nothing of your screen is shared any more.`),
       m.ended?.lockDesktop ? h('p', null, 'Your desktop was locked because administrator rights were active.') : null,
-      h('p', { class: 'small muted' }, 'You can close this window.')));
+      h('p', { class: 'small muted' }, 'You can close this window.')),
+    this.myRequests.el);
   }
 
   private renderOut(m: SessionModel): void {
     this.body.className = 'cust-inner single';
-    replace(this.body, h('section', { class: 'card hero' }, h('h3', null, 'You left the session'), h('p', { class: 'muted' }, m.out ?? '')));
+    replace(this.body, h('section', { class: 'card hero' }, h('h3', null, 'You left the session'), h('p', { class: 'muted' }, m.out ?? '')), this.myRequests.el);
   }
 
   private renderConsent(m: SessionModel, s: SessionState): void {
@@ -128,12 +138,14 @@ class CustomerPanel {
     const owner = s.members.find((x) => x.role === 'owner');
     const name = asked?.owner?.name ?? asked?.actor?.name ?? owner?.name ?? 'A technician';
     const wants = asked?.action === 'control' ? 'control your computer' : 'view your screen';
+    const request = this.requests.forSession(m.sessionId);
     this.body.className = 'cust-inner single';
     const allow = h('button', { class: 'primary', type: 'button', onclick: () => void this.send('assist.respond', { allow: true }, 'Allow') }, 'Allow');
     replace(this.body, h('section', { class: 'card hero consent', role: 'alertdialog', 'aria-labelledby': 'consent-title', 'aria-describedby': 'consent-desc' },
       h('p', { class: 'muted', id: 'consent-title' }, 'A technician asks to help you'),
       h('div', { class: 'who', 'data-testid': 'technician' }, name),
       h('p', { id: 'consent-desc' }, 'wants to ', h('strong', null, wants), asked?.via === 'pin' ? ' (found with your Assist PIN)' : asked?.via === 'code' ? ' (with the code you entered)' : '', '.'),
+      request ? h('p', { class: 'req-text', 'data-testid': 'consent-request' }, 'About your request: ', h('strong', null, request.description)) : null,
       h('p', { class: 'small muted' }, 'Nothing is shared until you allow it. The session starts on hold; you then choose Observe or Interact, and you can stop at any time.'),
       h('div', { class: 'actions' }, allow,
         h('button', { class: 'danger', type: 'button', onclick: () => void this.send('assist.respond', { allow: false }, 'Decline') }, 'Decline'))));

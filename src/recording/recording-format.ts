@@ -1,0 +1,145 @@
+/**
+ * The recording file format, version 1 (docs/recording.md). One file per session: a header, then
+ * records in the order the recording node appended them. All integers little-endian. Pure: the same
+ * code runs in the server (writing, listing) and in the browser player (reading).
+ *
+ * Header:
+ * | offset | size | field |
+ * |---|---|---|
+ * | 0 | 4 | magic `TREC` |
+ * | 4 | 2 | version (1) |
+ * | 6 | 2 | reserved (0) |
+ * | 8 | 4 | length n of the header JSON |
+ * | 12 | n | header JSON (UTF-8): `{ sessionId, startedAt }` |
+ *
+ * Record:
+ * | offset | size | field |
+ * |---|---|---|
+ * | 0 | 1 | kind: 1 media frame, 2 session event, 3 live (annotation / pointer), 4 marker |
+ * | 1 | 8 | time the server appended it, ms since the epoch (float64) |
+ * | 9 | 4 | payload length m |
+ * | 13 | m | payload: the binary media frame exactly as relayed (docs/protocol.md), or UTF-8 JSON |
+ */
+export const RECORDING_MAGIC = 'TREC';
+export const RECORDING_VERSION = 1;
+export const HEADER_FIXED = 12;
+export const RECORD_HEADER = 13;
+
+export const RecordKind = { Media: 1, Event: 2, Live: 3, Marker: 4 } as const;
+export type RecordKindValue = (typeof RecordKind)[keyof typeof RecordKind];
+
+export interface RecordingHeader {
+  sessionId: string;
+  /** When the file was created (ms since the epoch). */
+  startedAt: number;
+}
+
+export interface RecordingRecord {
+  kind: RecordKindValue;
+  /** ms since the epoch. */
+  time: number;
+  /** A view into the file's bytes (not a copy). */
+  payload: Uint8Array;
+}
+
+/** What a marker record says (JSON): a recording segment started on a node, or the recording stopped writing. */
+export interface RecordingMarker {
+  kind: 'start' | 'resume' | 'limit' | 'stop';
+  node: string;
+  /** The session's mode when the marker was written. */
+  mode?: string;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/** The header bytes of a new recording. */
+export function encodeHeader(header: RecordingHeader): Uint8Array {
+  const json = utf8.encode(JSON.stringify(header));
+  const out = new Uint8Array(HEADER_FIXED + json.length);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) out[i] = RECORDING_MAGIC.charCodeAt(i);
+  v.setUint16(4, RECORDING_VERSION, true);
+  v.setUint16(6, 0, true);
+  v.setUint32(8, json.length, true);
+  out.set(json, HEADER_FIXED);
+  return out;
+}
+
+/** The 13-byte header of one record whose payload of `length` bytes follows it. */
+export function encodeRecordHeader(kind: RecordKindValue, time: number, length: number): Uint8Array {
+  const out = new Uint8Array(RECORD_HEADER);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, kind);
+  v.setFloat64(1, time, true);
+  v.setUint32(9, length, true);
+  return out;
+}
+
+/** One whole record (header and payload) in one array. */
+export function encodeRecord(kind: RecordKindValue, time: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(RECORD_HEADER + payload.length);
+  out.set(encodeRecordHeader(kind, time, payload.length), 0);
+  out.set(payload, RECORD_HEADER);
+  return out;
+}
+
+/** A JSON record (event, live, marker). */
+export function encodeJsonRecord(kind: RecordKindValue, time: number, value: unknown): Uint8Array {
+  return encodeRecord(kind, time, utf8.encode(JSON.stringify(value)));
+}
+
+export type ParsedRecording =
+  | { ok: true; header: RecordingHeader; records: RecordingRecord[]; truncated: boolean }
+  | { ok: false; message: string };
+
+/**
+ * Reads a whole recording. Never throws. A file cut short in its last record (a node died while
+ * writing) is read up to its last whole record, with `truncated` set.
+ */
+export function decodeRecording(bytes: Uint8Array): ParsedRecording {
+  if (bytes.length < HEADER_FIXED) return { ok: false, message: 'shorter than the header' };
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < 4; i++) if (bytes[i] !== RECORDING_MAGIC.charCodeAt(i)) return { ok: false, message: 'not a recording (bad magic)' };
+  const version = v.getUint16(4, true);
+  if (version !== RECORDING_VERSION) return { ok: false, message: `unsupported recording version ${version}` };
+  const jsonLength = v.getUint32(8, true);
+  if (HEADER_FIXED + jsonLength > bytes.length) return { ok: false, message: 'truncated header' };
+  let header: RecordingHeader;
+  try {
+    header = JSON.parse(fromUtf8.decode(bytes.subarray(HEADER_FIXED, HEADER_FIXED + jsonLength))) as RecordingHeader;
+  } catch {
+    return { ok: false, message: 'bad header JSON' };
+  }
+  if (!header || typeof header.sessionId !== 'string' || typeof header.startedAt !== 'number') return { ok: false, message: 'bad header fields' };
+  const records: RecordingRecord[] = [];
+  let at = HEADER_FIXED + jsonLength;
+  let truncated = false;
+  while (at < bytes.length) {
+    if (at + RECORD_HEADER > bytes.length) {
+      truncated = true;
+      break;
+    }
+    const kind = v.getUint8(at);
+    const time = v.getFloat64(at + 1, true);
+    const length = v.getUint32(at + 9, true);
+    if (at + RECORD_HEADER + length > bytes.length) {
+      truncated = true;
+      break;
+    }
+    if (kind >= RecordKind.Media && kind <= RecordKind.Marker && Number.isFinite(time)) {
+      records.push({ kind: kind as RecordKindValue, time, payload: bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length) });
+    }
+    at += RECORD_HEADER + length;
+  }
+  return { ok: true, header, records, truncated };
+}
+
+/** The JSON of an event, live or marker record; undefined when it is not JSON. */
+export function recordJson<T = unknown>(record: RecordingRecord): T | undefined {
+  try {
+    return JSON.parse(fromUtf8.decode(record.payload)) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,141 @@
+import { encodeHeader, encodeRecordHeader, RECORD_HEADER, type RecordKindValue, RecordKind } from './recording-format';
+import type { RecordingMeta, RecordingStore } from './recording-store';
+
+/** Bytes gathered before a write is started at once (else at the next flush tick). */
+const FLUSH_BYTES = 512 * 1024;
+/** Chunk size of the write buffer (records are copied into it: nothing keeps a socket's buffer alive). */
+const CHUNK_BYTES = 256 * 1024;
+/** The metadata is rewritten at most this often while recording (and always on close). */
+const META_EVERY_MS = 1000;
+
+export interface WriterOptions {
+  maxBytes: number;
+  now: () => number;
+  /** Called once when the next record would pass maxBytes: nothing more is written. */
+  onFull: () => void;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Appends one session's records to its recording: copied into chunks, written in order by one
+ * write at a time (appends of a session never overlap), header first for a new file. A file that
+ * already exists (another node wrote it before a failover, or an earlier segment) is continued.
+ */
+export class RecordingWriter {
+  private chunks: Buffer[] = [];
+  private current: Buffer | null = null;
+  private used = 0;
+  private pendingBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private isOpened = false;
+  private isClosed = false;
+  private lastMetaAt = 0;
+  /** Bytes in the file plus bytes queued: what maxBytes is checked against. */
+  private total = 0;
+  private isFull = false;
+  readonly meta: RecordingMeta;
+
+  constructor(readonly sessionId: string, private readonly store: RecordingStore, private readonly opts: WriterOptions) {
+    const now = opts.now();
+    this.meta = { sessionId, startedAt: now, lastAt: now, bytes: 0, frames: 0, events: 0, full: false };
+  }
+
+  get full(): boolean {
+    return this.isFull;
+  }
+
+  /** Reads the existing file (if any) before the first write: a continued recording keeps its header and counts. */
+  open(after: Promise<void> = Promise.resolve()): Promise<void> {
+    this.writing = this.writing.then(() => after).then(async () => {
+      const size = await this.store.size(this.sessionId);
+      if (size !== null && size > 0) {
+        const old = await this.store.getMeta(this.sessionId);
+        if (old) Object.assign(this.meta, { startedAt: old.startedAt, frames: old.frames, events: old.events, full: old.full });
+        this.meta.bytes = size;
+        this.isFull = this.meta.full;
+      } else {
+        const header = encodeHeader({ sessionId: this.sessionId, startedAt: this.meta.startedAt });
+        await this.store.append(this.sessionId, Buffer.from(header.buffer, header.byteOffset, header.byteLength));
+        this.meta.bytes = header.length;
+      }
+      this.total += this.meta.bytes;
+      this.isOpened = true;
+    }).catch((err: unknown) => this.opts.onError(err));
+    // Records added before the file is read count on top of what it holds.
+    return this.writing;
+  }
+
+  /** Queues one record; false when it was refused (closed or full). */
+  add(kind: RecordKindValue, payload: Uint8Array): boolean {
+    if (this.isClosed || this.isFull) return false;
+    const size = RECORD_HEADER + payload.length;
+    if (this.total + size > this.opts.maxBytes) {
+      this.isFull = true;
+      this.meta.full = true;
+      this.opts.onFull();
+      return false;
+    }
+    const time = this.opts.now();
+    this.copy(encodeRecordHeader(kind, time, payload.length));
+    this.copy(payload);
+    this.total += size;
+    this.pendingBytes += size;
+    this.meta.lastAt = time;
+    if (kind === RecordKind.Media) this.meta.frames += 1;
+    else if (kind === RecordKind.Event) this.meta.events += 1;
+    if (this.pendingBytes >= FLUSH_BYTES) void this.flush();
+    return true;
+  }
+
+  /** Writes what is queued (called by the recorder's tick and on close). */
+  flush(): Promise<void> {
+    if (this.used > 0 && this.current) {
+      this.chunks.push(this.current.subarray(0, this.used));
+      this.current = null;
+      this.used = 0;
+    }
+    if (this.chunks.length === 0) return this.maybeMeta(false);
+    const batch = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.pendingBytes = 0;
+    this.writing = this.writing.then(async () => {
+      if (!this.isOpened) return;
+      await this.store.append(this.sessionId, batch);
+      this.meta.bytes += batch.length;
+    }).catch((err: unknown) => this.opts.onError(err));
+    return this.maybeMeta(false);
+  }
+
+  /** Writes everything and the metadata; nothing is added after. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return this.writing;
+    await this.flush();
+    this.isClosed = true;
+    await this.maybeMeta(true);
+  }
+
+  private maybeMeta(force: boolean): Promise<void> {
+    const now = this.opts.now();
+    if (!force && now - this.lastMetaAt < META_EVERY_MS) return this.writing;
+    this.lastMetaAt = now;
+    this.writing = this.writing.then(async () => {
+      if (this.isOpened) await this.store.putMeta({ ...this.meta });
+    }).catch((err: unknown) => this.opts.onError(err));
+    return this.writing;
+  }
+
+  private copy(bytes: Uint8Array): void {
+    let at = 0;
+    while (at < bytes.length) {
+      if (!this.current || this.used === this.current.length) {
+        if (this.current) this.chunks.push(this.current);
+        this.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes.length - at));
+        this.used = 0;
+      }
+      const n = Math.min(bytes.length - at, this.current.length - this.used);
+      this.current.set(bytes.subarray(at, at + n), this.used);
+      this.used += n;
+      at += n;
+    }
+  }
+}
