@@ -11,6 +11,11 @@ import { RemoteOverlay, type OverlaySurface } from './overlay';
 import type { RtcPublisher } from './rtc-publisher';
 import type { InputInjector, ScreenSource } from './screen-source';
 
+/** Watches the desktop's clipboard (reporting what another application copied) and sets it. */
+export interface ClipboardAccess {
+  watch(onChange: (text: string) => void): { set(text: string): void; stop(): void };
+}
+
 export interface AgentClientOptions {
   state: AgentState;
   hello: { hostname: string; osUser: string; os: string; version: string; capabilities: string[] };
@@ -21,6 +26,8 @@ export interface AgentClientOptions {
   overlay?: OverlaySurface;
   fps: number;
   quality: number;
+  /** The desktop's clipboard (X11): followed and set only while the session is in interact. */
+  clipboard?: ClipboardAccess;
   /** The WebRTC screen path (rtc.* events; docs/media.md, "WebRTC"); tiles only when absent. */
   rtc?: RtcPublisher;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
@@ -76,6 +83,7 @@ export class AgentClient {
     opts.prompt.onChoice((choice) => {
       if (!this.session) return opts.prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
+      else if (choice.kind === 'clipboard') this.sendInOrder('clipboard.set', { sessionId: this.session.id, enabled: choice.enabled });
       else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
   }
@@ -93,6 +101,7 @@ export class AgentClient {
     this.shells.close();
     this.loop?.stop();
     this.opts.rtc?.stop();
+    this.followClipboard(false);
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
@@ -281,6 +290,17 @@ export class AgentClient {
       }
       case 'input':
         return this.applyInput(d as unknown as ForwardedInput);
+      case 'clipboard':
+        // The technician's text: set only while in interact (the server checked the same).
+        if (this.session?.id === d.sessionId && this.session.mode === 'interact' && this.clipboardWatch) {
+          try {
+            this.clipboardWatch.set(String(d.text));
+            this.opts.prompt.notice(`the technician put ${Buffer.byteLength(String(d.text))} bytes of text in your clipboard`);
+          } catch (err) {
+            this.opts.log(`clipboard not set: ${(err as Error).message}`);
+          }
+        }
+        return;
       case 'pointer.remote':
         // Only while the screen is shared (the server sends them only then, too).
         if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.pointer(d.memberId, d.name, Number(d.monitor) || 0, Number(d.x), Number(d.y), d.visible !== false);
@@ -307,10 +327,31 @@ export class AgentClient {
     }
   }
 
+  private clipboardWatch?: { set(text: string): void; stop(): void };
+
+  /** The clipboard is followed in interact only; leaving interact stops it at once. */
+  private followClipboard(on: boolean): void {
+    if (!on) {
+      this.clipboardWatch?.stop();
+      this.clipboardWatch = undefined;
+      return;
+    }
+    if (this.clipboardWatch || !this.opts.clipboard) return;
+    try {
+      this.clipboardWatch = this.opts.clipboard.watch((text) => {
+        if (!this.session || this.session.mode !== 'interact') return;
+        this.send('clipboard', { sessionId: this.session.id, mime: 'text/plain', text });
+      });
+    } catch (err) {
+      this.opts.log(`clipboard unavailable: ${(err as Error).message}`);
+    }
+  }
+
   private applyMode(sessionId: string, mode: Mode): void {
     if (!this.session || this.session.id !== sessionId) this.session = { id: sessionId, mode, lastSeq: 0 };
     this.session.mode = mode;
     this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
+    this.followClipboard(mode === 'interact');
     if (mode === 'hold') {
       this.loop?.stop();
       this.opts.rtc?.closeAll('hold');
@@ -368,6 +409,7 @@ export class AgentClient {
 
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
     this.loop?.stop();
+    this.followClipboard(false);
     this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();
     this.session = undefined;

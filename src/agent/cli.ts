@@ -14,7 +14,7 @@
 import { randomInt } from 'node:crypto';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { X11Screen } from '../native/x11';
+import { X11Clipboard, X11Screen } from '../native/x11';
 import { AgentClient } from './agent-client';
 import { loadWrtc, RtcPublisher } from './rtc-publisher';
 import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
@@ -31,7 +31,7 @@ const USAGE = `usage:
                    [--no-webrtc] [--name HOST] [--server URL (--secret SECRET | --code CODE)]
   tandem-agent monitors [--display :N]
 
-Answer requests with y/n; type hold, observe, interact or close at any time.`;
+Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on' or close at any time.`;
 
 class UsageError extends Error {}
 
@@ -81,8 +81,10 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
   const fps = intOption('fps', v.fps as string | undefined, 15, 1, 60);
   const quality = intOption('quality', v.quality as string | undefined, 70, 10, 95);
   let screen: (ScreenSource & InputInjector & OverlaySurface) | undefined;
+  let displayName = '';
   if (!v['no-screen']) {
     const x11 = openScreen(v.display as string | undefined);
+    displayName = x11.display;
     screen = {
       monitors: () => x11.monitors(),
       capture: (monitor, opts) => x11.capture(monitor, opts),
@@ -110,6 +112,8 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
     screen,
     injector: screen && !v['view-only'] ? screen : undefined,
     overlay: screen,
+    // The clipboard follows the desktop only in interact (and never with --view-only).
+    clipboard: screen && !v['view-only'] ? { watch: (onChange) => new X11Clipboard(displayName, 256 * 1024, onChange) } : undefined,
     rtc,
     fps,
     quality,

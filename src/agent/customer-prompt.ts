@@ -13,7 +13,7 @@ export interface RequestAsk {
   mode?: string;
 }
 
-export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' };
+export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean };
 
 export interface CustomerPrompt {
   /** Resolves true when the customer allows. */

@@ -5,7 +5,7 @@ type Pending = { resolve: (allow: boolean) => void; question: string };
 
 /**
  * The customer's prompt in a terminal. Questions are answered with y/n; at any time the customer can
- * type `hold`, `observe`, `interact` or `close`. Reads lines, so it also works with piped stdin.
+ * type `hold`, `observe`, `interact`, `clipboard off`, `clipboard on` or `close`. Reads lines, so it also works with piped stdin.
  */
 export class TerminalPrompt implements CustomerPrompt {
   private readonly rl: Interface;
@@ -51,6 +51,10 @@ export class TerminalPrompt implements CustomerPrompt {
   private onLine(line: string): void {
     if (line === 'hold' || line === 'observe' || line === 'interact') {
       this.listeners.forEach((l) => l({ kind: 'mode', mode: line }));
+      return;
+    }
+    if (line === 'clipboard off' || line === 'clipboard on') {
+      this.listeners.forEach((l) => l({ kind: 'clipboard', enabled: line.endsWith('on') }));
       return;
     }
     if (line === 'close' || line === 'end') {

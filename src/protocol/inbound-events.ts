@@ -6,6 +6,7 @@ import { PingDto, SessionRef } from './messages/common';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
+import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
 import { RecordingStartDto, RecordingStopDto } from '../gateways/sessions/recording.dto';
 import { RtcAnswerDto, RtcCloseDto, RtcConfigDto, RtcIceDto, RtcOfferDto } from '../gateways/sessions/rtc.dto';
 import {
@@ -65,6 +66,8 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'recording.stop': { dto: RecordingStopDto, senders: T, summary: 'the owner (or an admin) stops the recording; one started by policy only an admin stops', errors: [...S, 'NOT_OWNER', 'NOT_RECORDING', 'RECORDING_REQUIRED'] },
   'chat.send': { dto: ChatSendDto, senders: [...T, ...C], summary: 'a chat message to everyone in the session', errors: S },
   'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
+  'clipboard': { dto: ClipboardDto, senders: [...T, ...C], summary: 'clipboard text for the other side: from the member holding control to the desktop, or from the desktop to that member; interact only; the event ClipboardSent has type and size, never the text', errors: [...S, 'NOT_ACTIVE', 'MODE_FORBIDS_INPUT', 'NOT_CONTROLLER', 'CLIPBOARD_OFF', 'CLIPBOARD_TOO_LARGE'] },
+  'clipboard.set': { dto: ClipboardSetDto, senders: C, summary: 'the customer turns clipboard sharing off or on for the session (ClipboardSet)', errors: [...S, 'NOT_CUSTOMER'] },
   'file.chunk': { dto: FileChunkDto, senders: [...T, ...C], summary: 'bytes of a file its receiver accepted (base64, ≤ 512 KiB each), relayed to the receiver, never journaled', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED', 'FILE_TOO_LARGE'] },
   'file.done': { dto: FileDoneDto, senders: [...T, ...C], summary: 'the sender sent the whole file; the receiver checks its SHA-256', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED'] },
   'session.invite': { dto: SessionInviteDto, senders: T, summary: 'invite a representative, a team (any representative) or an external person', errors: [...S, 'NOT_OWNER', 'INVITE_EXISTS', 'ALREADY_MEMBER'] },

@@ -53,6 +53,8 @@ export const REJECTION_CODES = {
   ALREADY_RECORDING: 'the session is already being recorded',
   NOT_RECORDING: 'the session is not being recorded',
   RECORDING_REQUIRED: 'policy records this session; only an admin may stop the recording',
+  CLIPBOARD_OFF: 'the customer turned the clipboard off for this session',
+  CLIPBOARD_TOO_LARGE: 'the clipboard text is larger than the session allows',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

@@ -8,6 +8,7 @@ import { sendChat, offerFile, respondFile } from './session-chat.rules';
 import { adminAction, endElevation, requestElevation, respondElevation } from './session-elevation.rules';
 import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
+import { sendClipboard, setClipboard } from './session-clipboard.rules';
 import { startRecording, stopRecording } from './session-recording.rules';
 import { cancelInvite, disconnectCustomer, invite, removeMember, respondInvite, transfer } from './session-sharing.rules';
 import { openSession, requestAssist, respondAssist, startJump, takeFromQueue, watch } from './session-start.rules';
@@ -45,6 +46,8 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'AdminAction': return adminAction(s, c, a);
     case 'ReportScreen': return reportScreen(s, c, a);
     case 'CustomerConnection': return customerConnection(s, c, a);
+    case 'SendClipboard': return sendClipboard(s, c, a);
+    case 'SetClipboard': return setClipboard(s, c, a);
     case 'StartRecording': return startRecording(s, c, a);
     case 'StopRecording': return stopRecording(s, c, a);
     default: return reject('UNKNOWN_COMMAND');

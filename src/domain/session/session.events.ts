@@ -54,6 +54,8 @@ export type SessionEvent =
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
   | (EventBase & { type: 'ScreenPaused'; reason: string | null })
   | (EventBase & { type: 'ScreenResumed' })
+  | (EventBase & { type: 'ClipboardSent'; direction: 'to-customer' | 'to-technician'; to: string; mime: string; size: number })
+  | (EventBase & { type: 'ClipboardSet'; enabled: boolean })
   | (EventBase & { type: 'RecordingStarted'; by: RecordingStartedBy; reason?: string })
   | (EventBase & { type: 'RecordingStopped'; by: RecordingStoppedBy });
 

@@ -109,6 +109,10 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, screenPaused: true };
     case 'ScreenResumed':
       return { ...s, screenPaused: false };
+    case 'ClipboardSent':
+      return s;
+    case 'ClipboardSet':
+      return { ...s, clipboard: e.enabled };
     case 'RecordingStarted':
       return { ...s, recording: true, recordingRequired: e.by === 'policy' };
     case 'RecordingStopped':

@@ -82,6 +82,8 @@ export interface SessionState {
   removedIds: string[];
   endReason: EndReason | null;
   lockDesktop: boolean;
+  /** The customer lets clipboard text pass in interact (ClipboardSet); on until they turn it off. */
+  clipboard: boolean;
   /** The server records the session's screen and events (docs/recording.md). */
   recording: boolean;
   /** Started by policy (recording.policy.teams): the owner may not stop it, only an admin. */
@@ -94,7 +96,7 @@ export function initialSessionState(sessionId: string): SessionState {
     sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
-    recording: false, recordingRequired: false,
+    recording: false, recordingRequired: false, clipboard: true,
   };
 }
 

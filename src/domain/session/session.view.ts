@@ -28,6 +28,8 @@ export interface SessionView {
   jumpNotice: boolean;
   /** The server records the session (everyone in it, the customer included, is told). */
   recording: boolean;
+  /** Clipboard text may pass in interact (the customer can turn it off). */
+  clipboard: boolean;
   invitations: InvitationView[];
   requests: PendingRequest[];
   files: FileOffer[];
@@ -73,6 +75,7 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     chatOnly: state.chatOnly,
     jumpNotice: state.jumpNotice,
     recording: state.recording,
+    clipboard: state.clipboard,
     invitations,
     requests: staff || you === 'customer' ? Object.values(state.requests) : [],
     files: seesSession ? Object.values(state.files) : [],

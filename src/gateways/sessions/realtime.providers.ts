@@ -18,6 +18,7 @@ import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
 import { RequestHandlers } from './requests.handlers';
+import { ClipboardHandlers } from './clipboard.handlers';
 import { RtcHandlers } from './rtc.handlers';
 import { Notifications } from '../../mail/notifications';
 import { Outbox } from '../../mail/outbox';
@@ -81,5 +82,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     SessionRouter, SessionIndex, SessionFanout, SessionHandlers, PresenceHandlers, CodesHandlers, LiveHandlers, ResumeHandler, QueueHandlers,
     CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, ShellHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
     RtcHandlers,
+    ClipboardHandlers,
   ];
 }

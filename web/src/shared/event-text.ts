@@ -41,6 +41,10 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'ControlGranted': return `${nameOf(e.memberId)} now has control`;
     case 'ChatSent': return `${who}: “${e.text}”`;
     case 'FileOffered': return `${who} offered the file ${e.name} (${bytes(Number(e.size))})`;
+    case 'ClipboardSent': return `${who} copied ${bytes(Number(e.size))} of text to the ${e.direction === 'to-customer' ? 'customer\'s' : 'technician\'s'} clipboard`;
+    case 'ClipboardSet': return `${who} turned clipboard sharing ${e.enabled ? 'on' : 'off'}`;
+    case 'RecordingStarted': return `${who} started recording the session${e.reason ? ` (${e.reason})` : ''}`;
+    case 'RecordingStopped': return `recording stopped${e.by === 'limit' ? ' (size limit reached)' : ''}`;
     case 'FileAnswered': return `${who} ${e.accept ? 'accepted' : 'refused'} a file`;
     case 'InvitationSent': return `${who} invited ${targetText(e.target, nameOf)}`;
     case 'InvitationCancelled': return `${who} cancelled an invitation`;

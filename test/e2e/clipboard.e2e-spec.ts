@@ -1,0 +1,86 @@
+import { X11Clipboard, X11Screen } from '../../src/native/x11';
+import { startDesktopAgent } from '../support/desktop-agent';
+import { startInProcessNode, type TestNode } from '../support/node';
+import { person } from '../support/people';
+import { waitFor } from '../support/wait';
+import { startXvfb, type TestDisplay } from '../support/xvfb';
+
+/**
+ * Clipboard sync through a real node and the real agent on Xvfb: another X client on the display plays
+ * the customer's application (it copies, and it reads what is pasted). Text passes both ways only in
+ * interact, only for the member holding control, and not once the customer turned it off; the session
+ * records each transfer with its type and size, never the text.
+ */
+describe('clipboard between the technician and the customer\'s desktop', () => {
+  let t: TestNode;
+  let x: TestDisplay;
+  beforeAll(async () => {
+    x = await startXvfb({ width: 640, height: 480 });
+    t = await startInProcessNode();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await x?.stop();
+  });
+
+  it('passes text both ways in interact only, to the controller only, and not when the customer turns it off', async () => {
+    const x11 = new X11Screen(x.display);
+    const appSaw: string[] = [];
+    const app = new X11Clipboard(x.display, 64 * 1024, (text) => appSaw.push(text));
+    const desk = await startDesktopAgent(t, 'desk-clip', {
+      screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() },
+      injector: x11,
+      clipboard: { watch: (onChange) => new X11Clipboard(x.display, 64 * 1024, onChange) },
+    });
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to');
+      desk.type('y', 'observe');
+      await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'observe');
+      const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } });
+      await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
+
+      // Observe: refused, and the desktop does not follow its clipboard.
+      await expect(alice.ask('clipboard', { sessionId, mime: 'text/plain', text: 'nope' })).rejects.toMatchObject({ code: 'MODE_FORBIDS_INPUT' });
+      app.set('copied while only observed');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(alice.all('clipboard')).toEqual([]);
+
+      desk.type('interact');
+      await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'interact' && s.clipboard === true);
+      // Technician → desktop: the application on the display gets the exact text.
+      const text = 'net use P: \\\\print01\\floor2 — Grüße ✓';
+      expect(await alice.ask('clipboard', { sessionId, mime: 'text/plain', text })).toMatchObject({ size: Buffer.byteLength(text) });
+      await waitFor('the application to see the pasted clipboard', () => appSaw.includes(text), 5000, 20);
+      // A member without control cannot.
+      await expect(bob.ask('clipboard', { sessionId, mime: 'text/plain', text: 'x' })).rejects.toMatchObject({ code: 'NOT_CONTROLLER' });
+
+      // Desktop → technician: what the application copies reaches the controller (alice), not bob.
+      app.set('error 0x80070005 from the spooler');
+      expect(await alice.next('clipboard', (c) => c.sessionId === sessionId, 5000)).toEqual({ sessionId, mime: 'text/plain', text: 'error 0x80070005 from the spooler' });
+      const sent = alice.all('session.event').filter((e) => e.sessionId === sessionId && e.type === 'ClipboardSent');
+      expect(sent.map((e) => [e.direction, e.size])).toEqual([['to-customer', Buffer.byteLength(text)], ['to-technician', 33]]);
+      expect(JSON.stringify(sent)).not.toContain('spooler'); // the journal has type and size, never the text
+      await new Promise((r) => setTimeout(r, 200));
+      expect(bob.all('clipboard')).toEqual([]);
+
+      // The customer turns it off: nothing passes either way.
+      desk.type('clipboard off');
+      await alice.next('session.state', (s) => s.sessionId === sessionId && s.clipboard === false);
+      await expect(alice.ask('clipboard', { sessionId, mime: 'text/plain', text: 'again' })).rejects.toMatchObject({ code: 'CLIPBOARD_OFF' });
+      const before = alice.all('clipboard').length;
+      app.set('copied after it was turned off');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(alice.all('clipboard').length).toBe(before);
+      expect(alice.all('session.event').filter((e) => e.type === 'ClipboardSet')).toMatchObject([{ enabled: false, actor: { kind: 'customer' } }]);
+    } finally {
+      app.stop();
+      desk.stop();
+      await alice.close();
+      await bob.close();
+    }
+  });
+});
