@@ -570,7 +570,7 @@ export class SessionView {
       void this.send('elevation.request', data, 'Elevation').then((r) => r && toast(creds.checked ? 'Credentials sent to the desktop for checking.' : 'Elevation asked; waiting for the customer.'));
     });
     this.elevEnd.addEventListener('click', () => void this.send('elevation.end', {}, 'End elevation'));
-    const actions: Array<[string, string]> = [['restart', 'Restart'], ['process-list', 'Process list'], ['command-shell', 'Command shell'], ['protected-window', 'Protected window']];
+    const actions: Array<[string, string]> = [['restart', 'Restart'], ['process-list', 'Process list'], ['protected-window', 'Protected window']];
     for (const [action, label] of actions) {
       this.adminButtons.push(h('button', { type: 'button', onclick: () => this.send('admin.action', { action }, label).then((r) => r && toast(`${label} started.`, 'success')) }, label));
     }
