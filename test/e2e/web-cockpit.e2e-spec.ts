@@ -146,6 +146,15 @@ describe('web cockpit and customer panel', () => {
       await alice.locator('.msg', { hasText: 'the printer is on the left' }).waitFor();
       await shot(customer, 'panel-chat');
       await shot(alice, 'cockpit-chat');
+      // Pinned, the chat stays open under the other panels.
+      await alice.getByRole('button', { name: 'Pin chat' }).click();
+      await alice.getByRole('tab', { name: 'Activity' }).click();
+      await alice.locator('.timeline li[data-type="ChatSent"]').first().waitFor();
+      expect(await alice.locator('.msg', { hasText: 'the printer is on the left' }).isVisible()).toBe(true);
+      await shot(alice, 'cockpit-chat-pinned');
+      await alice.getByRole('button', { name: 'Unpin chat' }).click();
+      expect(await alice.locator('.msg', { hasText: 'the printer is on the left' }).isVisible()).toBe(false);
+      await alice.getByRole('tab', { name: 'Chat' }).click();
 
       // The network drops under the cockpit; it reconnects and resumes: the message sent meanwhile
       // shows once, and the timeline keeps every event once (checked at the end).

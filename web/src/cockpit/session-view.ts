@@ -71,9 +71,11 @@ export class SessionView {
     this.buildToolbar();
     const chatForm = h('form', null, h('label', { class: 'sr-only', for: this.chatInput.id }, 'Chat message'), this.chatInput, this.chatSend);
     chatForm.addEventListener('submit', (ev) => { ev.preventDefault(); void this.sendChat(); });
+    // Pinned, the chat stays open under whichever panel is selected (People, Admin, …).
+    this.pinChat = h('button', { type: 'button', class: 'pin-chat', 'aria-pressed': 'false', title: 'Keep the chat open under the other panels', onclick: () => this.togglePinChat() }, 'Pin chat');
     const side = h('aside', { class: 'side-panel', 'aria-label': 'Session details' }, this.buildTabs(),
       this.panel('activity', this.timeline),
-      this.panel('chat', h('div', { class: 'chat' }, this.messages, chatForm)),
+      this.panel('chat', h('div', { class: 'chat' }, h('div', { class: 'chat-head' }, this.pinChat), this.messages, chatForm)),
       this.panel('people', this.people),
       this.panel('admin', this.admin));
     this.el = h('section', { class: 'session', 'aria-label': 'Session' }, this.head, this.banner,
@@ -396,12 +398,23 @@ export class SessionView {
     return p;
   }
 
+  private pinChat!: HTMLButtonElement;
+  private chatPinned = false;
+
+  private togglePinChat(): void {
+    this.chatPinned = !this.chatPinned;
+    this.pinChat.setAttribute('aria-pressed', String(this.chatPinned));
+    this.pinChat.textContent = this.chatPinned ? 'Unpin chat' : 'Pin chat';
+    this.tabPanels.get('chat')!.classList.toggle('pinned', this.chatPinned);
+    this.select(this.tab);
+  }
+
   private select(t: Tab): void {
     this.tab = t;
     for (const [k, b] of this.tabButtons) {
       b.setAttribute('aria-selected', String(k === t));
       b.tabIndex = k === t ? 0 : -1;
-      this.tabPanels.get(k)!.hidden = k !== t;
+      this.tabPanels.get(k)!.hidden = k !== t && !(k === 'chat' && this.chatPinned);
     }
     if (t === 'chat') {
       this.unreadChat = 0;
@@ -438,7 +451,7 @@ export class SessionView {
       this.messages.append(h('li', { class: `msg${mine ? ' mine' : ''}` },
         h('div', { class: 'who' }, `${mine ? 'You' : e.actor.name} · ${clock(e.at)}`),
         h('div', { class: 'body' }, String(e.text))));
-      if (!mine && this.tab !== 'chat') this.unreadChat++;
+      if (!mine && this.tab !== 'chat' && !this.chatPinned) this.unreadChat++;
     }
     if (chats.length > this.chatShown) this.messages.scrollTop = this.messages.scrollHeight;
     this.chatShown = chats.length;
