@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../src/config/load-config';
 import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { decodeJpeg } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
-import { X11Screen } from '../../src/native/x11';
+import { X11Clipboard, X11Screen } from '../../src/native/x11';
 import { launchChromium } from '../support/chromium';
 import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
@@ -264,6 +264,25 @@ describe('desktop agent on Xvfb', () => {
       // The canvas shows the result once the agent sent the changed tiles.
       await new Promise((r) => setTimeout(r, 800));
       await page.screenshot({ path: resolve(artifacts, 'agent-01-cockpit-real-desktop.png') });
+
+      // The clipboard both ways: the technician's text lands in the desktop's clipboard, and what an
+      // application copies there shows up in the cockpit (another X client plays that application).
+      const appSaw: string[] = [];
+      const appClip = new X11Clipboard(x.display, 64 * 1024, (text) => appSaw.push(text));
+      try {
+        await page.getByRole('button', { name: 'Clipboard' }).click();
+        await page.getByLabel('Text').fill('\\\\print01\\floor2-laser');
+        await page.getByRole('button', { name: 'Send to the customer' }).click();
+        await waitFor('the desktop clipboard', () => appSaw.includes('\\\\print01\\floor2-laser'), 5000, 50);
+        appClip.set('Spooler error 0x0000011b');
+        const dialog = page.getByRole('dialog', { name: 'Clipboard' });
+        await dialog.waitFor();
+        expect(await dialog.getByLabel('Text').inputValue()).toBe('Spooler error 0x0000011b');
+        await page.screenshot({ path: resolve(artifacts, 'agent-02-cockpit-clipboard-from-customer.png') });
+        await dialog.getByRole('button', { name: 'Close' }).click();
+      } finally {
+        appClip.stop();
+      }
     } finally {
       await agentProc.stop();
       await tech.close();

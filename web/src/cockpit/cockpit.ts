@@ -155,6 +155,7 @@ export class Cockpit {
     });
     c.on('error', (d: { code?: string; message?: string }) => toastError(d));
     c.on('pointer.remote', (d: { sessionId: string }) => { if (d.sessionId === this.activeId) this.view?.remotePointer(d as never); });
+    c.on('clipboard', (d: { sessionId: string; text: string }) => { if (d.sessionId === this.activeId) this.view?.remoteClipboard(String(d.text)); });
     c.onBinary((bytes) => this.view?.renderer.feed(bytes));
     this.store.onChange((m, cause) => this.onSession(m, cause));
   }

@@ -41,6 +41,7 @@ export class SessionView {
   private readonly controlBtn = h('button', { type: 'button' }, 'Request control');
   private readonly modeBtn = h('button', { type: 'button', 'aria-label': 'Request mode', title: 'Ask the customer for the chosen mode' }, 'Request');
   private readonly fullBtn = h('button', { type: 'button' }, 'Fullscreen');
+  private readonly clipBtn = h('button', { type: 'button', title: 'Put text in the customer\'s clipboard (interact, with control)' }, 'Clipboard');
   private readonly chatInput = h('input', { id: uid('chat'), autocomplete: 'off', maxlength: 4000, placeholder: 'Write a message' });
   private readonly chatSend = h('button', { class: 'primary', type: 'submit' }, 'Send');
   private eventsShown = 0;
@@ -190,6 +191,7 @@ export class SessionView {
       this.laserBtn.setAttribute('aria-pressed', String(this.laser));
       if (!this.laser) this.sendPointer(0, 0, false);
     });
+    this.clipBtn.addEventListener('click', () => void this.clipboardDialog(null));
     this.fullBtn.addEventListener('click', () => {
       if (document.fullscreenElement) void document.exitFullscreen();
       else void this.stage.requestFullscreen().catch((e: Error) => toast(`Fullscreen refused: ${e.message}`, 'error'));
@@ -201,7 +203,7 @@ export class SessionView {
     this.toolbar.append(
       h('label', { for: this.monitorSelect.id, class: 'sr-only' }, 'Monitor'), this.monitorSelect,
       this.controlBtn, this.modeSelect, this.modeBtn,
-      h('span', { class: 'grow' }), this.laserBtn, this.fullBtn);
+      h('span', { class: 'grow' }), this.clipBtn, this.laserBtn, this.fullBtn);
   }
 
   private renderToolbar(): void {
@@ -221,6 +223,8 @@ export class SessionView {
     this.monitorSelect.disabled = this.monitorSelect.disabled || !this.live;
     this.laserBtn.disabled = !active || !s.screenVisible;
     this.fullBtn.disabled = !this.live;
+    this.clipBtn.disabled = !this.canControl || s?.clipboard === false;
+    this.clipBtn.title = s?.clipboard === false ? 'The customer turned the clipboard off' : 'Put text in the customer\'s clipboard (interact, with control)';
     this.canvas.classList.toggle('controlling', this.canControl);
   }
 
@@ -348,6 +352,44 @@ export class SessionView {
   }
 
   /** Another member's pointer, drawn over the canvas with their name. */
+  /** Text the customer copied on the desktop (it comes to the member holding control only). */
+  remoteClipboard(text: string): void {
+    void this.clipboardDialog(text);
+  }
+
+  /**
+   * With `incoming`: shows what the customer copied, with a button to put it in this computer's
+   * clipboard. Without: a box to type or paste text for the customer's clipboard.
+   */
+  private async clipboardDialog(incoming: string | null): Promise<void> {
+    const area = h('textarea', { id: uid('clip-text'), rows: 6, maxlength: 262144, readonly: incoming !== null, style: 'width:100%;font:13px ui-monospace,monospace' }) as HTMLTextAreaElement;
+    area.value = incoming ?? '';
+    const ok = h('button', { class: 'primary', type: 'submit' }, incoming !== null ? 'Copy to my clipboard' : 'Send to the customer');
+    const cancel = h('button', { type: 'button' }, incoming !== null ? 'Close' : 'Cancel');
+    const form = h('form', { method: 'dialog', class: 'dialog-form' },
+      h('h3', { id: uid('clip-title') }, incoming !== null ? 'The customer copied text' : 'Send text to the customer\'s clipboard'),
+      h('p', { class: 'muted' }, incoming !== null ? 'Only you, holding control, receive it. The session records that text was copied and its size, not the text.' : 'It replaces what the customer\'s clipboard holds. The session records the size, not the text.'),
+      h('div', { class: 'field' }, h('label', { for: area.id }, 'Text'), area),
+      h('div', { class: 'dialog-actions' }, cancel, ok));
+    const dialog = h('dialog', { class: 'dialog', 'aria-label': 'Clipboard' }, form) as HTMLDialogElement;
+    let confirmed = false;
+    form.addEventListener('submit', () => { confirmed = true; });
+    cancel.addEventListener('click', () => dialog.close());
+    const closed = new Promise<void>((resolve) => dialog.addEventListener('close', () => { dialog.remove(); resolve(); }));
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    area.focus();
+    await closed;
+    if (!confirmed) return;
+    if (incoming !== null) {
+      await navigator.clipboard.writeText(incoming).then(() => toast('Copied to your clipboard.', 'success'), (e: Error) => toast(`Your browser refused the clipboard: ${e.message}`, 'error'));
+      return;
+    }
+    if (!area.value) return;
+    const sent = await this.send('clipboard', { mime: 'text/plain', text: area.value }, 'Clipboard');
+    if (sent) toast('Sent to the customer\'s clipboard.', 'success');
+  }
+
   remotePointer(d: { memberId: string; name: string; monitor: number; x: number; y: number; visible: boolean }): void {
     if (d.memberId === this.app.me || d.monitor !== this.renderer.monitor) return;
     let tag = this.pointers.get(d.memberId);

@@ -26,6 +26,10 @@ export interface SessionState {
   elevated: boolean;
   chatOnly: boolean;
   jumpNotice: boolean;
+  /** The server records the session. */
+  recording?: boolean;
+  /** Clipboard text may pass in interact (the customer can turn it off). */
+  clipboard?: boolean;
   invitations: Array<{ inviteId: string; senderId: string; target: InviteTarget; sentAt: number }>;
   requests: PendingRequest[];
   files: FileOffer[];
