@@ -1,14 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as wrtc from '@roamhq/wrtc';
-import { AgentClient } from '../../src/agent/agent-client';
-import { enroll } from '../../src/agent/enroll';
 import { RtcPublisher, type WrtcModule } from '../../src/agent/rtc-publisher';
-import type { CaptureResult, ScreenSource } from '../../src/agent/screen-source';
-import { TerminalPrompt } from '../../src/agent/terminal-prompt';
 import { X11Screen } from '../../src/native/x11';
 import { launchChromium } from '../support/chromium';
+import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
 import { waitFor } from '../support/wait';
@@ -115,38 +111,21 @@ async function collectWrtcGarbage(): Promise<void> {
   }
 }
 
-interface RealAgent {
-  agentId: string;
-  client: AgentClient;
+interface RealAgent extends DesktopAgent {
   rtc: RtcPublisher;
-  stdin: PassThrough;
-  said(): string;
   logs: string[];
-  stop(): void;
 }
 
-/** The real agent: AgentClient with the real X11 screen, the terminal prompt over pipes, RtcPublisher with @roamhq/wrtc. */
-async function startAgent(t: TestNode, display: string, name: string, pin: string): Promise<RealAgent> {
+/** The real agent (see test/support/desktop-agent.ts) with the real X11 screen and RtcPublisher on @roamhq/wrtc. */
+async function startAgent(t: TestNode, display: string, name: string): Promise<RealAgent> {
   const x11 = new X11Screen(display);
-  const screen: ScreenSource = {
-    monitors: () => x11.monitors(),
-    capture: (m, o): Promise<CaptureResult> => x11.capture(m, o),
-    close: () => x11.close(),
-  };
   const logs: string[] = [];
   const rtc = new RtcPublisher({ wrtc: wrtc as unknown as WrtcModule, log: (l) => logs.push(l) });
-  const { agentId, token } = await enroll(t.url, name, { secret: 'test-enroll-secret' });
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  let said = '';
-  stdout.on('data', (c: Buffer) => { said += c.toString(); });
-  const prompt = new TerminalPrompt(stdin, stdout);
-  const client = new AgentClient({
-    state: { server: t.url, agentId, token, pin }, prompt, screen, rtc, injector: x11, fps: 20, quality: 80, lockCommand: [], log: (l) => logs.push(l),
-    hello: { hostname: name, osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
+  const desk = await startDesktopAgent(t, name, {
+    screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() },
+    injector: x11, rtc, log: (l) => logs.push(l),
   });
-  client.start();
-  return { agentId, client, rtc, stdin, said: () => said, logs, stop: () => { client.stop(); prompt.close(); } };
+  return { ...desk, rtc, logs };
 }
 
 /**
@@ -171,26 +150,8 @@ describe('WebRTC screen on Xvfb', () => {
   });
 
   it('refuses offers in hold and from a non-member, streams the screen at its size with its colours and changes, and closes the peer on hold', async () => {
-    const x11 = new X11Screen(x.display);
-    const counts = { captures: 0 };
-    const screen: ScreenSource = {
-      monitors: () => x11.monitors(),
-      capture: async (m, o): Promise<CaptureResult> => { counts.captures++; return x11.capture(m, o); },
-      close: () => x11.close(),
-    };
-    const logs: string[] = [];
-    const rtc = new RtcPublisher({ wrtc: wrtc as unknown as WrtcModule, log: (l) => logs.push(l) });
-    const { agentId, token } = await enroll(t.url, 'desk-rtc', { secret: 'test-enroll-secret' });
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    let said = '';
-    stdout.on('data', (c: Buffer) => { said += c.toString(); });
-    const prompt = new TerminalPrompt(stdin, stdout);
-    const client = new AgentClient({
-      state: { server: t.url, agentId, token, pin: '525252' }, prompt, screen, rtc, fps: 20, quality: 80, lockCommand: [], log: (l) => logs.push(l),
-      hello: { hostname: 'desk-rtc', osUser: 'carol', os: 'Linux', version: 'test', capabilities: ['screen', 'input'] },
-    });
-    client.start();
+    const desk = await startAgent(t, x.display, 'desk-rtc');
+    const { agentId, logs, rtc } = desk;
     const alice = await person(t, 'alice');
     const bob = await person(t, 'bob');
     const painter = new X11Screen(x.display);
@@ -203,14 +164,14 @@ describe('WebRTC screen on Xvfb', () => {
     try {
       await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === agentId));
       const { sessionId } = await alice.ask('assist.request', { agentId });
-      await waitFor('the consent question', () => /asks to view your screen/.test(said));
-      stdin.write('y\n');
+      await desk.waitForQuestion(/asks to view your screen/);
+      desk.type('y');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.status === 'active' && s.mode === 'hold');
 
       // Hold: the session actor refuses the offer with the domain's code; nothing reaches the agent.
       await expect(viewer(alice, sessionId).connect()).rejects.toMatchObject({ code: 'SCREEN_NOT_VISIBLE' });
 
-      stdin.write('observe\n');
+      desk.type('observe');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'observe');
 
       // A technician who is not a member is refused, in observe too.
@@ -234,7 +195,7 @@ describe('WebRTC screen on Xvfb', () => {
       expect(near(v.pixel(900, 600), [0x33, 0x66, 0xcc])).toBe(true);
 
       // Hold: the viewer is told (with the domain's code), the agent closes the peer, no frame follows.
-      stdin.write('hold\n');
+      desk.type('hold');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'hold');
       await waitFor('rtc.closed', () => v.closed);
       expect(v.closed).toMatchObject({ code: 'SCREEN_NOT_VISIBLE' });
@@ -247,30 +208,29 @@ describe('WebRTC screen on Xvfb', () => {
 
       // And a new offer is refused again while in hold.
       await expect(viewer(alice, sessionId).connect()).rejects.toMatchObject({ code: 'SCREEN_NOT_VISIBLE' });
-      stdin.write('close\n');
+      desk.type('close');
       await alice.next('session.ended', (e) => e.sessionId === sessionId);
     } catch (err) {
       throw new Error(`${(err as Error).message}\nagent log:\n${logs.slice(-20).join('\n')}`, { cause: err });
     } finally {
       for (const v of viewers) v.close();
       painter.close();
-      client.stop();
-      prompt.close();
+      desk.stop();
       await alice.close();
       await bob.close();
     }
   });
 
   it('closes a removed member\'s peer and keeps the others, hangs up a closed tab, and passes answers only from the session\'s agent', async () => {
-    const desk = await startAgent(t, x.display, 'desk-rtc-2', '535353');
+    const desk = await startAgent(t, x.display, 'desk-rtc-2');
     const alice = await person(t, 'alice');
     const bob = await person(t, 'bob');
     const viewers: NodeViewer[] = [];
     try {
       await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === desk.agentId));
       const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
-      await waitFor('the consent question', () => /asks to view your screen/.test(desk.said()));
-      desk.stdin.write('y\nobserve\n');
+      await desk.waitForQuestion(/asks to view your screen/);
+      desk.type('y', 'observe');
       await alice.next('session.state', (s) => s.sessionId === sessionId && s.mode === 'observe');
       const inviteId = (await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } })).inviteId;
       await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
@@ -328,7 +288,7 @@ describe('WebRTC screen on Xvfb', () => {
   });
 
   it('the cockpit in Chromium prefers WebRTC: the video shows the desktop and its changes, clicks still reach the desktop, hold falls back to tiles', async () => {
-    const desk = await startAgent(t, x.display, 'desk-rtc-web', '575757');
+    const desk = await startAgent(t, x.display, 'desk-rtc-web');
     const tech = await launchChromium();
     const painter = new X11Screen(x.display);
     try {
@@ -341,8 +301,8 @@ describe('WebRTC screen on Xvfb', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-agent="desk-rtc-web"]').click();
       await page.getByRole('button', { name: 'Assist desk-rtc-web' }).click();
-      await waitFor('the consent question', () => /asks to view your screen/.test(desk.said()));
-      desk.stdin.write('y\ninteract\n');
+      await desk.waitForQuestion(/asks to view your screen/);
+      desk.type('y', 'interact');
       await page.locator('[data-testid="mode"]', { hasText: 'Interact' }).waitFor();
 
       // The stage switches to the WebRTC video once its first frame is decoded.
@@ -375,12 +335,12 @@ describe('WebRTC screen on Xvfb', () => {
       }, 5000, 50);
 
       // Hold: the peer is closed and the cockpit is back on the tile canvas (hidden while nothing is shared).
-      desk.stdin.write('hold\n');
+      desk.type('hold');
       await page.locator('.stage[data-transport="tiles"]').waitFor();
       await waitFor('the agent\'s peer closed', () => desk.rtc.peerIds.length === 0);
       expect(await video.evaluate((v: HTMLVideoElement) => v.style.display)).toBe('none');
       // Observe again: WebRTC comes back.
-      desk.stdin.write('observe\n');
+      desk.type('observe');
       await page.locator('.stage[data-transport="webrtc"]').waitFor({ timeout: 15000 });
       expect(desk.rtc.peerIds).toHaveLength(1);
     } catch (err) {
