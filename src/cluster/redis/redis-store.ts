@@ -142,7 +142,36 @@ export class RedisStore implements Store {
 
 type Runner = <T>(op: string, fn: () => Promise<T>, conn?: Redis) => Promise<T>;
 type Handler = (message: string) => void;
-interface Channel { handlers: Set<Handler>; subscribed: Promise<unknown> }
+/** A channel's local handlers and the one SUBSCRIBE they share (the string and the binary bus alike). */
+interface Subscribed<H> { handlers: Set<H>; subscribed: Promise<unknown> }
+type Channel = Subscribed<Handler>;
+
+/** Adds `handler` to `channel`, subscribing in Redis for the first handler only; undone if that fails. */
+async function joinChannel<H>(channels: Map<string, Subscribed<H>>, channel: string, handler: H, subscribe: () => Promise<unknown>): Promise<Subscribed<H>> {
+  let entry = channels.get(channel);
+  if (!entry) {
+    entry = { handlers: new Set(), subscribed: subscribe() };
+    channels.set(channel, entry);
+  }
+  const joined = entry;
+  joined.handlers.add(handler);
+  try {
+    await joined.subscribed;
+  } catch (err) {
+    joined.handlers.delete(handler);
+    if (channels.get(channel) === joined) channels.delete(channel);
+    throw err;
+  }
+  return joined;
+}
+
+/** Removes `handler`; true when it was the channel's last, so the caller unsubscribes in Redis. */
+function leaveChannel<H>(channels: Map<string, Subscribed<H>>, channel: string, entry: Subscribed<H>, handler: H): boolean {
+  if (!entry.handlers.delete(handler) || entry.handlers.size > 0) return false;
+  if (channels.get(channel) !== entry) return false;
+  channels.delete(channel);
+  return true;
+}
 
 class RedisLeases implements LeaseStore {
   constructor(private readonly client: Client, private readonly run: Runner) {}
@@ -260,29 +289,14 @@ class RedisBus implements Bus {
   async subscribe(channel: string, handler: Handler): Promise<Unsubscribe> {
     const op = `subscribe() [channel:${channel}]`;
     return this.run(op, async () => {
-      let entry = this.channels.get(channel);
-      if (!entry) {
-        entry = { handlers: new Set(), subscribed: this.subscriber.subscribe(busChannel(channel)) };
-        this.channels.set(channel, entry);
-      }
-      const joined = entry;
-      joined.handlers.add(handler);
-      try {
-        await joined.subscribed;
-      } catch (err) {
-        joined.handlers.delete(handler);
-        if (this.channels.get(channel) === joined) this.channels.delete(channel);
-        throw err;
-      }
+      const joined = await joinChannel(this.channels, channel, handler, () => this.subscriber.subscribe(busChannel(channel)));
       return () => this.unsubscribe(channel, joined, handler);
     }, this.subscriber);
   }
 
   /** Idempotent, and never rejects: locally the handler is gone at once, whatever Redis says. */
   private async unsubscribe(channel: string, entry: Channel, handler: Handler): Promise<void> {
-    if (!entry.handlers.delete(handler) || entry.handlers.size > 0) return;
-    if (this.channels.get(channel) !== entry) return;
-    this.channels.delete(channel);
+    if (!leaveChannel(this.channels, channel, entry, handler)) return;
     // Commands on one connection run in order, so a later SUBSCRIBE of this channel still wins.
     if (this.subscriber.status !== 'ready') return;
     await this.subscriber.unsubscribe(busChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [channel:${channel}]`));
@@ -290,7 +304,7 @@ class RedisBus implements Bus {
 }
 
 type BufferHandler = (message: Buffer) => void;
-interface BinaryChannel { handlers: Set<BufferHandler>; subscribed: Promise<unknown> }
+type BinaryChannel = Subscribed<BufferHandler>;
 
 /**
  * The binary bus (`tandem:bin:<channel>`): media tiles, on a connection pair of its own opened on
@@ -317,20 +331,7 @@ class RedisBinaryBus {
     const op = `subscribeBuffer() [channel:${channel}]`;
     const { sub } = this.connections(op);
     return this.run(op, async () => {
-      let entry = this.channels.get(channel);
-      if (!entry) {
-        entry = { handlers: new Set(), subscribed: sub.subscribe(binaryChannel(channel)) };
-        this.channels.set(channel, entry);
-      }
-      const joined = entry;
-      joined.handlers.add(handler);
-      try {
-        await joined.subscribed;
-      } catch (err) {
-        joined.handlers.delete(handler);
-        if (this.channels.get(channel) === joined) this.channels.delete(channel);
-        throw err;
-      }
+      const joined = await joinChannel(this.channels, channel, handler, () => sub.subscribe(binaryChannel(channel)));
       return () => this.unsubscribe(channel, joined, handler);
     }, sub);
   }
@@ -352,9 +353,7 @@ class RedisBinaryBus {
   }
 
   private async unsubscribe(channel: string, entry: BinaryChannel, handler: BufferHandler): Promise<void> {
-    if (!entry.handlers.delete(handler) || entry.handlers.size > 0) return;
-    if (this.channels.get(channel) !== entry) return;
-    this.channels.delete(channel);
+    if (!leaveChannel(this.channels, channel, entry, handler)) return;
     const sub = this.conns?.sub;
     if (!sub || sub.status !== 'ready') return;
     await sub.unsubscribe(binaryChannel(channel)).catch((err: unknown) => logger.warn({ err }, `unsubscribe() failed [binary channel:${channel}]`));
