@@ -53,7 +53,9 @@ double MsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::vector<MonitorInfo> QueryMonitors(Display* dpy, Window root, bool randr) {
+// `withNames`: also ask for each monitor's name (one more round trip per monitor). Pointer moves and
+// the overlay need the geometry only, and a move is a hot path.
+std::vector<MonitorInfo> QueryMonitors(Display* dpy, Window root, bool randr, bool withNames = true) {
   std::vector<MonitorInfo> out;
   if (randr) {
     int n = 0;
@@ -61,7 +63,7 @@ std::vector<MonitorInfo> QueryMonitors(Display* dpy, Window root, bool randr) {
     if (mons != nullptr) {
       for (int i = 0; i < n; ++i) {
         MonitorInfo m;
-        char* name = mons[i].name != 0 ? XGetAtomName(dpy, mons[i].name) : nullptr;
+        char* name = withNames && mons[i].name != 0 ? XGetAtomName(dpy, mons[i].name) : nullptr;
         m.name = name != nullptr ? name : "monitor-" + std::to_string(i);
         if (name != nullptr) XFree(name);
         m.x = mons[i].x;
@@ -577,7 +579,7 @@ void X11Screen::Overlay(uint32_t monitor, const std::vector<OverlayPointer>& poi
     painter_ = std::make_unique<Painter>(ov_->dpy);
   }
   if (ov_->lost) throw NativeError("DISPLAY_LOST", "the X display '" + name_ + "' went away");
-  const std::vector<MonitorInfo> mons = QueryMonitors(ov_->dpy, DefaultRootWindow(ov_->dpy), features_.randr);
+  const std::vector<MonitorInfo> mons = QueryMonitors(ov_->dpy, DefaultRootWindow(ov_->dpy), features_.randr, false);
   if (monitor >= mons.size()) throw NativeError("INVALID_ARGUMENT", "monitor " + std::to_string(monitor) + " is not connected");
   painter_->Show(mons[monitor], pointers, strokes);
 }
@@ -775,7 +777,7 @@ void X11Screen::CheckInput() const {
 void X11Screen::Move(uint32_t monitor, int32_t x, int32_t y) {
   std::lock_guard<std::mutex> lock(inMu_);
   CheckInput();
-  const std::vector<MonitorInfo> mons = QueryMonitors(in_->dpy, DefaultRootWindow(in_->dpy), features_.randr);
+  const std::vector<MonitorInfo> mons = QueryMonitors(in_->dpy, DefaultRootWindow(in_->dpy), features_.randr, false);
   if (monitor >= mons.size()) throw NativeError("INVALID_ARGUMENT", "monitor " + std::to_string(monitor) + " is not connected");
   const MonitorInfo& m = mons[monitor];
   const int32_t cx = std::clamp<int32_t>(x, 0, static_cast<int32_t>(m.width) - 1);
