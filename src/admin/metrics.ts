@@ -6,6 +6,7 @@ import { ConnectionRegistry } from '../gateways/connection-registry';
 import { HandlerRegistry } from '../gateways/handler-registry';
 import { SessionIndex } from '../gateways/sessions/session-index';
 import { STORE } from '../gateways/sessions/tokens';
+import type { ViewerStats } from '../media/media-viewer';
 import { MediaRelay } from '../media/relay';
 import { NodeInfo } from '../node/node-info';
 
@@ -22,6 +23,8 @@ export class Metrics implements OnModuleInit {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
   private redisRtt = 0;
+  /** The media viewers connected here, read at the start of each scrape. */
+  private viewers: ViewerStats[] = [];
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -83,13 +86,13 @@ export class Metrics implements OnModuleInit {
     counter('tandem_media_frames_unseen_total', 'frames no allowed viewer here could see (hold, pending, nobody watching)', () => c.framesUnseen);
     counter('tandem_media_bad_frames_total', 'malformed or misdirected frames refused', () => c.badFrames + c.forbiddenFrames);
     counter('tandem_media_refresh_requests_total', 'full-frame requests sent to agents', () => c.refreshRequests);
-    const connections = this.connections;
-    const viewers = (): ReturnType<MediaRelay['viewerStats']>[] => connections.list().filter((x) => x.endpoint === 'console').map((x) => relay.viewerStats(x.id)).filter((v) => v !== undefined);
+    // Read once per scrape (in scrape()), not once per gauge.
+    const viewers = (): ViewerStats[] => this.viewers;
     new Gauge({ name: 'tandem_media_viewers', help: 'console connections receiving a screen on this node', registers: [r], collect() { this.set(viewers().length); } });
     new Gauge({
       name: 'tandem_media_viewer_queued_bytes', help: 'bytes waiting for viewers on this node (relay queue + socket): the largest and the sum', labelNames: ['stat'], registers: [r],
       collect() {
-        const q = viewers().map((v) => v!.queuedBytes);
+        const q = viewers().map((v) => v.queuedBytes);
         this.set({ stat: 'max' }, q.length ? Math.max(...q) : 0);
         this.set({ stat: 'sum' }, q.reduce((a, b) => a + b, 0));
       },
@@ -98,13 +101,17 @@ export class Metrics implements OnModuleInit {
       name: 'tandem_media_viewer_skipped_frames', help: 'frames the viewers connected now did not get: superseded by a newer tile, or dropped while behind', labelNames: ['reason'], registers: [r],
       collect() {
         const vs = viewers();
-        this.set({ reason: 'superseded' }, vs.reduce((a, v) => a + v!.supersededFrames, 0));
-        this.set({ reason: 'dropped' }, vs.reduce((a, v) => a + v!.droppedFrames, 0));
+        this.set({ reason: 'superseded' }, vs.reduce((a, v) => a + v.supersededFrames, 0));
+        this.set({ reason: 'dropped' }, vs.reduce((a, v) => a + v.droppedFrames, 0));
       },
     });
   }
 
   async scrape(): Promise<string> {
+    const relay = this.relay;
+    this.viewers = relay
+      ? this.connections.list().filter((c) => c.endpoint === 'console').flatMap((c) => relay.viewerStats(c.id) ?? [])
+      : [];
     const start = process.hrtime.bigint();
     try {
       await this.store.ping();
