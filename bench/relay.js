@@ -24,6 +24,7 @@
 'use strict';
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 const WebSocket = require('ws');
+const { driveFrames } = require('./lib/drive-frames');
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -264,64 +265,8 @@ async function rawSetup(url, viewers) {
 }
 
 async function load(o) {
-  const { encodeFrame, Encoding, FrameType } = require('../dist/media/frame-codec');
   const setup = o.kind === 'tandem' ? await tandemSetup(o.url, o.viewers, o.viewerUrl) : await rawSetup(o.url, o.viewers);
-  const { agent, views, sessionId } = setup;
-  // Incompressible payloads, like JPEG tiles; a few variants reused (the relay never looks inside).
-  const payloads = Array.from({ length: 8 }, () => require('node:crypto').randomBytes(o.tileBytes));
-  const frameOf = (seq) => {
-    const out = [];
-    for (let k = 0; k < o.tiles; k++) {
-      const pos = (seq * o.tiles + k) % 400;
-      out.push(encodeFrame({ type: FrameType.Tile, encoding: Encoding.Jpeg, monitor: 0, frameSeq: seq, timestamp: Date.now(), x: (pos % 20) * 64, y: Math.floor(pos / 20) * 64, width: 64, height: 64, sessionId, payload: payloads[(seq + k) % payloads.length] }));
-    }
-    out.push(encodeFrame({ type: FrameType.EndOfFrame, encoding: Encoding.None, monitor: 0, frameSeq: seq, timestamp: Date.now(), x: 0, y: 0, width: 1280, height: 800, sessionId, payload: new Uint8Array(0) }));
-    return out;
-  };
-  const frameBytes = frameOf(1).reduce((n, f) => n + f.length, 0);
-
-  // Each viewer counts bytes and the last end-of-frame it saw; the agent waits on the slowest.
-  const lastEof = new Array(views.length).fill(0);
-  const got = new Array(views.length).fill(0);
-  let wake = null;
-  views.forEach((ws, i) => ws.on('message', (data, isBinary) => {
-    if (!isBinary) return;
-    // Warm-up frames (seq 1, possibly sent more than once) are not counted.
-    if (data.length >= 12 && data.readUInt32LE(8) < 2) {
-      if (data[2] === FrameType.EndOfFrame && lastEof[i] < 1) lastEof[i] = 1;
-      if (wake) { const w = wake; wake = null; w(); }
-      return;
-    }
-    got[i] += data.length;
-    if (data[2] === FrameType.EndOfFrame) {
-      lastEof[i] = data.readUInt32LE(8);
-      if (wake) { const w = wake; wake = null; w(); }
-    }
-  }));
-  const slowest = () => { let m = Infinity; for (const s of lastEof) if (s < m) m = s; return m; };
-  // Warm-up frame: all viewers are connected and the first-frame refreshes are done. Sent again
-  // until every viewer has it: across nodes, frames flow once the agent's node heard the others want them.
-  for (let tries = 0; slowest() < 1; tries++) {
-    if (tries > 100) throw new Error('the warm-up frame never reached every viewer');
-    for (const f of frameOf(1)) agent.send(f, { binary: true });
-    await new Promise((r) => { wake = r; setTimeout(r, 100); });
-  }
-  got.fill(0);
-
-  let seq = 1;
-  const start = process.hrtime.bigint();
-  const until = start + BigInt(Math.round(o.seconds * 1e9));
-  while (process.hrtime.bigint() < until) {
-    while (seq - slowest() >= o.window) await new Promise((r) => { wake = r; });
-    seq += 1;
-    for (const f of frameOf(seq)) agent.send(f, { binary: true });
-  }
-  const deadline = Date.now() + 30000;
-  while (slowest() < seq && Date.now() < deadline) await new Promise((r) => { wake = r; setTimeout(r, 50); });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const frames = seq - 1;
-  const delivered = got.reduce((a, b) => a + b, 0);
-  const lost = frames * frameBytes * views.length - delivered;
+  const { frames, seconds, delivered, frameBytes, lost } = await driveFrames(setup, o, 100);
   await setup.end();
   return { frames, seconds, mbps: delivered / seconds / 1e6, fps: frames / seconds, lost: Math.round(lost / frameBytes) };
 }
