@@ -9,14 +9,15 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages: runtime + build headers + what the test suite drives (Redis, Sentinel, Xvfb,
-# Chromium, HAProxy, x11vnc for the capture benchmark).
+# Chromium, HAProxy, x11vnc for the capture benchmark, slapd for the LDAP realm).
 APT_PACKAGES=(
   build-essential python3 pkg-config
-  libx11-dev libxext-dev libxtst-dev libxdamage-dev libxfixes-dev libxrandr-dev
+  libx11-dev libxext-dev libxtst-dev libxdamage-dev libxfixes-dev libxrandr-dev libxi-dev
   libjpeg62-turbo-dev libturbojpeg0-dev zlib1g-dev
   redis-server redis-sentinel haproxy
-  xvfb xdotool x11-xserver-utils x11-utils x11vnc
+  xvfb xdotool x11-xserver-utils x11-utils x11vnc xinput
   chromium fonts-dejavu-core
+  slapd ldap-utils
 )
 
 missing=()
@@ -33,7 +34,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   # The Debian services would grab the default ports; tests start their own on free ports.
-  for svc in redis-server redis-sentinel haproxy; do
+  for svc in redis-server redis-sentinel haproxy slapd; do
     (systemctl disable --now "$svc" || service "$svc" stop) >/dev/null 2>&1 || true
   done
 fi
