@@ -12,6 +12,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -715,7 +716,8 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
   std::shared_ptr<X11Screen> screen_;
 };
 
-// new X11ClipboardJs(display, maxBytes, onChange(text, selection)) — set(text), stop().
+// new X11ClipboardJs(display, maxBytes, onChange(content, mime, selection)) — set(content, mime), stop().
+// `content` is a string for "text/plain" and a Buffer (the PNG file) for "image/png".
 class ClipboardWrap final : public Napi::ObjectWrap<ClipboardWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -732,11 +734,14 @@ class ClipboardWrap final : public Napi::ObjectWrap<ClipboardWrap> {
       tsfn_.Unref(env);  // a clipboard watch alone does not keep the process alive
       Napi::ThreadSafeFunction tsfn = tsfn_;
       try {
-        clip_ = std::make_unique<X11Clipboard>(display, maxBytes, [tsfn](const std::string& text, const std::string& selection) mutable {
-          auto* data = new std::pair<std::string, std::string>(text, selection);
-          const napi_status st = tsfn.NonBlockingCall(data, [](Napi::Env e, Napi::Function fn, std::pair<std::string, std::string>* d) {
-            std::unique_ptr<std::pair<std::string, std::string>> own(d);
-            if (e != nullptr && fn != nullptr) fn.Call({Napi::String::New(e, own->first), Napi::String::New(e, own->second)});
+        clip_ = std::make_unique<X11Clipboard>(display, maxBytes, [tsfn](const std::string& bytes, const std::string& mime, const std::string& selection) mutable {
+          auto* data = new std::array<std::string, 3>{bytes, mime, selection};
+          const napi_status st = tsfn.NonBlockingCall(data, [](Napi::Env e, Napi::Function fn, std::array<std::string, 3>* d) {
+            std::unique_ptr<std::array<std::string, 3>> own(d);
+            if (e == nullptr || fn == nullptr) return;
+            const std::string& b = (*own)[0];
+            Napi::Value content = (*own)[1] == "image/png" ? Napi::Value(Napi::Buffer<char>::Copy(e, b.data(), b.size())) : Napi::Value(Napi::String::New(e, b));
+            fn.Call({content, Napi::String::New(e, (*own)[1]), Napi::String::New(e, (*own)[2])});
           });
           if (st != napi_ok) delete data;
         });
@@ -761,7 +766,13 @@ class ClipboardWrap final : public Napi::ObjectWrap<ClipboardWrap> {
   Napi::Value SetJs(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       if (!clip_) throw NativeError("CLOSED", "the clipboard is closed");
-      clip_->Set(ArgString(info, 0, "text"));
+      const std::string mime = info.Length() > 1 ? ArgString(info, 1, "mime") : std::string("text/plain");
+      if (info.Length() > 0 && info[0].IsBuffer()) {
+        Napi::Buffer<char> buf = info[0].As<Napi::Buffer<char>>();
+        clip_->Set(std::string(buf.Data(), buf.Length()), mime);
+      } else {
+        clip_->Set(ArgString(info, 0, "content"), mime);
+      }
       return info.Env().Undefined();
     });
   }

@@ -11,9 +11,13 @@ import { RemoteOverlay, type OverlaySurface } from './overlay';
 import type { RtcPublisher } from './rtc-publisher';
 import type { InputInjector, ScreenSource } from './screen-source';
 
+/** What a clipboard holds: text, or an image as a PNG file. */
+export type ClipboardContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: Buffer };
+
 /** Watches the desktop's clipboard (reporting what another application copied) and sets it. */
 export interface ClipboardAccess {
-  watch(onChange: (text: string) => void): { set(text: string): void; stop(): void };
+  /** `maxBytes`: the server's clipboard.maxBytes (from the hello reply); larger contents are not read. */
+  watch(onChange: (content: ClipboardContent) => void, maxBytes: number): { set(content: ClipboardContent): void; stop(): void };
 }
 
 export interface AgentClientOptions {
@@ -126,7 +130,8 @@ export class AgentClient {
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
       this.replies.set(hello, (reply) => {
-        const r = reply as { sessionId?: string | null; resumeToken?: string | null } | undefined;
+        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number } } | undefined;
+        if (Number(r?.limits?.clipboardBytes) > 0) this.clipboardBytes = Number(r?.limits?.clipboardBytes);
         if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return;
         this.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
         this.opts.log(`rejoining session ${r.sessionId} (allowed before the restart)`);
@@ -291,11 +296,16 @@ export class AgentClient {
       case 'input':
         return this.applyInput(d as unknown as ForwardedInput);
       case 'clipboard':
-        // The technician's text: set only while in interact (the server checked the same).
+        // The technician's text or image: set only while in interact (the server checked the same).
         if (this.session?.id === d.sessionId && this.session.mode === 'interact' && this.clipboardWatch) {
           try {
-            this.clipboardWatch.set(String(d.text));
-            this.opts.prompt.notice(`the technician put ${Buffer.byteLength(String(d.text))} bytes of text in your clipboard`);
+            const content: ClipboardContent = d.mime === 'image/png'
+              ? { mime: 'image/png', data: Buffer.from(String(d.data), 'base64') }
+              : { mime: 'text/plain', text: String(d.text) };
+            this.clipboardWatch.set(content);
+            this.opts.prompt.notice(content.mime === 'image/png'
+              ? `the technician put an image (${content.data.length} bytes) in your clipboard`
+              : `the technician put ${Buffer.byteLength(content.text)} bytes of text in your clipboard`);
           } catch (err) {
             this.opts.log(`clipboard not set: ${(err as Error).message}`);
           }
@@ -327,7 +337,9 @@ export class AgentClient {
     }
   }
 
-  private clipboardWatch?: { set(text: string): void; stop(): void };
+  private clipboardWatch?: { set(content: ClipboardContent): void; stop(): void };
+  /** The server's clipboard limit, from the hello reply. */
+  private clipboardBytes = 512 * 1024;
 
   /** The clipboard is followed in interact only; leaving interact stops it at once. */
   private followClipboard(on: boolean): void {
@@ -338,10 +350,11 @@ export class AgentClient {
     }
     if (this.clipboardWatch || !this.opts.clipboard) return;
     try {
-      this.clipboardWatch = this.opts.clipboard.watch((text) => {
+      this.clipboardWatch = this.opts.clipboard.watch((c) => {
         if (!this.session || this.session.mode !== 'interact') return;
-        this.send('clipboard', { sessionId: this.session.id, mime: 'text/plain', text });
-      });
+        if (c.mime === 'image/png') this.send('clipboard', { sessionId: this.session.id, mime: c.mime, data: c.data.toString('base64') });
+        else this.send('clipboard', { sessionId: this.session.id, mime: c.mime, text: c.text });
+      }, this.clipboardBytes);
     } catch (err) {
       this.opts.log(`clipboard unavailable: ${(err as Error).message}`);
     }

@@ -113,7 +113,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
     injector: screen && !v['view-only'] ? screen : undefined,
     overlay: screen,
     // The clipboard follows the desktop only in interact (and never with --view-only).
-    clipboard: screen && !v['view-only'] ? { watch: (onChange) => new X11Clipboard(displayName, 256 * 1024, onChange) } : undefined,
+    clipboard: screen && !v['view-only'] ? { watch: (onChange, maxBytes) => new X11Clipboard(displayName, maxBytes, onChange) } : undefined,
     rtc,
     fps,
     quality,

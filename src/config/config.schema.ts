@@ -110,6 +110,14 @@ export class FilesConfig {
   @IsInt() @Min(1) @Max(2 * 1024 * 1024 * 1024) maxBytes = 104857600;
 }
 
+export class ClipboardConfig {
+  /**
+   * The largest clipboard content (text or a PNG image, bytes) passed in a session. An image travels
+   * base64 in one frame, so keep it under ¾ of ws.maxPayloadBytes.
+   */
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024) maxBytes = 524288;
+}
+
 export class ReasonPolicyConfig {
   @IsBoolean() jump = false;
   @IsBoolean() elevation = false;
@@ -175,6 +183,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => AuditConfig) audit = new AuditConfig();
   @ValidateNested() @Type(() => MailConfig) mail = new MailConfig();
   @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
+  @ValidateNested() @Type(() => ClipboardConfig) clipboard = new ClipboardConfig();
   @ValidateNested() @Type(() => RecordingConfig) recording = new RecordingConfig();
   @ValidateNested() @Type(() => PolicyConfig) policy = new PolicyConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();

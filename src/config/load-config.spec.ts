@@ -46,6 +46,15 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/65535/);
   });
 
+  it('names clipboard.maxBytes when an image of that size could not fit in one WebSocket frame', () => {
+    const dir = dirWith('clipboard:\n  maxBytes: 1048576\n');
+    const err = errorOf(() => loadConfig({ configDir: dir, env: {} }));
+    expect(err.key).toBe('clipboard.maxBytes');
+    expect(err.message).toMatch(/ws\.maxPayloadBytes/);
+    expect(err.message).toContain('local.yaml');
+    expect(loadConfig({ configDir: dir, env: { TANDEM_WS_MAX_PAYLOAD: '2097152' } }).clipboard.maxBytes).toBe(1048576);
+  });
+
   it('reports an unknown YAML key with its full path and file', () => {
     const dir = dirWith('node:\n  prot: 9000\n');
     const err = errorOf(() => loadConfig({ configDir: dir, env: {} }));

@@ -64,6 +64,10 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
   const config = plainToInstance(TandemConfig, merged, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw toConfigError(errors[0], '', merged, sources);
+  // A clipboard image travels base64 in one frame: the limit must leave it room in ws.maxPayloadBytes.
+  if (Math.ceil(config.clipboard.maxBytes / 3) * 4 + 1024 > config.ws.maxPayloadBytes) {
+    throw new ConfigError('clipboard.maxBytes', config.clipboard.maxBytes, `at most ${Math.floor((config.ws.maxPayloadBytes - 1024) / 4) * 3} (¾ of ws.maxPayloadBytes less 1 KiB, as an image travels base64 in one frame)`, sourceOf('clipboard.maxBytes', sources));
+  }
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
   return config;
 }

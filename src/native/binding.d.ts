@@ -48,14 +48,19 @@ export interface NativeX11Screen {
 }
 
 export interface NativeX11Clipboard {
-  set(text: string): void;
+  /** A string for "text/plain", a Buffer (the PNG file) for "image/png". */
+  set(content: string | Buffer, mime: 'text/plain' | 'image/png'): void;
   stop(): void;
 }
 
 export interface NativeBinding {
   X11Screen: new (display: string) => NativeX11Screen;
-  /** `onChange` runs on the JS thread when another client put text in CLIPBOARD. */
-  X11Clipboard: new (display: string, maxBytes: number, onChange: (text: string, selection: string) => void) => NativeX11Clipboard;
+  /** `onChange` runs on the JS thread when another client put text (a string) or a PNG image (a Buffer) in CLIPBOARD. */
+  X11Clipboard: new (
+    display: string,
+    maxBytes: number,
+    onChange: (content: string | Buffer, mime: 'text/plain' | 'image/png', selection: string) => void,
+  ) => NativeX11Clipboard;
   simdPaths(): { supported: ('portable' | 'sse2' | 'avx2')[]; auto: 'portable' | 'sse2' | 'avx2' };
   /** Flat [x, y, w, h, ...] of dirty tiles, row-major. */
   diffTiles(

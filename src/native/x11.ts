@@ -238,20 +238,32 @@ function toCapture(r: NativeCapture, timestamp: number): ScreenCapture {
  * Texts over `maxBytes` are neither read nor set. No policy: whether to send or accept a clipboard
  * is the agent's and the session's business.
  */
+/** What a clipboard holds: text, or an image as a PNG file. */
+export type ClipboardContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: Buffer };
+
 export class X11Clipboard {
   private native?: NativeX11Clipboard;
 
-  constructor(readonly display: string, maxBytes: number, onChange: (text: string) => void) {
+  /** `onChange` gets what another application copied: text, or a PNG image (text wins when both are offered). */
+  constructor(readonly display: string, maxBytes: number, onChange: (content: ClipboardContent) => void) {
     if (!display) throw new NativeError('DISPLAY_UNAVAILABLE', 'no X display: set DISPLAY or pass --display');
     checkInt('maxBytes', maxBytes, 1, 16 * 1024 * 1024);
-    this.native = call((b) => new b.X11Clipboard(display, maxBytes, (text) => onChange(text)));
+    this.native = call((b) =>
+      new b.X11Clipboard(display, maxBytes, (content, mime) =>
+        onChange(mime === 'image/png' ? { mime, data: content as Buffer } : { mime: 'text/plain', text: String(content) }),
+      ),
+    );
   }
 
-  set(text: string): void {
-    if (typeof text !== 'string') throw new NativeArgumentError('text', 'must be a string');
+  /** Makes `content` the desktop's clipboard (CLIPBOARD and PRIMARY); a string is text. */
+  set(content: ClipboardContent | string): void {
+    const c: ClipboardContent = typeof content === 'string' ? { mime: 'text/plain', text: content } : content;
+    if (c.mime === 'text/plain' && typeof c.text !== 'string') throw new NativeArgumentError('text', 'must be a string');
+    if (c.mime === 'image/png' && !Buffer.isBuffer(c.data)) throw new NativeArgumentError('data', 'must be a Buffer');
+    if (c.mime !== 'text/plain' && c.mime !== 'image/png') throw new NativeArgumentError('mime', 'must be text/plain or image/png');
     const native = this.native;
     if (!native) throw new NativeError('CLOSED', 'the clipboard is closed');
-    call(() => native.set(text));
+    call(() => native.set(c.mime === 'image/png' ? c.data : c.text, c.mime));
   }
 
   stop(): void {

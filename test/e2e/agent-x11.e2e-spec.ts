@@ -268,7 +268,8 @@ describe('desktop agent on Xvfb', () => {
       // The clipboard both ways: the technician's text lands in the desktop's clipboard, and what an
       // application copies there shows up in the cockpit (another X client plays that application).
       const appSaw: string[] = [];
-      const appClip = new X11Clipboard(x.display, 64 * 1024, (text) => appSaw.push(text));
+      const appImages: Buffer[] = [];
+      const appClip = new X11Clipboard(x.display, 512 * 1024, (c) => { if (c.mime === 'text/plain') appSaw.push(c.text); else appImages.push(c.data); });
       try {
         await page.getByRole('button', { name: 'Clipboard' }).click();
         await page.getByLabel('Text').fill('\\\\print01\\floor2-laser');
@@ -280,6 +281,30 @@ describe('desktop agent on Xvfb', () => {
         expect(await dialog.getByLabel('Text').inputValue()).toBe('Spooler error 0x0000011b');
         await page.screenshot({ path: resolve(artifacts, 'agent-02-cockpit-clipboard-from-customer.png') });
         await dialog.getByRole('button', { name: 'Close' }).click();
+
+        // Images: the technician picks a PNG file (the browser encoded it) and the application on the
+        // desktop gets those exact bytes; what the application copies shows in the cockpit as an image.
+        const drawn = Buffer.from(await page.evaluate(() => {
+          const c = document.createElement('canvas');
+          c.width = 160; c.height = 90;
+          const g = c.getContext('2d')!;
+          g.fillStyle = '#1e7d32'; g.fillRect(0, 0, 160, 90);
+          g.fillStyle = '#fff'; g.font = 'bold 28px sans-serif'; g.fillText('ERR 11b', 12, 56);
+          return c.toDataURL('image/png').split(',')[1]!;
+        }), 'base64');
+        await page.getByRole('button', { name: 'Clipboard' }).click();
+        const send = page.getByRole('dialog', { name: 'Clipboard' });
+        await send.getByLabel('or an image (PNG)').setInputFiles({ name: 'error.png', mimeType: 'image/png', buffer: drawn });
+        await send.locator('img.clip-image').waitFor();
+        await send.getByRole('button', { name: 'Send to the customer' }).click();
+        await waitFor('the desktop clipboard image', () => appImages.some((b) => b.equals(drawn)), 5000, 50);
+        appClip.set({ mime: 'image/png', data: drawn });
+        const shown = page.getByRole('dialog', { name: 'Clipboard' });
+        await shown.getByRole('heading', { name: 'The customer copied an image' }).waitFor();
+        await waitFor('the image to decode', async () => (await shown.locator('img.clip-image').evaluate((i) => (i as HTMLImageElement).naturalWidth)) === 160, 5000, 50);
+        await page.screenshot({ path: resolve(artifacts, 'agent-03-cockpit-clipboard-image.png') });
+        await shown.getByRole('button', { name: 'Close' }).click();
+        await page.getByText(/copied an image \(/).first().waitFor();
       } finally {
         appClip.stop();
       }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { decodeJpeg, simdPaths } from '../../src/native';
@@ -218,7 +220,7 @@ describe('native X11 capture and input on Xvfb', () => {
 
   it('follows the clipboard without polling and sets it for a real application (UTF-8 both ways)', async () => {
     const copied: string[] = [];
-    const clip = new X11Clipboard(x.display, 64 * 1024, (text) => copied.push(text));
+    const clip = new X11Clipboard(x.display, 64 * 1024, (c) => { if (c.mime === 'text/plain') copied.push(c.text); });
     try {
       // Ours → the application: set it, then Ctrl+V into the focused textarea.
       await page.fill('#txt', '');
@@ -242,6 +244,79 @@ describe('native X11 capture and input on Xvfb', () => {
       expect(() => clip.set('x'.repeat(64 * 1024 + 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     } finally {
       clip.stop();
+    }
+  });
+
+  it('carries a PNG image both ways: between two X clients byte for byte, and with a real browser', async () => {
+    // The browser is the PNG codec: it draws a known 40x30 picture and encodes it.
+    const png = Buffer.from(await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 40; c.height = 30;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#ff8000'; g.fillRect(0, 0, 40, 30);
+      g.fillStyle = '#0040c0'; g.fillRect(20, 0, 20, 15);
+      return c.toDataURL('image/png').split(',')[1]!;
+    }), 'base64');
+    // The async clipboard API needs a secure context: a page from a loopback http server.
+    const http = createServer((_req, res) => res.end('<!doctype html><title>clip</title><textarea id="t"></textarea>'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const site = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const clipPage = await page.context().newPage();
+    await clipPage.goto(site);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site });
+    const seen: { mime: string; data?: Buffer; text?: string }[] = [];
+    const ours = new X11Clipboard(x.display, 256 * 1024, (c) => seen.push(c));
+    const app = new X11Clipboard(x.display, 256 * 1024, () => undefined);
+    try {
+      // Another X client copies an image: ours asks for its TARGETS and takes image/png, byte for byte.
+      app.set({ mime: 'image/png', data: png });
+      await waitFor('the copied image', () => seen.some((c) => c.mime === 'image/png'), 5000, 20);
+      expect(seen.find((c) => c.mime === 'image/png')!.data!.equals(png)).toBe(true);
+      // Ours → a real application: Chromium reads the clipboard and decodes the picture we set.
+      ours.set({ mime: 'image/png', data: png });
+      await clipPage.bringToFront();
+      await clipPage.focus('#t');
+      const pasted = await clipPage.evaluate(async () => {
+        const items = await navigator.clipboard.read();
+        const item = items.find((i) => i.types.includes('image/png'));
+        if (!item) return { types: items.flatMap((i) => i.types) };
+        const bmp = await createImageBitmap(await item.getType('image/png'));
+        const c = document.createElement('canvas');
+        c.width = bmp.width; c.height = bmp.height;
+        const g = c.getContext('2d')!;
+        g.drawImage(bmp, 0, 0);
+        return { size: [bmp.width, bmp.height], left: [...g.getImageData(5, 20, 1, 1).data], right: [...g.getImageData(30, 5, 1, 1).data] };
+      });
+      expect(pasted).toEqual({ size: [40, 30], left: [0xff, 0x80, 0x00, 0xff], right: [0x00, 0x40, 0xc0, 0xff] });
+      // The browser copies an image (the application → ours): we receive a PNG that decodes to it.
+      seen.length = 0;
+      await clipPage.evaluate(async (b64) => {
+        const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+        await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
+      }, png.toString('base64'));
+      await waitFor('the browser\'s image', () => seen.some((c) => c.mime === 'image/png'), 5000, 20);
+      const got = seen.find((c) => c.mime === 'image/png')!.data!;
+      expect(got.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      const decoded = await page.evaluate(async (b64) => {
+        const bmp = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+        const c = document.createElement('canvas');
+        c.width = bmp.width; c.height = bmp.height;
+        const g = c.getContext('2d')!;
+        g.drawImage(bmp, 0, 0);
+        return { size: [bmp.width, bmp.height], right: [...g.getImageData(30, 5, 1, 1).data] };
+      }, got.toString('base64'));
+      expect(decoded).toEqual({ size: [40, 30], right: [0x00, 0x40, 0xc0, 0xff] });
+      // Text still wins when an owner offers text; bad content is refused before X sees it.
+      app.set('plain words');
+      await waitFor('the text', () => seen.some((c) => c.mime === 'text/plain' && c.text === 'plain words'), 5000, 20);
+      expect(() => ours.set({ mime: 'image/png', data: 'nope' as unknown as Buffer })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'data' }));
+      expect(() => ours.set({ mime: 'image/gif', data: png } as unknown as { mime: 'image/png'; data: Buffer })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'mime' }));
+      expect(() => ours.set({ mime: 'image/png', data: Buffer.alloc(256 * 1024 + 1) })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    } finally {
+      ours.stop();
+      app.stop();
+      await clipPage.close();
+      http.close();
     }
   });
 

@@ -6,8 +6,8 @@ import { SessionState, controllerOf } from './session.state';
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
 
 /**
- * Clipboard text passes between the member holding control and the customer's desktop, both ways, only
- * in interact and only while the customer leaves the clipboard on. The event says who, which way, the
+ * Clipboard text (or a PNG image) passes between the member holding control and the customer's desktop,
+ * both ways, only in interact, only while the customer leaves the clipboard on and within the configured size. The event says who, which way, the
  * type and the size — never the content, which the gateway relays to `to` alone.
  */
 export function sendClipboard(s: SessionState, c: Cmd<'SendClipboard'>, a: Actor): Outcome {
@@ -19,7 +19,7 @@ export function sendClipboard(s: SessionState, c: Cmd<'SendClipboard'>, a: Actor
     check(s.mode === 'interact', 'MODE_FORBIDS_INPUT'),
     check(fromCustomer || controller === a.id, 'NOT_CONTROLLER'),
     check(s.clipboard, 'CLIPBOARD_OFF'),
-    check(c.size >= 0 && c.size <= MAX_CLIPBOARD_BYTES, 'CLIPBOARD_TOO_LARGE'),
+    check(c.size >= 0 && c.size <= Math.min(c.maxBytes ?? MAX_CLIPBOARD_BYTES, MAX_CLIPBOARD_BYTES), 'CLIPBOARD_TOO_LARGE'),
     check(!fromCustomer || controller !== null, 'NOT_CONTROLLER'),
     check(fromCustomer || s.customer !== null, 'CUSTOMER_OFFLINE'),
   );

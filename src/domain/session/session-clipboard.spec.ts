@@ -2,7 +2,8 @@ import { RuleCase, accepted, cust, mode, requested, runRules, shared, tech, tech
 import { MAX_CLIPBOARD_BYTES } from './session.commands';
 
 const SEED = 'Clipboard sync (text, and images where cheap): both directions, only in interact, only for the member holding control, each transfer an event (size and type, never the content); the customer can turn it off for the session';
-const text = { type: 'SendClipboard' as const, mime: 'text/plain', size: 12 };
+const text = { type: 'SendClipboard' as const, mime: 'text/plain' as const, size: 12 };
+const image = { type: 'SendClipboard' as const, mime: 'image/png' as const, size: 48_000, maxBytes: 512 * 1024 };
 const off = { type: 'ClipboardSet' as const, by: cust, enabled: false };
 
 const cases: RuleCase[] = [
@@ -25,6 +26,11 @@ const cases: RuleCase[] = [
     when: { ...text, size: MAX_CLIPBOARD_BYTES + 1 }, actor: tech, rejects: 'CLIPBOARD_TOO_LARGE' },
   { id: 'CLIP-12', rule: 'no clipboard before the customer allowed the session', seed: SEED, given: [requested()], when: text, actor: tech, rejects: 'NOT_ACTIVE' },
   { id: 'CLIP-13', rule: 'no clipboard in hold', seed: SEED, given: [requested(), accepted, mode('interact'), mode('hold', 'interact')], when: text, actor: tech, rejects: 'MODE_FORBIDS_INPUT' },
+  { id: 'CLIP-14', rule: 'an image (PNG) passes like text, both ways, with its type and size', seed: SEED,
+    given: shared('interact'), when: image, actor: cust, then: [{ type: 'ClipboardSent', direction: 'to-technician', to: tech.id, mime: 'image/png', size: 48_000 }] },
+  { id: 'CLIP-15', rule: 'content over the configured limit is refused, though under the hard cap', seed: 'size limit in config', given: shared('interact'),
+    when: { ...image, size: 512 * 1024 + 1 }, actor: tech, rejects: 'CLIPBOARD_TOO_LARGE' },
+  { id: 'CLIP-16', rule: 'no image in observe either', seed: SEED, given: shared('observe'), when: image, actor: tech, rejects: 'MODE_FORBIDS_INPUT' },
 ];
 
 runRules(cases);

@@ -22,7 +22,8 @@ export type SessionCommand =
   | { type: 'HandControl'; memberId: string }
   | { type: 'SendChat'; messageId: string; text: string }
   | { type: 'OfferFile'; fileId: string; name: string; size: number; sha256: string }
-  | { type: 'SendClipboard'; mime: string; size: number }
+  /** `maxBytes`: the configured limit (clipboard.maxBytes); never above MAX_CLIPBOARD_BYTES. */
+  | { type: 'SendClipboard'; mime: 'text/plain' | 'image/png'; size: number; maxBytes?: number }
   | { type: 'SetClipboard'; enabled: boolean }
   | { type: 'RespondFile'; fileId: string; accept: boolean }
   | { type: 'Invite'; inviteId: string; target: InviteTarget }
@@ -50,5 +51,5 @@ export type SessionCommandType = SessionCommand['type'];
 
 /** The largest file a session accepts (2 GiB). */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
-/** The largest clipboard text the domain accepts (config may set a lower limit at the gateway). */
-export const MAX_CLIPBOARD_BYTES = 1024 * 1024;
+/** The largest clipboard content (text or image) the domain accepts; config may set a lower limit. */
+export const MAX_CLIPBOARD_BYTES = 16 * 1024 * 1024;

@@ -132,7 +132,7 @@ export class PresenceHandlers implements OnModuleInit {
       });
     }
     // A restarted agent learns its session here and joins its stream with session.resume.
-    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null };
+    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null, limits: { clipboardBytes: this.config.clipboard.maxBytes } };
   }
 
   private async agentLeft(conn: Connection): Promise<void> {

@@ -155,7 +155,10 @@ export class Cockpit {
     });
     c.on('error', (d: { code?: string; message?: string }) => toastError(d));
     c.on('pointer.remote', (d: { sessionId: string }) => { if (d.sessionId === this.activeId) this.view?.remotePointer(d as never); });
-    c.on('clipboard', (d: { sessionId: string; text: string }) => { if (d.sessionId === this.activeId) this.view?.remoteClipboard(String(d.text)); });
+    c.on('clipboard', (d: { sessionId: string; mime?: string; text?: string; data?: string }) => {
+      if (d.sessionId !== this.activeId) return;
+      this.view?.remoteClipboard(d.mime === 'image/png' ? { mime: 'image/png', data: String(d.data) } : { mime: 'text/plain', text: String(d.text) });
+    });
     c.onBinary((bytes) => this.view?.renderer.feed(bytes));
     this.store.onChange((m, cause) => this.onSession(m, cause));
   }

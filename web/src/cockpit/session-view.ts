@@ -1,5 +1,6 @@
+import { base64Bytes, bytesBase64 } from '../shared/base64';
 import { clock, h, replace, uid } from '../shared/dom';
-import { describeEvent, eventKind } from '../shared/event-text';
+import { bytes, describeEvent, eventKind } from '../shared/event-text';
 import { keysymOf } from '../shared/keysym';
 import { END_REASON, MODE_LABEL, type Mode, type SessionState } from '../shared/protocol';
 import { RtcViewer } from '../shared/rtc-viewer';
@@ -10,6 +11,9 @@ import type { Cockpit } from './cockpit';
 import { mountShellPanel } from './shell-panel';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
+
+/** What the customer copied: text, or a PNG image (base64). */
+export type ClipContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: string };
 const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
 
 /**
@@ -352,37 +356,82 @@ export class SessionView {
   }
 
   /** Another member's pointer, drawn over the canvas with their name. */
-  /** Text the customer copied on the desktop (it comes to the member holding control only). */
-  remoteClipboard(text: string): void {
-    void this.clipboardDialog(text);
+  /** Text or an image the customer copied on the desktop (it comes to the member holding control only). */
+  remoteClipboard(content: ClipContent): void {
+    void this.clipboardDialog(content);
   }
 
   /**
-   * With `incoming`: shows what the customer copied, with a button to put it in this computer's
-   * clipboard. Without: a box to type or paste text for the customer's clipboard.
+   * With `incoming`: shows what the customer copied (text, or a PNG image), with a button to put it in
+   * this computer's clipboard (and, for an image, to save it). Without: a box to type or paste text —
+   * or to paste or choose a PNG image — for the customer's clipboard.
    */
-  private async clipboardDialog(incoming: string | null): Promise<void> {
+  private async clipboardDialog(incoming: ClipContent | null): Promise<void> {
+    const isImage = incoming?.mime === 'image/png';
     const area = h('textarea', { id: uid('clip-text'), rows: 6, maxlength: 262144, readonly: incoming !== null, style: 'width:100%;font:13px ui-monospace,monospace' }) as HTMLTextAreaElement;
-    area.value = incoming ?? '';
+    area.value = incoming?.mime === 'text/plain' ? incoming.text : '';
+    let image: Blob | null = incoming?.mime === 'image/png' ? new Blob([base64Bytes(incoming.data)], { type: 'image/png' }) : null;
+    const preview = h('img', { class: 'clip-image', alt: 'Clipboard image', hidden: true, style: 'display:block;max-width:100%;max-height:320px;margin:8px 0;border:1px solid var(--line, #ccd);background:#fff' }) as HTMLImageElement;
+    const showImage = (blob: Blob | null): void => {
+      image = blob;
+      if (preview.src) URL.revokeObjectURL(preview.src);
+      preview.hidden = blob === null;
+      if (blob) preview.src = URL.createObjectURL(blob);
+      else preview.removeAttribute('src');
+      area.disabled = blob !== null && incoming === null;
+    };
+    const picker = h('input', { type: 'file', accept: 'image/png', id: uid('clip-file') }) as HTMLInputElement;
+    picker.addEventListener('change', () => showImage(picker.files?.[0] ?? null));
+    const imageSize = (b: Blob | null): string => (b ? bytes(b.size) : '');
     const ok = h('button', { class: 'primary', type: 'submit' }, incoming !== null ? 'Copy to my clipboard' : 'Send to the customer');
     const cancel = h('button', { type: 'button' }, incoming !== null ? 'Close' : 'Cancel');
+    const save = isImage ? h('button', { type: 'button' }, 'Save image') : null;
+    save?.addEventListener('click', () => {
+      const a = h('a', { href: preview.src, download: 'customer-clipboard.png' }) as HTMLAnchorElement;
+      a.click();
+    });
+    const title = incoming === null ? 'Send to the customer\'s clipboard' : isImage ? 'The customer copied an image' : 'The customer copied text';
+    const note = incoming === null
+      ? 'It replaces what the customer\'s clipboard holds: text, or a PNG image (paste one here or choose a file). The session records the type and size, not the content.'
+      : `Only you, holding control, receive it. The session records that ${isImage ? `an image (${imageSize(image)})` : 'text'} was copied and its size, not the content.`;
     const form = h('form', { method: 'dialog', class: 'dialog-form' },
-      h('h3', { id: uid('clip-title') }, incoming !== null ? 'The customer copied text' : 'Send text to the customer\'s clipboard'),
-      h('p', { class: 'muted' }, incoming !== null ? 'Only you, holding control, receive it. The session records that text was copied and its size, not the text.' : 'It replaces what the customer\'s clipboard holds. The session records the size, not the text.'),
-      h('div', { class: 'field' }, h('label', { for: area.id }, 'Text'), area),
-      h('div', { class: 'dialog-actions' }, cancel, ok));
+      h('h3', { id: uid('clip-title') }, title),
+      h('p', { class: 'muted' }, note),
+      isImage ? preview : h('div', { class: 'field' }, h('label', { for: area.id }, 'Text'), area),
+      incoming === null ? h('div', { class: 'field' }, h('label', { for: picker.id }, 'or an image (PNG)'), picker, preview) : null,
+      h('div', { class: 'dialog-actions' }, cancel, save, ok));
     const dialog = h('dialog', { class: 'dialog', 'aria-label': 'Clipboard' }, form) as HTMLDialogElement;
+    if (incoming === null) {
+      // Pasting an image (from a screenshot tool or an image viewer) into the dialog picks it.
+      dialog.addEventListener('paste', (ev) => {
+        const file = [...(ev.clipboardData?.files ?? [])].find((f) => f.type === 'image/png');
+        if (file) { ev.preventDefault(); showImage(file); }
+      });
+    }
+    if (isImage) showImage(image);
     let confirmed = false;
     form.addEventListener('submit', () => { confirmed = true; });
     cancel.addEventListener('click', () => dialog.close());
     const closed = new Promise<void>((resolve) => dialog.addEventListener('close', () => { dialog.remove(); resolve(); }));
     document.body.appendChild(dialog);
     dialog.showModal();
-    area.focus();
+    if (!isImage) area.focus();
     await closed;
-    if (!confirmed) return;
+    const blob = image;
+    const done = (): void => { if (preview.src) URL.revokeObjectURL(preview.src); };
+    if (!confirmed) return done();
     if (incoming !== null) {
-      await navigator.clipboard.writeText(incoming).then(() => toast('Copied to your clipboard.', 'success'), (e: Error) => toast(`Your browser refused the clipboard: ${e.message}`, 'error'));
+      const write = incoming.mime === 'image/png' && blob
+        ? navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })])
+        : navigator.clipboard.writeText(incoming.mime === 'text/plain' ? incoming.text : '');
+      await write.then(() => toast('Copied to your clipboard.', 'success'), (e: Error) => toast(`Your browser refused the clipboard: ${e.message}`, 'error'));
+      return done();
+    }
+    done();
+    if (blob) {
+      const data = bytesBase64(new Uint8Array(await blob.arrayBuffer()));
+      const sent = await this.send('clipboard', { mime: 'image/png', data }, 'Clipboard');
+      if (sent) toast(`Sent an image (${imageSize(blob)}) to the customer's clipboard.`, 'success');
       return;
     }
     if (!area.value) return;

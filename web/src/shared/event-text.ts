@@ -11,7 +11,7 @@ function targetText(t: InviteTarget | undefined, nameOf: (id: string) => string)
   return `${t.name} (external, one-time)`;
 }
 
-function bytes(n: number): string {
+export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
@@ -41,7 +41,7 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'ControlGranted': return `${nameOf(e.memberId)} now has control`;
     case 'ChatSent': return `${who}: “${e.text}”`;
     case 'FileOffered': return `${who} offered the file ${e.name} (${bytes(Number(e.size))})`;
-    case 'ClipboardSent': return `${who} copied ${bytes(Number(e.size))} of text to the ${e.direction === 'to-customer' ? 'customer\'s' : 'technician\'s'} clipboard`;
+    case 'ClipboardSent': return `${who} copied ${e.mime === 'image/png' ? `an image (${bytes(Number(e.size))})` : `${bytes(Number(e.size))} of text`} to the ${e.direction === 'to-customer' ? 'customer\'s' : 'technician\'s'} clipboard`;
     case 'ClipboardSet': return `${who} turned clipboard sharing ${e.enabled ? 'on' : 'off'}`;
     case 'RecordingStarted': return `${who} started recording the session${e.reason ? ` (${e.reason})` : ''}`;
     case 'RecordingStopped': return `recording stopped${e.by === 'limit' ? ' (size limit reached)' : ''}`;
