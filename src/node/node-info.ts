@@ -8,6 +8,8 @@ export class NodeInfo {
   readonly version: string;
   readonly startedAt = Date.now();
   readonly id: string;
+  /** Where this node is reached (node.publicUrl, else the address it listens on); set once it listens. */
+  address: string | null = null;
   /** Flipped by the shutdown path; /readyz reports not-ready while draining. */
   isDraining = false;
 

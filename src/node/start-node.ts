@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
@@ -53,7 +54,10 @@ export async function startNode(config: TandemConfig, options: StartOptions = {}
   const initialAdmin = await app.get(UserDirectory).ensureAdmin();
   await app.listen(config.node.port, config.node.host);
   const port = (app.getHttpServer().address() as AddressInfo).port;
-  const host = config.node.host === '0.0.0.0' || config.node.host === '::' ? '127.0.0.1' : config.node.host;
+  const wildcard = config.node.host === '0.0.0.0' || config.node.host === '::';
+  const host = wildcard ? '127.0.0.1' : config.node.host;
+  // What the admin console shows for this node: the public URL, else host:port (the machine's name when listening everywhere).
+  info.address = config.node.publicUrl || `http://${wildcard ? hostname() : host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     app,

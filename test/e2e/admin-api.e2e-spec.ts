@@ -39,8 +39,10 @@ describe('admin API', () => {
     const nodes = await api(t, '/api/admin/nodes', root);
     expect(nodes.body.nodes).toHaveLength(1);
     expect(nodes.body.nodes[0]).toMatchObject({ id: expect.any(String), version: '0.1.0', connections: expect.any(Number), draining: false, sessions: expect.any(Number), eventsPerSecond: expect.any(Number), fenced: 0 });
+    // The node says where it is reached: node.publicUrl, else the address it listens on.
+    expect(nodes.body.nodes[0].address).toBe(t.url);
     const sessions = await api(t, '/api/admin/sessions', root);
-    expect(sessions.body.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ sessionId, status: 'active', node: nodes.body.nodes[0].id, ownerId: 'alice' })]));
+    expect(sessions.body.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ sessionId, status: 'active', node: nodes.body.nodes[0].id, ownerId: 'alice', members: 1 })]));
     const one = await api(t, `/api/admin/sessions/${sessionId}`, root);
     expect(one.body.state).toMatchObject({ sessionId, status: 'active' });
     expect(one.body.events.map((e: { type: string }) => e.type)).toEqual(['AssistRequested', 'AssistAccepted', 'ChatSent']);

@@ -9,6 +9,8 @@ import { CLOCK, type Clock, STORE } from './tokens';
 
 export interface NodeRecord {
   id: string; version: string; startedAt: number; seenAt: number; connections: number; draining: boolean;
+  /** node.publicUrl, else the address the node listens on (null until it listens). */
+  address: string | null;
   /** Sessions this node owns (holds the lease of) now, and all its actors. */
   sessions: number; actors: number;
   /** Events committed here per second over the last beat. */
@@ -76,7 +78,7 @@ export class NodeRegistry implements OnModuleInit, OnApplicationShutdown {
     this.lastBeat = { at: now, events };
     const streams = this.actors.streams();
     const record: NodeRecord = {
-      id: this.info.id, version: this.info.version, startedAt: this.info.startedAt, seenAt: now,
+      id: this.info.id, version: this.info.version, address: this.info.address, startedAt: this.info.startedAt, seenAt: now,
       connections: this.connections.count(), draining: this.info.isDraining,
       sessions: streams.filter((st) => st.startsWith('session:')).length, actors: streams.length,
       eventsPerSecond: Math.round(rate * 10) / 10, fenced: this.actors.stats.fenced, replays: this.actors.stats.takeovers,

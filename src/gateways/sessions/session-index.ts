@@ -14,6 +14,8 @@ export interface SessionSummary {
   ownerId: string | null;
   customer: string | null;
   mode: string;
+  /** Members in the session now (technicians, guests), the customer not counted. */
+  members: number;
   since: number;
   updatedAt: number;
 }
@@ -93,13 +95,14 @@ export class SessionIndex implements OnModuleInit {
   private async write(state: SessionState, events: SessionEvent[]): Promise<void> {
     const id = state.sessionId;
     // Most commits (chat, files, requests) change nothing a summary holds: skip the store round-trips.
-    const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode]);
+    const members = Object.keys(state.members).length;
+    const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode, members]);
     if (this.written.get(id) === shape && !events.some((e) => QUEUE_EVENTS.has(e.type))) return;
     const previous = await this.summary(id);
     const last = events[events.length - 1]!;
     const summary: SessionSummary = {
       sessionId: id, status: state.status, agentId: state.agentId, queue: state.queue, teams: state.teams, ownerId: state.ownerId,
-      customer: state.customer?.name ?? null, mode: state.mode, since: previous?.since ?? events[0]!.at, updatedAt: last.at,
+      customer: state.customer?.name ?? null, mode: state.mode, members, since: previous?.since ?? events[0]!.at, updatedAt: last.at,
     };
     if (state.status === 'ended') this.written.delete(id);
     else this.written.set(id, shape);

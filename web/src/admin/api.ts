@@ -7,13 +7,13 @@ export class ApiError extends Error {
 }
 
 export interface NodeRecord {
-  id: string; version: string; startedAt: number; seenAt: number; connections: number; draining: boolean;
+  id: string; version: string; address: string | null; startedAt: number; seenAt: number; connections: number; draining: boolean;
   sessions: number; actors: number; eventsPerSecond: number; fenced: number; replays: number;
 }
 export interface LiveSession {
   sessionId: string; status: string; mode: string; agentId: string | null;
   queue: { kind: 'team'; teamId: string } | { kind: 'personal'; userId: string } | null;
-  teams: string[]; ownerId: string | null; customer: string | null; since: number; updatedAt: number; node: string | null; durationMs: number;
+  teams: string[]; ownerId: string | null; customer: string | null; members: number; since: number; updatedAt: number; node: string | null; durationMs: number;
 }
 export interface ServerMember { id: string; kind: string; name: string; role: string }
 /** The server's full session state (GET /api/admin/sessions/:id), the fields the page reads. */

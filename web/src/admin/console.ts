@@ -156,12 +156,10 @@ export class AdminConsole {
     return false;
   }
 
-  /** The state and members of each live session (for the Members column and the detail panel). */
+  /** The state and timeline of the selected session (the list itself carries the member count). */
   private async loadDetails(): Promise<void> {
-    const ids = new Set(this.sessions.map((s) => s.sessionId));
-    for (const id of [...this.details.keys()]) if (!ids.has(id) && id !== this.selected) this.details.delete(id);
-    const wanted = this.sessions.slice(0, 50).map((s) => s.sessionId);
-    if (this.selected && !wanted.includes(this.selected)) wanted.push(this.selected);
+    for (const id of [...this.details.keys()]) if (id !== this.selected) this.details.delete(id);
+    const wanted = this.selected ? [this.selected] : [];
     await Promise.all(wanted.map(async (id) => {
       try {
         this.details.set(id, await this.api.get<SessionDetail>(`/api/admin/sessions/${encodeURIComponent(id)}`));
@@ -372,7 +370,7 @@ export class AdminConsole {
     const rows = this.nodes.map((n) => {
       const beat = now - n.seenAt;
       return h('tr', { 'data-node': n.id },
-        h('td', null, h('div', { class: 'cell-main mono' }, n.id), h('div', { class: 'small muted' }, `v${n.version} · up since ${dateTime(n.startedAt)}`)),
+        h('td', null, h('div', { class: 'cell-main mono' }, n.id), h('div', { class: 'small muted' }, `${n.address ? `${n.address} · ` : ''}v${n.version} · up since ${dateTime(n.startedAt)}`)),
         h('td', { class: 'num' }, String(n.sessions)),
         h('td', { class: 'num' }, String(n.connections)),
         h('td', { class: 'num' }, String(n.actors)),
@@ -400,10 +398,13 @@ export class AdminConsole {
 
   private renderSessions(): HTMLElement {
     const rows = this.sessions.map((s) => {
-      const d = this.details.get(s.sessionId);
-      const members = d ? Object.values(d.state.members) : null;
       const host = this.agentName(s.agentId);
-      const open = (): void => { this.selected = this.selected === s.sessionId ? null : s.sessionId; this.selectedGone = null; this.render(); };
+      const open = (): void => {
+        this.selected = this.selected === s.sessionId ? null : s.sessionId;
+        this.selectedGone = null;
+        this.render();
+        if (this.selected) void this.loadDetails().then(() => this.render(), () => undefined);
+      };
       return h('tr', {
         class: `clickable${this.selected === s.sessionId ? ' selected' : ''}`, 'data-session': s.sessionId, tabindex: 0, 'data-key': `row-${s.sessionId}`,
         'aria-selected': String(this.selected === s.sessionId), onclick: open,
@@ -412,7 +413,7 @@ export class AdminConsole {
       h('td', null, h('div', { class: 'cell-main' }, s.customer ?? 'Unknown customer'), h('div', { class: 'small muted' }, host ? `on ${host}` : queueText(s.queue as QueueRef | null))),
       h('td', null, this.userName(s.ownerId)),
       h('td', null, statusBadge(s.status), ' ', h('span', { class: `badge ${s.mode === 'interact' ? 'warn' : s.mode === 'observe' ? 'primary' : ''}` }, MODE_LABEL[s.mode as Mode] ?? s.mode)),
-      h('td', { class: 'num' }, members ? String(members.length) : '—'),
+      h('td', { class: 'num' }, String(s.members ?? '—')),
       h('td', { class: 'mono small' }, s.node ?? '—'),
       h('td', null, h('div', null, clock(s.since)), h('div', { class: 'small muted' }, duration(s.durationMs))),
       h('td', { class: 'mono small muted col-id' }, s.sessionId),
