@@ -65,6 +65,8 @@ export class WsConfig {
   @IsInt() @Min(100) heartbeatMs = 5000;
   @ValidateNested() @Type(() => WsRateLimitConfig) rateLimit = new WsRateLimitConfig();
   @IsInt() @Min(0) agentGraceMs = 30000;
+  /** How long a reconnecting external representative has to resume (with the resume token) before the link's connection is closed. */
+  @IsInt() @Min(100) rejoinWindowMs = 10000;
 }
 
 export class CodesConfig {

@@ -15,6 +15,13 @@ export class Connection {
   /** Sessions this connection receives events for (kept by the fan-out, not by policy). */
   readonly sessions = new Set<string>();
 
+  /**
+   * While set, only these events are dispatched; any other is answered with `code`. A connection let
+   * in only to resume (an external representative's reconnect) is fully let in by a successful
+   * `session.resume`, whose token only its first connection received.
+   */
+  restrictedTo: { events: ReadonlySet<string>; code: string; message: string } | null = null;
+
   constructor(readonly ws: WebSocket, readonly endpoint: Endpoint, readonly identity: Identity) {}
 
   get isOpen(): boolean {

@@ -102,6 +102,10 @@ async function dispatch(conn: Connection, text: string, senders: string[], handl
     conn.error(envelope.id, 'UNKNOWN_EVENT', `unknown event "${envelope.event.slice(0, 64)}" on /ws/${conn.endpoint}`);
     return;
   }
+  if (conn.restrictedTo && !conn.restrictedTo.events.has(envelope.event)) {
+    conn.error(envelope.id, conn.restrictedTo.code, conn.restrictedTo.message);
+    return;
+  }
   const valid = validateDto(spec.dto, envelope.data);
   if (!valid.ok) {
     conn.error(envelope.id, 'INVALID_DATA', valid.message);

@@ -7,7 +7,7 @@ const tokenOf = (link: string): string => /#access_token=(.+)$/.exec(link)![1]!;
 /** BeyondTrust's external representative: a one-time link, limited rights, dead after use, cancel or end. */
 describe('external representative invitations', () => {
   let t: TestNode;
-  beforeAll(async () => { t = await startInProcessNode(); });
+  beforeAll(async () => { t = await startInProcessNode({ ws: { rejoinWindowMs: 1500 } }); });
   afterAll(async () => t.stop());
 
   it('joins once with limited rights and limited view; the link dies after use', async () => {
@@ -29,10 +29,52 @@ describe('external representative invitations', () => {
     await expect(xena.ask('elevation.request', { sessionId, method: 'prompt' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await xena.ask('online.list', {})).agents).toEqual([]);
 
+    // A copy of the used link gets nothing: every command is refused, and the connection closes when
+    // the resume window passes without the resume token only the first connection received.
     const again = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
-    expect(await again.next('error')).toMatchObject({ code: 'LINK_USED' });
+    expect(await again.next('external.rejoin')).toEqual({ windowMs: 1500 });
+    await expect(again.ask('chat.send', { sessionId, text: 'impostor' })).rejects.toMatchObject({ code: 'LINK_USED' });
+    await expect(again.ask('online.list', {})).rejects.toMatchObject({ code: 'LINK_USED' });
+    // Another member's resume token is not this identity's.
+    const alicesToken = (await alice.next('session.resumable', (r) => r.sessionId === sessionId)).resumeToken;
+    await expect(again.ask('session.resume', { token: alicesToken, lastSeq: 0 })).rejects.toMatchObject({ code: 'RESUME_INVALID' });
+    expect(await again.next('error', (e) => e.code === 'LINK_USED' && !e.id)).toMatchObject({ code: 'LINK_USED' });
     expect(await again.closed).toMatchObject({ code: 4403 });
+    expect(alice.all('session.event').some((e) => e.text === 'impostor')).toBe(false);
     for (const c of [xena, alice, desk.ws]) await c.close();
+  });
+
+  it('the person who used the link reconnects after a drop and resumes with their resume token', async () => {
+    const alice = await person(t, 'alice');
+    const desk = await agent(t, 'desk-external-3', '232323');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const invite = await alice.ask('session.invite', { sessionId, target: { kind: 'external', name: 'Zoe Vendor' } });
+    const zoe = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await zoe.next('external.joined')).toEqual({ sessionId });
+    const { resumeToken } = await zoe.next('session.resumable', (r) => r.sessionId === sessionId);
+    const seen = (await zoe.next('session.state', (s) => s.you === 'external')).seq as number;
+    await zoe.close(); // the network drops
+    await alice.ask('chat.send', { sessionId, text: 'are you still there?' });
+
+    const back = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    await expect(back.ask('chat.send', { sessionId, text: 'too early' })).rejects.toMatchObject({ code: 'LINK_USED' });
+    expect(await back.ask('session.resume', { token: resumeToken, lastSeq: seen })).toMatchObject({ sessionId });
+    // What was said while away arrives, and the person is fully back in (past the resume window).
+    expect(await back.next('session.event', (e) => e.text === 'are you still there?')).toMatchObject({ type: 'ChatSent' });
+    await new Promise((r) => setTimeout(r, 1800));
+    await back.ask('chat.send', { sessionId, text: 'back again' });
+    expect(await alice.next('session.event', (e) => e.text === 'back again')).toMatchObject({ actor: { kind: 'external', name: 'Zoe Vendor' } });
+
+    // Once removed, the resume token no longer lets a reconnect in.
+    const member = (alice.all('session.state').filter((s) => s.sessionId === sessionId).pop()!.members as { kind: string; id: string }[]).find((m) => m.kind === 'external')!;
+    await alice.ask('member.remove', { sessionId, memberId: member.id });
+    await back.close();
+    const late = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await late.ask('session.resume', { token: resumeToken, lastSeq: 0 })).toMatchObject({ removed: true });
+    await expect(late.ask('chat.send', { sessionId, text: 'after removal' })).rejects.toMatchObject({ code: 'LINK_USED' });
+    expect(await late.closed).toMatchObject({ code: 4403 });
+    for (const c of [alice, desk.ws]) await c.close();
   });
 
   it('a cancelled invitation\'s link does not let anyone in', async () => {

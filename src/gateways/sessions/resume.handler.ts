@@ -68,6 +68,7 @@ export class ResumeHandler implements OnModuleInit {
       this.fanout.closeStream(conn, claims.sessionId);
       return { sessionId: claims.sessionId, seq: outAt, removed: true };
     }
+    conn.restrictedTo = null; // the resume token proved this is the connection's rightful successor
     return { sessionId: claims.sessionId, seq: state.seq };
   }
 }

@@ -100,6 +100,13 @@ class JoinPage {
       this.connBadge.lastElementChild!.textContent = over ? 'Session closed' : CONN_TEXT[s];
       if (s === 'closed') this.onClosed();
     });
+    // The link was used before: only the page that used it may resume (it holds the resume token).
+    this.conn.on('external.rejoin', () => {
+      if (this.sessionId || this.refused) return;
+      this.refused = { code: 'LINK_USED', message: 'this invitation link was already used' };
+      this.conn.close();
+      this.render();
+    });
     this.conn.on('external.joined', (d: { sessionId: string }) => {
       this.sessionId = d.sessionId;
       this.renderer.show(d.sessionId, 0);
@@ -111,7 +118,7 @@ class JoinPage {
         this.refused = { code, message: String(d.message ?? '') };
         this.render();
       } else if (this.sessionId && code === 'LINK_USED') {
-        // A reconnect after a drop: the one-time link was spent by the first connection.
+        // A reconnect after a drop that could not resume (removed meanwhile, or the resume window passed).
         this.lost = true;
         this.render();
       } else toastError(d);
@@ -258,7 +265,7 @@ class JoinPage {
     this.banner.hidden = !ended && !this.lost;
     this.banner.className = `banner ${ended ? 'ended' : 'out'}`;
     if (ended) this.banner.textContent = `This session has ended: ${endReason ? END_REASON[endReason] ?? endReason : 'it was closed'}. You can close this window.`;
-    else if (this.lost) this.banner.textContent = 'The connection was lost. Invitation links work only once, so this page cannot reconnect: ask the technician for a new link.';
+    else if (this.lost) this.banner.textContent = 'The connection was lost and could not be resumed. Invitation links work only once: ask the technician for a new link.';
     this.renderTimeline(m);
     this.renderChat(m, live && s.status === 'active');
     this.renderPeople(m, s);
