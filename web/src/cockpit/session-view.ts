@@ -368,10 +368,10 @@ export class SessionView {
    */
   private async clipboardDialog(incoming: ClipContent | null): Promise<void> {
     const isImage = incoming?.mime === 'image/png';
-    const area = h('textarea', { id: uid('clip-text'), rows: 6, maxlength: 262144, readonly: incoming !== null, style: 'width:100%;font:13px ui-monospace,monospace' }) as HTMLTextAreaElement;
+    const area = h('textarea', { id: uid('clip-text'), rows: 6, maxlength: 262144, readonly: incoming !== null, class: 'clip-text' }) as HTMLTextAreaElement;
     area.value = incoming?.mime === 'text/plain' ? incoming.text : '';
     let image: Blob | null = incoming?.mime === 'image/png' ? new Blob([base64Bytes(incoming.data)], { type: 'image/png' }) : null;
-    const preview = h('img', { class: 'clip-image', alt: 'Clipboard image', hidden: true, style: 'display:block;max-width:100%;max-height:320px;margin:8px 0;border:1px solid var(--line, #ccd);background:#fff' }) as HTMLImageElement;
+    const preview = h('img', { class: 'clip-image', alt: 'Clipboard image', hidden: true }) as HTMLImageElement;
     const showImage = (blob: Blob | null): void => {
       image = blob;
       if (preview.src) URL.revokeObjectURL(preview.src);
