@@ -64,8 +64,27 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
   const config = plainToInstance(TandemConfig, merged, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw toConfigError(errors[0], '', merged, sources);
+  checkRealms(config, sources);
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
   return config;
+}
+
+/** What class-validator cannot say about `realms`: unique ids, one local realm, an ldap section for ldap realms. */
+function checkRealms(config: TandemConfig, sources: Map<string, string>): void {
+  const bad = (key: string, value: unknown, expected: string): never => {
+    throw new ConfigError(key, value, expected, sourceOf(key, sources));
+  };
+  if (config.realms.length === 0) bad('realms', [], 'at least one realm');
+  const seen = new Set<string>();
+  config.realms.forEach((r, i) => {
+    if (seen.has(r.id)) bad(`realms.${i}.id`, r.id, 'a realm id not used by another realm');
+    seen.add(r.id);
+    if (r.kind === 'local' && config.realms.findIndex((o) => o.kind === 'local') !== i) bad(`realms.${i}.kind`, r.kind, 'at most one realm of kind local');
+    if (r.kind !== 'ldap') return;
+    if (!r.ldap) return bad(`realms.${i}.ldap`, undefined, 'an ldap section (url, baseDn, …) for a realm of kind ldap');
+    if (r.ldap.bindDn && !r.ldap.bindPassword && !r.ldap.bindPasswordFile) bad(`realms.${i}.ldap.bindPassword`, '', 'bindPassword or bindPasswordFile when bindDn is set');
+    if (r.ldap.startTls && r.ldap.url.startsWith('ldaps:')) bad(`realms.${i}.ldap.startTls`, true, 'false with an ldaps:// url (the connection is TLS already)');
+  });
 }
 
 function readYaml(file: string): Plain {
