@@ -92,7 +92,8 @@ export class LdapRealm {
   /** Real LDAP authentication: find the DN with the service bind, then bind as it with `password`. */
   async login(username: string, password: string): Promise<RealmLogin> {
     // An empty password would be an unauthenticated bind (RFC 4513 §5.1.2), which servers accept.
-    if (!password || !USERNAME_PATTERN.test(username)) return { ok: false, code: 'BAD_CREDENTIALS' };
+    // The username goes into the filter escaped (RFC 4515), whatever it contains.
+    if (!password) return { ok: false, code: 'BAD_CREDENTIALS' };
     try {
       const found = await this.withClient(async (client) => {
         const { searchEntries } = await client.search(this.cfg.baseDn, {
