@@ -60,6 +60,9 @@ export async function startSlapd(people: LdapPerson[]): Promise<TestSlapd> {
     'modulepath /usr/lib/ldap', 'moduleload back_mdb',
     'database mdb', 'maxsize 16777216', `suffix "${LDAP_SUFFIX}"`, `rootdn "${ROOT_DN}"`, `rootpw ${ROOT_PW}`, `directory ${dir}/db`,
     'index objectClass,uid,member eq',
+    // slapd stops every search at 500 entries (sizelimit), paged or not, unless the account is allowed more:
+    // what an operator sets for Tandem's service account (docs/realms.md).
+    `limits dn.exact="${LDAP_SERVICE_DN}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited`,
     'access to attrs=userPassword by anonymous auth by self read by * none',
     `access to * by dn.exact="${LDAP_SERVICE_DN}" read by self read by * none`,
     '',

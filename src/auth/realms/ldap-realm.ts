@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { Client, InvalidCredentialsError, NoSuchObjectError, type Entry } from 'ldapts';
+import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, type Entry } from 'ldapts';
 import type { LdapRealmConfig, RealmConfig } from '../../config/config.schema';
 import type { UserRecord } from '../user-record';
 import { allUsersFilter, normalizeDn, userFilterFor } from './ldap-filter';
@@ -130,7 +130,9 @@ export class LdapRealm {
       this.retryMs = FIRST_RETRY_MS;
       this.logger.log(`sync() [realm:${this.id}, users:${n}]`);
     } catch (err) {
-      if (!(err instanceof DirectoryUnavailableError)) this.logger.error({ err }, `sync() failed [realm:${this.id}]`);
+      if (err instanceof SizeLimitExceededError) {
+        this.logger.error(`sync() stopped at the directory's size limit [realm:${this.id}]; allow the service account more entries (OpenLDAP: limits dn.exact="<bindDn>" size.prtotal=unlimited); the cache keeps ${this.users.size} users`);
+      } else if (!(err instanceof DirectoryUnavailableError)) this.logger.error({ err }, `sync() failed [realm:${this.id}]`);
       delayMs = Math.min(this.retryMs, delayMs);
       this.retryMs = Math.min(this.retryMs * 2, this.cfg.syncIntervalSeconds * 1000);
     }
@@ -149,6 +151,8 @@ export class LdapRealm {
       this.markUp();
       return result;
     } catch (err) {
+      // The directory answered, but refused the size of the answer: not an outage, a limit to raise.
+      if (err instanceof SizeLimitExceededError) throw err;
       throw this.unavailable(err);
     } finally {
       await client.unbind().catch(() => undefined);
