@@ -148,3 +148,32 @@ describe('realms: local users and an LDAP directory', () => {
     await sam.close();
   }, 60_000);
 });
+
+describe('realms: LDAP over TLS', () => {
+  let slapd: TestSlapd;
+  let t: TestNode;
+
+  beforeAll(async () => {
+    slapd = await startSlapd([{ uid: 'dave', cn: 'Dave Directory', mail: 'dave@corp.test', password: 'dave-ldap-pw', technician: true }], { tls: true });
+    const base = slapd.realm().ldap as Json;
+    t = await startInProcessNode({
+      realms: [
+        { id: 'local', name: 'Local users', kind: 'local' },
+        { id: 'tls', name: 'LDAPS', kind: 'ldap', ldap: { ...base, url: slapd.ldapsUrl, caFile: slapd.caFile } },
+        { id: 'starttls', name: 'StartTLS', kind: 'ldap', ldap: { ...base, startTls: true, caFile: slapd.caFile } },
+        { id: 'untrusted', name: 'LDAPS without the CA', kind: 'ldap', ldap: { ...base, url: slapd.ldapsUrl } },
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await slapd?.destroy();
+  });
+
+  it('binds over ldaps:// and StartTLS with the configured CA, and refuses a certificate it cannot verify', async () => {
+    const login = (realm: string): Promise<{ status: number; body: Json }> => post(`${t.url}/api/auth/login`, { username: 'dave', password: 'dave-ldap-pw', realm });
+    expect(await login('tls')).toMatchObject({ status: 200, body: { user: { username: 'tls:dave' } } });
+    expect(await login('starttls')).toMatchObject({ status: 200, body: { user: { username: 'starttls:dave' } } });
+    expect(await login('untrusted')).toMatchObject({ status: 503, body: { code: 'DIRECTORY_UNAVAILABLE' } });
+  }, 30_000);
+});

@@ -22,6 +22,9 @@ export interface LdapPerson { uid: string; cn: string; mail: string; password: s
 export interface TestSlapd {
   readonly port: number;
   readonly url: string;
+  /** With `tls`: the ldaps:// url, and the PEM of the CA that signed the server's certificate. */
+  readonly ldapsUrl: string | null;
+  readonly caFile: string | null;
   /** Stops slapd by PID (the database stays for `start`). */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data. */
@@ -40,6 +43,15 @@ export function ssha(password: string): string {
   return `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`;
 }
 
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl). */
+function makeCertificates(dir: string): void {
+  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Tandem test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+}
+
 function personLdif(p: LdapPerson): string {
   return [`dn: uid=${p.uid},${LDAP_PEOPLE}`, 'objectClass: inetOrgPerson', `uid: ${p.uid}`, `cn: ${p.cn}`, `sn: ${p.cn.split(' ').pop()}`, `mail: ${p.mail}`, `userPassword: ${ssha(p.password)}`, ''].join('\n');
 }
@@ -49,14 +61,17 @@ function personLdif(p: LdapPerson): string {
  * inetorgperson and nis schemas, seeded with slapadd (people, a service account that may read, a
  * groupOfNames of technicians). Only the service account and each user (for its own bind) get in.
  */
-export async function startSlapd(people: LdapPerson[]): Promise<TestSlapd> {
+export async function startSlapd(people: LdapPerson[], options: { tls?: boolean } = {}): Promise<TestSlapd> {
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : 0;
   const dir = mkdtempSync(join(tmpdir(), 'tandem-slapd-'));
   mkdirSync(join(dir, 'db'));
+  if (options.tls) makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
   writeFileSync(conf, [
     ...['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include /etc/ldap/schema/${s}.schema`),
     `pidfile ${dir}/slapd.pid`, `argsfile ${dir}/slapd.args`,
+    ...(options.tls ? [`TLSCACertificateFile ${dir}/ca.pem`, `TLSCertificateFile ${dir}/server.pem`, `TLSCertificateKeyFile ${dir}/server.key`] : []),
     'modulepath /usr/lib/ldap', 'moduleload back_mdb',
     'database mdb', 'maxsize 16777216', `suffix "${LDAP_SUFFIX}"`, `rootdn "${ROOT_DN}"`, `rootpw ${ROOT_PW}`, `directory ${dir}/db`,
     'index objectClass,uid,member eq',
@@ -84,7 +99,8 @@ export async function startSlapd(people: LdapPerson[]): Promise<TestSlapd> {
   const url = `ldap://127.0.0.1:${port}`;
   let proc: TrackedProcess | null = null;
   const start = async (): Promise<void> => {
-    const p = startProcess('slapd', '/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', `${url}/`]);
+    const listen = options.tls ? `${url}/ ldaps://127.0.0.1:${tlsPort}/` : `${url}/`;
+    const p = startProcess('slapd', '/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', listen]);
     proc = p;
     try {
       await waitFor(`slapd on ${port}`, async () => {
@@ -109,6 +125,8 @@ export async function startSlapd(people: LdapPerson[]): Promise<TestSlapd> {
   await start();
   return {
     port, url, start, stop,
+    ldapsUrl: options.tls ? `ldaps://127.0.0.1:${tlsPort}` : null,
+    caFile: options.tls ? join(dir, 'ca.pem') : null,
     add: async (person) => {
       const c = new Client({ url, timeout: 5000 });
       try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError, type Entry } from 'ldapts';
 import type { LdapRealmConfig, RealmConfig } from '../../config/config.schema';
@@ -35,6 +36,10 @@ export class LdapRealm {
   constructor(readonly realm: RealmConfig) {
     this.cfg = realm.ldap!;
     this.logger = new Logger(`realm:${realm.id}`);
+    const host = new URL(this.cfg.url).hostname;
+    if (this.cfg.url.startsWith('ldap:') && !this.cfg.startTls && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+      this.logger.warn(`passwords go to ${host} unencrypted [realm:${realm.id}]; use ldaps:// or startTls: true`);
+    }
   }
 
   get id(): string {
@@ -159,15 +164,21 @@ export class LdapRealm {
     }
   }
 
+  /** TLS options go to the constructor for ldaps:// only: on an ldap:// client, ldapts 8.2 then fails the StartTLS handshake. */
   private client(): Client {
-    const ca = this.cfg.caFile ? readFileSync(this.cfg.caFile) : undefined;
+    const ca = this.cfg.caFile && this.cfg.url.startsWith('ldaps:') ? readFileSync(this.cfg.caFile) : undefined;
     return new Client({ url: this.cfg.url, timeout: this.cfg.timeoutMs, connectTimeout: this.cfg.timeoutMs, ...(ca ? { tlsOptions: { ca } } : {}) });
   }
 
+  /**
+   * StartTLS on an ldap:// connection. The upgraded socket knows no host name, so the certificate is
+   * checked against the url's host (and SNI names it, unless it is an IP address, which SNI forbids).
+   */
   private async secure(client: Client): Promise<void> {
     if (!this.cfg.startTls) return;
     const ca = this.cfg.caFile ? readFileSync(this.cfg.caFile) : undefined;
-    await client.startTLS(ca ? { ca } : {});
+    const host = new URL(this.cfg.url).hostname.replace(/^\[|\]$/g, '');
+    await client.startTLS({ host, ...(isIP(host) ? {} : { servername: host }), ...(ca ? { ca } : {}) });
   }
 
   private bindPassword(): string {
