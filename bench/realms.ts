@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const people: LdapPerson[] = Array.from({ length: n }, (_, i) => ({ uid: `user${i}`, cn: `User Number ${i}`, mail: `user${i}@corp.test`, password: `pw-${i}`, technician: i % 10 === 0 }));
     const slapd = await startSlapd(people);
     try {
-      const realm = new LdapRealm(plainToInstance(RealmConfig, { id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...(slapd.realm().ldap as object), syncIntervalSeconds: 3600 } }, { exposeDefaultValues: true }));
+      const realm = new LdapRealm(plainToInstance(RealmConfig, { id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...(slapd.realm().ldap as object), syncIntervalSeconds: 3600, pageSize: 500 } }, { exposeDefaultValues: true }));
       const raw: number[] = [];
       const sync: number[] = [];
       for (let r = 0; r < RUNS; r++) {

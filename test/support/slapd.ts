@@ -140,7 +140,9 @@ export async function startSlapd(people: LdapPerson[], options: { tls?: boolean 
       id, name, kind: 'ldap',
       ldap: {
         url, bindDn: LDAP_SERVICE_DN, bindPassword: LDAP_SERVICE_PASSWORD, baseDn: LDAP_PEOPLE,
-        groups: [{ dn: LDAP_TECHNICIANS, role: 'technician', teams: ['helpdesk'] }], syncIntervalSeconds: 5, timeoutMs: 2000, ...extra,
+        groups: [{ dn: LDAP_TECHNICIANS, role: 'technician', teams: ['helpdesk'] }], syncIntervalSeconds: 5, timeoutMs: 2000,
+        // One entry per page: every sync in the tests goes through the paged results control's cookie.
+        pageSize: 1, ...extra,
       },
     }),
     destroy: async () => {
