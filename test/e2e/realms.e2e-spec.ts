@@ -177,3 +177,29 @@ describe('realms: LDAP over TLS', () => {
     expect(await login('untrusted')).toMatchObject({ status: 503, body: { code: 'DIRECTORY_UNAVAILABLE' } });
   }, 30_000);
 });
+
+describe('realms: a directory that limits the size of a search', () => {
+  let slapd: TestSlapd;
+  let t: TestNode;
+
+  beforeAll(async () => {
+    slapd = await startSlapd([
+      { uid: 'ann', cn: 'Ann A', mail: 'ann@corp.test', password: 'ann-pw', technician: true },
+      { uid: 'ben', cn: 'Ben B', mail: 'ben@corp.test', password: 'ben-pw' },
+      { uid: 'cat', cn: 'Cat C', mail: 'cat@corp.test', password: 'cat-pw' },
+    ], { sizeLimit: 2 });
+    t = await startInProcessNode({ realms: [{ id: 'local', name: 'Local users', kind: 'local' }, slapd.realm('corp', 'Corp', { syncIntervalSeconds: 3600 })] });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await slapd?.destroy();
+  });
+
+  it('keeps logins working when the full sync hits the limit, and caches each user who logs in', async () => {
+    const sam = await person(t, 'sam');
+    expect((await sam.ask('directory.users', { realm: 'corp' })).users).toEqual([]);
+    expect(await post(`${t.url}/api/auth/login`, { username: 'ann', password: 'ann-pw', realm: 'corp' })).toMatchObject({ status: 200, body: { user: { username: 'corp:ann', role: 'technician' } } });
+    expect((await sam.ask('directory.users', { realm: 'corp' })).users.map((u: Json) => u.id)).toEqual(['corp:ann']);
+    await sam.close();
+  }, 30_000);
+});

@@ -25,6 +25,10 @@ export interface TestSlapd {
   /** With `tls`: the ldaps:// url, and the PEM of the CA that signed the server's certificate. */
   readonly ldapsUrl: string | null;
   readonly caFile: string | null;
+  /** The running slapd's PID, or null while stopped. */
+  pid(): number | null;
+  /** The temp dir holding the config, the database and the certificates. */
+  readonly dir: string;
   /** Stops slapd by PID (the database stays for `start`). */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data. */
@@ -61,7 +65,8 @@ function personLdif(p: LdapPerson): string {
  * inetorgperson and nis schemas, seeded with slapadd (people, a service account that may read, a
  * groupOfNames of technicians). Only the service account and each user (for its own bind) get in.
  */
-export async function startSlapd(people: LdapPerson[], options: { tls?: boolean } = {}): Promise<TestSlapd> {
+/** `tls`: also listen on ldaps:// with a throwaway CA; `sizeLimit`: the server's search size limit, applied to the service account too. */
+export async function startSlapd(people: LdapPerson[], options: { tls?: boolean; sizeLimit?: number } = {}): Promise<TestSlapd> {
   const port = await freePort();
   const tlsPort = options.tls ? await freePort() : 0;
   const dir = mkdtempSync(join(tmpdir(), 'tandem-slapd-'));
@@ -77,7 +82,7 @@ export async function startSlapd(people: LdapPerson[], options: { tls?: boolean 
     'index objectClass,uid,member eq',
     // slapd stops every search at 500 entries (sizelimit), paged or not, unless the account is allowed more:
     // what an operator sets for Tandem's service account (docs/realms.md).
-    `limits dn.exact="${LDAP_SERVICE_DN}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited`,
+    options.sizeLimit ? `limits * size=${options.sizeLimit}` : `limits dn.exact="${LDAP_SERVICE_DN}" size.soft=unlimited size.hard=unlimited size.prtotal=unlimited`,
     'access to attrs=userPassword by anonymous auth by self read by * none',
     `access to * by dn.exact="${LDAP_SERVICE_DN}" read by self read by * none`,
     '',
@@ -124,7 +129,8 @@ export async function startSlapd(people: LdapPerson[], options: { tls?: boolean 
   };
   await start();
   return {
-    port, url, start, stop,
+    port, url, start, stop, dir,
+    pid: () => proc?.pid ?? null,
     ldapsUrl: options.tls ? `ldaps://127.0.0.1:${tlsPort}` : null,
     caFile: options.tls ? join(dir, 'ca.pem') : null,
     add: async (person) => {
