@@ -31,7 +31,6 @@ export class LdapRealm {
   private retryMs = FIRST_RETRY_MS;
   private isDown = false;
   private isClosed = false;
-  private lastSyncAt: number | null = null;
 
   constructor(readonly realm: RealmConfig) {
     this.cfg = realm.ldap!;
@@ -49,11 +48,6 @@ export class LdapRealm {
   /** Whether the last contact with the directory failed. */
   get isUnavailable(): boolean {
     return this.isDown;
-  }
-
-  /** Epoch ms of the last complete sync, or null. */
-  get syncedAt(): number | null {
-    return this.lastSyncAt;
   }
 
   find(userId: string): UserRecord | undefined {
@@ -90,7 +84,6 @@ export class LdapRealm {
       return out;
     });
     this.users = users;
-    this.lastSyncAt = Date.now();
     return users.size;
   }
 
