@@ -41,7 +41,7 @@ export class RequestsBoard {
   private readonly refused: Refused = { edit: false, create: false, delete: false, launch: false };
   private busy = new Set<string>();
   /** The "User database" select (seed 001: "the correct user database on the top right"); shown with two realms or more. */
-  private readonly realmBox = h('span', { class: 'row req-realm', hidden: true, style: 'flex: none; gap: 6px; margin-left: 8px' });
+  private readonly realmBox = h('span', { class: 'row req-realm', hidden: true });
   private realm: HTMLSelectElement | null = null;
   private realms: Realm[] = [];
 
@@ -54,8 +54,12 @@ export class RequestsBoard {
         if (this.pane.kind === 'new') this.openNew();
         this.update();
       });
+      // Through CSSOM: the page's CSP refuses style attributes.
       this.realm.style.cssText = 'width: auto; min-width: 150px';
-      replace(this.realmBox, h('label', { for: 'req-realm', class: 'small muted', style: 'white-space: nowrap; flex: none' }, 'User database'), this.realm);
+      this.realmBox.style.cssText = 'flex: none; gap: 6px; margin-left: 8px';
+      const label = h('label', { for: 'req-realm', class: 'small muted' }, 'User database');
+      label.style.whiteSpace = 'nowrap';
+      replace(this.realmBox, label, this.realm);
       this.realmBox.hidden = false;
       this.update();
     });
