@@ -33,4 +33,41 @@ describe('LdapRealm against an unreachable directory', () => {
       warn.mockRestore();
     }
   });
+
+  it('retries the sync with backoff, 1 s doubling up to syncIntervalSeconds', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const scheduled: Array<{ ms: number; run: () => void }> = [];
+    const realSetTimeout = global.setTimeout;
+    // The realm's timers are caught; ldapts's own (connect and operation timeouts, timeoutMs = 500) run for real.
+    const timer = jest.spyOn(global, 'setTimeout').mockImplementation(((run: () => void, ms: number) => {
+      if (ms === 500) return realSetTimeout(run, ms);
+      scheduled.push({ ms, run });
+      return { unref: () => undefined } as unknown as NodeJS.Timeout;
+    }) as unknown as typeof setTimeout);
+    const config = plainToInstance(RealmConfig, {
+      id: 'corp', name: 'Corp', kind: 'ldap', ldap: { url: `ldap://127.0.0.1:${await deadPort()}`, baseDn: 'dc=corp', timeoutMs: 500, syncIntervalSeconds: 10 },
+    }, { exposeDefaultValues: true });
+    const realm = new LdapRealm(config);
+    try {
+      await realm.start();
+      for (let i = 0; i < 5; i++) {
+        const next = scheduled[scheduled.length - 1]!;
+        next.run();
+        await new Promise((r) => setImmediate(r));
+        await waitUntil(() => scheduled.length === i + 2);
+      }
+      expect(scheduled.map((s) => s.ms)).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
+      expect(warn.mock.calls.filter(([msg]) => String(msg).includes('directory unavailable'))).toHaveLength(1);
+    } finally {
+      realm.close();
+      timer.mockRestore();
+      warn.mockRestore();
+    }
+  });
 });
+
+/** Polls without timers (setTimeout is mocked in the test that uses it). */
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+  if (!check()) throw new Error('condition not reached');
+}
