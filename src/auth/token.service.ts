@@ -11,6 +11,8 @@ export interface TokenClaims {
   role: string;
   name: string;
   teams: string[];
+  /** On a customer panel token: the directory user who signed in on it (`corp:carol`, docs/realms.md). */
+  user?: string;
   /** Tokens issued before a revocation are refused (see TokenService.revokeBefore). */
   iat: number;
   exp: number;
@@ -36,7 +38,7 @@ export class TokenService {
 
   async issue(claims: Omit<TokenClaims, 'iat' | 'exp'>, ttlSeconds?: number): Promise<string> {
     const ttl = ttlSeconds ?? (claims.kind === 'agent' ? this.config.auth.agentTokenTtlSeconds : this.config.auth.tokenTtlSeconds);
-    return new SignJWT({ kind: claims.kind, role: claims.role, name: claims.name, teams: claims.teams })
+    return new SignJWT({ kind: claims.kind, role: claims.role, name: claims.name, teams: claims.teams, ...(claims.user ? { user: claims.user } : {}) })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.sub)
       .setIssuedAt()

@@ -7,4 +7,6 @@ export interface UserRecord {
   passwordHash: string;
   extendedAvailability?: boolean;
   email?: string;
+  /** The realm of a user from a directory (docs/realms.md); absent for local users. */
+  realm?: string;
 }

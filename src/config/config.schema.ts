@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
+  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 
 /** One section per concern; every field here is documented in docs/configuration.md. */
@@ -151,6 +151,50 @@ export class UserConfig {
   @IsString() @IsOptional() email?: string;
 }
 
+/** How LDAP attributes map onto a user. */
+export class LdapAttributesConfig {
+  @IsString() @MinLength(1) username = 'uid';
+  @IsString() @MinLength(1) displayName = 'cn';
+  @IsString() @MinLength(1) email = 'mail';
+}
+
+/** Members of this groupOfNames (its `member` DNs) get the role and the teams. */
+export class LdapGroupConfig {
+  @IsString() @MinLength(1) dn = '';
+  @IsIn(['technician', 'supervisor', 'admin', 'customer']) role = 'technician';
+  @IsArray() @IsString({ each: true }) teams: string[] = [];
+}
+
+/** An LDAP directory (docs/realms.md). */
+export class LdapRealmConfig {
+  @Matches(/^ldaps?:\/\/[^\s/]+\/?$/, { message: 'url must be ldap://host[:port] or ldaps://host[:port]' }) url = '';
+  @IsBoolean() startTls = false;
+  /** PEM file of the CA that signed the directory's certificate (ldaps:// or startTls); empty: the system CAs. */
+  @IsString() caFile = '';
+  @IsString() bindDn = '';
+  @IsString() bindPassword = '';
+  /** A file holding the bind password (wins over bindPassword). */
+  @IsString() bindPasswordFile = '';
+  @IsString() @MinLength(1, { message: 'baseDn must name the subtree holding the users' }) baseDn = '';
+  @IsString() @Matches(/\{username\}/, { message: 'userFilter must contain {username}' }) userFilter = '(&(objectClass=inetOrgPerson)(uid={username}))';
+  @ValidateNested() @Type(() => LdapAttributesConfig) attributes = new LdapAttributesConfig();
+  @IsArray() @ValidateNested({ each: true }) @Type(() => LdapGroupConfig) groups: LdapGroupConfig[] = [];
+  /** The role of users in no configured group. */
+  @IsIn(['technician', 'supervisor', 'admin', 'customer']) defaultRole = 'customer';
+  @IsInt() @Min(5) syncIntervalSeconds = 300;
+  @IsInt() @Min(100) timeoutMs = 5000;
+  /** Page size of the paged results control (RFC 2696) the sync asks with. */
+  @IsInt() @Min(1) @Max(10000) pageSize = 500;
+}
+
+/** A user database the server logs people in against (docs/realms.md). */
+export class RealmConfig {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'id must be 1-32 of a-z 0-9 - (starting with a letter or digit)' }) id = '';
+  @IsString() @MinLength(1) @MaxLength(80) name = '';
+  @IsIn(['local', 'ldap']) kind: 'local' | 'ldap' = 'local';
+  @ValidateIf((o: RealmConfig) => o.kind === 'ldap' || o.ldap !== undefined) @ValidateNested() @Type(() => LdapRealmConfig) ldap?: LdapRealmConfig;
+}
+
 export class RolesConfig {
   @IsArray() @IsString({ each: true }) technician: string[] = [];
   @IsArray() @IsString({ each: true }) supervisor: string[] = [];
@@ -191,4 +235,6 @@ export class TandemConfig {
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];
+  /** User databases; the default is the local users alone. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RealmConfig) realms: RealmConfig[] = [Object.assign(new RealmConfig(), { id: 'local', name: 'Local users', kind: 'local' as const })];
 }

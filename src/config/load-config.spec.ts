@@ -96,3 +96,40 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ env: {}, overrides: { media: { rtc: { iceServers: [{ urls: [], secret: 1 }] } } } })).message).toMatch(/unknown configuration key/);
   });
 });
+
+describe('loadConfig realms', () => {
+  const ldap = { url: 'ldap://127.0.0.1:3890', baseDn: 'ou=people,dc=corp,dc=test' };
+
+  it('defaults to the local users alone', () => {
+    expect(loadConfig({ env: {} }).realms).toEqual([expect.objectContaining({ id: 'local', name: 'Local users', kind: 'local' })]);
+  });
+
+  it('reads an ldap realm with its defaults', () => {
+    const config = loadConfig({ env: {}, overrides: { realms: [{ id: 'local', name: 'Local', kind: 'local' }, { id: 'corp', name: 'Corp', kind: 'ldap', ldap }] } });
+    const corp = config.realms[1].ldap!;
+    expect(corp.userFilter).toBe('(&(objectClass=inetOrgPerson)(uid={username}))');
+    expect(corp.attributes).toMatchObject({ username: 'uid', displayName: 'cn', email: 'mail' });
+    expect(corp.syncIntervalSeconds).toBe(300);
+    expect(corp.defaultRole).toBe('customer');
+  });
+
+  it.each([
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, url: 'http://x' } }, 'realms.0.ldap.url'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, userFilter: '(uid=bob)' } }, 'realms.0.ldap.userFilter'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, groups: [{ dn: 'cn=t', role: 'root' }] } }, 'realms.0.ldap.groups.0.role'],
+    [{ id: 'Corp!', name: 'Corp', kind: 'ldap', ldap }, 'realms.0.id'],
+    [{ id: 'corp', name: 'Corp', kind: 'ad' }, 'realms.0.kind'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap' }, 'realms.0.ldap'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, bindDn: 'cn=svc,dc=corp' } }, 'realms.0.ldap.bindPassword'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, url: 'ldaps://x', startTls: true } }, 'realms.0.ldap.startTls'],
+    [{ id: 'corp', name: 'Corp', kind: 'ldap', ldap: { ...ldap, sizeLimit: 3 } }, 'realms.0.ldap.sizeLimit'],
+  ])('names the bad key of %j', (realm, key) => {
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [realm] } })).key).toBe(key);
+  });
+
+  it('refuses two realms with one id and two local realms', () => {
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [{ id: 'a', name: 'A', kind: 'ldap', ldap }, { id: 'a', name: 'B', kind: 'ldap', ldap }] } })).key).toBe('realms.1.id');
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] } })).key).toBe('realms.1.kind');
+    expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [] } })).key).toBe('realms');
+  });
+});

@@ -68,8 +68,27 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
   if (Math.ceil(config.clipboard.maxBytes / 3) * 4 + 1024 > config.ws.maxPayloadBytes) {
     throw new ConfigError('clipboard.maxBytes', config.clipboard.maxBytes, `at most ${Math.floor((config.ws.maxPayloadBytes - 1024) / 4) * 3} (¾ of ws.maxPayloadBytes less 1 KiB, as an image travels base64 in one frame)`, sourceOf('clipboard.maxBytes', sources));
   }
+  checkRealms(config, sources);
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
   return config;
+}
+
+/** What class-validator cannot say about `realms`: unique ids, one local realm, an ldap section for ldap realms. */
+function checkRealms(config: TandemConfig, sources: Map<string, string>): void {
+  const bad = (key: string, value: unknown, expected: string): never => {
+    throw new ConfigError(key, value, expected, sourceOf(key, sources));
+  };
+  if (config.realms.length === 0) bad('realms', [], 'at least one realm');
+  const seen = new Set<string>();
+  config.realms.forEach((r, i) => {
+    if (seen.has(r.id)) bad(`realms.${i}.id`, r.id, 'a realm id not used by another realm');
+    seen.add(r.id);
+    if (r.kind === 'local' && config.realms.findIndex((o) => o.kind === 'local') !== i) bad(`realms.${i}.kind`, r.kind, 'at most one realm of kind local');
+    if (r.kind !== 'ldap') return;
+    if (!r.ldap) return bad(`realms.${i}.ldap`, undefined, 'an ldap section (url, baseDn, …) for a realm of kind ldap');
+    if (r.ldap.bindDn && !r.ldap.bindPassword && !r.ldap.bindPasswordFile) bad(`realms.${i}.ldap.bindPassword`, '', 'bindPassword or bindPasswordFile when bindDn is set');
+    if (r.ldap.startTls && r.ldap.url.startsWith('ldaps:')) bad(`realms.${i}.ldap.startTls`, true, 'false with an ldaps:// url (the connection is TLS already)');
+  });
 }
 
 function readYaml(file: string): Plain {

@@ -9,6 +9,8 @@ export interface Identity {
   name: string;
   role: string;
   teams: string[];
+  /** On a customer panel: the directory user who signed in on it (docs/realms.md). */
+  user?: string;
   /** Token expiry, epoch seconds. */
   exp: number;
 }

@@ -28,5 +28,5 @@ export async function authenticateUpgrade(req: IncomingMessage, tokens: TokenSer
   const kind = claims.kind as Identity['kind'];
   const allowed = endpoint === 'agent' ? kind === 'agent' : kind === 'person' || kind === 'customer';
   if (!allowed) return null;
-  return { kind, id: claims.sub, name: claims.name, role: claims.role, teams: claims.teams ?? [], exp: claims.exp };
+  return { kind, id: claims.sub, name: claims.name, role: claims.role, teams: claims.teams ?? [], ...(typeof claims.user === 'string' ? { user: claims.user } : {}), exp: claims.exp };
 }

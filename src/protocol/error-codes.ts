@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   AGENT_BUSY: 'the desktop is already in a session',
   UNKNOWN_TEAM: 'no such team',
   UNKNOWN_USER: 'no such representative',
+  UNKNOWN_REALM: 'no such user database (realm) is configured',
+  DIRECTORY_UNAVAILABLE: 'the user database (an LDAP directory) cannot be reached; the message names the realm',
   RESUME_INVALID: 'the resume token is invalid, expired or not yours',
   STORE_UNAVAILABLE: 'the store is unreachable; the command was not applied',
   ENROLLMENT_REFUSED: 'the enrollment secret or code is wrong, expired or used',

@@ -5,7 +5,7 @@ import {
 import { PingDto, SessionRef } from './messages/common';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
-import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
+import { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
 import { RecordingStartDto, RecordingStopDto } from '../gateways/sessions/recording.dto';
 import { RtcAnswerDto, RtcCloseDto, RtcConfigDto, RtcIceDto, RtcOfferDto } from '../gateways/sessions/rtc.dto';
@@ -93,11 +93,12 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'jump.unpin': { dto: JumpRefDto, senders: T, summary: 'unpin (uninstall) a Jump Client', errors: ['UNKNOWN_JUMP_CLIENT', 'FORBIDDEN'] },
   'jump.list': { dto: EmptyDto, senders: T, summary: 'the Jump Clients I may start, with their agents\' status', errors: [] },
   'jump.start': { dto: JumpStartDto, senders: T, summary: 'start an unattended session through a Jump Client, under its consent policy', errors: ['UNKNOWN_JUMP_CLIENT', 'UNKNOWN_JUMP_GROUP', 'FORBIDDEN', 'UNKNOWN_AGENT', 'AGENT_BUSY', 'REASON_REQUIRED'] },
-  'request.file': { dto: RequestFileDto, senders: [...T, ...C], summary: 'file a remote assistance request: a user for their own desktop, an assistant with request.create for another (agentId)', errors: ['FORBIDDEN', 'UNKNOWN_AGENT', 'INVALID_DATA'] },
+  'request.file': { dto: RequestFileDto, senders: [...T, ...C], summary: 'file a remote assistance request: a user for their own desktop, an assistant with request.create for another (agentId, and userId from a realm)', errors: ['FORBIDDEN', 'UNKNOWN_AGENT', 'INVALID_DATA', 'UNKNOWN_USER'] },
   'request.edit': { dto: RequestEditDto, senders: T, summary: 'change the assigned assistant, the scheduled time or the status (request.edit)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'UNKNOWN_USER', 'NOT_ACTIVE'] },
   'request.launch': { dto: RequestRefDto, senders: T, summary: 'connect to the request\'s desktop: Waiting for Connection until the user answers (request.view)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST', 'SESSION_EXISTS', 'UNKNOWN_AGENT', 'AGENT_BUSY'] },
   'request.delete': { dto: RequestRefDto, senders: [...T, ...C], summary: 'close an open request (its owner, or request.delete)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST'] },
-  'request.list': { dto: EmptyDto, senders: [...T, ...C], summary: 'my requests (a user) or every open request (request.view)', errors: [] },
+  'request.list': { dto: RequestListDto, senders: [...T, ...C], summary: 'my requests (a user) or every open request (request.view); realm: only those whose owner is in that user database', errors: ['UNKNOWN_REALM'] },
+  'directory.users': { dto: DirectoryUsersDto, senders: T, summary: 'the users of one user database (realm), for filing a request for one of them (request.create)', errors: ['FORBIDDEN', 'UNKNOWN_REALM'] },
   'shell.open': { dto: SessionRef, senders: T, summary: 'open a command shell on the agent\'s machine (an audited admin action; elevated sessions only)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT'] },
   'shell.input': { dto: ShellDataDto, senders: T, summary: 'input for the remote shell (relayed to the agent while the session is elevated)', errors: [...S, 'NOT_ELEVATED'] },
   'shell.output': { dto: ShellDataDto, senders: A, summary: 'the agent\'s shell output, relayed to the members while the session is elevated', errors: [...S, 'NOT_ELEVATED'] },

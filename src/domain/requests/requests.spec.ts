@@ -98,4 +98,10 @@ describe('remote assistance requests', () => {
     expect(run(events)).toEqual(run(events));
     expect(run(events).status).toBe('waiting');
   });
+
+  test('a request keeps the directory user it was filed for, and an event without one replays as before (docs/realms.md)', () => {
+    const s = apply(initialRequestState('r7'), { type: 'FileRequest', owner: { agentId: 'ag1', name: 'Carol', email: 'carol@corp.test', userId: 'corp:carol' }, description: 'x', availableFrom: null, oneTime: false }, user);
+    expect(s.owner).toEqual({ agentId: 'ag1', name: 'Carol', email: 'carol@corp.test', userId: 'corp:carol' });
+    expect(filed().owner).toEqual({ agentId: 'ag1', name: 'Uma', email: null });
+  });
 });

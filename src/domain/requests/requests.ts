@@ -14,8 +14,8 @@ export interface RequestState {
   requestId: string;
   seq: number;
   status: RequestStatus;
-  /** The desktop (agent) the request is for, and the user's name. */
-  owner: { agentId: string; name: string; email: string | null } | null;
+  /** The desktop (agent) the request is for, the user's name, and their user id when known (docs/realms.md). */
+  owner: RequestOwner | null;
   description: string;
   /** Epoch ms the user is available from; null means any time (shown as *). */
   availableFrom: number | null;
@@ -27,8 +27,10 @@ export interface RequestState {
   createdAt: number | null;
 }
 
+export interface RequestOwner { agentId: string; name: string; email: string | null; userId?: string }
+
 export type RequestCommand =
-  | { type: 'FileRequest'; owner: { agentId: string; name: string; email?: string | null }; description: string; availableFrom: number | null; oneTime: boolean }
+  | { type: 'FileRequest'; owner: { agentId: string; name: string; email?: string | null; userId?: string }; description: string; availableFrom: number | null; oneTime: boolean }
   | { type: 'EditRequest'; assignee?: { id: string; name: string } | null; scheduledAt?: number | null; status?: 'open' | 'inactive' }
   | { type: 'LaunchRequest'; sessionId: string }
   | { type: 'SessionAnswered'; sessionId: string }
@@ -38,7 +40,7 @@ export type RequestCommand =
 interface Base { seq: number; requestId: string; actor: ActorRef; at: number }
 export type RequestChange = { assignee?: { id: string; name: string } | null; scheduledAt?: number | null; status?: RequestStatus };
 export type RequestEvent =
-  | (Base & { type: 'RequestFiled'; owner: { agentId: string; name: string; email: string | null }; description: string; availableFrom: number | null; oneTime: boolean })
+  | (Base & { type: 'RequestFiled'; owner: RequestOwner; description: string; availableFrom: number | null; oneTime: boolean })
   | (Base & { type: 'RequestEdited'; changes: RequestChange })
   | (Base & { type: 'RequestLaunched'; sessionId: string })
   | (Base & { type: 'RequestInProgress'; sessionId: string })
@@ -65,7 +67,7 @@ export function decideRequest(s: RequestState, c: RequestCommand, a: Actor, now:
       if (s.status !== 'none') return reject('DUPLICATE_ID');
       const forSelf = a.kind === 'customer' && a.id === c.owner.agentId;
       if (!forSelf && !(isRepresentative(a.kind) && hasRight(a, 'request.create'))) return reject('FORBIDDEN');
-      return accept([{ ...base, type: 'RequestFiled', owner: { agentId: c.owner.agentId, name: c.owner.name, email: c.owner.email ?? null }, description: c.description, availableFrom: c.availableFrom, oneTime: c.oneTime }]);
+      return accept([{ ...base, type: 'RequestFiled', owner: { agentId: c.owner.agentId, name: c.owner.name, email: c.owner.email ?? null, ...(c.owner.userId ? { userId: c.owner.userId } : {}) }, description: c.description, availableFrom: c.availableFrom, oneTime: c.oneTime }]);
     }
     case 'EditRequest': {
       if (!live(s)) return reject('UNKNOWN_REQUEST');

@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
 import { REQUEST } from '../../actors/aggregates/request.aggregate';
-import { UserDirectory } from '../../auth/user-directory';
+import { UnknownRealmError, UserDirectory } from '../../auth/user-directory';
 import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import { type Actor, hasRight, isRepresentative, type PresenceState, type RequestEvent, type RequestState, requestVisibleTo, type SessionEvent } from '../../domain';
-import type { RequestEditDto, RequestFileDto, RequestRefDto } from '../../protocol/messages/request.dto';
+import type { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from '../../protocol/messages/request.dto';
 import type { Connection } from '../connection';
 import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
@@ -22,13 +22,8 @@ import { STORE } from './tokens';
 const OPEN = 'requests:open';
 const sessionRequestKey = (sessionId: string): string => `session:${sessionId}:request`;
 
-/** A request as lists show it. */
-export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string } | null };
-
-const viewOf = (s: RequestState): RequestView => {
-  const { seq: _seq, owner, ...rest } = s;
-  return { ...rest, owner: owner ? { agentId: owner.agentId, name: owner.name } : null };
-};
+/** A request as lists show it; `realm` is the user database of its owner (docs/realms.md). */
+export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string; userId: string | null; realm: string | null } | null };
 
 /**
  * Remote assistance requests on the wire: file, edit, launch, delete, list, and `request.changed` pushes
@@ -59,7 +54,8 @@ export class RequestHandlers implements OnModuleInit {
     this.handlers.on('request.edit', (conn, d: RequestEditDto) => this.edit(conn, d));
     this.handlers.on('request.launch', (conn, d: RequestRefDto) => this.launch(conn, d));
     this.handlers.on('request.delete', async (conn, d: RequestRefDto) => this.answer(await this.router.ask(REQUEST, d.requestId, { type: 'DeleteRequest' }, this.actor(conn)).catch(unknownRequest)));
-    this.handlers.on('request.list', async (conn) => ({ requests: await this.list(this.actor(conn)) }));
+    this.handlers.on('request.list', async (conn, d: RequestListDto) => ({ requests: await this.list(this.actor(conn), d.realm) }));
+    this.handlers.on('directory.users', (conn, d: DirectoryUsersDto) => this.directoryUsers(conn, d));
     this.fanout.on('request', (msg) => this.push(msg.state as RequestState));
     // Launched requests follow their session (on the node that commits it, so once).
     this.actors.onCommit((commit) => {
@@ -78,21 +74,57 @@ export class RequestHandlers implements OnModuleInit {
   }
 
   private answer(commit: { state: RequestState; version: number }): object {
-    return { requestId: commit.state.requestId, seq: commit.version, request: viewOf(commit.state) };
+    return { requestId: commit.state.requestId, seq: commit.version, request: this.viewOf(commit.state) };
+  }
+
+  private viewOf(s: RequestState): RequestView {
+    const { seq: _seq, owner, ...rest } = s;
+    return { ...rest, owner: owner ? { agentId: owner.agentId, name: owner.name, userId: owner.userId ?? null, realm: this.realmOfOwner(s) } : null };
+  }
+
+  /** The realm of a request's owner; a request without a known user counts as the first realm's. */
+  private realmOfOwner(s: RequestState): string | null {
+    return s.owner?.userId ? this.users.realmOf(s.owner.userId) : this.users.realms()[0]?.id ?? null;
+  }
+
+  private knownRealm(realm: string): string {
+    if (!this.users.realms().some((r) => r.id === realm)) throw new ProtocolError('UNKNOWN_REALM', `no user database ${realm}`);
+    return realm;
+  }
+
+  /** The users of one realm, for an assistant who files a request for one of them. */
+  private directoryUsers(conn: Connection, d: DirectoryUsersDto): object {
+    const actor = this.actor(conn);
+    if (!isRepresentative(actor.kind) || !hasRight(actor, 'request.create')) throw new ProtocolError('FORBIDDEN', 'listing a user database needs request.create');
+    try {
+      const users = this.users.listRealm(d.realm).map((u) => ({ id: u.username, name: u.displayName, email: u.email ?? null, role: u.role }));
+      return { realm: d.realm, users: users.sort((a, b) => a.name.localeCompare(b.name)) };
+    } catch (err) {
+      if (err instanceof UnknownRealmError) throw new ProtocolError('UNKNOWN_REALM', `no user database ${d.realm}`);
+      throw err;
+    }
   }
 
   private async file(conn: Connection, d: RequestFileDto): Promise<object> {
     const actor = this.actor(conn);
     const availableFrom = d.availableFrom === '*' ? null : parseTime(d.availableFrom, 'availableFrom');
-    let owner: { agentId: string; name: string; email?: string | null };
+    let owner: { agentId: string; name: string; email?: string | null; userId?: string };
     if (actor.kind === 'customer') {
-      owner = { agentId: actor.id, name: actor.name, email: d.email ?? null };
+      // A user who signed in on the panel (docs/realms.md) files as themselves: their name and their directory's mail.
+      const signedIn = conn.identity.user;
+      if (d.userId !== undefined && d.userId !== signedIn) throw new ProtocolError('FORBIDDEN', 'a user files requests for themselves only');
+      const user = signedIn ? this.users.find(signedIn) : undefined;
+      owner = { agentId: actor.id, name: user?.displayName ?? actor.name, email: d.email ?? user?.email ?? null, ...(signedIn ? { userId: signedIn } : {}) };
     } else {
       if (!d.agentId) throw new ProtocolError('INVALID_DATA', 'agentId: the desktop the request is for');
       const presence = await this.router.query(presenceAggregate(this.config.ws.agentGraceMs), PRESENCE_ID, (s: PresenceState) => s, false);
       const agent = presence.agents[d.agentId];
       if (!agent) throw new ProtocolError('UNKNOWN_AGENT', 'no such agent');
-      owner = { agentId: agent.agentId, name: agent.osUser || agent.hostname, email: d.email ?? null };
+      const user = d.userId !== undefined ? this.users.find(d.userId) : undefined;
+      if (d.userId !== undefined && !user) throw new ProtocolError('UNKNOWN_USER', 'no such user in any user database');
+      owner = user
+        ? { agentId: agent.agentId, name: user.displayName, email: d.email ?? user.email ?? null, userId: user.username }
+        : { agentId: agent.agentId, name: agent.osUser || agent.hostname, email: d.email ?? null };
     }
     const requestId = newId('req');
     const commit = await this.router.ask(REQUEST, requestId, { type: 'FileRequest', owner, description: d.description, availableFrom, oneTime: d.oneTime }, actor, false);
@@ -140,7 +172,8 @@ export class RequestHandlers implements OnModuleInit {
     }
   }
 
-  private async list(actor: Actor): Promise<RequestView[]> {
+  private async list(actor: Actor, realm?: string): Promise<RequestView[]> {
+    if (realm !== undefined) this.knownRealm(realm);
     const out: RequestView[] = [];
     for (const id of await this.store.kv.setMembers(OPEN)) {
       const s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
@@ -148,14 +181,14 @@ export class RequestHandlers implements OnModuleInit {
         if (s) await this.store.kv.setRemove(OPEN, id);
         continue;
       }
-      if (requestVisibleTo(s, actor)) out.push(viewOf(s));
+      if (requestVisibleTo(s, actor) && (realm === undefined || this.realmOfOwner(s) === realm)) out.push(this.viewOf(s));
     }
     return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   }
 
   /** `request.changed` to the owner's desktop (agent and panel) and to every assistant who may view requests. */
   private push(state: RequestState): void {
-    const data = { request: viewOf(state) };
+    const data = { request: this.viewOf(state) };
     for (const conn of this.connections.list()) {
       const a = this.actor(conn);
       if (requestVisibleTo(state, a) || (state.status === 'closed' && state.owner?.agentId === a.id)) conn.send('request.changed', data);

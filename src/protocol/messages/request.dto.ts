@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsWireId } from './common';
 
 /** A user files a request for their own desktop; an assistant (request.create) names the agent. */
@@ -10,6 +10,17 @@ export class RequestFileDto {
   @IsString() @MaxLength(40) availableFrom: string = '*';
   @IsBoolean() oneTime: boolean = false;
   @IsOptional() @IsEmail() email?: string;
+  /** The user the request is for (an assistant picks from a realm's users, `directory.users`); mail goes to their address. */
+  @IsOptional() @IsWireId() userId?: string;
+}
+
+/** `realm`: only requests whose owner belongs to this user database (docs/realms.md). */
+export class RequestListDto {
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'realm must be a realm id' }) realm?: string;
+}
+
+export class DirectoryUsersDto {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'realm must be a realm id' }) realm!: string;
 }
 
 export class RequestRefDto {

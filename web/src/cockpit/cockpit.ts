@@ -8,7 +8,7 @@ import { JumpBoard } from './jump-list';
 import { RequestsBoard } from './requests';
 import { SessionView } from './session-view';
 
-export interface User { username: string; displayName: string; role: string; teams: string[] }
+export interface User { username: string; displayName: string; role: string; teams: string[]; realm?: string | null; rights?: string[] }
 
 interface Invite { sessionId: string; inviteId: string; from: { id: string; name: string }; customer: string | null; target: { kind: string; teamId?: string } }
 

@@ -1,20 +1,35 @@
 import { h, replace } from '../shared/dom';
+import { fetchRealms, loginErrorText, realmSelect } from '../shared/realms';
 import type { User } from './cockpit';
 
-/** The sign-in form: `POST /api/auth/login`; the token is kept in sessionStorage by the caller. */
+const REALM_KEY = 'tandem.login.realm';
+
+/**
+ * The sign-in form: `POST /api/auth/login`; the token is kept in sessionStorage by the caller. With more
+ * than one user database configured, a "User database" select says which one to check (remembered).
+ */
 export function showLogin(root: HTMLElement, onLogin: (token: string, user: User) => void, notice?: string): void {
   document.title = 'Sign in · Tandem';
   const error = h('p', { class: 'error', role: 'alert', hidden: !notice }, notice ?? '');
   const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const realmField = h('div', { class: 'field', hidden: true });
+  let realm: HTMLSelectElement | null = null;
   const submit = h('button', { class: 'primary', type: 'submit' }, 'Sign in');
   const form = h('form', { class: 'login', 'aria-labelledby': 'login-title' },
     h('div', { class: 'brand' }, h('img', { src: '/assets/favicon.svg', alt: '' }), h('span', { id: 'login-title' }, 'Tandem cockpit')),
     h('p', { class: 'muted' }, 'Sign in to help customers at their desktops.'),
     error,
+    realmField,
     h('div', { class: 'field' }, h('label', { for: 'login-username' }, 'Username'), username),
     h('div', { class: 'field' }, h('label', { for: 'login-password' }, 'Password'), password),
     submit);
+  void fetchRealms().then((realms) => {
+    if (realms.length < 2) return;
+    realm = realmSelect('login-realm', realms, REALM_KEY);
+    replace(realmField, h('label', { for: 'login-realm' }, 'User database'), realm);
+    realmField.hidden = false;
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     submit.disabled = true;
@@ -23,11 +38,11 @@ export function showLogin(root: HTMLElement, onLogin: (token: string, user: User
       try {
         const res = await fetch('/api/auth/login', {
           method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: username.value.trim(), password: password.value }),
+          body: JSON.stringify({ username: username.value.trim(), password: password.value, ...(realm ? { realm: realm.value } : {}) }),
         });
         const body = (await res.json().catch(() => ({}))) as { token?: string; user?: User; code?: string; message?: string };
         if (!res.ok || !body.token || !body.user) {
-          error.textContent = body.code === 'BAD_CREDENTIALS' ? 'Unknown user or wrong password.' : body.code === 'RATE_LIMITED' ? 'Too many failed attempts. Try again later.' : `Sign-in failed (${body.code ?? res.status}).`;
+          error.textContent = loginErrorText(body, res.status, realm?.selectedOptions[0]?.textContent ?? undefined);
           error.hidden = false;
           password.value = '';
           password.focus();

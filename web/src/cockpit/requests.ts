@@ -3,8 +3,11 @@ import { age, h, replace, uid } from '../shared/dom';
 import {
   type AssistanceRequest, fromLocalInput, REQUEST_STATUS_LABEL, requestBadgeClass, type RequestStatus, type RequestStore, toLocalInput, when,
 } from '../shared/requests';
+import { fetchRealms, type Realm, realmSelect } from '../shared/realms';
 import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
+
+const REALM_KEY = 'tandem.requests.realm';
 
 type Filter = 'all' | RequestStatus;
 type Pane = { kind: 'none' } | { kind: 'new' } | { kind: 'request'; requestId: string };
@@ -37,8 +40,29 @@ export class RequestsBoard {
   private editor: { requestId: string; info: HTMLElement; refresh: (r: AssistanceRequest) => void } | null = null;
   private readonly refused: Refused = { edit: false, create: false, delete: false, launch: false };
   private busy = new Set<string>();
+  /** The "User database" select (seed 001: "the correct user database on the top right"); shown with two realms or more. */
+  private readonly realmBox = h('span', { class: 'row req-realm', hidden: true });
+  private realm: HTMLSelectElement | null = null;
+  private realms: Realm[] = [];
 
   constructor(private readonly app: Cockpit, private readonly requests: RequestStore) {
+    void fetchRealms().then((realms) => {
+      this.realms = realms;
+      if (realms.length < 2) return;
+      this.realm = realmSelect('req-realm', realms, REALM_KEY);
+      this.realm.addEventListener('change', () => {
+        if (this.pane.kind === 'new') this.openNew();
+        this.update();
+      });
+      // Through CSSOM: the page's CSP refuses style attributes.
+      this.realm.style.cssText = 'width: auto; min-width: 150px';
+      this.realmBox.style.cssText = 'flex: none; gap: 6px; margin-left: 8px';
+      const label = h('label', { for: 'req-realm', class: 'small muted' }, 'User database');
+      label.style.whiteSpace = 'nowrap';
+      replace(this.realmBox, label, this.realm);
+      this.realmBox.hidden = false;
+      this.update();
+    });
     this.search.addEventListener('input', () => this.renderList());
     this.statusFilter.addEventListener('change', () => this.renderList());
     this.newBtn.addEventListener('click', () => this.openNew());
@@ -48,7 +72,7 @@ export class RequestsBoard {
         h('span', { class: 'grow' }),
         h('label', { class: 'sr-only', for: this.search.id }, 'Filter requests'), this.search,
         h('label', { class: 'sr-only', for: this.statusFilter.id }, 'Status'), this.statusFilter,
-        this.newBtn),
+        this.newBtn, this.realmBox),
       h('div', { class: 'board-body' }, this.list, this.detail));
     requests.onChange(() => this.update());
     this.update();
@@ -56,7 +80,7 @@ export class RequestsBoard {
 
   /** Redraws from the store (pushes, reloads) and from the online list (Connect needs the desktop online). */
   update(): void {
-    this.count.textContent = String(this.requests.requests.size);
+    this.count.textContent = String(this.inRealm().length);
     this.renderList();
     this.renderDetail();
   }
@@ -71,10 +95,16 @@ export class RequestsBoard {
     return this.app.agents.find((a) => a.agentId === r.owner?.agentId);
   }
 
+  /** The requests whose owner belongs to the selected user database (all of them with one realm). */
+  private inRealm(): AssistanceRequest[] {
+    const realm = this.realm?.value;
+    return this.requests.list().filter((r) => !realm || (r.owner?.realm ?? this.realms[0]?.id) === realm);
+  }
+
   private visible(): AssistanceRequest[] {
     const q = this.search.value.trim().toLowerCase();
     const f = this.statusFilter.value as Filter;
-    return this.requests.list().filter((r) => (f === 'all' || r.status === f)
+    return this.inRealm().filter((r) => (f === 'all' || r.status === f)
       && (!q || `${r.owner?.name ?? ''} ${this.agentOf(r)?.hostname ?? ''} ${r.description} ${r.assignee?.name ?? ''}`.toLowerCase().includes(q)));
   }
 
@@ -84,7 +114,7 @@ export class RequestsBoard {
     replace(this.list, !this.requests.loaded && this.requests.requests.size === 0
       ? h('li', { class: 'empty' }, 'Loading requests…')
       : shown.length === 0
-        ? h('li', { class: 'empty' }, this.requests.requests.size ? 'No request matches the filter.' : 'No open request. Users file them from the Tandem panel on their computer.')
+        ? h('li', { class: 'empty' }, this.inRealm().length ? 'No request matches the filter.' : `No open request${this.realm ? ` in ${this.realm.selectedOptions[0]?.textContent ?? 'this user database'}` : ''}. Users file them from the Tandem panel on their computer.`)
         : shown.map((r) => {
           const host = this.agentOf(r);
           return h('li', null, h('button', {
@@ -273,6 +303,23 @@ export class RequestsBoard {
     const agents = this.app.agents.filter((a) => a.status !== 'offline').sort((a, b) => a.hostname.localeCompare(b.hostname));
     const desktop = h('select', { id: uid('new-desktop'), required: true },
       agents.length ? agents.map((a) => h('option', { value: a.agentId }, `${a.hostname} · ${a.osUser}`)) : h('option', { value: '' }, 'No desktop is online'));
+    // The user it is for comes from the selected user database (`directory.users`); mail then goes to their address.
+    const realm = this.realm?.value ?? this.realms[0]?.id;
+    const realmName = this.realms.find((r) => r.id === realm)?.name ?? 'the user database';
+    const user = h('select', { id: uid('new-user') }, h('option', { value: '' }, 'Loading users…'));
+    const userHint = h('p', { class: 'small muted' }, `Users of ${realmName}${this.realm ? ' (the selector at the top right)' : ''}.`);
+    const users = new Map<string, { id: string; name: string; email: string | null }>();
+    if (realm) {
+      void this.app.conn.ask<{ users: { id: string; name: string; email: string | null; role: string }[] }>('directory.users', { realm }).then((ack) => {
+        for (const u of ack.users) users.set(u.id, u);
+        replace(user, h('option', { value: '' }, '— Not in the user database —'), ack.users.map((u) => h('option', { value: u.id }, u.email ? `${u.name} · ${u.email}` : u.name)));
+      }, (err) => {
+        replace(user, h('option', { value: '' }, '— Not in the user database —'));
+        userHint.textContent = `The users of ${realmName} cannot be listed: ${errText(err)}`;
+      });
+    } else {
+      replace(user, h('option', { value: '' }, '— Not in the user database —'));
+    }
     const description = h('textarea', { id: uid('new-desc'), rows: 4, maxlength: 2000, required: true, placeholder: 'What does the user need help with?' });
     const anyTime = h('input', { type: 'radio', name: 'new-avail', id: uid('new-any'), value: 'any', checked: true });
     const fromRadio = h('input', { type: 'radio', name: 'new-avail', id: uid('new-from'), value: 'from' });
@@ -284,16 +331,18 @@ export class RequestsBoard {
     const toggle = (): void => { from.disabled = !fromRadio.checked; if (fromRadio.checked) from.focus(); };
     anyTime.addEventListener('change', toggle);
     fromRadio.addEventListener('change', toggle);
+    user.addEventListener('change', () => { email.placeholder = users.get(user.value)?.email ?? 'user@example.com'; });
     const form = h('form', { class: 'req-editor', 'aria-labelledby': 'new-req-title' },
       h('h3', { id: 'new-req-title' }, 'New request'),
       h('p', { class: 'muted small' }, 'File a remote assistance request on behalf of a user, for their desktop.'),
+      h('div', { class: 'field' }, h('label', { for: user.id }, 'User'), user, userHint),
       h('div', { class: 'field' }, h('label', { for: desktop.id }, 'Desktop'), desktop),
       h('div', { class: 'field' }, h('label', { for: description.id }, 'Description'), description),
       h('fieldset', null, h('legend', null, 'The user is available'),
         h('div', { class: 'check' }, anyTime, h('label', { for: anyTime.id }, 'Any time')),
         h('div', { class: 'check' }, fromRadio, h('label', { for: fromRadio.id }, 'From'), from)),
       h('div', { class: 'check' }, oneTime, h('label', { for: oneTime.id }, 'One-Time request (closed after its session)')),
-      h('div', { class: 'field' }, h('label', { for: email.id }, 'User’s e-mail for updates (optional)'), email),
+      h('div', { class: 'field' }, h('label', { for: email.id }, 'User’s e-mail for updates (optional; empty: the user database’s)'), email),
       error,
       h('div', { class: 'row' }, submit, h('button', { type: 'button', onclick: () => { this.pane = { kind: 'none' }; this.update(); } }, 'Cancel')));
     form.addEventListener('submit', (ev) => {
@@ -306,7 +355,7 @@ export class RequestsBoard {
       error.hidden = true;
       submit.disabled = true;
       void this.app.conn.ask<{ requestId: string; request: AssistanceRequest }>('request.file', {
-        agentId: desktop.value, description: text, availableFrom: at, oneTime: oneTime.checked, ...(email.value.trim() ? { email: email.value.trim() } : {}),
+        agentId: desktop.value, description: text, availableFrom: at, oneTime: oneTime.checked, ...(email.value.trim() ? { email: email.value.trim() } : {}), ...(user.value ? { userId: user.value } : {}),
       }).then((ack) => {
         this.requests.apply(ack.request);
         toast('Request filed.', 'success');

@@ -6,6 +6,7 @@ import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import { MyRequests } from './requests';
+import { panelSignIn } from './sign-in';
 
 const TOKEN_KEY = 'tandem.customer.token';
 const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
@@ -51,7 +52,11 @@ class CustomerPanel {
     this.conn = new Connection(token);
     this.store = new SessionStore(this.conn, () => this.current?.state?.customer?.id ?? null);
     this.requests = new RequestStore(this.conn);
-    this.myRequests = new MyRequests(this.conn, this.requests);
+    // Signing in swaps the panel's token for one naming the user; the page starts again with it.
+    this.myRequests = new MyRequests(this.conn, this.requests, panelSignIn(token, (signed) => {
+      sessionStorage.setItem(TOKEN_KEY, signed);
+      location.reload();
+    }));
     // A launched request shows in the consent prompt; redraw when its status changes.
     this.requests.onChange(() => { if (this.current?.state?.status === 'pending') this.render(); });
   }

@@ -37,7 +37,8 @@ export class MyRequests {
   private readonly submit = h('button', { class: 'primary', type: 'submit' }, 'Send request');
   private readonly formBox: HTMLElement;
 
-  constructor(private readonly conn: Connection, private readonly requests: RequestStore) {
+  /** `signIn`: the panel's "Sign in with your account" box, shown above the form. */
+  constructor(private readonly conn: Connection, private readonly requests: RequestStore, signIn?: HTMLElement) {
     const toggle = (): void => {
       this.from.disabled = !this.fromRadio.checked;
       if (this.fromRadio.checked) this.from.focus();
@@ -63,6 +64,7 @@ export class MyRequests {
     this.el = h('section', { class: 'card my-requests', 'aria-labelledby': 'my-req-title' },
       h('div', { class: 'row' }, h('h3', { id: 'my-req-title', class: 'grow' }, 'My remote assistance requests'), this.count),
       this.list,
+      signIn ?? null,
       this.formBox);
     requests.onChange(() => this.render());
     this.render();

@@ -6,7 +6,8 @@ export type RequestStatus = 'open' | 'waiting' | 'in-progress' | 'inactive' | 'c
 export interface AssistanceRequest {
   requestId: string;
   status: RequestStatus;
-  owner: { agentId: string; name: string } | null;
+  /** `realm`: the user database of the owner (docs/realms.md). */
+  owner: { agentId: string; name: string; userId?: string | null; realm?: string | null } | null;
   description: string;
   /** Epoch ms the user is available from; null means any time. */
   availableFrom: number | null;
