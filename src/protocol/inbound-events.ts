@@ -4,7 +4,7 @@ import {
 } from './messages/agent.dto';
 import { PingDto, SessionRef } from './messages/common';
 import { AttachCodeDto } from './messages/attach.dto';
-import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
+import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
 import { RequestEditDto, RequestFileDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
@@ -89,8 +89,10 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'attach.code': { dto: AttachCodeDto, senders: C, summary: 'after granting the full client in a click-to-chat session: a one-time attach code for `tandem-agent join --server URL --code CODE` (codes.attachCodeTtlMs), with the mode the customer chooses (observe when omitted); a new code replaces the last', errors: [...S, 'NOT_CUSTOMER', 'NOT_AWAITING_AGENT'] },
   'support-button.deploy': { dto: SupportButtonDeployDto, senders: T, summary: 'deploy a Support Button on the session\'s agent: name, profile, queue, expiry', errors: [...S, 'FORBIDDEN', 'BUTTON_EXPIRED', 'UNKNOWN_TEAM', 'UNKNOWN_USER'] },
   'support-button.remove': { dto: ButtonRefDto, senders: T, summary: 'remove (uninstall) a Support Button', errors: ['UNKNOWN_BUTTON', 'FORBIDDEN'] },
+  'support-button.list': { dto: SupportButtonListDto, senders: T, summary: 'Support Buttons on the session\'s desktop (sessionId), or all I deployed (an admin: all), with their expiry', errors: ['UNKNOWN_SESSION', 'INVALID_TARGET', 'FORBIDDEN'] },
   'support.start': { dto: ButtonRefDto, senders: [...A, ...C], summary: 'the customer starts a session through a Support Button: it waits in the button\'s queue', errors: ['UNKNOWN_BUTTON', 'BUTTON_EXPIRED', 'INVALID_TARGET', 'AGENT_BUSY'] },
   'jump-group.define': { dto: JumpGroupDefineDto, senders: T, summary: 'an admin defines a Jump Group: members (users, teams) and consent policy (notify or ask)', errors: ['FORBIDDEN'] },
+  'jump-group.list': { dto: EmptyDto, senders: T, summary: 'the Jump Groups I may pin to and jump from (an admin: all): name, consent policy, members', errors: [] },
   'jump.pin': { dto: JumpPinDto, senders: T, summary: 'pin the session\'s agent as a Jump Client to my personal list or a Jump Group', errors: [...S, 'FORBIDDEN', 'UNKNOWN_JUMP_GROUP', 'INVALID_TARGET'] },
   'jump.unpin': { dto: JumpRefDto, senders: T, summary: 'unpin (uninstall) a Jump Client', errors: ['UNKNOWN_JUMP_CLIENT', 'FORBIDDEN'] },
   'jump.list': { dto: EmptyDto, senders: T, summary: 'the Jump Clients I may start, with their agents\' status', errors: [] },

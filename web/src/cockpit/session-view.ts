@@ -8,6 +8,7 @@ import type { SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
 import { mountShellPanel } from './shell-panel';
+import { EntryPointsPanel } from './entry-points-panel';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
 const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
@@ -633,10 +634,16 @@ export class SessionView {
     replace(this.admin, form, h('fieldset', null, h('legend', null, 'Admin actions'),
       h('div', { class: 'row wrap' }, this.adminButtons),
       h('p', { class: 'hint' }, 'Available once the session is elevated.')));
+    this.entryPoints = new EntryPointsPanel(this.app, this.model.sessionId);
+    this.admin.append(this.entryPoints.el);
   }
+
+  /** Pin as Jump Client, Deploy support button and the buttons on this desktop. */
+  private entryPoints?: EntryPointsPanel;
 
   private renderAdminState(): void {
     const s = this.state;
+    this.entryPoints?.update(this.live ? s ?? null : null);
     const active = this.live && s?.status === 'active' && s.you !== 'observer';
     this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.awaitingAgent) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
     this.elevEnd.disabled = !active || !s?.elevated;
