@@ -85,6 +85,8 @@ export class SessionView {
     this.wireInput();
     this.buildAdmin();
     this.cleanups.push(mountShellPanel(this.app, this.model, this.admin));
+    // Entry points go last: the command shell stays next to the elevation controls.
+    if (this.entryPoints) this.admin.append(this.entryPoints.el);
   }
 
   private get state(): SessionState | null {
@@ -635,7 +637,6 @@ export class SessionView {
       h('div', { class: 'row wrap' }, this.adminButtons),
       h('p', { class: 'hint' }, 'Available once the session is elevated.')));
     this.entryPoints = new EntryPointsPanel(this.app, this.model.sessionId);
-    this.admin.append(this.entryPoints.el);
   }
 
   /** Pin as Jump Client, Deploy support button and the buttons on this desktop. */
