@@ -151,4 +151,35 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
     expect(mine.buttons.map((b: { name: string }) => b.name)).toEqual(['VPN help']);
     await expect(alice.ask('support-button.list', { sessionId: 'nope!' })).rejects.toMatchObject({ code: 'INVALID_DATA' });
   });
+
+  it('shows the Jump Groups in the admin console, and an administrator defines one there', async () => {
+    const ctx = await chromium.browser.newContext({ viewport: { width: 1280, height: 760 }, locale: 'en-GB', timezoneId: 'UTC' });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+    await page.goto(`${t.url}/admin`);
+    await page.getByLabel('Username').fill('root');
+    await page.getByLabel('Password').fill('root-pw');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('tab', { name: /Jump Groups/ }).click();
+    const table = page.getByRole('table', { name: 'Jump Groups' });
+    await table.locator('tr[data-group="front"]', { hasText: 'Starts at once with a notice' }).waitFor();
+    expect(await table.locator('tr[data-group="front"]').textContent()).toContain('team helpdesk');
+    expect(await table.locator('tr[data-group="lab"]').textContent()).toContain('bob');
+
+    const form = page.getByRole('form', { name: 'Define a Jump Group' });
+    await form.getByLabel('Id').fill('night');
+    await form.getByLabel('Name').fill('Night shift');
+    await form.getByLabel('Consent policy').selectOption({ label: 'Asks the user first' });
+    await form.getByLabel('Users').fill('alice, bob');
+    await form.getByRole('button', { name: 'Save group' }).click();
+    await table.locator('tr[data-group="night"]', { hasText: 'alice, bob' }).waitFor();
+    await page.getByRole('tab', { name: /Jump Groups/ }).locator('.count', { hasText: '3' }).waitFor();
+    for (const b of await page.locator('.toast-close').all()) await b.click().catch(() => undefined);
+    await shot(page, '06-admin-jump-groups');
+    // alice now may pin to it.
+    const alice = await person(t, 'alice');
+    closers.push(() => alice.close());
+    expect((await alice.ask('jump-group.list', {})).groups.map((g: { name: string }) => g.name)).toEqual(['Front office', 'Night shift']);
+  });
 });
