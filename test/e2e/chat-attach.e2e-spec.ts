@@ -214,7 +214,8 @@ describe('click-to-chat: the customer\'s agent joins with a one-time code', () =
     expect(text).toBe(`tandem-agent join --server ${t.url} --code ${/--code ([0-9A-Z]{10})$/.exec(text)![1]}`);
     await customer.locator('.toast-close').first().click().catch(() => undefined);
     await shot(customer, '01-customer-command');
-    await cockpit.getByText('Waiting for the customer\'s agent').waitFor();
+    await cockpit.getByText('Waiting for the customer\'s agent', { exact: true }).waitFor();
+    await cockpit.getByText('Full client allowed: waiting for the customer\'s agent to join.').waitFor();
     await cockpit.locator('.toast-close').first().click().catch(() => undefined);
     await shot(cockpit, '02-cockpit-waiting');
 
