@@ -137,12 +137,16 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
     await waitFor('the unpin toast', () => page.getByText('desk-pin unpinned.').isVisible());
   }, 90_000);
 
-  it('lists only the groups I may use, and support buttons only for those allowed to deploy them', async () => {
-    const bob = await person(t, 'bob');
+  it('lists only the Jump Groups I may use, and the Support Buttons I deployed (an admin: all)', async () => {
+    const carol = await person(t, 'carol');
     const alice = await person(t, 'alice');
-    closers.push(() => bob.close(), () => alice.close());
+    const root = await person(t, 'root');
+    closers.push(() => carol.close(), () => alice.close(), () => root.close());
     expect((await alice.ask('jump-group.list', {})).groups.map((g: { name: string }) => g.name)).toEqual(['Front office']);
-    const all = await (await person(t, 'root')).ask('jump-group.list', {});
+    expect((await carol.ask('jump-group.list', {})).groups).toEqual([]);
+    expect((await carol.ask('support-button.list', {})).buttons).toEqual([]);
+    expect((await root.ask('support-button.list', {})).buttons.map((b: { name: string; expired: boolean }) => [b.name, b.expired])).toEqual([['VPN help', false]]);
+    const all = await root.ask('jump-group.list', {});
     expect(all.groups).toEqual([
       { groupId: 'front', name: 'Front office', consent: 'notify', userIds: [], teams: ['helpdesk'] },
       { groupId: 'lab', name: 'Lab', consent: 'ask', userIds: ['bob'], teams: [] },
