@@ -37,6 +37,12 @@ export interface AgentClientOptions {
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
   lockCommand: string[];
   log: (line: string) => void;
+  /** `tandem-agent join`: the click-to-chat session's one-time code, sent in the first hello only. */
+  attachCode?: string;
+  /** The server refused the attach code (its error code and message): the join is over. */
+  onAttachRefused?: (code: string, message: string) => void;
+  /** The session this agent was in has ended. */
+  onSessionEnded?: (sessionId: string) => void;
 }
 
 type Mode = 'hold' | 'observe' | 'interact';
@@ -65,6 +71,7 @@ export class AgentClient {
   readonly overlay?: RemoteOverlay;
 
   constructor(private readonly opts: AgentClientOptions) {
+    this.attachCode = opts.attachCode;
     if (opts.overlay) {
       this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
     }
@@ -126,12 +133,23 @@ export class AgentClient {
       for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
       this.displaysSaid = JSON.stringify(displays);
       if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
-      const hello = this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
+      const attachCode = this.attachCode;
+      const hello = this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays, ...(attachCode ? { attachCode } : {}) });
+      if (attachCode) {
+        this.refusals.set(hello, (err) => {
+          this.attachCode = undefined;
+          this.opts.log(`the attach code was refused: ${err.code} ${err.message}`);
+          this.opts.onAttachRefused?.(err.code, err.message);
+        });
+      }
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
       this.replies.set(hello, (reply) => {
         const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number } } | undefined;
         if (Number(r?.limits?.clipboardBytes) > 0) this.clipboardBytes = Number(r?.limits?.clipboardBytes);
+        // The code did its work (or the server did not answer it): never send it again.
+        if (r) this.attachCode = undefined;
+        if (attachCode && r?.sessionId) this.opts.log(`joined session ${r.sessionId} with the attach code`);
         if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return;
         this.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
         this.opts.log(`rejoining session ${r.sessionId} (allowed before the restart)`);
@@ -170,6 +188,9 @@ export class AgentClient {
 
   /** Replies (ack or error) the customer's commands wait for, by request id. */
   private readonly replies = new Map<string, (data?: unknown) => void>();
+  /** Errors a request waits for (the attach code's hello), by request id. */
+  private readonly refusals = new Map<string, (err: { code: string; message: string }) => void>();
+  private attachCode?: string;
   private displaysSaid = '';
   private displayTimer?: NodeJS.Timeout;
 
@@ -229,6 +250,8 @@ export class AgentClient {
     if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
       this.replies.get(msg.id)?.(msg.event === 'ack' ? msg.data : undefined);
       this.replies.delete(msg.id);
+      if (msg.event === 'error') this.refusals.get(msg.id)?.({ code: String(d.code), message: String(d.message) });
+      this.refusals.delete(msg.id);
     }
     switch (msg.event) {
       case 'assist.requested': {
@@ -427,6 +450,7 @@ export class AgentClient {
     this.overlay?.clear();
     this.session = undefined;
     this.opts.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
+    this.opts.onSessionEnded?.(d.sessionId);
     if (d.lockDesktop && this.opts.lockCommand.length > 0) {
       const [cmd, ...args] = this.opts.lockCommand;
       this.opts.log(`elevated session ended by the customer: locking the desktop (${this.opts.lockCommand.join(' ')})`);

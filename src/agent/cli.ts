@@ -5,6 +5,8 @@
  *   tandem-agent enroll --server URL (--secret S | --code C) [--config FILE]
  *   tandem-agent run [--config FILE] [--display :0] [--fps 15] [--quality 70] [--view-only] [--no-screen] [--no-webrtc]
  *                    [--server URL --secret S]   (enrolls first when there is no config yet)
+ *   tandem-agent join --server URL --code CODE [--config FILE] [--display :0] …
+ *                    (a click-to-chat customer shares their screen with the session they chat in)
  *   tandem-agent monitors [--display :0]
  *
  * The customer answers in the terminal: y/n to a request, and at any time `hold`, `observe`,
@@ -29,6 +31,10 @@ const USAGE = `usage:
   tandem-agent enroll --server URL (--secret SECRET | --code CODE) [--config FILE] [--name HOST]
   tandem-agent run [--config FILE] [--display :N] [--fps N] [--quality N] [--view-only] [--no-screen]
                    [--no-webrtc] [--name HOST] [--server URL (--secret SECRET | --code CODE)]
+  tandem-agent join --server URL --code CODE [--config FILE] [--display :N] [--fps N] [--quality N]
+                   [--view-only] [--no-webrtc] [--name HOST]
+      joins the chat session whose page showed CODE (one-time, short-lived) and shares this screen
+      in the mode chosen there; enrolls with the code when this desktop is not enrolled yet
   tandem-agent monitors [--display :N]
 
 Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on' or close at any time.`;
@@ -71,9 +77,30 @@ function openScreen(display: string | undefined): X11Screen {
   return screen;
 }
 
-async function runCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+/**
+ * `join`: the agent of this desktop (enrolled already with that server, else enrolled now with the attach
+ * code) joins the click-to-chat session the code belongs to; it stops when the session ends or the code is refused.
+ */
+async function joinCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  const server = v.server as string | undefined;
+  const code = (v.code as string | undefined)?.trim().toUpperCase();
+  if (!server || !/^https?:\/\//.test(server)) throw new UsageError('--server URL (http or https) is required to join');
+  if (!code || !/^[0-9A-Z]{10}$/.test(code)) throw new UsageError(`--code must be the 10-character code the chat page shows, got '${code ?? ''}'`);
   const file = (v.config as string | undefined) ?? defaultConfigPath();
   let state = readAgentState(file);
+  if (!state || state.server.replace(/\/+$/, '') !== server.replace(/\/+$/, '')) {
+    const name = (v.name as string | undefined) ?? osHostname();
+    const { agentId, token } = await enroll(server, name, { attachCode: code });
+    state = { server, agentId, token, pin: String(randomInt(0, 1_000_000)).padStart(6, '0') };
+    writeAgentState(file, state);
+    log(`enrolled with ${server} as ${agentId}; saved to ${file} (readable by you only)`);
+  }
+  await runCommand(v, state, code);
+}
+
+async function runCommand(v: Record<string, string | boolean | undefined>, joined?: AgentState, attachCode?: string): Promise<void> {
+  const file = (v.config as string | undefined) ?? defaultConfigPath();
+  let state = joined ?? readAgentState(file);
   if (!state) {
     if (!v.server) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first (or pass them to run)`);
     state = await enrollCommand(v);
@@ -119,6 +146,18 @@ async function runCommand(v: Record<string, string | boolean | undefined>): Prom
     quality,
     lockCommand: ['loginctl', 'lock-session'],
     log,
+    ...(attachCode ? {
+      attachCode,
+      onAttachRefused: (code: string, message: string) => {
+        process.stderr.write(`tandem-agent: ${code}: ${message}\n`);
+        process.exitCode = 1;
+        client.stop();
+        prompt.close();
+        setTimeout(() => process.exit(1), 200).unref();
+      },
+      // A joined agent was for that one session: it stops when the session ends.
+      onSessionEnded: () => stop('session ended'),
+    } : {}),
   });
   const stop = (signal: string): void => {
     log(`${signal}: stopping`);
@@ -153,6 +192,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'run':
       await runCommand(values);
+      return;
+    case 'join':
+      await joinCommand(values);
       return;
     case 'monitors': {
       const screen = new X11Screen((values.display as string | undefined) ?? process.env.DISPLAY ?? '');

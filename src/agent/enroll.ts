@@ -1,5 +1,5 @@
 /** Enrolls this machine with a node: `POST /api/agents/enroll` with the shared secret or a one-time code. */
-export async function enroll(server: string, hostname: string, credential: { secret?: string; code?: string }): Promise<{ agentId: string; token: string }> {
+export async function enroll(server: string, hostname: string, credential: { secret?: string; code?: string; attachCode?: string }): Promise<{ agentId: string; token: string }> {
   const res = await fetch(new URL('/api/agents/enroll', server), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

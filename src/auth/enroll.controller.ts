@@ -6,6 +6,7 @@ import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
 import { STORE, CLOCK, type Clock } from '../gateways/sessions/tokens';
 import { ApiError } from '../http/api-error';
+import { attachCodeKey } from '../gateways/sessions/attach.handlers';
 import { AttemptLimiter } from './attempt-limiter';
 import { EnrollDto, EnrollmentCodeDto } from './enroll.dto';
 import { requireBearer } from './http-auth';
@@ -39,9 +40,15 @@ export class EnrollController {
   async enroll(@Body() body: EnrollDto, @Ip() ip: string): Promise<{ agentId: string; token: string }> {
     const key = `enroll-ip:${ip}`;
     if (this.limiter.isBlocked(key)) throw new ApiError(429, 'RATE_LIMITED', 'too many failed enrollments; try again later');
-    if (!body.secret && !body.code) throw new ApiError(400, 'INVALID_DATA', 'send secret or code');
+    if (!body.secret && !body.code && !body.attachCode) throw new ApiError(400, 'INVALID_DATA', 'send secret, code or attachCode');
     let teams: string[] = [];
-    if (body.code) {
+    if (body.attachCode) {
+      // The code is not used up here: joining the session (agent.hello) decides whether it is still good.
+      if ((await this.store.kv.get(attachCodeKey(body.attachCode))) === null) {
+        this.limiter.recordFailure(key);
+        throw new ApiError(401, 'ENROLLMENT_REFUSED', 'the attach code is unknown');
+      }
+    } else if (body.code) {
       const raw = await this.store.kv.take(codeKey(body.code));
       if (!raw) {
         this.limiter.recordFailure(key);

@@ -71,6 +71,8 @@ export class WsConfig {
 
 export class CodesConfig {
   @IsInt() @Min(1000) securityCodeTtlMs = 600000;
+  /** How long a click-to-chat customer's attach code (`tandem-agent join --code`) stays good. */
+  @IsInt() @Min(1000) attachCodeTtlMs = 600000;
   @IsInt() @Min(4) @Max(6) pinLength = 6;
 }
 

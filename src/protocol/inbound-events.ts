@@ -3,7 +3,8 @@ import {
   AgentHelloDto, AssistRespondDto, CodeEnterDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto,
 } from './messages/agent.dto';
 import { PingDto, SessionRef } from './messages/common';
-import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from './messages/entry.dto';
+import { AttachCodeDto } from './messages/attach.dto';
+import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from './messages/entry.dto';
 import { MediaRefreshDto } from './messages/media.dto';
 import { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
@@ -37,7 +38,7 @@ const S = ['UNKNOWN_SESSION', 'NOT_MEMBER', 'SESSION_ENDED'];
  */
 export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'ping': { dto: PingDto, senders: ['technician', 'customer', 'agent'], summary: 'round-trip probe: acked with {t, serverTime}', errors: [] },
-  'agent.hello': { dto: AgentHelloDto, senders: A, summary: 'agent announces itself (hostname, OS user, displays, version, Assist PIN); must be first', errors: ['PIN_IN_USE'] },
+  'agent.hello': { dto: AgentHelloDto, senders: A, summary: 'agent announces itself (hostname, OS user, displays, version, Assist PIN); must be first. With attachCode it joins that click-to-chat session (`tandem-agent join`)', errors: ['PIN_IN_USE', 'ATTACH_CODE_UNKNOWN', 'ATTACH_CODE_USED', 'ATTACH_CODE_EXPIRED', 'NOT_AWAITING_AGENT', 'AGENT_BUSY', 'SESSION_ENDED', 'LOCKED_OUT'] },
   'customer.panel': { dto: EmptyDto, senders: A, summary: 'the agent asks for a customer panel link (a customer token for this desktop, opened in the customer\'s browser)', errors: [] },
   'code.enter': { dto: CodeEnterDto, senders: [...A, ...C], summary: 'the customer typed a technician\'s security code into the agent', errors: ['CODE_UNKNOWN', 'CODE_EXPIRED', 'CODE_USED', 'RATE_LIMITED', 'LOCKED_OUT'] },
   'screen.state': { dto: ScreenStateDto, senders: A, summary: 'capture became impossible (paused) or possible again', errors: S },
@@ -85,10 +86,13 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'session.resume': { dto: ResumeDto, senders: [...T, ...C, ...A], summary: 'after a reconnect: the events after lastSeq in order, then live ones', errors: ['RESUME_INVALID', 'UNKNOWN_SESSION'] },
   'elevation.request': { dto: ElevationRequestDto, senders: T, summary: 'ask for an admin session by prompting the customer or with credentials (never stored or logged); a reason where policy requires one', errors: [...S, 'FORBIDDEN', 'ALREADY_ELEVATED', 'REASON_REQUIRED'] },
   'elevation.end': { dto: SessionRef, senders: [...T, ...C], summary: 'a member or the customer drops the admin session', errors: [...S, 'NOT_ELEVATED'] },
+  'attach.code': { dto: AttachCodeDto, senders: C, summary: 'after granting the full client in a click-to-chat session: a one-time attach code for `tandem-agent join --server URL --code CODE` (codes.attachCodeTtlMs), with the mode the customer chooses (observe when omitted); a new code replaces the last', errors: [...S, 'NOT_CUSTOMER', 'NOT_AWAITING_AGENT'] },
   'support-button.deploy': { dto: SupportButtonDeployDto, senders: T, summary: 'deploy a Support Button on the session\'s agent: name, profile, queue, expiry', errors: [...S, 'FORBIDDEN', 'BUTTON_EXPIRED', 'UNKNOWN_TEAM', 'UNKNOWN_USER'] },
   'support-button.remove': { dto: ButtonRefDto, senders: T, summary: 'remove (uninstall) a Support Button', errors: ['UNKNOWN_BUTTON', 'FORBIDDEN'] },
+  'support-button.list': { dto: SupportButtonListDto, senders: T, summary: 'Support Buttons on the session\'s desktop (sessionId), or all I deployed (an admin: all), with their expiry', errors: ['UNKNOWN_SESSION', 'INVALID_TARGET', 'FORBIDDEN'] },
   'support.start': { dto: ButtonRefDto, senders: [...A, ...C], summary: 'the customer starts a session through a Support Button: it waits in the button\'s queue', errors: ['UNKNOWN_BUTTON', 'BUTTON_EXPIRED', 'INVALID_TARGET', 'AGENT_BUSY'] },
   'jump-group.define': { dto: JumpGroupDefineDto, senders: T, summary: 'an admin defines a Jump Group: members (users, teams) and consent policy (notify or ask)', errors: ['FORBIDDEN'] },
+  'jump-group.list': { dto: EmptyDto, senders: T, summary: 'the Jump Groups I may pin to and jump from (an admin: all): name, consent policy, members', errors: [] },
   'jump.pin': { dto: JumpPinDto, senders: T, summary: 'pin the session\'s agent as a Jump Client to my personal list or a Jump Group', errors: [...S, 'FORBIDDEN', 'UNKNOWN_JUMP_GROUP', 'INVALID_TARGET'] },
   'jump.unpin': { dto: JumpRefDto, senders: T, summary: 'unpin (uninstall) a Jump Client', errors: ['UNKNOWN_JUMP_CLIENT', 'FORBIDDEN'] },
   'jump.list': { dto: EmptyDto, senders: T, summary: 'the Jump Clients I may start, with their agents\' status', errors: [] },

@@ -52,6 +52,8 @@ const commandArb: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.record({ type: fc.constant('AdminAction' as const), action: fc.constantFrom('restart' as const, 'process-list' as const, 'command-shell' as const, 'protected-window' as const) }),
   fc.record({ type: fc.constant('ReportScreen' as const), paused: fc.boolean() }),
   fc.record({ type: fc.constant('CustomerConnection' as const), online: fc.boolean() }),
+  fc.record({ type: fc.constant('IssueAttachCode' as const), codeHash: fc.constantFrom('h1', 'h2'), mode: modeArb, ttlMs: fc.integer({ min: 1, max: 5000 }) }),
+  fc.record({ type: fc.constant('AttachAgent' as const), codeHash: fc.constantFrom('h1', 'h2'), agentId: fc.constantFrom('ag_1', 'ag_2') }),
 );
 
 /** Biased towards a started session: most runs begin with an assistance request that the customer allows. */

@@ -55,6 +55,10 @@ export const REJECTION_CODES = {
   RECORDING_REQUIRED: 'policy records this session; only an admin may stop the recording',
   CLIPBOARD_OFF: 'the customer turned the clipboard off for this session',
   CLIPBOARD_TOO_LARGE: 'the clipboard text is larger than the session allows',
+  ATTACH_CODE_UNKNOWN: 'no such attach code (or a newer one replaced it)',
+  ATTACH_CODE_USED: 'the attach code was already used',
+  ATTACH_CODE_EXPIRED: 'the attach code has expired; ask for a new one',
+  NOT_AWAITING_AGENT: 'the session is not a click-to-chat session waiting for its customer\'s agent',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

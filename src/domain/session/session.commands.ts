@@ -45,7 +45,9 @@ export type SessionCommand =
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
   | { type: 'CustomerConnection'; online: boolean }
   | { type: 'StartRecording'; reason?: string }
-  | { type: 'StopRecording' };
+  | { type: 'StopRecording' }
+  | { type: 'IssueAttachCode'; codeHash: string; mode: Mode; ttlMs: number }
+  | { type: 'AttachAgent'; codeHash: string; agentId: string };
 
 export type SessionCommandType = SessionCommand['type'];
 

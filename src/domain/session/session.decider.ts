@@ -8,6 +8,7 @@ import { sendChat, offerFile, respondFile } from './session-chat.rules';
 import { adminAction, endElevation, requestElevation, respondElevation } from './session-elevation.rules';
 import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
+import { attachAgent, issueAttachCode } from './session-attach.rules';
 import { sendClipboard, setClipboard } from './session-clipboard.rules';
 import { startRecording, stopRecording } from './session-recording.rules';
 import { cancelInvite, disconnectCustomer, invite, removeMember, respondInvite, transfer } from './session-sharing.rules';
@@ -50,6 +51,8 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'SetClipboard': return setClipboard(s, c, a);
     case 'StartRecording': return startRecording(s, c, a);
     case 'StopRecording': return stopRecording(s, c, a);
+    case 'IssueAttachCode': return issueAttachCode(s, c, a, now);
+    case 'AttachAgent': return attachAgent(s, c, a, now);
     default: return reject('UNKNOWN_COMMAND');
   }
 }

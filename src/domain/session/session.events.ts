@@ -57,7 +57,9 @@ export type SessionEvent =
   | (EventBase & { type: 'ClipboardSent'; direction: 'to-customer' | 'to-technician'; to: string; mime: string; size: number })
   | (EventBase & { type: 'ClipboardSet'; enabled: boolean })
   | (EventBase & { type: 'RecordingStarted'; by: RecordingStartedBy; reason?: string })
-  | (EventBase & { type: 'RecordingStopped'; by: RecordingStoppedBy });
+  | (EventBase & { type: 'RecordingStopped'; by: RecordingStoppedBy })
+  | (EventBase & { type: 'AttachCodeIssued'; codeHash: string; mode: Mode; expiresAt: number })
+  | (EventBase & { type: 'AgentAttached'; agentId: string; mode: Mode });
 
 export type SessionEventType = SessionEvent['type'];
 

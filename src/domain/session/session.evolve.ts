@@ -100,7 +100,7 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
     case 'SessionHeld':
       return { ...s, status: 'queued', queue: e.queue };
     case 'SessionEnded':
-      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false };
+      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false, attachCode: s.attachCode?.used ? s.attachCode : null };
     case 'ElevationEnded':
       return { ...s, elevated: false };
     case 'AdminActionPerformed':
@@ -117,6 +117,10 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, recording: true, recordingRequired: e.by === 'policy' };
     case 'RecordingStopped':
       return { ...s, recording: false, recordingRequired: false };
+    case 'AttachCodeIssued':
+      return { ...s, attachCode: { codeHash: e.codeHash, mode: e.mode, expiresAt: e.expiresAt, used: false } };
+    case 'AgentAttached':
+      return { ...s, agentId: e.agentId, chatOnly: false, attachCode: s.attachCode ? { ...s.attachCode, used: true } : null, customer: s.customer ? { ...s.customer, online: true } : null };
     default:
       return s;
   }

@@ -27,7 +27,8 @@ export const started = (s: SessionState) => (): Guard => (s.status === 'new' ? f
 export const active = (s: SessionState) => (): Guard => (s.status !== 'active' ? fail('NOT_ACTIVE') : undefined);
 
 export const isMember = (s: SessionState, id: string): boolean => s.members[id] !== undefined;
-export const isCustomerActor = (s: SessionState, a: Actor): boolean => a.kind === 'customer' && s.customer !== null && s.customer.id === a.id;
+/** The customer: the seat's id, or the desktop agent that joined the session (a click-to-chat customer's agent). */
+export const isCustomerActor = (s: SessionState, a: Actor): boolean => a.kind === 'customer' && s.customer !== null && (s.customer.id === a.id || (s.agentId !== null && s.agentId === a.id));
 
 /** Owner-only commands: the owner, or an admin (who may do everything). */
 export const actsAsOwner = (s: SessionState, a: Actor): boolean => (s.ownerId !== null && s.ownerId === a.id) || a.kind === 'admin';

@@ -88,6 +88,16 @@ export interface SessionState {
   recording: boolean;
   /** Started by policy (recording.policy.teams): the owner may not stop it, only an admin. */
   recordingRequired: boolean;
+  /** The live one-time code (its hash) a click-to-chat customer's agent joins with; used once. */
+  attachCode: AttachCode | null;
+}
+
+/** A click-to-chat session's attach code: only its hash, the mode the customer chose, its expiry. */
+export interface AttachCode {
+  codeHash: string;
+  mode: Mode;
+  expiresAt: number;
+  used: boolean;
 }
 
 /** The state before the first event: nothing started. */
@@ -96,7 +106,7 @@ export function initialSessionState(sessionId: string): SessionState {
     sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
-    recording: false, recordingRequired: false, clipboard: true,
+    recording: false, recordingRequired: false, clipboard: true, attachCode: null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { ActorRef, isRepresentative } from '../common/actor';
 import { QueueRef } from '../common/queue-ref';
+import { awaitingAgent } from './session-attach.rules';
 import { isInvitee } from './session-sharing.rules';
 import { screenRecipients } from './session.authorize';
 import type { SessionEvent } from './session.events';
@@ -26,6 +27,8 @@ export interface SessionView {
   elevated: boolean;
   chatOnly: boolean;
   jumpNotice: boolean;
+  /** A click-to-chat session elevated to the full client, waiting for the customer's agent to join. */
+  awaitingAgent: boolean;
   /** The server records the session (everyone in it, the customer included, is told). */
   recording: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
@@ -41,7 +44,7 @@ export interface SessionView {
 function roleOf(state: SessionState, viewer: ActorRef): ViewerRole {
   const m = state.members[viewer.id];
   if (m) return m.role;
-  if (viewer.kind === 'customer' && state.customer?.id === viewer.id) return 'customer';
+  if (viewer.kind === 'customer' && (state.customer?.id === viewer.id || (state.agentId !== null && state.agentId === viewer.id))) return 'customer';
   if (Object.values(state.invitations).some((i) => isInvitee(i, viewer))) return 'invitee';
   return isRepresentative(viewer.kind) ? 'staff' : 'none';
 }
@@ -74,6 +77,7 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     elevated: state.elevated,
     chatOnly: state.chatOnly,
     jumpNotice: state.jumpNotice,
+    awaitingAgent: awaitingAgent(state),
     recording: state.recording,
     clipboard: state.clipboard,
     invitations,
@@ -96,7 +100,10 @@ export function viewerRole(state: SessionState, viewer: ActorRef): ViewerRole {
  * external representatives see it without the internal team and queue routing.
  */
 export function eventFor(state: SessionState, event: SessionEvent, viewer: ActorRef): SessionEvent {
-  if (STAFF_ROLES.includes(roleOf(state, viewer))) return event;
-  const { teams: _teams, queue: _queue, ...rest } = event as SessionEvent & { teams?: unknown; queue?: unknown };
+  // An attach code's hash stays in the journal only: nobody is shown it.
+  const { codeHash: _hash, ...shown } = event as SessionEvent & { codeHash?: unknown };
+  const e = (event.type === 'AttachCodeIssued' ? shown : event) as SessionEvent;
+  if (STAFF_ROLES.includes(roleOf(state, viewer))) return e;
+  const { teams: _teams, queue: _queue, ...rest } = e as SessionEvent & { teams?: unknown; queue?: unknown };
   return rest as SessionEvent;
 }

@@ -6,8 +6,8 @@ import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UserDirectory } from '../../auth/user-directory';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
-import { agentStatus, type EntryPointsEvent, type EntryPointsState, mayStartJump, type PresenceState, type QueueRef } from '../../domain';
-import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto } from '../../protocol/messages/entry.dto';
+import { agentStatus, type EntryPointsEvent, type EntryPointsState, hasRight, isInJumpGroup, mayStartJump, type PresenceState, type QueueRef } from '../../domain';
+import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from '../../protocol/messages/entry.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
@@ -61,6 +61,8 @@ export class EntryPointsHandlers implements OnModuleInit {
       return { jumpClientId: d.jumpClientId };
     });
     this.handlers.on('jump.list', (conn) => this.list(conn));
+    this.handlers.on('jump-group.list', (conn) => this.groups(conn));
+    this.handlers.on('support-button.list', (conn, d: SupportButtonListDto) => this.buttons(conn, d));
     this.handlers.on('jump.start', (conn, d: JumpStartDto) => this.jump(conn, d));
     // The agent installs and removes what was deployed on it, wherever it is connected.
     this.fanout.on('entry', (msg) => {
@@ -138,6 +140,29 @@ export class EntryPointsHandlers implements OnModuleInit {
         };
       });
     return { jumpClients };
+  }
+
+  /** The Jump Groups the cockpit offers as pin locations (and an admin sees read-only). */
+  private async groups(conn: Connection): Promise<object> {
+    const actor = this.sessions.actorOf(conn);
+    const groups = Object.values((await this.entries()).jumpGroups)
+      .filter((g) => isInJumpGroup(g, actor))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((g) => ({ groupId: g.groupId, name: g.name, consent: g.consent, userIds: [...g.userIds], teams: [...g.teams] }));
+    return { groups, mayPin: hasRight(actor, 'jump.pin') };
+  }
+
+  /** Deployed Support Buttons: on one session's desktop, or the ones I deployed (an admin: all). */
+  private async buttons(conn: Connection, d: SupportButtonListDto): Promise<object> {
+    const actor = this.sessions.actorOf(conn);
+    if (!hasRight(actor, 'support-button.deploy')) throw new ProtocolError('FORBIDDEN', 'you may not deploy or remove Support Buttons');
+    const agentId = d.sessionId ? await this.agentOfSession(d.sessionId) : null;
+    const now = this.clock();
+    const buttons = Object.values((await this.entries()).buttons)
+      .filter((b) => (agentId ? b.agentId === agentId : actor.kind === 'admin' || b.deployedBy === actor.id))
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .map((b) => ({ ...b, queue: { ...b.queue }, expired: now >= b.expiresAt }));
+    return { buttons };
   }
 
   private async jump(conn: Connection, d: JumpStartDto): Promise<object> {

@@ -23,6 +23,7 @@ import { CLOCK, type Clock, STORE } from './tokens';
 import { NodeRegistry } from './node-registry';
 import { NodeInfo } from '../../node/node-info';
 import type { Store } from '../../cluster/ports';
+import { AttachHandlers } from './attach.handlers';
 
 export const PRESENCE_ID = 'all';
 /** How often one node looks for agents a dead node left online and grace periods nobody is timing. */
@@ -49,6 +50,7 @@ export class PresenceHandlers implements OnModuleInit {
     private readonly connections: ConnectionRegistry,
     private readonly resumeTokens: ResumeTokens,
     private readonly nodes: NodeRegistry,
+    private readonly attach: AttachHandlers,
     private readonly node: NodeInfo,
     @Inject(STORE) private readonly store: Store,
     @Inject(CONFIG) private readonly config: TandemConfig,
@@ -115,6 +117,8 @@ export class PresenceHandlers implements OnModuleInit {
 
   private async hello(conn: Connection, d: AgentHelloDto): Promise<object> {
     const agentId = conn.identity.id;
+    // `tandem-agent join`: the session decides the attach first; a refused code leaves the agent offline.
+    if (d.attachCode) await this.attach.attach(conn, d.attachCode);
     const cmd = {
       type: 'AgentOnline' as const, agentId, hostname: d.hostname, osUser: d.osUser, os: d.os, version: d.version, pin: d.pin,
       displays: d.displays.map((x) => ({ index: x.index, name: x.name, x: x.x, y: x.y, width: x.width, height: x.height, ...(x.primary !== undefined ? { primary: x.primary } : {}) })),

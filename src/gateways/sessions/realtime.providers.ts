@@ -8,6 +8,7 @@ import { TokenService } from '../../auth/token.service';
 import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
 import { NodeInfo } from '../../node/node-info';
+import { AttachHandlers } from './attach.handlers';
 import { CodesHandlers } from './codes.handlers';
 import { CustomerPanelHandler } from './customer-panel.handler';
 import { EntryPointsHandlers } from './entry-points.handlers';
@@ -83,5 +84,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     CustomerPanelHandler, EntryPointsHandlers, ExternalInvites, FileHandlers, ShellHandlers, Messenger, NodeRegistry, RequestHandlers, Outbox, Notifications, RealtimeShutdown,
     RtcHandlers,
     ClipboardHandlers,
+    AttachHandlers,
   ];
 }

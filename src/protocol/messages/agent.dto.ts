@@ -23,6 +23,8 @@ export class AgentHelloDto {
   @IsArray() @ValidateNested({ each: true }) @Type(() => DisplayInfoDto) displays!: DisplayInfoDto[];
   /** Capabilities the agent has (e.g. 'tiles', 'webrtc', 'inject', 'shell'). */
   @IsArray() @IsString({ each: true }) @IsOptional() capabilities?: string[];
+  /** `tandem-agent join`: the one-time code of the click-to-chat session this agent joins. */
+  @IsOptional() @Matches(/^[0-9A-Z]{10}$/, { message: 'attachCode must be 10 characters of 0-9 A-Z' }) attachCode?: string;
 }
 
 /** agent → server: the security code the customer typed into the agent. */

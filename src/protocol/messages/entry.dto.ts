@@ -43,3 +43,8 @@ export class JumpStartDto extends JumpRefDto {
   /** A reason or ticket number (required where policy says so). */
   @IsOptional() @IsString() @MaxLength(200) reason?: string;
 }
+
+/** Support Buttons I may see: those on one session's desktop, or (without sessionId) every live one I deployed (an admin: all). */
+export class SupportButtonListDto {
+  @IsOptional() @IsWireId() sessionId?: string;
+}

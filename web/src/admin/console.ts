@@ -6,13 +6,15 @@ import { toast, toastError } from '../shared/toast';
 import {
   AdminApi, ApiError, type AdminAgent, type AdminUser, type AuditEntry, type LiveSession, type NodeRecord, type SessionDetail, type VerifyResult,
 } from './api';
+import { JumpGroupsTab } from './jump-groups';
 import { RecordingsTab } from './recordings';
 
 export interface AdminUserInfo { username: string; displayName: string; role: string; teams: string[] }
 
-type Tab = 'nodes' | 'sessions' | 'agents' | 'users' | 'audit' | 'recordings';
+type Tab = 'nodes' | 'sessions' | 'agents' | 'users' | 'audit' | 'recordings' | 'jump-groups';
 const TABS: Array<{ id: Tab; label: string }> = [
   { id: 'nodes', label: 'Nodes' }, { id: 'sessions', label: 'Sessions' }, { id: 'agents', label: 'Agents' }, { id: 'users', label: 'Users' }, { id: 'audit', label: 'Audit log' }, { id: 'recordings', label: 'Recordings' },
+  { id: 'jump-groups', label: 'Jump Groups' },
 ];
 const REFRESH_MS = 5000;
 /** Nodes beat every second; a record older than this is late (it expires from the list after a few seconds). */
@@ -38,6 +40,7 @@ const ADMIN_TEXT: Record<string, (e: AuditEntry) => string> = {
 export class AdminConsole {
   private readonly api: AdminApi;
   private readonly recordingsTab: RecordingsTab;
+  private readonly jumpGroupsTab: JumpGroupsTab;
   private tab: Tab = 'nodes';
   private nodes: NodeRecord[] = [];
   private sessions: LiveSession[] = [];
@@ -64,6 +67,7 @@ export class AdminConsole {
   constructor(private readonly root: HTMLElement, token: string, private readonly user: AdminUserInfo, private readonly logout: (notice?: string) => void) {
     this.api = new AdminApi(token);
     this.recordingsTab = new RecordingsTab(this.api, (err) => this.handleAuth(err));
+    this.jumpGroupsTab = new JumpGroupsTab(token);
   }
 
   async start(): Promise<void> {
@@ -93,6 +97,7 @@ export class AdminConsole {
   private stop(): void {
     this.stopped = true;
     window.clearInterval(this.timer);
+    this.jumpGroupsTab.close();
   }
 
   // ---- loading ----
@@ -126,6 +131,7 @@ export class AdminConsole {
         if (err instanceof ApiError && err.status === 401) throw err;
         this.sectionErrors.set('recordings', asApiError(err));
       });
+      await this.jumpGroupsTab.load().catch((err: unknown) => { this.sectionErrors.set('jump-groups', asApiError(err)); });
       if (failed.length === 4) throw failed[0];
       this.loadedAt = Date.now();
       this.refreshError = failed.length ? asApiError(failed[0]) : null;
@@ -308,7 +314,7 @@ export class AdminConsole {
   private renderNav(): void {
     const counts: Partial<Record<Tab, number>> = {
       nodes: this.nodes.length, sessions: this.sessions.length, agents: this.agents.filter((a) => a.online).length, users: this.users.length,
-      recordings: this.recordingsTab.recordings.length,
+      recordings: this.recordingsTab.recordings.length, 'jump-groups': this.jumpGroupsTab.groups.length,
     };
     replace(this.nav, TABS.map((t) => h('button', {
       type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-selected': String(this.tab === t.id), 'aria-controls': 'admin-main', 'data-key': `tab-${t.id}`,
@@ -321,7 +327,7 @@ export class AdminConsole {
     this.renderNav();
     this.renderStatus();
     const view = this.tab === 'nodes' ? this.renderNodes() : this.tab === 'sessions' ? this.renderSessions() : this.tab === 'agents' ? this.renderAgents()
-      : this.tab === 'users' ? this.renderUsers() : this.tab === 'recordings' ? this.recordingsTab.view() : this.renderAudit();
+      : this.tab === 'users' ? this.renderUsers() : this.tab === 'recordings' ? this.recordingsTab.view() : this.tab === 'jump-groups' ? this.jumpGroupsTab.view() : this.renderAudit();
     const err = this.sectionErrors.get(this.tab) ?? (this.sectionErrors.size === 0 ? this.refreshError : null);
     replace(this.content,
       err ? h('div', { class: 'admin-alert', role: 'alert', 'data-testid': 'refresh-error' }, h('strong', null, err.code), ` — this list could not be read: ${err.message}. Showing what was read before; retrying every ${REFRESH_MS / 1000} s.`) : null,

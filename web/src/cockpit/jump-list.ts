@@ -52,6 +52,8 @@ export class JumpBoard {
         h('p', { class: 'hint' }, 'Unattended access to desktops pinned as Jump Clients, to your personal list or to a Jump Group you belong to. Each group decides how a session starts.'),
         this.body));
     this.render();
+    // A pin made from a session (entry-points-panel.ts) shows here at once.
+    document.addEventListener('tandem:jump-changed', () => this.refreshSoon());
   }
 
   onChange(l: () => void): void {
@@ -122,7 +124,31 @@ export class JumpBoard {
         class: 'primary small', type: 'button', 'data-key': `jump-${j.jumpClientId}`, disabled: status === 'offline' || starting,
         title: status === 'offline' ? 'The desktop is offline' : CONSENT_LONG[j.consent], 'aria-label': `Start ${j.agent?.hostname ?? 'desktop'}`,
         onclick: () => void this.start(j),
-      }, starting ? 'Starting…' : 'Start'));
+      }, starting ? 'Starting…' : 'Start'),
+      h('button', {
+        class: 'small danger', type: 'button', 'data-key': `unpin-${j.jumpClientId}`, disabled: starting,
+        'aria-label': `Unpin ${j.agent?.hostname ?? 'desktop'}`, title: 'Uninstall the Jump Client from this desktop',
+        onclick: () => void this.unpin(j),
+      }, 'Unpin'));
+  }
+
+  /** Unpin (uninstall) after a confirmation, as BeyondTrust asks "uninstall the Jump Client?". */
+  private async unpin(j: JumpClientView): Promise<void> {
+    const host = j.agent?.hostname ?? 'this desktop';
+    const where = j.location.kind === 'group' ? `the Jump Group ${j.groupName ?? j.location.groupId}` : 'your personal list';
+    const yes = await ask({
+      title: `Unpin ${host}?`,
+      body: [`The Jump Client is uninstalled from ${host} and removed from ${where}. Nobody can start unattended sessions on it any more.`, 'A session running now is not ended.'],
+      confirm: 'Unpin', danger: true,
+    });
+    if (yes === null) return;
+    try {
+      await this.app.conn.ask('jump.unpin', { jumpClientId: j.jumpClientId });
+      toast(`${host} unpinned.`, 'success');
+    } catch (err) {
+      toastError(err, `Unpin ${host}`);
+    }
+    await this.refresh();
   }
 
   private async start(j: JumpClientView, again = false): Promise<void> {

@@ -9,6 +9,7 @@ import type { SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
 import { mountShellPanel } from './shell-panel';
+import { EntryPointsPanel } from './entry-points-panel';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
 
@@ -88,6 +89,8 @@ export class SessionView {
     this.wireInput();
     this.buildAdmin();
     this.cleanups.push(mountShellPanel(this.app, this.model, this.admin));
+    // Entry points go last: the command shell stays next to the elevation controls.
+    if (this.entryPoints) this.admin.append(this.entryPoints.el);
   }
 
   private get state(): SessionState | null {
@@ -240,6 +243,7 @@ export class SessionView {
     else if (!s || s.status === 'pending') msg = ['Waiting for the customer', 'The customer must allow the session first.'];
     else if (s.status === 'queued') msg = ['Session on hold', 'The session waits in a queue; take it back to continue.'];
     else if (s.chatOnly) msg = ['Chat only', 'This session has no screen.'];
+    else if (s.awaitingAgent) msg = ['Waiting for the customer\'s agent', 'The customer allowed screen sharing and was given a one-time command (tandem-agent join). The screen appears here once their agent joins.'];
     else if (s.screenPaused) msg = ['Screen paused', 'The desktop shows a protected screen that cannot be captured.'];
     else if (!s.screenVisible) msg = [s.mode === 'hold' ? 'On hold' : 'Screen not shared', s.mode === 'hold' ? 'The customer has not shared the screen yet. Ask for Observe or Interact.' : 'You do not receive this screen.'];
     else if (this.renderer.framesDrawn === 0 && !this.rtc.playing) msg = ['Waiting for the screen…', `Mode: ${MODE_LABEL[s.mode]}. The first picture appears as soon as the desktop sends it.`];
@@ -257,7 +261,7 @@ export class SessionView {
   /** WebRTC while the screen is visible to us (tried once per visibility and monitor), released otherwise. */
   private syncRtc(): void {
     const s = this.state;
-    if (this.live && s?.status === 'active' && s.screenVisible && !s.chatOnly && !s.screenPaused) this.rtc.want(this.renderer.monitor);
+    if (this.live && s?.status === 'active' && s.screenVisible && !s.chatOnly && !s.awaitingAgent && !s.screenPaused) this.rtc.want(this.renderer.monitor);
     else this.rtc.release();
   }
 
@@ -681,14 +685,20 @@ export class SessionView {
     replace(this.admin, form, h('fieldset', null, h('legend', null, 'Admin actions'),
       h('div', { class: 'row wrap' }, this.adminButtons),
       h('p', { class: 'hint' }, 'Available once the session is elevated.')));
+    this.entryPoints = new EntryPointsPanel(this.app, this.model.sessionId);
   }
+
+  /** Pin as Jump Client, Deploy support button and the buttons on this desktop. */
+  private entryPoints?: EntryPointsPanel;
 
   private renderAdminState(): void {
     const s = this.state;
+    this.entryPoints?.update(this.live ? s ?? null : null);
     const active = this.live && s?.status === 'active' && s.you !== 'observer';
-    this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
+    this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.awaitingAgent) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
     this.elevEnd.disabled = !active || !s?.elevated;
     for (const b of this.adminButtons) b.disabled = !active || !s?.elevated;
-    this.elevStatus.textContent = s?.elevated ? 'The session is elevated: administrator actions are available.' : s?.requests.some((r) => r.kind === 'elevation') ? 'Waiting for the answer to the elevation request…' : 'Not elevated.';
+    this.elevStatus.textContent = s?.elevated ? 'The session is elevated: administrator actions are available.' : s?.requests.some((r) => r.kind === 'elevation') ? 'Waiting for the answer to the elevation request…'
+      : s?.awaitingAgent ? 'Full client allowed: waiting for the customer\'s agent to join.' : s?.chatOnly ? 'Chat only: elevation asks the customer to share their screen (the full client).' : 'Not elevated.';
   }
 }

@@ -5,6 +5,7 @@ import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionSta
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { JoinScreenCard } from './join-screen';
 import { MyRequests } from './requests';
 import { panelSignIn } from './sign-in';
 
@@ -40,6 +41,7 @@ class CustomerPanel {
   private readonly store: SessionStore;
   private readonly requests: RequestStore;
   private readonly myRequests: MyRequests;
+  private readonly joinScreen: JoinScreenCard;
   private current: SessionModel | null = null;
   private readonly connBadge = h('span', { class: 'conn connecting', role: 'status' }, h('span', { class: 'dot' }), h('span', null, CONN_TEXT.connecting));
   private readonly body = h('div', { class: 'cust-inner single' });
@@ -57,6 +59,7 @@ class CustomerPanel {
       sessionStorage.setItem(TOKEN_KEY, signed);
       location.reload();
     }));
+    this.joinScreen = new JoinScreenCard(this.conn);
     // A launched request shows in the consent prompt; redraw when its status changes.
     this.requests.onChange(() => { if (this.current?.state?.status === 'pending') this.render(); });
   }
@@ -192,6 +195,7 @@ class CustomerPanel {
             h('p', { class: 'grow small muted', role: 'status' }, `Current mode: ${MODE_LABEL[s.mode]}. ${MODE_DESC[s.mode]}`),
             s.elevated ? h('button', { type: 'button', 'data-key': 'elev-end', onclick: () => void this.send('elevation.end', {}, 'End admin rights') }, 'End admin rights') : null,
             h('button', { class: 'danger solid', type: 'button', 'data-key': 'close', onclick: () => void this.send('session.end', {}, 'Close') }, 'Close session'))),
+        s.awaitingAgent ? this.joinScreen.show(m.sessionId) : null,
         requests.length ? h('section', { class: 'card', 'aria-labelledby': 'req-title' }, h('h3', { id: 'req-title' }, 'Requests'), requests) : null,
         h('section', { class: 'card', 'aria-labelledby': 'who-title' },
           h('h3', { id: 'who-title' }, 'Who is connected'),
@@ -205,7 +209,8 @@ class CustomerPanel {
     const who = m.nameOf(r.by);
     const text = r.kind === 'mode' ? `${who} asks to switch to ${MODE_LABEL[r.mode]}: ${MODE_DESC[r.mode].toLowerCase()}`
       : r.kind === 'control' ? `${who} asks to control your mouse and keyboard.`
-        : `${who} asks for administrator rights on this computer.`;
+        : r.scope === 'full-client' ? `${who} asks to see your screen. If you allow it, you run the Tandem agent on this computer with a one-time code.`
+          : `${who} asks for administrator rights on this computer.`;
     const event = r.kind === 'mode' ? 'mode.respond' : r.kind === 'control' ? 'control.respond' : 'elevation.respond';
     return h('div', { class: 'request', role: 'group', 'aria-label': `Request from ${who}` },
       h('p', null, text),

@@ -66,6 +66,8 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'AdminActionPerformed': return `${who} started ${ADMIN_ACTION[e.action] ?? e.action}`;
     case 'ScreenPaused': return `The screen is paused${e.reason ? `: ${e.reason}` : ' (protected screen)'}`;
     case 'ScreenResumed': return 'The screen is visible again';
+    case 'AttachCodeIssued': return `${who} got a one-time code to share the screen (starts in ${String(e.mode)})`;
+    case 'AgentAttached': return `The customer’s agent (${who}) joined: the screen is shared`;
     default: return `${who}: ${e.type}`;
   }
 }

@@ -26,6 +26,8 @@ export interface SessionState {
   elevated: boolean;
   chatOnly: boolean;
   jumpNotice: boolean;
+  /** Click-to-chat elevated to the full client: waiting for the customer's agent to join (tandem-agent join). */
+  awaitingAgent?: boolean;
   /** The server records the session. */
   recording?: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
