@@ -1,4 +1,4 @@
-import { encodeHeader, encodeRecordHeader, RECORD_HEADER, type RecordKindValue, RecordKind } from './recording-format';
+import { encodeHeader, encodeRecordHeader, RECORD_HEADER, type RecordKindValue, RecordKind, wholeRecordsEnd } from './recording-format';
 import type { RecordingMeta, RecordingStore } from './recording-store';
 
 /** Bytes gathered before a write is started at once (else at the next flush tick). */
@@ -34,6 +34,8 @@ export class RecordingWriter {
   private total = 0;
   private isFull = false;
   readonly meta: RecordingMeta;
+  /** Bytes of a torn last record cut off when this writer continued the file (0: none). */
+  tornBytes = 0;
 
   constructor(readonly sessionId: string, private readonly store: RecordingStore, private readonly opts: WriterOptions) {
     const now = opts.now();
@@ -44,14 +46,24 @@ export class RecordingWriter {
     return this.isFull;
   }
 
-  /** Reads the existing file (if any) before the first write: a continued recording keeps its header and counts. */
+  /**
+   * Reads the existing file (if any) before the first write: a continued recording keeps its header
+   * and counts, and a torn last record (its node died mid-write) is cut off first, so the records
+   * appended now follow the last whole one. A file without even a whole header is started again.
+   */
   open(after: Promise<void> = Promise.resolve()): Promise<void> {
     this.writing = this.writing.then(() => after).then(async () => {
       const size = await this.store.size(this.sessionId);
-      if (size !== null && size > 0) {
-        const old = await this.store.getMeta(this.sessionId);
+      const old = size ? await this.store.getMeta(this.sessionId) : null;
+      // A node that died while writing may have left half a record: cut the file back to its last whole record.
+      const whole = size ? await wholeRecordsEnd(size, (at, n) => this.store.read(this.sessionId, at, n), old?.bytes ?? 0) : 0;
+      if (size && whole < size) {
+        await this.store.truncate(this.sessionId, whole);
+        this.tornBytes = size - whole;
+      }
+      if (whole > 0) {
         if (old) Object.assign(this.meta, { startedAt: old.startedAt, frames: old.frames, events: old.events, full: old.full });
-        this.meta.bytes = size;
+        this.meta.bytes = whole;
         this.isFull = this.meta.full;
       } else {
         const header = encodeHeader({ sessionId: this.sessionId, startedAt: this.meta.startedAt });

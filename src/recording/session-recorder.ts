@@ -217,7 +217,10 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.writers.set(sessionId, writer);
-    void writer.open(this.closing.get(sessionId));
+    const opened = writer;
+    void writer.open(this.closing.get(sessionId)).then(() => {
+      if (opened.tornBytes > 0) this.logger.warn(`recording continued after a torn last record: ${opened.tornBytes} bytes cut off [session:${sessionId}]`);
+    });
     const marker: RecordingMarker = { kind: why, node: this.node.id, mode: state.mode };
     writer.add(RecordKind.Marker, utf8.encode(JSON.stringify(marker)));
     // A resumed recording (another node wrote it before, or this node restarted) starts from a full frame.
