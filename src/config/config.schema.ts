@@ -159,6 +159,8 @@ export class RecordingConfig {
   @IsString() dir = '';
   /** Largest recording file; on reaching it the server stops the recording (RecordingStopped by 'limit'). */
   @IsInt() @Min(65536) maxBytes = 2147483648;
+  /** Bytes a recording may queue in memory while the store is behind; over it media frames are dropped (a gap marker, then a full frame). */
+  @IsInt() @Min(65536) maxQueueBytes = 16777216;
   /** Recordings older than this are deleted (swept hourly); 0 keeps them forever. */
   @IsInt() @Min(0) retentionDays = 90;
   @ValidateNested() @Type(() => RecordingPolicyConfig) policy = new RecordingPolicyConfig();

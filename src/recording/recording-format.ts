@@ -44,10 +44,13 @@ export interface RecordingRecord {
 
 /** What a marker record says (JSON): a recording segment started on a node, or the recording stopped writing. */
 export interface RecordingMarker {
-  kind: 'start' | 'resume' | 'limit' | 'stop';
+  kind: 'start' | 'resume' | 'limit' | 'stop' | 'gap';
   node: string;
   /** The session's mode when the marker was written. */
   mode?: string;
+  /** gap: how many media frames were dropped because the store fell behind, and since when (ms since the epoch). */
+  dropped?: number;
+  since?: number;
 }
 
 const utf8 = new TextEncoder();

@@ -115,3 +115,76 @@ describe('recording writer: torn tail', () => {
     expect(p.ok && [p.header.sessionId, p.records.length, p.truncated]).toEqual(['h', 1, false]);
   });
 });
+
+/** A store whose appends wait while it is blocked: a disk slower than the screen. */
+class SlowStore extends MemoryRecordingStore {
+  isBlocked = false;
+  private waiting: Array<() => void> = [];
+  override async append(id: string, chunk: Buffer): Promise<void> {
+    if (this.isBlocked) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await super.append(id, chunk);
+  }
+  /** Lets every waiting append (and the next ones) through. */
+  release(): void {
+    this.isBlocked = false;
+    for (const go of this.waiting.splice(0)) go();
+  }
+}
+
+describe('recording writer: bounded queue', () => {
+  test('REC-QUEUE-1 over maxQueueBytes frames are dropped, never events; once drained a gap marker and a refresh request follow', async () => {
+    const store = new SlowStore();
+    const gaps: number[] = [];
+    const w = new RecordingWriter('q', store, { ...opts(), maxQueueBytes: 100_000, node: 'n1', onGap: (n) => gaps.push(n) });
+    await w.open();
+    store.isBlocked = true;
+    const frame = (i: number) => new Uint8Array(10_000).fill(i);
+    let accepted = 0;
+    // The store takes nothing while 30 frames (300 KB) and 5 events arrive: the queue never passes the bound by more than one record.
+    for (let i = 0; i < 30; i++) {
+      if (w.add(RecordKind.Media, frame(i))) accepted++;
+      if (i % 6 === 0) expect(w.add(RecordKind.Event, new TextEncoder().encode(`{"i":${i}}`))).toBe(true);
+      void w.flush();
+      expect(w.queuedBytes).toBeLessThanOrEqual(100_000 + 13 + 20);
+    }
+    expect(accepted).toBe(9);
+    expect(w.droppedFrames).toBe(21);
+    expect(gaps).toEqual([]);
+    // The disk catches up: the next frame is recorded after a gap marker, and the owner is asked for a full frame once.
+    store.release();
+    await w.flush();
+    expect(w.queuedBytes).toBe(0);
+    expect(w.add(RecordKind.Media, frame(77))).toBe(true);
+    expect(w.add(RecordKind.Media, frame(78))).toBe(true);
+    expect(gaps).toEqual([21]);
+    await w.close();
+    const p = decodeRecording(store.files.get('q')!);
+    if (!p.ok) throw new Error(p.message);
+    const kinds = p.records.map((r) => r.kind);
+    expect(kinds.filter((k) => k === RecordKind.Event)).toHaveLength(5);
+    expect(kinds.filter((k) => k === RecordKind.Media)).toHaveLength(11);
+    const gapAt = kinds.indexOf(RecordKind.Marker);
+    expect(JSON.parse(new TextDecoder().decode(p.records[gapAt].payload))).toEqual({ kind: 'gap', node: 'n1', dropped: 21, since: 5000 });
+    expect(p.records[gapAt + 1].payload[0]).toBe(77);
+    expect(store.metas.get('q')).toMatchObject({ frames: 11, events: 5 });
+  });
+
+  test('REC-QUEUE-2 dropping goes on until the queue drained to half the bound (no flapping), and a fast store never drops', async () => {
+    const store = new SlowStore();
+    const w = new RecordingWriter('h', store, { ...opts(), maxQueueBytes: 50_000 });
+    await w.open();
+    store.isBlocked = true;
+    for (let i = 0; i < 6; i++) { w.add(RecordKind.Media, new Uint8Array(10_000)); void w.flush(); }
+    expect(w.droppedFrames).toBe(2);
+    expect(w.queuedBytes).toBeGreaterThan(25_000);
+    expect(w.add(RecordKind.Media, new Uint8Array(10))).toBe(false);
+    store.release();
+    await w.flush();
+    expect(w.add(RecordKind.Media, new Uint8Array(10))).toBe(true);
+    const fast = new RecordingWriter('f', new MemoryRecordingStore(), { ...opts(), maxQueueBytes: 65_536 });
+    await fast.open();
+    for (let i = 0; i < 200; i++) { expect(fast.add(RecordKind.Media, new Uint8Array(10_000))).toBe(true); await fast.flush(); }
+    expect(fast.droppedFrames).toBe(0);
+    await fast.close();
+  });
+});
