@@ -113,6 +113,8 @@ export class FilesConfig {
 export class ReasonPolicyConfig {
   @IsBoolean() jump = false;
   @IsBoolean() elevation = false;
+  /** Playing or exporting a session recording (its content leaves the server). */
+  @IsBoolean() recordingExport = false;
 }
 
 export class PolicyConfig {
@@ -152,6 +154,8 @@ export class RolesConfig {
 export class RecordingPolicyConfig {
   /** Teams whose sessions are recorded from the moment they become active (the owner cannot stop it, an admin can). */
   @IsArray() @IsString({ each: true }) teams: string[] = [];
+  /** Jump Groups whose sessions (started through a Jump Client pinned to the group) are recorded from the start. */
+  @IsArray() @IsString({ each: true }) jumpGroups: string[] = [];
 }
 
 export class RecordingConfig {

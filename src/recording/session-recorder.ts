@@ -5,7 +5,7 @@ import { SESSION } from '../actors/aggregates/session.aggregate';
 import type { Store, Unsubscribe } from '../cluster/ports';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
-import type { SessionEvent, SessionState } from '../domain';
+import { recordingByPolicy, type SessionEvent, type SessionState } from '../domain';
 import { ConnectionRegistry } from '../gateways/connection-registry';
 import { SYSTEM_ACTOR } from '../gateways/sessions/actor-of';
 import { type CommitMessage, SessionFanout } from '../gateways/sessions/session-fanout';
@@ -26,8 +26,6 @@ const SWEEP_MS = 3600_000;
 const DAY_MS = 86_400_000;
 /** Live messages worth recording (annotations and shown pointers), as the Messenger sends them. */
 const LIVE_EVENTS = new Set(['annotation.remote', 'pointer.remote']);
-/** Events that make a session active: a recording by policy starts with them. */
-const ACTIVATING = new Set(['AssistAccepted', 'JumpStarted', 'SessionTaken']);
 
 const utf8 = new TextEncoder();
 
@@ -58,7 +56,6 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly closing = new Map<string, Promise<void>>();
   /** Per session, whether it was recording at the last commit this node heard. */
   private readonly isOn = new Map<string, boolean>();
-  private readonly policyTeams: ReadonlySet<string>;
   private flushTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private firstSweep?: NodeJS.Timeout;
@@ -77,7 +74,6 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     private readonly node: NodeInfo,
     @Optional() private readonly metrics?: Metrics,
   ) {
-    this.policyTeams = new Set(config.recording.policy.teams);
   }
 
   async onModuleInit(): Promise<void> {
@@ -198,13 +194,11 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     if (msg.node === this.node.id) this.applyPolicy(state, events);
   }
 
-  /** On the node that made the commit: a session of a policy team that just became active is recorded. */
+  /** On the node that made the commit: a session that policy records (a team, a Jump Group) and that just became active is recorded. */
   private applyPolicy(state: SessionState, events: SessionEvent[]): void {
-    if (this.policyTeams.size === 0 || state.status !== 'active' || state.recording) return;
-    if (!events.some((e) => ACTIVATING.has(e.type))) return;
-    const team = state.teams.find((t) => this.policyTeams.has(t));
-    if (!team) return;
-    this.router.ask(SESSION, state.sessionId, { type: 'StartRecording', reason: `policy: team ${team}` }, SYSTEM_ACTOR)
+    const reason = recordingByPolicy(state, events, this.config.recording.policy);
+    if (!reason) return;
+    this.router.ask(SESSION, state.sessionId, { type: 'StartRecording', reason }, SYSTEM_ACTOR)
       .catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'ALREADY_RECORDING') this.logger.warn({ err }, `recording by policy failed [session:${state.sessionId}]`);
       });

@@ -88,6 +88,8 @@ export interface SessionState {
   recording: boolean;
   /** Started by policy (recording.policy.teams): the owner may not stop it, only an admin. */
   recordingRequired: boolean;
+  /** The Jump Group whose pinned Jump Client started the session (recording.policy.jumpGroups); null otherwise. */
+  jumpGroupId: string | null;
 }
 
 /** The state before the first event: nothing started. */
@@ -97,6 +99,7 @@ export function initialSessionState(sessionId: string): SessionState {
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
     recording: false, recordingRequired: false, clipboard: true,
+    jumpGroupId: null,
   };
 }
 
