@@ -79,6 +79,12 @@ describe('recording access: reasons, audit, jump-group policy, the cockpit playe
       desk.ws.sendRaw(control(sessionId, FrameType.EndOfFrame, seq), true);
       await desk.ws.ask('ping', {});
     }
+    // A second whole screen (as after a refresh): a key frame of the seek index, then one more tile.
+    desk.ws.sendRaw(control(sessionId, FrameType.ScreenInfo, 7), true);
+    COLOURS.forEach((c, i) => desk.ws.sendRaw(tile(sessionId, 7, i, COLOURS[(i + 4) % 8]), true));
+    desk.ws.sendRaw(control(sessionId, FrameType.EndOfFrame, 7), true);
+    desk.ws.sendRaw(tile(sessionId, 8, 0, [255, 255, 255]), true);
+    desk.ws.sendRaw(control(sessionId, FrameType.EndOfFrame, 8), true);
     await desk.ws.ask('ping', {});
     await recorder.flush(sessionId);
     await alice.ask('session.end', { sessionId });
@@ -218,6 +224,13 @@ describe('recording access: reasons, audit, jump-group policy, the cockpit playe
       expect(await chat.getAttribute('aria-current')).toBe('true');
       expect(Number(await player.getAttribute('data-frames'))).toBeGreaterThan(0);
       await shot(page, 'cockpit-jump-to-event');
+      // Seeking to the end starts from the last whole screen (the seek index): its 8 tiles and the one after it
+      // are drawn, not the 6 frames in between.
+      const max = await player.getByLabel('Position').getAttribute('max');
+      await player.getByLabel('Position').fill(max!);
+      await page.waitForFunction(() => ['paused', 'ended'].includes(document.querySelector('[data-testid="player"]')?.getAttribute('data-state') ?? ''));
+      expect(await player.getAttribute('data-frames')).toBe('9');
+      await shot(page, 'cockpit-seek-end');
       const plays = (await audit('RecordingPlayed')).filter((e) => e.sessionId === recordedId && e.actor.id === 'bob');
       expect(plays.map((e) => e.details.reason)).toContain('QA-77 review of the printer case');
     });
