@@ -43,7 +43,7 @@ const frameSeqOf = (r: RecordingRecord): number | null => {
  */
 describe('recording across kill -9 of the owning node', () => {
   let redis: TestRedis;
-  let nodes: ChildNode[] = [];
+  const nodes: ChildNode[] = [];
   let dir: string;
 
   beforeAll(async () => {
