@@ -2,12 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame, encodeFrame, Encoding, FrameType } from '../../src/media/frame-codec';
+import { X11Screen } from '../../src/native/x11';
 import { decodeRecording, recordJson, RecordKind, type RecordingMarker, type RecordingRecord } from '../../src/recording/recording-format';
+import { keyframeIndex } from '../../src/recording/seek-index';
+import { startDesktopAgent } from '../support/desktop-agent';
+import { startHaproxy } from '../support/haproxy';
 import { startChildNode, type TestNode } from '../support/node';
 import { agent, person, reconnectAgent, type TestAgent } from '../support/people';
 import type { TrackedProcess } from '../support/processes';
 import { startRedis, type TestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
+import { startXvfb } from '../support/xvfb';
 
 type ChildNode = TestNode & { process: TrackedProcess };
 
@@ -178,6 +183,83 @@ describe('recording across kill -9 of the owning node', () => {
       clearInterval(pump);
       for (const cl of [aliceOnA, aliceOnC]) await cl.close().catch(() => undefined);
       await desk.ws.close().catch(() => undefined);
+    }
+  }, 120_000);
+  it('with the real agent on Xvfb behind HAProxy: the surviving node resumes the recording from a whole screen', async () => {
+    const survivors = [nodes[1], nodes[2]] as [ChildNode, ChildNode];
+    const x = await startXvfb({ width: 320, height: 192 });
+    const proxy = await startHaproxy(survivors.map((n) => n.port));
+    const x11 = new X11Screen(x.display);
+    let painting = true;
+    let painter: Promise<void> = Promise.resolve();
+    const desk = await startDesktopAgent({ ...survivors[0], url: proxy.url, wsUrl: proxy.wsUrl }, 'desk-rec-x11', { screen: x11, fps: 10 });
+    try {
+      // HAProxy picked one of the two nodes for the agent: the session's actor goes there too (alice asks on it).
+      const agentOn = (text: string): boolean => /^tandem_connections\{kind="agent"[^}]*\} 1$/m.test(text);
+      const owner = await waitFor('the node holding the agent', async () => {
+        for (const n of survivors) if (agentOn(await (await fetch(`${n.url}/metrics`)).text())) return n;
+        return undefined;
+      }, 15_000);
+      const other = owner === survivors[0] ? survivors[1] : survivors[0];
+      const nodeId = async (n: ChildNode): Promise<string> => ((await (await fetch(`${n.url}/healthz`)).json()) as { node: string }).node;
+      const [idOwner, idOther] = [await nodeId(owner), await nodeId(other)];
+      const aliceOnOwner = await person(owner, 'alice');
+      const aliceOther = await person(other, 'alice');
+      const { sessionId } = await aliceOnOwner.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion(/asks to view your screen/);
+      desk.type('y');
+      await aliceOther.next('session.state', (st) => st.sessionId === sessionId && st.status === 'active', 15_000);
+      desk.type('observe');
+      await aliceOther.next('session.state', (st) => st.sessionId === sessionId && st.recording === true && st.mode === 'observe', 15_000);
+      // The desktop keeps changing (the whole background, four times a second).
+      painter = (async () => {
+        for (let i = 0; painting; i++) {
+          await x.x('xsetroot', ['-solid', ['#3366cc', '#cc6633', '#22aa44', '#aa2288'][i % 4]]).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+      const file = fileOf(dir, sessionId);
+      const tilesIn = (records: RecordingRecord[]): number => records.filter((r) => frameSeqOf(r) !== null).length;
+      await waitFor('real tiles from the owner in the recording', () => tilesIn(recordsIn(file).records) >= 30, 20_000);
+
+      owner.process.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      const resumed = await waitFor('a whole screen written by the surviving node', () => {
+        const { records } = recordsIn(file);
+        const resumeAt = records.findIndex((r) => r.kind === RecordKind.Marker && recordJson<RecordingMarker>(r)?.kind === 'resume');
+        const key = resumeAt < 0 ? undefined : keyframeIndex(records, 0).find((k) => k > resumeAt);
+        return key === undefined ? undefined : { records, resumeAt, key };
+      }, 30_000, 100);
+      painting = false;
+      await painter;
+      await aliceOther.ask('session.end', { sessionId }, 15_000);
+      await waitFor('SessionEnded in the recording', () => recordsIn(file).records.some((r) => r.kind === RecordKind.Event && recordJson<{ type: string }>(r)?.type === 'SessionEnded'), 15_000);
+
+      const { records, truncated } = recordsIn(file);
+      expect(truncated).toBe(false);
+      const markers = records.flatMap((r) => (r.kind === RecordKind.Marker ? [recordJson<RecordingMarker>(r)!] : []));
+      expect(markers.map((m) => [m.kind, m.node])).toEqual([['start', idOwner], ['resume', idOther]]);
+      const seqs = records.filter((r) => r.kind === RecordKind.Event).map((r) => recordJson<{ seq: number }>(r)!.seq);
+      expect([...seqs].sort((p, q) => p - q)).toEqual(seqs);
+      // Whole screens on both sides of the kill: the recording starts from one and the resuming node asked the real agent for one.
+      const keys = keyframeIndex(records, 0);
+      expect(keys.some((k) => k < resumed.resumeAt)).toBe(true);
+      const tiles = records.flatMap((r, i) => (frameSeqOf(r) === null ? [] : [{ i, time: r.time }]));
+      const lastBefore = tiles.filter((f) => f.i < resumed.resumeAt).pop()!;
+      const firstAfter = tiles.find((f) => f.i > resumed.resumeAt)!;
+      const resumeTime = records[resumed.resumeAt].time;
+      process.stdout.write(
+        `recording failover, real agent behind HAProxy: media gap ${Math.round(firstAfter.time - lastBefore.time)} ms (last tile of the dead node → first tile of the survivor); ` +
+        `resume marker ${Math.round(resumeTime - killedAt)} ms after the kill; the whole screen ${Math.round(records[resumed.key].time - resumeTime)} ms after the resume marker\n`,
+      );
+      for (const c of [aliceOnOwner, aliceOther]) await c.close().catch(() => undefined);
+    } finally {
+      painting = false;
+      await painter;
+      desk.stop();
+      x11.close();
+      await proxy.stop();
+      await x.stop();
     }
   }, 120_000);
 });
