@@ -73,6 +73,8 @@ describe('recording access: reasons, audit, jump-group policy, the cockpit playe
     desk.ws.sendRaw(control(sessionId, FrameType.ScreenInfo, 1), true);
     COLOURS.forEach((c, i) => desk.ws.sendRaw(tile(sessionId, 1, i, c), true));
     desk.ws.sendRaw(control(sessionId, FrameType.EndOfFrame, 1), true);
+    // The whole first screen went through the relay (and into the recording) before the chat message.
+    await desk.ws.ask('ping', {});
     await alice.ask('chat.send', { sessionId, text: 'the printer queue is stuck' });
     for (let seq = 2; seq <= 6; seq++) {
       desk.ws.sendRaw(tile(sessionId, seq, seq % 8, COLOURS[(seq + 3) % 8]), true);
