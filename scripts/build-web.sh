@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 out=dist/public
 stamp="$out/.build-stamp"
-sources=(web scripts/build-web.sh scripts/build-web.js src/media/frame-codec.ts src/native/lossless-codec.ts)
+sources=(web scripts/build-web.sh scripts/build-web.js src/media/frame-codec.ts src/native/lossless-codec.ts src/recording/recording-format.ts)
 if [ -f "$stamp" ] && [ -z "$(find "${sources[@]}" -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   exit 0
 fi

@@ -125,6 +125,8 @@ export class ClipboardConfig {
 export class ReasonPolicyConfig {
   @IsBoolean() jump = false;
   @IsBoolean() elevation = false;
+  /** Playing or exporting a session recording (its content leaves the server). */
+  @IsBoolean() recordingExport = false;
 }
 
 export class PolicyConfig {
@@ -208,6 +210,8 @@ export class RolesConfig {
 export class RecordingPolicyConfig {
   /** Teams whose sessions are recorded from the moment they become active (the owner cannot stop it, an admin can). */
   @IsArray() @IsString({ each: true }) teams: string[] = [];
+  /** Jump Groups whose sessions (started through a Jump Client pinned to the group) are recorded from the start. */
+  @IsArray() @IsString({ each: true }) jumpGroups: string[] = [];
 }
 
 export class RecordingConfig {
@@ -215,6 +219,8 @@ export class RecordingConfig {
   @IsString() dir = '';
   /** Largest recording file; on reaching it the server stops the recording (RecordingStopped by 'limit'). */
   @IsInt() @Min(65536) maxBytes = 2147483648;
+  /** Bytes a recording may queue in memory while the store is behind; over it media frames are dropped (a gap marker, then a full frame). */
+  @IsInt() @Min(65536) maxQueueBytes = 16777216;
   /** Recordings older than this are deleted (swept hourly); 0 keeps them forever. */
   @IsInt() @Min(0) retentionDays = 90;
   @ValidateNested() @Type(() => RecordingPolicyConfig) policy = new RecordingPolicyConfig();

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open as openFile, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { RecordingMeta, RecordingStore } from './recording-store';
@@ -30,6 +30,21 @@ export class LocalDirectoryStore implements RecordingStore {
     } catch {
       return null;
     }
+  }
+
+  async read(sessionId: string, offset: number, length: number): Promise<Buffer> {
+    const file = await openFile(this.path(sessionId, '.trec'), 'r');
+    try {
+      const out = Buffer.alloc(length);
+      const { bytesRead } = await file.read(out, 0, length, offset);
+      return out.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async truncate(sessionId: string, length: number): Promise<void> {
+    await truncate(this.path(sessionId, '.trec'), length);
   }
 
   async putMeta(meta: RecordingMeta): Promise<void> {

@@ -1,11 +1,10 @@
 import { decodeRecording, encodeHeader, encodeJsonRecord, encodeRecord, HEADER_FIXED, RECORD_HEADER, recordJson, RecordKind } from './recording-format';
 import { LocalDirectoryStore } from './local-directory-store';
 import { RecordingWriter } from './recording-writer';
-import type { RecordingMeta, RecordingStore } from './recording-store';
+import { MemoryRecordingStore } from './memory-recording-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -13,19 +12,6 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 };
-
-/** A store in memory, as an object store would behave. */
-class MemoryRecordingStore implements RecordingStore {
-  files = new Map<string, Buffer>();
-  metas = new Map<string, RecordingMeta>();
-  async append(id: string, chunk: Buffer): Promise<void> { this.files.set(id, Buffer.concat([this.files.get(id) ?? Buffer.alloc(0), chunk])); }
-  async size(id: string): Promise<number | null> { return this.files.get(id)?.length ?? null; }
-  async putMeta(meta: RecordingMeta): Promise<void> { this.metas.set(meta.sessionId, meta); }
-  async getMeta(id: string): Promise<RecordingMeta | null> { return this.metas.get(id) ?? null; }
-  async list(): Promise<RecordingMeta[]> { return [...this.metas.values()]; }
-  async open(id: string): Promise<Readable | null> { const f = this.files.get(id); return f ? Readable.from([f]) : null; }
-  async delete(id: string): Promise<void> { this.files.delete(id); this.metas.delete(id); }
-}
 
 describe('recording format', () => {
   test('REC-FMT-1 a header and records of each kind round-trip, in order, with their times', () => {

@@ -44,10 +44,13 @@ export interface RecordingRecord {
 
 /** What a marker record says (JSON): a recording segment started on a node, or the recording stopped writing. */
 export interface RecordingMarker {
-  kind: 'start' | 'resume' | 'limit' | 'stop';
+  kind: 'start' | 'resume' | 'limit' | 'stop' | 'gap';
   node: string;
   /** The session's mode when the marker was written. */
   mode?: string;
+  /** gap: how many media frames were dropped because the store fell behind, and since when (ms since the epoch). */
+  dropped?: number;
+  since?: number;
 }
 
 const utf8 = new TextEncoder();
@@ -133,6 +136,46 @@ export function decodeRecording(bytes: Uint8Array): ParsedRecording {
     at += RECORD_HEADER + length;
   }
   return { ok: true, header, records, truncated };
+}
+
+/** Reads `length` bytes at `offset` of a recording (fewer at its end). */
+export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/**
+ * Where the whole records of a recording of `size` bytes end: the length to truncate it to before
+ * appending (a node died while writing its last record). Hops from record header to record header
+ * without reading payloads, starting at `from` when it is a known record boundary (the bytes the
+ * metadata says were written), else right after the file header. 0 when even the file header is
+ * incomplete or not a recording header (the file is then rewritten from its header).
+ */
+export async function wholeRecordsEnd(size: number, read: ReadAt, from = 0): Promise<number> {
+  if (size < HEADER_FIXED) return 0;
+  const fixed = await read(0, HEADER_FIXED);
+  for (let i = 0; i < 4; i++) if (fixed[i] !== RECORDING_MAGIC.charCodeAt(i)) return 0;
+  const headerEnd = HEADER_FIXED + new DataView(fixed.buffer, fixed.byteOffset, fixed.byteLength).getUint32(8, true);
+  if (headerEnd > size) return 0;
+  const start = from >= headerEnd && from <= size ? from : headerEnd;
+  const end = await scanRecords(size, read, start);
+  // A boundary from the metadata that does not lead to a clean walk is not trusted: walk from the header.
+  return end === null && start !== headerEnd ? (await scanRecords(size, read, headerEnd)) ?? headerEnd : end ?? headerEnd;
+}
+
+/** Hops records from `at`; the end of the last whole record, or null when a record header is not one (a bad kind or time). */
+async function scanRecords(size: number, read: ReadAt, at: number): Promise<number | null> {
+  let lastGood = at;
+  while (at + RECORD_HEADER <= size) {
+    const head = await read(at, RECORD_HEADER);
+    if (head.length < RECORD_HEADER) break;
+    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const kind = v.getUint8(0);
+    const time = v.getFloat64(1, true);
+    if (kind === 0 || !Number.isFinite(time)) return null;
+    const next = at + RECORD_HEADER + v.getUint32(9, true);
+    if (next > size) break;
+    at = next;
+    lastGood = at;
+  }
+  return lastGood;
 }
 
 /** The JSON of an event, live or marker record; undefined when it is not JSON. */

@@ -24,6 +24,10 @@ export interface RecordingStore {
   append(sessionId: string, chunk: Buffer): Promise<void>;
   /** The current size in bytes, or null when there is no recording. */
   size(sessionId: string): Promise<number | null>;
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
+  read(sessionId: string, offset: number, length: number): Promise<Buffer>;
+  /** Cuts the recording to `length` bytes (a torn last record, before a writer continues it). */
+  truncate(sessionId: string, length: number): Promise<void>;
   putMeta(meta: RecordingMeta): Promise<void>;
   getMeta(sessionId: string): Promise<RecordingMeta | null>;
   /** Every recording's metadata. */

@@ -1,4 +1,4 @@
-import { encodeHeader, encodeRecordHeader, RECORD_HEADER, type RecordKindValue, RecordKind } from './recording-format';
+import { encodeHeader, encodeRecordHeader, RECORD_HEADER, type RecordingMarker, type RecordKindValue, RecordKind, wholeRecordsEnd } from './recording-format';
 import type { RecordingMeta, RecordingStore } from './recording-store';
 
 /** Bytes gathered before a write is started at once (else at the next flush tick). */
@@ -8,8 +8,19 @@ const CHUNK_BYTES = 256 * 1024;
 /** The metadata is rewritten at most this often while recording (and always on close). */
 const META_EVERY_MS = 1000;
 
+const utf8 = new TextEncoder();
+
 export interface WriterOptions {
   maxBytes: number;
+  /**
+   * Bytes queued in memory (added, not yet written) above which media frames are dropped; events,
+   * live records and markers are always queued. Infinity when unset.
+   */
+  maxQueueBytes?: number;
+  /** The node id written into a gap marker. */
+  node?: string;
+  /** Called when frames were dropped and the queue drained again: a gap marker was written; ask for a full frame. */
+  onGap?: (dropped: number) => void;
   now: () => number;
   /** Called once when the next record would pass maxBytes: nothing more is written. */
   onFull: () => void;
@@ -33,7 +44,16 @@ export class RecordingWriter {
   /** Bytes in the file plus bytes queued: what maxBytes is checked against. */
   private total = 0;
   private isFull = false;
+  /** Bytes added and not yet written (queued or being written): what maxQueueBytes bounds. */
+  private queued = 0;
+  /** Frames dropped since the queue went over maxQueueBytes; 0 when not dropping. */
+  private gapFrames = 0;
+  private gapSince = 0;
+  /** Media frames dropped because the store was slower than the screen (over the writer's life). */
+  droppedFrames = 0;
   readonly meta: RecordingMeta;
+  /** Bytes of a torn last record cut off when this writer continued the file (0: none). */
+  tornBytes = 0;
 
   constructor(readonly sessionId: string, private readonly store: RecordingStore, private readonly opts: WriterOptions) {
     const now = opts.now();
@@ -44,14 +64,24 @@ export class RecordingWriter {
     return this.isFull;
   }
 
-  /** Reads the existing file (if any) before the first write: a continued recording keeps its header and counts. */
+  /**
+   * Reads the existing file (if any) before the first write: a continued recording keeps its header
+   * and counts, and a torn last record (its node died mid-write) is cut off first, so the records
+   * appended now follow the last whole one. A file without even a whole header is started again.
+   */
   open(after: Promise<void> = Promise.resolve()): Promise<void> {
     this.writing = this.writing.then(() => after).then(async () => {
       const size = await this.store.size(this.sessionId);
-      if (size !== null && size > 0) {
-        const old = await this.store.getMeta(this.sessionId);
+      const old = size ? await this.store.getMeta(this.sessionId) : null;
+      // A node that died while writing may have left half a record: cut the file back to its last whole record.
+      const whole = size ? await wholeRecordsEnd(size, (at, n) => this.store.read(this.sessionId, at, n), old?.bytes ?? 0) : 0;
+      if (size && whole < size) {
+        await this.store.truncate(this.sessionId, whole);
+        this.tornBytes = size - whole;
+      }
+      if (whole > 0) {
         if (old) Object.assign(this.meta, { startedAt: old.startedAt, frames: old.frames, events: old.events, full: old.full });
-        this.meta.bytes = size;
+        this.meta.bytes = whole;
         this.isFull = this.meta.full;
       } else {
         const header = encodeHeader({ sessionId: this.sessionId, startedAt: this.meta.startedAt });
@@ -65,10 +95,16 @@ export class RecordingWriter {
     return this.writing;
   }
 
-  /** Queues one record; false when it was refused (closed or full). */
+  /** Bytes added and not yet written. */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** Queues one record; false when it was refused (closed, full, or a frame dropped while the store is behind). */
   add(kind: RecordKindValue, payload: Uint8Array): boolean {
     if (this.isClosed || this.isFull) return false;
     const size = RECORD_HEADER + payload.length;
+    if (kind === RecordKind.Media && !this.mayQueueFrame(size)) return false;
     if (this.total + size > this.opts.maxBytes) {
       this.isFull = true;
       this.meta.full = true;
@@ -79,6 +115,7 @@ export class RecordingWriter {
     this.copy(encodeRecordHeader(kind, time, payload.length));
     this.copy(payload);
     this.total += size;
+    this.queued += size;
     this.pendingBytes += size;
     this.meta.lastAt = time;
     if (kind === RecordKind.Media) this.meta.frames += 1;
@@ -102,7 +139,9 @@ export class RecordingWriter {
       if (!this.isOpened) return;
       await this.store.append(this.sessionId, batch);
       this.meta.bytes += batch.length;
-    }).catch((err: unknown) => this.opts.onError(err));
+    }).catch((err: unknown) => this.opts.onError(err)).finally(() => {
+      this.queued -= batch.length;
+    });
     return this.maybeMeta(false);
   }
 
@@ -112,6 +151,32 @@ export class RecordingWriter {
     await this.flush();
     this.isClosed = true;
     await this.maybeMeta(true);
+  }
+
+  /**
+   * The queue bound: over maxQueueBytes a frame is dropped (the store is slower than the screen).
+   * Dropping goes on until the queue has drained to half the bound, so a recording does not flap
+   * between one frame in and one out; then a gap marker says how many frames are missing, and the
+   * owner is told to ask the agent for a full frame (the frames after a gap are otherwise
+   * differences to a screen the recording does not have).
+   */
+  private mayQueueFrame(size: number): boolean {
+    const max = this.opts.maxQueueBytes ?? Infinity;
+    const over = this.gapFrames > 0 ? this.queued > max / 2 : this.queued + size > max;
+    if (over) {
+      if (this.gapFrames === 0) this.gapSince = this.opts.now();
+      this.gapFrames++;
+      this.droppedFrames++;
+      return false;
+    }
+    if (this.gapFrames > 0) {
+      const dropped = this.gapFrames;
+      this.gapFrames = 0;
+      const marker: RecordingMarker = { kind: 'gap', node: this.opts.node ?? '', dropped, since: this.gapSince };
+      this.add(RecordKind.Marker, utf8.encode(JSON.stringify(marker)));
+      this.opts.onGap?.(dropped);
+    }
+    return true;
   }
 
   private maybeMeta(force: boolean): Promise<void> {

@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, Optional } from '@nestjs/common';
+import { Counter, Gauge } from 'prom-client';
+import { Metrics } from '../admin/metrics';
 import { SESSION } from '../actors/aggregates/session.aggregate';
 import type { Store, Unsubscribe } from '../cluster/ports';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
-import type { SessionEvent, SessionState } from '../domain';
+import { recordingByPolicy, type SessionEvent, type SessionState } from '../domain';
 import { ConnectionRegistry } from '../gateways/connection-registry';
 import { SYSTEM_ACTOR } from '../gateways/sessions/actor-of';
 import { type CommitMessage, SessionFanout } from '../gateways/sessions/session-fanout';
@@ -24,13 +26,15 @@ const SWEEP_MS = 3600_000;
 const DAY_MS = 86_400_000;
 /** Live messages worth recording (annotations and shown pointers), as the Messenger sends them. */
 const LIVE_EVENTS = new Set(['annotation.remote', 'pointer.remote']);
-/** Events that make a session active: a recording by policy starts with them. */
-const ACTIVATING = new Set(['AssistAccepted', 'JumpStarted', 'SessionTaken']);
 
 const utf8 = new TextEncoder();
 
 export interface RecorderCounters {
   framesRecorded: number;
+  /** Frames dropped because a recording's queue was over recording.maxQueueBytes (the store was behind). */
+  framesDropped: number;
+  /** Gaps closed (a gap marker written and a full frame asked for). */
+  gaps: number;
   eventsRecorded: number;
   liveRecorded: number;
   recordingsFull: number;
@@ -52,12 +56,11 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly closing = new Map<string, Promise<void>>();
   /** Per session, whether it was recording at the last commit this node heard. */
   private readonly isOn = new Map<string, boolean>();
-  private readonly policyTeams: ReadonlySet<string>;
   private flushTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
   private firstSweep?: NodeJS.Timeout;
   private unsubscribe: Unsubscribe | null = null;
-  readonly counters: RecorderCounters = { framesRecorded: 0, eventsRecorded: 0, liveRecorded: 0, recordingsFull: 0, writeErrors: 0 };
+  readonly counters: RecorderCounters = { framesRecorded: 0, framesDropped: 0, gaps: 0, eventsRecorded: 0, liveRecorded: 0, recordingsFull: 0, writeErrors: 0 };
 
   constructor(
     @Inject(RECORDING_STORE) readonly store: RecordingStore,
@@ -69,8 +72,8 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     private readonly router: SessionRouter,
     private readonly connections: ConnectionRegistry,
     private readonly node: NodeInfo,
+    @Optional() private readonly metrics?: Metrics,
   ) {
-    this.policyTeams = new Set(config.recording.policy.teams);
   }
 
   async onModuleInit(): Promise<void> {
@@ -80,6 +83,7 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
       // The screen became visible again while recording: the recording needs a full frame.
       if (change.added.length > 0 && change.state.recording && this.isWriter(change.state)) this.relay.refresh(change.sessionId);
     });
+    this.registerMetrics();
     this.unsubscribe = await this.cluster.bus.subscribe('direct', (raw) => this.onDirect(raw));
     this.flushTimer = setInterval(() => this.flushAll(), FLUSH_MS);
     this.flushTimer.unref();
@@ -131,6 +135,25 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     return deleted;
   }
 
+  /** The recorder's counters on /metrics (no label per session: bounded cardinality). */
+  private registerMetrics(): void {
+    const r = this.metrics?.registry;
+    if (!r) return;
+    const c = this.counters;
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({ name, help, registers: [r], collect() { this.reset(); this.inc(read()); } });
+    };
+    counter('tandem_recording_frames_total', 'media frames appended to recordings on this node', () => c.framesRecorded);
+    counter('tandem_recording_frames_dropped_total', 'media frames not recorded because a recording queue was over recording.maxQueueBytes (the store was behind)', () => c.framesDropped);
+    counter('tandem_recording_gaps_total', 'gaps in recordings closed by a gap marker and a full frame', () => c.gaps);
+    counter('tandem_recording_write_errors_total', 'failed writes to the recording store', () => c.writeErrors);
+    const writers = this.writers;
+    new Gauge({
+      name: 'tandem_recording_queued_bytes', help: 'bytes of recordings queued in memory on this node, not yet written', registers: [r],
+      collect() { this.set([...writers.values()].reduce((n, w) => n + w.queuedBytes, 0)); },
+    });
+  }
+
   /** A frame the relay lets out (someone may see the screen now): appended when the session is recorded. */
   private onFrame(frame: MediaFrame, bytes: Uint8Array): void {
     const state = this.audience.cached(frame.sessionId);
@@ -138,7 +161,10 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     // The relay only taps frames that have an audience; this check keeps that true if it ever changes.
     if (this.audience.audienceOf(frame.sessionId).size === 0) return;
     const writer = this.writerFor(state, 'resume');
-    if (writer?.add(RecordKind.Media, bytes)) this.counters.framesRecorded++;
+    if (!writer) return;
+    const dropped = writer.droppedFrames;
+    if (writer.add(RecordKind.Media, bytes)) this.counters.framesRecorded++;
+    else if (writer.droppedFrames > dropped) this.counters.framesDropped++;
   }
 
   private onCommit(msg: CommitMessage): void {
@@ -168,13 +194,11 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     if (msg.node === this.node.id) this.applyPolicy(state, events);
   }
 
-  /** On the node that made the commit: a session of a policy team that just became active is recorded. */
+  /** On the node that made the commit: a session that policy records (a team, a Jump Group) and that just became active is recorded. */
   private applyPolicy(state: SessionState, events: SessionEvent[]): void {
-    if (this.policyTeams.size === 0 || state.status !== 'active' || state.recording) return;
-    if (!events.some((e) => ACTIVATING.has(e.type))) return;
-    const team = state.teams.find((t) => this.policyTeams.has(t));
-    if (!team) return;
-    this.router.ask(SESSION, state.sessionId, { type: 'StartRecording', reason: `policy: team ${team}` }, SYSTEM_ACTOR)
+    const reason = recordingByPolicy(state, events, this.config.recording.policy);
+    if (!reason) return;
+    this.router.ask(SESSION, state.sessionId, { type: 'StartRecording', reason }, SYSTEM_ACTOR)
       .catch((err: unknown) => {
         if ((err as { code?: string }).code !== 'ALREADY_RECORDING') this.logger.warn({ err }, `recording by policy failed [session:${state.sessionId}]`);
       });
@@ -209,7 +233,15 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
     if (writer) return writer.full ? undefined : writer;
     writer = new RecordingWriter(sessionId, this.store, {
       maxBytes: this.config.recording.maxBytes,
+      maxQueueBytes: this.config.recording.maxQueueBytes,
+      node: this.node.id,
       now: () => Date.now(),
+      onGap: (dropped) => {
+        // The frames after a gap are differences to a screen the recording does not have: ask for a whole one.
+        this.counters.gaps++;
+        this.logger.warn(`recording store fell behind: ${dropped} frames dropped [session:${sessionId}]`);
+        this.relay.refresh(sessionId);
+      },
       onFull: () => this.onFull(sessionId),
       onError: (err) => {
         this.counters.writeErrors++;
@@ -217,7 +249,10 @@ export class SessionRecorder implements OnModuleInit, OnApplicationShutdown {
       },
     });
     this.writers.set(sessionId, writer);
-    void writer.open(this.closing.get(sessionId));
+    const opened = writer;
+    void writer.open(this.closing.get(sessionId)).then(() => {
+      if (opened.tornBytes > 0) this.logger.warn(`recording continued after a torn last record: ${opened.tornBytes} bytes cut off [session:${sessionId}]`);
+    });
     const marker: RecordingMarker = { kind: why, node: this.node.id, mode: state.mode };
     writer.add(RecordKind.Marker, utf8.encode(JSON.stringify(marker)));
     // A resumed recording (another node wrote it before, or this node restarted) starts from a full frame.

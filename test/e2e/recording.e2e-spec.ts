@@ -203,7 +203,7 @@ describe('session recording: recorded as relayed, never in hold, exported as one
     recorded = { sessionId, bytes };
   });
 
-  it('lists recordings for admins only, and lets the session owner (not another member) export one', async () => {
+  it('lists recordings for admins only, and lets the session\'s owner and members (not other staff) export one', async () => {
     if (!recorded) throw new Error('needs the recording of the first test');
     const list = await fetch(`${t.url}/api/admin/recordings`, { headers: { authorization: `Bearer ${root}` } });
     expect(list.status).toBe(200);
@@ -215,7 +215,10 @@ describe('session recording: recorded as relayed, never in hold, exported as one
     const own = await exportOf(recorded.sessionId, aliceToken, `/api/recordings/${recorded.sessionId}`);
     expect(own.status).toBe(200);
     expect(own.bytes.length).toBe(recorded.bytes.length);
-    expect((await exportOf(recorded.sessionId, await t.login('bob'), `/api/recordings/${recorded.sessionId}`)).status).toBe(403);
+    // A member may play it too (REC-ACCESS-2); a technician of another team who was not in the session may not.
+    expect((await exportOf(recorded.sessionId, await t.login('bob'), `/api/recordings/${recorded.sessionId}?purpose=play`)).status).toBe(200);
+    const stranger = await exportOf(recorded.sessionId, await t.login('carol'), `/api/recordings/${recorded.sessionId}`);
+    expect([stranger.status, JSON.parse(new TextDecoder().decode(stranger.bytes)).code]).toEqual([403, 'NOT_MEMBER']);
     expect((await exportOf('no_such_session')).status).toBe(404);
   });
 

@@ -1,5 +1,6 @@
 import { Actor } from '../common/actor';
 import { SessionCommand } from './session.commands';
+import { SessionEvent } from './session.events';
 import { Outcome, check, emit, firstFailure, notEnded, owner, started } from './session.guards';
 import { SessionState } from './session.state';
 
@@ -25,4 +26,27 @@ export function stopRecording(s: SessionState, _c: Cmd<'StopRecording'>, a: Acto
     check(bySystem || a.kind === 'admin' || !s.recordingRequired, 'RECORDING_REQUIRED'),
   );
   return failure ?? emit({ type: 'RecordingStopped', by: bySystem ? 'limit' : a.kind === 'admin' ? 'admin' : 'owner' });
+}
+
+/** recording.policy: the teams and Jump Groups whose sessions are recorded from the moment they become active. */
+export interface RecordingPolicy {
+  teams: readonly string[];
+  jumpGroups: readonly string[];
+}
+
+/** Events that make a session active: a recording by policy starts with them. */
+const ACTIVATING: ReadonlySet<SessionEvent['type']> = new Set(['AssistAccepted', 'JumpStarted', 'SessionTaken']);
+
+/**
+ * Whether these just-committed events make the session one that policy records, and why (the reason
+ * of the system's StartRecording, which RecordingStarted carries to everyone, the customer included):
+ * a session that just became active, not yet recorded, started through a Jump Client of a policy Jump
+ * Group (an unattended session; a group's "ask" session is recorded once the customer allows it), or
+ * of a policy team. null when policy does not record it.
+ */
+export function recordingByPolicy(s: SessionState, events: readonly SessionEvent[], policy: RecordingPolicy): string | null {
+  if (s.status !== 'active' || s.recording || !events.some((e) => ACTIVATING.has(e.type))) return null;
+  if (s.jumpGroupId !== null && policy.jumpGroups.includes(s.jumpGroupId)) return `policy: jump group ${s.jumpGroupId}`;
+  const team = s.teams.find((t) => policy.teams.includes(t));
+  return team ? `policy: team ${team}` : null;
 }

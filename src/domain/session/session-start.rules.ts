@@ -39,7 +39,8 @@ export function startJump(s: SessionState, c: Cmd<'StartJump'>, a: Actor): Outco
   const allowed = mayStartJump(c.jumpClient, c.group, a);
   if ('rejection' in allowed) return allowed;
   const cust = c.customer ?? { id: `agent:${c.jumpClient.agentId}`, name: '' };
-  return emit({ type: 'JumpStarted', jumpClientId: c.jumpClient.jumpClientId, agentId: c.jumpClient.agentId, consent: allowed.consent, owner: toRef(a), customer: { id: cust.id, name: cust.name }, teams: [...a.teams], ...(c.reason?.trim() ? { reason: c.reason.trim() } : {}) });
+  return emit({ type: 'JumpStarted', jumpClientId: c.jumpClient.jumpClientId, agentId: c.jumpClient.agentId, consent: allowed.consent, owner: toRef(a), customer: { id: cust.id, name: cust.name }, teams: [...a.teams], ...(c.reason?.trim() ? { reason: c.reason.trim() } : {}),
+    ...(c.jumpClient.location.kind === 'group' ? { jumpGroupId: c.jumpClient.location.groupId } : {}) });
 }
 
 /** The customer allows or declines; allowing starts in hold unless the customer picks a mode at once. */

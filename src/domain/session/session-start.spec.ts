@@ -53,7 +53,7 @@ const cases: RuleCase[] = [
     given: [requested(), accepted], when: { type: 'TakeFromQueue' }, actor: tech2, rejects: 'NOT_QUEUED' },
   { id: 'START-18', rule: 'a jump group member starts an unattended session under the group\'s notify policy', seed: 'install a Jump Client on the remote computer, enabling you or your teammates to access that system later without end-user initiation.',
     given: [], when: { type: 'StartJump', jumpClient: groupPin, group }, actor: tech2,
-    then: [{ type: 'JumpStarted', jumpClientId: 'j1', agentId: 'a1', consent: 'notify', owner: toRef(tech2), customer: { id: 'agent:a1', name: '' }, teams: ['helpdesk'] }] },
+    then: [{ type: 'JumpStarted', jumpClientId: 'j1', agentId: 'a1', consent: 'notify', owner: toRef(tech2), customer: { id: 'agent:a1', name: '' }, teams: ['helpdesk'], jumpGroupId: 'g1' }] },
   { id: 'START-19', rule: 'a personal jump client under the ask policy waits for the customer', seed: 'Pinning the Jump Client to your personal list of Jump Items means that only you can access this remote computer through its Jump Client.',
     given: [], when: { type: 'StartJump', jumpClient: personalPin, customer: carol }, actor: tech,
     then: [{ type: 'JumpStarted', jumpClientId: 'j2', agentId: 'a1', consent: 'ask', owner: toRef(tech), customer: carol, teams: ['helpdesk'] }] },

@@ -22,7 +22,7 @@ export type InvitationRevokeReason = 'sender-left' | 'transferred' | 'session-en
 export type SessionEvent =
   | (EventBase & { type: 'AssistRequested'; agentId: string; customer: { id: string; name: string }; via: 'selection' | 'pin' | 'code'; action: RequestedAction; owner: ActorRef; teams: string[] })
   | (EventBase & { type: 'SessionOpened'; origin: 'support-button' | 'click-to-chat'; agentId: string | null; customer: { id: string; name: string }; queue: QueueRef; chatOnly: boolean; buttonId: string | null })
-  | (EventBase & { type: 'JumpStarted'; jumpClientId: string; agentId: string; consent: 'notify' | 'ask'; owner: ActorRef; customer: { id: string; name: string }; teams: string[]; reason?: string })
+  | (EventBase & { type: 'JumpStarted'; jumpClientId: string; agentId: string; consent: 'notify' | 'ask'; owner: ActorRef; customer: { id: string; name: string }; teams: string[]; reason?: string; jumpGroupId?: string })
   | (EventBase & { type: 'AssistAccepted' })
   | (EventBase & { type: 'AssistDeclined' })
   | (EventBase & { type: 'ModeChanged'; mode: Mode; previous: Mode })

@@ -36,7 +36,7 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
     case 'SessionOpened':
       return { ...s, status: 'queued', origin: e.origin, agentId: e.agentId, customer: { ...e.customer, connected: true, online: true }, queue: e.queue, chatOnly: e.chatOnly, teams: e.queue.kind === 'team' ? union(s.teams, [e.queue.teamId]) : s.teams, mode: 'hold' };
     case 'JumpStarted':
-      return addMember({ ...s, status: e.consent === 'notify' ? 'active' : 'pending', origin: 'jump', agentId: e.agentId, ownerId: e.owner.id, customer: { ...e.customer, connected: true, online: true }, jumpNotice: e.consent === 'notify', teams: union(s.teams, e.teams), mode: 'hold' }, asMember(e.owner, 'owner'));
+      return addMember({ ...s, status: e.consent === 'notify' ? 'active' : 'pending', origin: 'jump', agentId: e.agentId, ownerId: e.owner.id, customer: { ...e.customer, connected: true, online: true }, jumpNotice: e.consent === 'notify', teams: union(s.teams, e.teams), mode: 'hold', jumpGroupId: e.jumpGroupId ?? null }, asMember(e.owner, 'owner'));
     case 'AssistAccepted':
       return { ...s, status: 'active' };
     case 'AssistDeclined':

@@ -90,6 +90,8 @@ export interface SessionState {
   recordingRequired: boolean;
   /** The live one-time code (its hash) a click-to-chat customer's agent joins with; used once. */
   attachCode: AttachCode | null;
+  /** The Jump Group whose pinned Jump Client started the session (recording.policy.jumpGroups); null otherwise. */
+  jumpGroupId: string | null;
 }
 
 /** A click-to-chat session's attach code: only its hash, the mode the customer chose, its expiry. */
@@ -107,6 +109,7 @@ export function initialSessionState(sessionId: string): SessionState {
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
     recording: false, recordingRequired: false, clipboard: true, attachCode: null,
+    jumpGroupId: null,
   };
 }
 

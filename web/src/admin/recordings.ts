@@ -1,5 +1,6 @@
 import { clock, h, replace } from '../shared/dom';
 import { toast, toastError } from '../shared/toast';
+import { askRecordingReason, recordingFileUrl } from '../player/recording-access';
 import { RecordingPlayer } from '../player/recording-player';
 import { AdminApi, ApiError } from './api';
 
@@ -33,6 +34,8 @@ function when(at: number): string {
 export class RecordingsTab {
   readonly el = h('div', { class: 'stack recordings-tab' });
   recordings: RecordingInfo[] = [];
+  /** policy.reasonRequired.recordingExport: playing or downloading needs a reason. */
+  reasonRequired = false;
   private loaded = false;
   private player: RecordingPlayer | null = null;
   private opening: string | null = null;
@@ -41,7 +44,9 @@ export class RecordingsTab {
 
   /** Reads the list (every console refresh); errors go to the caller. */
   async load(): Promise<void> {
-    this.recordings = (await this.api.get<{ recordings: RecordingInfo[] }>('/api/admin/recordings')).recordings;
+    const list = await this.api.get<{ recordings: RecordingInfo[]; reasonRequired?: boolean }>('/api/admin/recordings');
+    this.recordings = list.recordings;
+    this.reasonRequired = list.reasonRequired === true;
     this.loaded = true;
   }
 
@@ -79,10 +84,12 @@ export class RecordingsTab {
 
   /** Loads a recording and opens it in the player. */
   async open(sessionId: string): Promise<void> {
+    const reason = await askRecordingReason(sessionId, 'play', this.reasonRequired);
+    if (reason === null) return;
     this.opening = sessionId;
     this.view();
     try {
-      const bytes = new Uint8Array(await (await this.api.raw(`/api/admin/recordings/${encodeURIComponent(sessionId)}`)).arrayBuffer());
+      const bytes = new Uint8Array(await (await this.api.raw(recordingFileUrl('/api/admin/recordings', sessionId, 'play', reason))).arrayBuffer());
       this.player?.close();
       this.player = new RecordingPlayer(bytes, { title: `Recording of session ${sessionId}`, onClose: () => { this.player = null; this.view(); } });
     } catch (err) {
@@ -100,8 +107,10 @@ export class RecordingsTab {
   }
 
   private async download(sessionId: string): Promise<void> {
+    const reason = await askRecordingReason(sessionId, 'export', this.reasonRequired);
+    if (reason === null) return;
     try {
-      const blob = await (await this.api.raw(`/api/admin/recordings/${encodeURIComponent(sessionId)}`)).blob();
+      const blob = await (await this.api.raw(recordingFileUrl('/api/admin/recordings', sessionId, 'export', reason))).blob();
       const url = URL.createObjectURL(blob);
       const a = h('a', { href: url, download: `tandem-${sessionId}.trec`, hidden: true });
       document.body.appendChild(a);

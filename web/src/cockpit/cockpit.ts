@@ -5,6 +5,7 @@ import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import { JumpBoard } from './jump-list';
+import { RecordingsBoard } from './recordings-board';
 import { RequestsBoard } from './requests';
 import { SessionView } from './session-view';
 
@@ -14,7 +15,7 @@ interface Invite { sessionId: string; inviteId: string; from: { id: string; name
 
 const CONN_TEXT: Record<ConnectionStatus, string> = { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Disconnected' };
 /** What the main area shows: the active session, the Requests board or the Jump list. */
-type MainTab = 'session' | 'requests' | 'jump';
+type MainTab = 'session' | 'requests' | 'jump' | 'recordings';
 
 /**
  * The technician's cockpit: the online list, assist by selection / PIN / security code, queues,
@@ -54,11 +55,13 @@ export class Cockpit {
   private mainTab: MainTab = 'session';
   private requestsBoard: RequestsBoard | null = null;
   private jumpBoard: JumpBoard | null = null;
+  private readonly recordingsBoard: RecordingsBoard;
 
   constructor(private readonly root: HTMLElement, token: string, readonly user: User, private readonly logout: (reason?: string) => void) {
     this.conn = new Connection(token);
     this.store = new SessionStore(this.conn, () => this.user.username);
     this.requests = new RequestStore(this.conn, false);
+    this.recordingsBoard = new RecordingsBoard(token, () => this.me);
   }
 
   get me(): string {
@@ -220,6 +223,8 @@ export class Cockpit {
 
   /** Shows the Requests board or the Jump list in the main area (the session stays open behind its tab). */
   showTab(tab: MainTab): void {
+    if (tab === 'recordings' && this.mainTab !== 'recordings') void this.recordingsBoard.refresh();
+    if (tab !== 'recordings') this.recordingsBoard.closePlayer();
     this.mainTab = tab;
     this.renderMain();
     this.mainTabs.querySelector<HTMLElement>(`[data-tab="${tab}"]`)?.focus();
@@ -233,6 +238,7 @@ export class Cockpit {
       ['session', 'Session', sessionName ? h('span', { class: 'tab-sub' }, sessionName) : null],
       ['requests', 'Requests', h('span', { class: `count${waiting ? '' : ' zero'}`, 'aria-label': `${waiting} open` }, String(waiting))],
       ['jump', 'Jump clients', h('span', { class: 'count zero', 'aria-label': `${this.jumpBoard?.clients.length ?? 0} jump clients` }, String(this.jumpBoard?.clients.length ?? 0))],
+      ['recordings', 'Recordings', null],
     ];
     const order = tabs.map((t) => t[0]);
     replace(this.mainTabs, tabs.map(([tab, label, extra]) => {
@@ -260,6 +266,11 @@ export class Cockpit {
     if (this.mainTab === 'jump' && this.jumpBoard) {
       if (this.mainBody.firstChild !== this.jumpBoard.el) replace(this.mainBody, this.jumpBoard.el);
       this.jumpBoard.render();
+      return;
+    }
+    if (this.mainTab === 'recordings') {
+      if (this.mainBody.firstChild !== this.recordingsBoard.el) replace(this.mainBody, this.recordingsBoard.el);
+      this.recordingsBoard.render();
       return;
     }
     if (this.view) {

@@ -1,5 +1,6 @@
 import { decodeFrame, FrameType } from '../../../src/media/frame-codec';
 import { decodeRecording, recordJson, RecordKind, type RecordingRecord } from '../../../src/recording/recording-format';
+import { keyframeAtOrBefore, keyframeIndex } from '../../../src/recording/seek-index';
 import { h } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import type { SessionEvent } from '../shared/protocol';
@@ -74,6 +75,8 @@ export class RecordingPlayer {
   private ops: Promise<void> = Promise.resolve();
   private generation = 0;
   private monitor = 0;
+  /** Records where a whole screen starts (src/recording/seek-index.ts): a seek draws from the last one before its target. */
+  private readonly keyframes: number[];
 
   /** Throws when the bytes are not a recording. */
   constructor(bytes: Uint8Array, private readonly opts: { title?: string; onClose?: () => void; fileName?: string } = {}) {
@@ -84,6 +87,7 @@ export class RecordingPlayer {
     this.t0 = this.records[0]?.time ?? parsed.header.startedAt;
     this.durationMs = Math.max(0, (this.records[this.records.length - 1]?.time ?? this.t0) - this.t0);
     this.monitor = this.firstMonitor();
+    this.keyframes = keyframeIndex(this.records, this.monitor);
     this.renderer = new ScreenRenderer(this.canvas);
     this.renderer.show(this.sessionId, this.monitor);
     this.seek = h('input', {
@@ -149,7 +153,12 @@ export class RecordingPlayer {
     this.position = position;
     this.sync();
     this.run(async () => {
-      if (end < this.applied) this.reset();
+      // From the last whole screen before the target: backwards always, forwards when it skips records not yet drawn.
+      const key = keyframeAtOrBefore(this.keyframes, end - 1);
+      if (end < this.applied || key > this.applied) {
+        this.reset();
+        if (key > 0) this.skipTo(key);
+      }
       await this.applyTo(end);
       await drawn(this.renderer);
       this.state = this.applied >= this.records.length && position >= this.durationMs ? 'ended' : 'paused';
@@ -208,6 +217,22 @@ export class RecordingPlayer {
     this.renderer.clear();
     this.pointers.clear();
     this.strokes = [];
+  }
+
+  /**
+   * Moves to record `key` (a key frame) without drawing a tile before it: the pointers, annotations,
+   * cursor and screen size of that moment are applied (they are not in the key frame), tiles skipped.
+   */
+  private skipTo(key: number): void {
+    for (let i = 0; i < key; i++) {
+      const r = this.records[i];
+      if (r.kind === RecordKind.Live) this.live(r);
+      else if (r.kind === RecordKind.Media) {
+        const type = r.payload[2]; // The frame's type (docs/protocol.md, Binary frames).
+        if (type === FrameType.Cursor || type === FrameType.ScreenInfo) this.renderer.feed(r.payload);
+      }
+    }
+    this.applied = key;
   }
 
   private async applyTo(end: number): Promise<void> {
