@@ -55,6 +55,7 @@ export const REJECTION_CODES = {
   RECORDING_REQUIRED: 'policy records this session; only an admin may stop the recording',
   CLIPBOARD_OFF: 'the customer turned the clipboard off for this session',
   CLIPBOARD_TOO_LARGE: 'the clipboard text is larger than the session allows',
+  INPUT_ALREADY_BLOCKED: 'the customer\'s input is already blocked',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

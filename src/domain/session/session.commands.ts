@@ -44,7 +44,10 @@ export type SessionCommand =
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
   | { type: 'CustomerConnection'; online: boolean }
   | { type: 'StartRecording'; reason?: string }
-  | { type: 'StopRecording' };
+  | { type: 'StopRecording' }
+  | { type: 'RequestInputBlock'; requestId: string }
+  | { type: 'RespondInputBlock'; requestId: string; allow: boolean }
+  | { type: 'ReleaseInputBlock'; reason?: 'emergency-key' | 'unavailable' };
 
 export type SessionCommandType = SessionCommand['type'];
 

@@ -9,6 +9,7 @@ import { adminAction, endElevation, requestElevation, respondElevation } from '.
 import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
 import { sendClipboard, setClipboard } from './session-clipboard.rules';
+import { releaseInputBlock, requestInputBlock, respondInputBlock, withInputRelease } from './session-input-block.rules';
 import { startRecording, stopRecording } from './session-recording.rules';
 import { cancelInvite, disconnectCustomer, invite, removeMember, respondInvite, transfer } from './session-sharing.rules';
 import { openSession, requestAssist, respondAssist, startJump, takeFromQueue, watch } from './session-start.rules';
@@ -50,6 +51,9 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'SetClipboard': return setClipboard(s, c, a);
     case 'StartRecording': return startRecording(s, c, a);
     case 'StopRecording': return stopRecording(s, c, a);
+    case 'RequestInputBlock': return requestInputBlock(s, c, a);
+    case 'RespondInputBlock': return respondInputBlock(s, c, a);
+    case 'ReleaseInputBlock': return releaseInputBlock(s, c, a);
     default: return reject('UNKNOWN_COMMAND');
   }
 }
@@ -63,6 +67,6 @@ export function decide(state: SessionState, command: SessionCommand, actor: Acto
   if ('rejection' in outcome) return outcome;
   const ref = toRef(actor);
   return {
-    events: outcome.events.map((body, i) => ({ ...body, seq: state.seq + i + 1, sessionId: state.sessionId, actor: ref, at: now }) as SessionEvent),
+    events: withInputRelease(state, outcome.events, ref, now).map((body, i) => ({ ...body, seq: state.seq + i + 1, sessionId: state.sessionId, actor: ref, at: now }) as SessionEvent),
   };
 }

@@ -100,7 +100,7 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
     case 'SessionHeld':
       return { ...s, status: 'queued', queue: e.queue };
     case 'SessionEnded':
-      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false };
+      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, inputBlock: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false };
     case 'ElevationEnded':
       return { ...s, elevated: false };
     case 'AdminActionPerformed':
@@ -117,6 +117,14 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, recording: true, recordingRequired: e.by === 'policy' };
     case 'RecordingStopped':
       return { ...s, recording: false, recordingRequired: false };
+    case 'InputBlockRequested':
+      return { ...s, requests: { ...s.requests, [e.requestId]: { requestId: e.requestId, kind: 'input-block', by: e.actor.id } } };
+    case 'InputBlockAnswered':
+      return { ...s, requests: withoutKey(s.requests, e.requestId) };
+    case 'InputBlocked':
+      return { ...s, inputBlock: { by: e.memberId } };
+    case 'InputReleased':
+      return { ...s, inputBlock: null, requests: Object.fromEntries(Object.entries(s.requests).filter(([, r]) => r.kind !== 'input-block')) };
     default:
       return s;
   }

@@ -31,7 +31,8 @@ export interface Invitation {
 export type PendingRequest =
   | { requestId: string; kind: 'mode'; by: string; mode: Mode }
   | { requestId: string; kind: 'control'; by: string }
-  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: ElevationScope };
+  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: ElevationScope }
+  | { requestId: string; kind: 'input-block'; by: string };
 
 export type ElevationScope = 'admin' | 'full-client';
 
@@ -88,6 +89,8 @@ export interface SessionState {
   recording: boolean;
   /** Started by policy (recording.policy.teams): the owner may not stop it, only an admin. */
   recordingRequired: boolean;
+  /** The customer's physical keyboard and mouse are held for `by`, the member holding control (InputBlocked). */
+  inputBlock: { by: string } | null;
 }
 
 /** The state before the first event: nothing started. */
@@ -96,7 +99,7 @@ export function initialSessionState(sessionId: string): SessionState {
     sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
-    recording: false, recordingRequired: false, clipboard: true,
+    recording: false, recordingRequired: false, clipboard: true, inputBlock: null,
   };
 }
 
