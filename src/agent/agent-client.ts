@@ -16,6 +16,19 @@ export interface ClipboardAccess {
   watch(onChange: (text: string) => void): { set(text: string): void; stop(): void };
 }
 
+/** Holds the customer's physical keyboard and mouse (X11 XI2 grabs) while injected input goes on. */
+export interface InputBlocker {
+  /** Throws when nothing could be held. */
+  block(): { devices: string[] };
+  release(): void;
+  stop(): void;
+}
+
+/** Opens the blocker the first time a session blocks; `onEnded` hears the customer's emergency keys (or a lost display). */
+export interface InputBlockAccess {
+  open(onEnded: (reason: 'emergency-key' | 'display-lost') => void): InputBlocker;
+}
+
 export interface AgentClientOptions {
   state: AgentState;
   hello: { hostname: string; osUser: string; os: string; version: string; capabilities: string[] };
@@ -30,6 +43,8 @@ export interface AgentClientOptions {
   clipboard?: ClipboardAccess;
   /** The WebRTC screen path (rtc.* events; docs/media.md, "WebRTC"); tiles only when absent. */
   rtc?: RtcPublisher;
+  /** Blocking the customer's input (X11): applied as the session state says, only in interact. */
+  inputBlock?: InputBlockAccess;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
   lockCommand: string[];
   log: (line: string) => void;
@@ -84,6 +99,7 @@ export class AgentClient {
       if (!this.session) return opts.prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
       else if (choice.kind === 'clipboard') this.sendInOrder('clipboard.set', { sessionId: this.session.id, enabled: choice.enabled });
+      else if (choice.kind === 'unblock') this.sendInOrder('input-block.release', { sessionId: this.session.id });
       else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
   }
@@ -102,6 +118,9 @@ export class AgentClient {
     this.loop?.stop();
     this.opts.rtc?.stop();
     this.followClipboard(false);
+    this.applyBlock(false);
+    this.blocker?.stop();
+    this.blocker = undefined;
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
@@ -149,6 +168,8 @@ export class AgentClient {
     ws.on('error', (err) => this.opts.log(`connection error: ${err.message}`));
     ws.on('close', (code) => {
       this.loop?.stop();
+      // Offline, the session counts the block as released (agent-exit): never hold the customer unseen.
+      this.applyBlock(false);
       this.opts.rtc?.closeAll('disconnected from the node');
       if (this.stopped) return;
       const delay = this.backoff.next();
@@ -286,6 +307,7 @@ export class AgentClient {
         if (this.session?.id !== st.sessionId) return;
         if (st.status === 'ended') return this.ended({ sessionId: st.sessionId });
         if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
+        this.applyBlock(st.status === 'active' && st.mode === 'interact' && !!(d as { inputBlock?: unknown }).inputBlock);
         return;
       }
       case 'input':
@@ -352,6 +374,7 @@ export class AgentClient {
     this.session.mode = mode;
     this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
     this.followClipboard(mode === 'interact');
+    if (mode !== 'interact') this.applyBlock(false);
     if (mode === 'hold') {
       this.loop?.stop();
       this.opts.rtc?.closeAll('hold');
@@ -407,7 +430,57 @@ export class AgentClient {
     }
   }
 
+  private blocker?: InputBlocker;
+  private isBlocked = false;
+  /** Set when the agent let go on its own (emergency keys, nothing to hold): no re-block until the state says released. */
+  private blockWithdrawn = false;
+
+  /** Holds or lets go of the customer's keyboard and mouse; idempotent, so every session.state may call it. */
+  private applyBlock(want: boolean): void {
+    if (!want) {
+      this.blockWithdrawn = false;
+      if (!this.isBlocked) return;
+      this.isBlocked = false;
+      try {
+        this.blocker?.release();
+      } catch (err) {
+        this.opts.log(`input block release failed: ${(err as Error).message}`);
+      }
+      this.opts.prompt.notice('your keyboard and mouse work again');
+      return;
+    }
+    if (this.isBlocked || this.blockWithdrawn || !this.session) return;
+    const sessionId = this.session.id;
+    try {
+      if (!this.opts.inputBlock) throw new Error('this agent cannot block input (no display, or --view-only)');
+      this.blocker ??= this.opts.inputBlock.open((reason) => this.blockEnded(reason));
+      const held = this.blocker.block();
+      this.isBlocked = true;
+      this.opts.log(`input blocked [session:${sessionId}]: ${held.devices.join(', ') || 'no devices'}`);
+      this.opts.prompt.notice('your keyboard and mouse are blocked while the technician works. To take them back: press Esc three times, or type "unblock"');
+    } catch (err) {
+      this.blockWithdrawn = true;
+      this.opts.log(`input not blocked [session:${sessionId}]: ${(err as Error).message}`);
+      this.sendInOrder('input-block.release', { sessionId, reason: 'unavailable' });
+    }
+  }
+
+  /** The devices were let go without being asked (the customer's emergency keys): the session hears it. */
+  private blockEnded(reason: 'emergency-key' | 'display-lost'): void {
+    if (!this.isBlocked) return;
+    this.isBlocked = false;
+    this.blockWithdrawn = true;
+    this.opts.prompt.notice(reason === 'emergency-key' ? 'emergency keys: your keyboard and mouse work again' : 'the display went away: nothing is blocked');
+    if (this.session) this.sendInOrder('input-block.release', { sessionId: this.session.id, reason: reason === 'emergency-key' ? 'emergency-key' : 'unavailable' });
+  }
+
+  /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
+  get inputBlocked(): boolean {
+    return this.isBlocked;
+  }
+
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
+    this.applyBlock(false);
     this.loop?.stop();
     this.followClipboard(false);
     this.opts.rtc?.closeAll('session ended');
