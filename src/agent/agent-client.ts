@@ -474,6 +474,19 @@ export class AgentClient {
     if (this.session) this.sendInOrder('input-block.release', { sessionId: this.session.id, reason: reason === 'emergency-key' ? 'emergency-key' : 'unavailable' });
   }
 
+  /** A link to this desktop's customer panel (answer requests, see who is connected, unblock), valid for a working day. */
+  customerPanel(): Promise<{ path: string; url: string | null }> {
+    return new Promise((resolve, reject) => {
+      const id = this.send('customer.panel', {});
+      const timer = setTimeout(() => { this.replies.delete(id); reject(new Error('the server did not answer customer.panel')); }, 5000);
+      this.replies.set(id, (data) => {
+        clearTimeout(timer);
+        if (data) resolve(data as { path: string; url: string | null });
+        else reject(new Error('the server refused customer.panel'));
+      });
+    });
+  }
+
   /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
   get inputBlocked(): boolean {
     return this.isBlocked;

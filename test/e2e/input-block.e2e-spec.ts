@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../../src/config/load-config';
 import { X11InputBlock, X11TestDevice } from '../../src/native/input-block';
 import { X11Screen } from '../../src/native/x11';
 import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
+import { launchChromium } from '../support/chromium';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
 import { startProcess, type TrackedProcess } from '../support/processes';
@@ -242,6 +243,61 @@ describe('blocking the customer\'s input on Xvfb', () => {
     } finally {
       await agentProc.stop();
       await alice.close();
+    }
+  });
+  it('the cockpit asks with "Block customer input", the customer panel allows and shows how to take them back, and unblocks', async () => {
+    const inputBlock: InputBlockAccess = { open: (onEnded) => new X11InputBlock(x.display, { onReleased: onEnded }) };
+    const desk = await startDesktopAgent(t, 'desk-panel', { screen, injector: screen, inputBlock });
+    const browser = await launchChromium();
+    try {
+      const cockpit = await (await browser.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      cockpit.setDefaultTimeout(10000);
+      await cockpit.goto(`${t.url}/`);
+      await cockpit.getByLabel('Username').fill('alice');
+      await cockpit.getByLabel('Password').fill('alice-pw');
+      await cockpit.getByRole('button', { name: 'Sign in' }).click();
+      await cockpit.locator('[data-agent="desk-panel"]').click();
+      await cockpit.getByRole('button', { name: 'Assist desk-panel' }).click();
+      await desk.waitForQuestion(/asks to view your screen/);
+      const blockBtn = cockpit.getByTestId('input-block');
+      // Not allowed before interact with control.
+      await blockBtn.waitFor();
+      desk.type('y');
+      await cockpit.locator('[data-testid="mode"]', { hasText: 'Hold' }).waitFor();
+      expect(await blockBtn.isDisabled()).toBe(true);
+      desk.type('interact');
+      await cockpit.locator('[data-testid="mode"]', { hasText: 'Interact' }).waitFor();
+      await cockpit.getByLabel('Remote screen').waitFor({ state: 'visible' });
+      await waitFor('the button enabled', async () => !(await blockBtn.isDisabled()));
+
+      const link = await desk.client.customerPanel();
+      const panel = await (await browser.browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
+      panel.setDefaultTimeout(10000);
+      await panel.goto(`${t.url}${link.path}`);
+
+      await blockBtn.click();
+      await cockpit.getByRole('button', { name: 'Cancel block request' }).waitFor();
+      await panel.getByText('asks to block your own keyboard and mouse').waitFor();
+      await panel.getByRole('button', { name: 'Allow' }).click();
+      await panel.getByTestId('input-blocked').waitFor();
+      await cockpit.getByTestId('input-blocked').waitFor();
+      await cockpit.getByRole('button', { name: 'Release customer input' }).waitFor();
+      await cockpit.locator('.banner.blocked').waitFor();
+      await waitFor('the agent to hold the devices', () => desk.client.inputBlocked);
+      expect(await heldNow()).toEqual(expect.arrayContaining(['Xvfb keyboard', 'customer XTEST keyboard']));
+      await cockpit.screenshot({ path: join(ARTIFACTS, 'input-block-cockpit.png') });
+      await panel.screenshot({ path: join(ARTIFACTS, 'input-block-panel.png') });
+
+      // The customer takes them back from the panel.
+      await panel.getByRole('button', { name: 'Unblock' }).click();
+      await cockpit.getByTestId('input-blocked').waitFor({ state: 'detached' });
+      await cockpit.getByRole('button', { name: 'Block customer input' }).waitFor();
+      await waitFor('the agent to let go', () => !desk.client.inputBlocked);
+      expect(await heldNow()).toEqual([]);
+      await cockpit.getByText('work again (released by the customer)').first().waitFor();
+    } finally {
+      desk.stop();
+      await browser.close();
     }
   });
 });
