@@ -136,7 +136,9 @@ describe('blocking the customer\'s input on Xvfb', () => {
 
   it('holds the customer\'s keys and clicks while the technician\'s injected ones arrive, and every release path gives them back', async () => {
     const inputBlock: InputBlockAccess = { open: (onEnded) => new X11InputBlock(x.display, { onReleased: onEnded }) };
-    const desk = await startDesktopAgent(t, 'desk-block', { screen, injector: screen, inputBlock });
+    // The agent's own display connections (stopping the agent closes them).
+    const own = new X11Screen(x.display);
+    const desk = await startDesktopAgent(t, 'desk-block', { screen: own, injector: own, inputBlock });
     const alice = await person(t, 'alice');
     try {
       await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === desk.agentId));
@@ -247,7 +249,8 @@ describe('blocking the customer\'s input on Xvfb', () => {
   });
   it('the cockpit asks with "Block customer input", the customer panel allows and shows how to take them back, and unblocks', async () => {
     const inputBlock: InputBlockAccess = { open: (onEnded) => new X11InputBlock(x.display, { onReleased: onEnded }) };
-    const desk = await startDesktopAgent(t, 'desk-panel', { screen, injector: screen, inputBlock });
+    const own = new X11Screen(x.display);
+    const desk = await startDesktopAgent(t, 'desk-panel', { screen: own, injector: own, inputBlock });
     const browser = await launchChromium();
     try {
       const cockpit = await (await browser.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
