@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentState } from './agent-config';
 import { IncomingFiles } from './incoming-files';
+import { InputBlockFollower, type InputBlockAccess } from './input-block-follower';
 import { RemoteShells } from './remote-shell';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
@@ -14,19 +15,6 @@ import type { InputInjector, ScreenSource } from './screen-source';
 /** Watches the desktop's clipboard (reporting what another application copied) and sets it. */
 export interface ClipboardAccess {
   watch(onChange: (text: string) => void): { set(text: string): void; stop(): void };
-}
-
-/** Holds the customer's physical keyboard and mouse (X11 XI2 grabs) while injected input goes on. */
-export interface InputBlocker {
-  /** Throws when nothing could be held. */
-  block(): { devices: string[] };
-  release(): void;
-  stop(): void;
-}
-
-/** Opens the blocker the first time a session blocks; `onEnded` hears the customer's emergency keys (or a lost display). */
-export interface InputBlockAccess {
-  open(onEnded: (reason: 'emergency-key' | 'display-lost') => void): InputBlocker;
 }
 
 export interface AgentClientOptions {
@@ -75,7 +63,14 @@ export class AgentClient {
   /** Technicians' pointers and pen/laser strokes over the customer's screen. */
   readonly overlay?: RemoteOverlay;
 
+  /** The customer's keyboard and mouse, held while the session says so. */
+  private readonly inputBlock: InputBlockFollower;
+
   constructor(private readonly opts: AgentClientOptions) {
+    this.inputBlock = new InputBlockFollower({
+      access: opts.inputBlock, notice: (text) => opts.prompt.notice(text), log: opts.log,
+      released: (sessionId, reason) => this.sendInOrder('input-block.release', { sessionId, reason }),
+    });
     if (opts.overlay) {
       this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
     }
@@ -118,9 +113,7 @@ export class AgentClient {
     this.loop?.stop();
     this.opts.rtc?.stop();
     this.followClipboard(false);
-    this.applyBlock(false);
-    this.blocker?.stop();
-    this.blocker = undefined;
+    this.inputBlock.stop();
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
@@ -430,50 +423,6 @@ export class AgentClient {
     }
   }
 
-  private blocker?: InputBlocker;
-  private isBlocked = false;
-  /** Set when the agent let go on its own (emergency keys, nothing to hold): no re-block until the state says released. */
-  private blockWithdrawn = false;
-
-  /** Holds or lets go of the customer's keyboard and mouse; idempotent, so every session.state may call it. */
-  private applyBlock(want: boolean): void {
-    if (!want) {
-      this.blockWithdrawn = false;
-      if (!this.isBlocked) return;
-      this.isBlocked = false;
-      try {
-        this.blocker?.release();
-      } catch (err) {
-        this.opts.log(`input block release failed: ${(err as Error).message}`);
-      }
-      this.opts.prompt.notice('your keyboard and mouse work again');
-      return;
-    }
-    if (this.isBlocked || this.blockWithdrawn || !this.session) return;
-    const sessionId = this.session.id;
-    try {
-      if (!this.opts.inputBlock) throw new Error('this agent cannot block input (no display, or --view-only)');
-      this.blocker ??= this.opts.inputBlock.open((reason) => this.blockEnded(reason));
-      const held = this.blocker.block();
-      this.isBlocked = true;
-      this.opts.log(`input blocked [session:${sessionId}]: ${held.devices.join(', ') || 'no devices'}`);
-      this.opts.prompt.notice('your keyboard and mouse are blocked while the technician works. To take them back: press Esc three times, or type "unblock"');
-    } catch (err) {
-      this.blockWithdrawn = true;
-      this.opts.log(`input not blocked [session:${sessionId}]: ${(err as Error).message}`);
-      this.sendInOrder('input-block.release', { sessionId, reason: 'unavailable' });
-    }
-  }
-
-  /** The devices were let go without being asked (the customer's emergency keys): the session hears it. */
-  private blockEnded(reason: 'emergency-key' | 'display-lost'): void {
-    if (!this.isBlocked) return;
-    this.isBlocked = false;
-    this.blockWithdrawn = true;
-    this.opts.prompt.notice(reason === 'emergency-key' ? 'emergency keys: your keyboard and mouse work again' : 'the display went away: nothing is blocked');
-    if (this.session) this.sendInOrder('input-block.release', { sessionId: this.session.id, reason: reason === 'emergency-key' ? 'emergency-key' : 'unavailable' });
-  }
-
   /** A link to this desktop's customer panel (answer requests, see who is connected, unblock), valid for a working day. */
   customerPanel(): Promise<{ path: string; url: string | null }> {
     return new Promise((resolve, reject) => {
@@ -489,7 +438,12 @@ export class AgentClient {
 
   /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
   get inputBlocked(): boolean {
-    return this.isBlocked;
+    return this.inputBlock.blocked;
+  }
+
+  /** Holds the customer's keyboard and mouse as the session state says (only in interact). */
+  private applyBlock(want: boolean): void {
+    this.inputBlock.apply(want, this.session?.id);
   }
 
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {

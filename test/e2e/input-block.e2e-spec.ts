@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { InputBlockAccess } from '../../src/agent/agent-client';
+import type { InputBlockAccess } from '../../src/agent/input-block-follower';
 import { PROJECT_ROOT } from '../../src/config/load-config';
 import { X11InputBlock, X11TestDevice } from '../../src/native/input-block';
 import { X11Screen } from '../../src/native/x11';
