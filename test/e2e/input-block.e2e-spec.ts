@@ -206,8 +206,35 @@ describe('blocking the customer\'s input on Xvfb', () => {
         late.close();
       }
 
-      // 5. The session's end releases.
+      // 5. The owner putting the session on hold releases; taken back, it can be blocked again.
       await expectBlocked(alice, sessionId, 'o', 'p');
+      await alice.ask('session.hold', { sessionId });
+      await released(alice, sessionId, 'hold');
+      await waitFor('the agent to let go', () => !desk.client.inputBlocked);
+      await expectCustomerReaches(await typed(), 'u');
+      await alice.ask('queue.take', { sessionId });
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'SessionTaken', 10000);
+      await block(alice, desk, sessionId);
+
+      // 6. Control changing hands releases: the block belongs to the member who asked.
+      const bob = await person(t, 'bob');
+      try {
+        const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } });
+        await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
+        await expectBlocked(alice, sessionId, 'x', 'y');
+        await alice.ask('control.hand', { sessionId, memberId: 'bob' });
+        await released(alice, sessionId, 'control-change');
+        await waitFor('the agent to let go', () => !desk.client.inputBlocked);
+        await expectCustomerReaches(await typed(), 'z');
+        await alice.ask('control.hand', { sessionId, memberId: 'alice' });
+        await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'ControlGranted' && e.memberId === 'alice', 10000);
+      } finally {
+        await bob.close();
+      }
+      await block(alice, desk, sessionId);
+
+      // 7. The session's end releases.
+      await expectBlocked(alice, sessionId, 'v', 'w');
       await alice.ask('session.end', { sessionId });
       await released(alice, sessionId, 'session-end');
       await waitFor('the agent to let go', () => !desk.client.inputBlocked);
