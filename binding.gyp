@@ -22,7 +22,7 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++1y", "-O2", "-O0"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-O3"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-O3"],
-      "libraries": ["-lturbojpeg", "-lz", "-lX11", "-lXext", "-lXtst", "-lXdamage", "-lXfixes", "-lXrandr"],
+      "libraries": ["-lturbojpeg", "-lz", "-lX11", "-lXext", "-lXtst", "-lXdamage", "-lXfixes", "-lXrandr", "-lXi"],
       "conditions": [
         ["OS=='mac'", {
           "xcode_settings": {

@@ -21,6 +21,7 @@
 #include "core.h"
 #include "pool.h"
 #include "clipboard.h"
+#include "input-block.h"
 #include "x11.h"
 
 namespace tandem {
@@ -784,6 +785,137 @@ class ClipboardWrap final : public Napi::ObjectWrap<ClipboardWrap> {
   std::unique_ptr<X11Clipboard> clip_;
   Napi::ThreadSafeFunction tsfn_;
 };
+
+Napi::Object BlockStatusToJs(Napi::Env env, const InputBlockStatus& st) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("blocked", Napi::Boolean::New(env, st.blocked));
+  Napi::Array devices = Napi::Array::New(env, st.devices.size());
+  for (size_t i = 0; i < st.devices.size(); ++i) devices.Set(static_cast<uint32_t>(i), Napi::String::New(env, st.devices[i]));
+  o.Set("devices", devices);
+  return o;
+}
+
+// new X11InputBlock(display, onEvent(kind, detail)) — block(), release(), status(), stop().
+class InputBlockWrap final : public Napi::ObjectWrap<InputBlockWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "X11InputBlock",
+                       {InstanceMethod<&InputBlockWrap::BlockJs>("block"), InstanceMethod<&InputBlockWrap::ReleaseJs>("release"),
+                        InstanceMethod<&InputBlockWrap::StatusJs>("status"), InstanceMethod<&InputBlockWrap::StopJs>("stop")});
+  }
+
+  explicit InputBlockWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<InputBlockWrap>(info) {
+    Napi::Env env = info.Env();
+    Guard(env, [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[1].IsFunction()) Invalid("X11InputBlock takes display, onEvent");
+      const std::string display = ArgString(info, 0, "display");
+      tsfn_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "tandem:input-block", 0, 1);
+      tsfn_.Unref(env);  // a block alone does not keep the process alive (the X server drops it on exit)
+      Napi::ThreadSafeFunction tsfn = tsfn_;
+      try {
+        block_ = std::make_unique<X11InputBlock>(display, [tsfn](const std::string& kind, const std::string& detail) mutable {
+          auto* data = new std::pair<std::string, std::string>(kind, detail);
+          const napi_status st = tsfn.NonBlockingCall(data, [](Napi::Env e, Napi::Function fn, std::pair<std::string, std::string>* d) {
+            std::unique_ptr<std::pair<std::string, std::string>> own(d);
+            if (e != nullptr && fn != nullptr) fn.Call({Napi::String::New(e, own->first), Napi::String::New(e, own->second)});
+          });
+          if (st != napi_ok) delete data;
+        });
+      } catch (...) {
+        tsfn_.Release();
+        throw;
+      }
+      return env.Undefined();
+    });
+  }
+
+  ~InputBlockWrap() override { Shutdown(); }
+
+ private:
+  void Shutdown() {
+    if (block_) {
+      block_->Stop();  // joins the thread and lets every device go: no call into the TSFN after this
+      block_.reset();
+      tsfn_.Release();
+    }
+  }
+  X11InputBlock& Open() {
+    if (!block_) throw NativeError("CLOSED", "the input block is closed");
+    return *block_;
+  }
+  Napi::Value BlockJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value { return BlockStatusToJs(info.Env(), Open().Block()); });
+  }
+  Napi::Value ReleaseJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (block_) block_->Release();
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value StatusJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value { return BlockStatusToJs(info.Env(), block_ ? block_->Current() : InputBlockStatus{}); });
+  }
+  Napi::Value StopJs(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<X11InputBlock> block_;
+  Napi::ThreadSafeFunction tsfn_;
+};
+
+// Test-only: new X11TestDevice(display, name) — move(x, y), button(n, down), key(keysym, down), close().
+class TestDeviceWrap final : public Napi::ObjectWrap<TestDeviceWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "X11TestDevice",
+                       {InstanceMethod<&TestDeviceWrap::MoveJs>("move"), InstanceMethod<&TestDeviceWrap::ButtonJs>("button"),
+                        InstanceMethod<&TestDeviceWrap::KeyJs>("key"), InstanceMethod<&TestDeviceWrap::CloseJs>("close")});
+  }
+
+  explicit TestDeviceWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TestDeviceWrap>(info) {
+    Napi::Env env = info.Env();
+    Guard(env, [&]() -> Napi::Value {
+      if (info.Length() < 2) Invalid("X11TestDevice takes display, name");
+      device_ = std::make_unique<X11TestDevice>(ArgString(info, 0, "display"), ArgString(info, 1, "name"));
+      return env.Undefined();
+    });
+  }
+
+ private:
+  X11TestDevice& Open() {
+    if (!device_) throw NativeError("CLOSED", "the test device is closed");
+    return *device_;
+  }
+  Napi::Value MoveJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2) Invalid("move takes x, y");
+      Open().Move(static_cast<int32_t>(ArgU32(info, 0, "x", 0, kMaxDim)), static_cast<int32_t>(ArgU32(info, 1, "y", 0, kMaxDim)));
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value ButtonJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[1].IsBoolean()) Invalid("button takes a button number and down: boolean");
+      Open().Button(ArgU32(info, 0, "button", 1, 9), info[1].As<Napi::Boolean>().Value());
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value KeyJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 2 || !info[1].IsBoolean()) Invalid("key takes a keysym and down: boolean");
+      Open().Key(ArgU32(info, 0, "keysym", 1, 0x1FFFFFFF), info[1].As<Napi::Boolean>().Value());
+      return info.Env().Undefined();
+    });
+  }
+  Napi::Value CloseJs(const Napi::CallbackInfo& info) {
+    if (device_) device_->Close();
+    device_.reset();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<X11TestDevice> device_;
+};
 }  // namespace
 
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
@@ -796,6 +928,8 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeJpeg", Napi::Function::New(env, DecodeJpegJs, "decodeJpeg"));
   exports.Set("X11Screen", X11ScreenWrap::Define(env));
   exports.Set("X11Clipboard", ClipboardWrap::Define(env));
+  exports.Set("X11InputBlock", InputBlockWrap::Define(env));
+  exports.Set("X11TestDevice", TestDeviceWrap::Define(env));
   exports.Set("lossless", [&] {
     Napi::Object o = Napi::Object::New(env);
     o.Set("autoMaxColors", Napi::Number::New(env, kAutoLosslessColors));

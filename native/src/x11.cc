@@ -127,6 +127,8 @@ KeySym KeysymForCodepoint(uint32_t cp) {
 
 }  // namespace
 
+void InstallXHandlers() { InstallHandlersOnce(); }
+
 // ---- connections -------------------------------------------------------------------------------
 
 struct X11Screen::Conn {

@@ -76,6 +76,10 @@ struct X11Features {
   bool shm = false, damage = false, fixes = false, randr = false, xtest = false;
 };
 
+// XInitThreads and the process-wide Xlib error handlers (an X error never exits the process), once.
+// Every module that opens its own connection calls it first.
+void InstallXHandlers();
+
 class X11Screen {
  public:
   // Throws NativeError("DISPLAY_UNAVAILABLE") when the display cannot be opened, and

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentState } from './agent-config';
 import { IncomingFiles } from './incoming-files';
+import { InputBlockFollower, type InputBlockAccess } from './input-block-follower';
 import { RemoteShells } from './remote-shell';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
@@ -34,6 +35,8 @@ export interface AgentClientOptions {
   clipboard?: ClipboardAccess;
   /** The WebRTC screen path (rtc.* events; docs/media.md, "WebRTC"); tiles only when absent. */
   rtc?: RtcPublisher;
+  /** Blocking the customer's input (X11): applied as the session state says, only in interact. */
+  inputBlock?: InputBlockAccess;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
   lockCommand: string[];
   log: (line: string) => void;
@@ -70,8 +73,15 @@ export class AgentClient {
   /** Technicians' pointers and pen/laser strokes over the customer's screen. */
   readonly overlay?: RemoteOverlay;
 
+  /** The customer's keyboard and mouse, held while the session says so. */
+  private readonly inputBlock: InputBlockFollower;
+
   constructor(private readonly opts: AgentClientOptions) {
     this.attachCode = opts.attachCode;
+    this.inputBlock = new InputBlockFollower({
+      access: opts.inputBlock, notice: (text) => opts.prompt.notice(text), log: opts.log,
+      released: (sessionId, reason) => this.sendInOrder('input-block.release', { sessionId, reason }),
+    });
     if (opts.overlay) {
       this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
     }
@@ -95,6 +105,7 @@ export class AgentClient {
       if (!this.session) return opts.prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
       else if (choice.kind === 'clipboard') this.sendInOrder('clipboard.set', { sessionId: this.session.id, enabled: choice.enabled });
+      else if (choice.kind === 'unblock') this.sendInOrder('input-block.release', { sessionId: this.session.id });
       else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
   }
@@ -113,6 +124,7 @@ export class AgentClient {
     this.loop?.stop();
     this.opts.rtc?.stop();
     this.followClipboard(false);
+    this.inputBlock.stop();
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
     this.ws?.close(1000, 'agent stopping');
@@ -172,6 +184,8 @@ export class AgentClient {
     ws.on('error', (err) => this.opts.log(`connection error: ${err.message}`));
     ws.on('close', (code) => {
       this.loop?.stop();
+      // Offline, the session counts the block as released (agent-exit): never hold the customer unseen.
+      this.applyBlock(false);
       this.opts.rtc?.closeAll('disconnected from the node');
       if (this.stopped) return;
       const delay = this.backoff.next();
@@ -314,6 +328,7 @@ export class AgentClient {
         if (this.session?.id !== st.sessionId) return;
         if (st.status === 'ended') return this.ended({ sessionId: st.sessionId });
         if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
+        this.applyBlock(st.status === 'active' && st.mode === 'interact' && !!(d as { inputBlock?: unknown }).inputBlock);
         return;
       }
       case 'input':
@@ -388,6 +403,7 @@ export class AgentClient {
     this.session.mode = mode;
     this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
     this.followClipboard(mode === 'interact');
+    if (mode !== 'interact') this.applyBlock(false);
     if (mode === 'hold') {
       this.loop?.stop();
       this.opts.rtc?.closeAll('hold');
@@ -443,7 +459,31 @@ export class AgentClient {
     }
   }
 
+  /** A link to this desktop's customer panel (answer requests, see who is connected, unblock), valid for a working day. */
+  customerPanel(): Promise<{ path: string; url: string | null }> {
+    return new Promise((resolve, reject) => {
+      const id = this.send('customer.panel', {});
+      const timer = setTimeout(() => { this.replies.delete(id); reject(new Error('the server did not answer customer.panel')); }, 5000);
+      this.replies.set(id, (data) => {
+        clearTimeout(timer);
+        if (data) resolve(data as { path: string; url: string | null });
+        else reject(new Error('the server refused customer.panel'));
+      });
+    });
+  }
+
+  /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
+  get inputBlocked(): boolean {
+    return this.inputBlock.blocked;
+  }
+
+  /** Holds the customer's keyboard and mouse as the session state says (only in interact). */
+  private applyBlock(want: boolean): void {
+    this.inputBlock.apply(want, this.session?.id);
+  }
+
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
+    this.applyBlock(false);
     this.loop?.stop();
     this.followClipboard(false);
     this.opts.rtc?.closeAll('session ended');

@@ -16,6 +16,7 @@
 import { randomInt } from 'node:crypto';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { X11InputBlock } from '../native/input-block';
 import { X11Clipboard, X11Screen } from '../native/x11';
 import { AgentClient } from './agent-client';
 import { loadWrtc, RtcPublisher } from './rtc-publisher';
@@ -37,7 +38,8 @@ const USAGE = `usage:
       in the mode chosen there; enrolls with the code when this desktop is not enrolled yet
   tandem-agent monitors [--display :N]
 
-Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on' or close at any time.`;
+Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on', unblock or close at any time.
+While the technician has blocked your keyboard and mouse, press Esc three times to take them back.`;
 
 class UsageError extends Error {}
 
@@ -141,6 +143,8 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     overlay: screen,
     // The clipboard follows the desktop only in interact (and never with --view-only).
     clipboard: screen && !v['view-only'] ? { watch: (onChange, maxBytes) => new X11Clipboard(displayName, maxBytes, onChange) } : undefined,
+    // Blocking the customer's input needs injection (nothing to do for the technician otherwise).
+    inputBlock: screen && !v['view-only'] ? { open: (onEnded) => new X11InputBlock(displayName, { onReleased: onEnded }) } : undefined,
     rtc,
     fps,
     quality,

@@ -8,12 +8,12 @@ export interface AssistAsk {
 export interface RequestAsk {
   sessionId: string;
   requestId: string;
-  kind: 'mode' | 'control' | 'elevation';
+  kind: 'mode' | 'control' | 'elevation' | 'input-block';
   from: { id: string; name: string };
   mode?: string;
 }
 
-export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean };
+export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean } | { kind: 'unblock' };
 
 export interface CustomerPrompt {
   /** Resolves true when the customer allows. */

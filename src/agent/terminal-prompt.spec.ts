@@ -40,4 +40,17 @@ describe('TerminalPrompt', () => {
     expect(choices).toEqual([{ kind: 'mode', mode: 'observe' }, { kind: 'close' }]);
     prompt.close();
   });
+
+  it('asks to block the keyboard and mouse, says how to take them back, and reports "unblock" at any time', async () => {
+    const { prompt, input, out } = setup();
+    const choices: unknown[] = [];
+    prompt.onChoice((c) => choices.push(c));
+    const answer = prompt.askRequest({ sessionId: 's', requestId: 'r1', kind: 'input-block', from: { id: 'b', name: 'Bob' } });
+    input.write('y\nunblock\n');
+    await expect(answer).resolves.toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(out()).toContain('Bob asks to block your keyboard and mouse while they work (press Esc three times or type "unblock" to take them back)');
+    expect(choices).toEqual([{ kind: 'unblock' }]);
+    prompt.close();
+  });
 });

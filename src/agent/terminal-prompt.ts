@@ -5,7 +5,7 @@ type Pending = { resolve: (allow: boolean) => void; question: string };
 
 /**
  * The customer's prompt in a terminal. Questions are answered with y/n; at any time the customer can
- * type `hold`, `observe`, `interact`, `clipboard off`, `clipboard on` or `close`. Reads lines, so it also works with piped stdin.
+ * type `hold`, `observe`, `interact`, `clipboard off`, `clipboard on`, `unblock` or `close`. Reads lines, so it also works with piped stdin.
  */
 export class TerminalPrompt implements CustomerPrompt {
   private readonly rl: Interface;
@@ -24,7 +24,9 @@ export class TerminalPrompt implements CustomerPrompt {
   }
 
   askRequest(ask: RequestAsk): Promise<boolean> {
-    const what = ask.kind === 'mode' ? `switch to ${ask.mode ?? '?'}` : ask.kind === 'control' ? 'take control' : 'start an admin (elevated) session';
+    const what = ask.kind === 'mode' ? `switch to ${ask.mode ?? '?'}` : ask.kind === 'control' ? 'take control'
+      : ask.kind === 'input-block' ? 'block your keyboard and mouse while they work (press Esc three times or type "unblock" to take them back)'
+        : 'start an admin (elevated) session';
     return this.ask(`${ask.from.name} asks to ${what}. Allow? [y/n]`);
   }
 
@@ -55,6 +57,10 @@ export class TerminalPrompt implements CustomerPrompt {
     }
     if (line === 'clipboard off' || line === 'clipboard on') {
       this.listeners.forEach((l) => l({ kind: 'clipboard', enabled: line.endsWith('on') }));
+      return;
+    }
+    if (line === 'unblock') {
+      this.listeners.forEach((l) => l({ kind: 'unblock' }));
       return;
     }
     if (line === 'close' || line === 'end') {

@@ -53,6 +53,27 @@ export interface NativeX11Clipboard {
   stop(): void;
 }
 
+export interface NativeInputBlockStatus {
+  blocked: boolean;
+  /** The names of the devices held now. */
+  devices: string[];
+}
+
+export interface NativeX11InputBlock {
+  block(): NativeInputBlockStatus;
+  release(): void;
+  status(): NativeInputBlockStatus;
+  stop(): void;
+}
+
+/** Test-only: a second input device (the XTEST slaves of an extra master pair). */
+export interface NativeX11TestDevice {
+  move(x: number, y: number): void;
+  button(button: number, down: boolean): void;
+  key(keysym: number, down: boolean): void;
+  close(): void;
+}
+
 export interface NativeBinding {
   X11Screen: new (display: string) => NativeX11Screen;
   /** `onChange` runs on the JS thread when another client put text (a string) or a PNG image (a Buffer) in CLIPBOARD. */
@@ -61,6 +82,9 @@ export interface NativeBinding {
     maxBytes: number,
     onChange: (content: string | Buffer, mime: 'text/plain' | 'image/png', selection: string) => void,
   ) => NativeX11Clipboard;
+  /** `onEvent` runs on the JS thread: ('released', 'emergency-key' | 'display-lost') or ('grabbed', device name). */
+  X11InputBlock: new (display: string, onEvent: (kind: string, detail: string) => void) => NativeX11InputBlock;
+  X11TestDevice: new (display: string, name: string) => NativeX11TestDevice;
   simdPaths(): { supported: ('portable' | 'sse2' | 'avx2')[]; auto: 'portable' | 'sse2' | 'avx2' };
   /** Flat [x, y, w, h, ...] of dirty tiles, row-major. */
   diffTiles(

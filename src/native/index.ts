@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NativeBinding, NativeEncoded } from './binding';
 
-export type NativeErrorCode = 'INVALID_ARGUMENT' | 'NATIVE_FAILURE' | 'DISPLAY_UNAVAILABLE' | 'DISPLAY_LOST' | 'UNSUPPORTED' | 'CLOSED';
-const CODES: readonly string[] = ['INVALID_ARGUMENT', 'NATIVE_FAILURE', 'DISPLAY_UNAVAILABLE', 'DISPLAY_LOST', 'UNSUPPORTED', 'CLOSED'];
+export type NativeErrorCode = 'INVALID_ARGUMENT' | 'NATIVE_FAILURE' | 'DISPLAY_UNAVAILABLE' | 'DISPLAY_LOST' | 'UNSUPPORTED' | 'CLOSED' | 'GRAB_FAILED';
+const CODES: readonly string[] = ['INVALID_ARGUMENT', 'NATIVE_FAILURE', 'DISPLAY_UNAVAILABLE', 'DISPLAY_LOST', 'UNSUPPORTED', 'CLOSED', 'GRAB_FAILED'];
 export type SimdPath = 'auto' | 'portable' | 'sse2' | 'avx2';
 export type EncodeMode = 'auto' | 'jpeg' | 'lossless';
 export type TileEncoding = 'jpeg' | 'lossless';

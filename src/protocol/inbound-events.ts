@@ -8,6 +8,7 @@ import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto,
 import { MediaRefreshDto } from './messages/media.dto';
 import { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
+import { InputBlockReleaseDto } from '../gateways/sessions/input-block.dto';
 import { RecordingStartDto, RecordingStopDto } from '../gateways/sessions/recording.dto';
 import { RtcAnswerDto, RtcCloseDto, RtcConfigDto, RtcIceDto, RtcOfferDto } from '../gateways/sessions/rtc.dto';
 import {
@@ -69,6 +70,9 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'file.offer': { dto: FileOfferDto, senders: [...T, ...C], summary: 'offer a file (name, size, SHA-256)', errors: [...S, 'FILE_TOO_LARGE'] },
   'clipboard': { dto: ClipboardDto, senders: [...T, ...C], summary: 'clipboard content for the other side (text, or a PNG image as base64 `data`): from the member holding control to the desktop, or from the desktop to that member; interact only; at most clipboard.maxBytes; the event ClipboardSent has type and size, never the content', errors: [...S, 'NOT_ACTIVE', 'MODE_FORBIDS_INPUT', 'NOT_CONTROLLER', 'CLIPBOARD_OFF', 'CLIPBOARD_TOO_LARGE'] },
   'clipboard.set': { dto: ClipboardSetDto, senders: C, summary: 'the customer turns clipboard sharing off or on for the session (ClipboardSet)', errors: [...S, 'NOT_CUSTOMER'] },
+  'input-block.request': { dto: SessionRef, senders: T, summary: 'the member holding control in interact asks the customer to let their keyboard and mouse be held (InputBlockRequested; the agent gets request.pending kind input-block); acked with {requestId}', errors: [...S, 'NOT_ACTIVE', 'MODE_FORBIDS_INPUT', 'NOT_CONTROLLER', 'CUSTOMER_OFFLINE', 'INPUT_ALREADY_BLOCKED', 'REQUEST_PENDING', 'CHAT_ONLY'] },
+  'input-block.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer agrees to or refuses a block (InputBlockAnswered, then InputBlocked); acked with {blocked}', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
+  'input-block.release': { dto: InputBlockReleaseDto, senders: [...T, ...C], summary: 'let the customer\'s keyboard and mouse go (InputReleased): the customer at any time (the agent with reason emergency-key or unavailable), the member holding control or the owner; also withdraws an unanswered request', errors: [...S, 'NOT_CUSTOMER', 'NOT_CONTROLLER', 'FORBIDDEN'] },
   'file.chunk': { dto: FileChunkDto, senders: [...T, ...C], summary: 'bytes of a file its receiver accepted (base64, ≤ 512 KiB each), relayed to the receiver, never journaled', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED', 'FILE_TOO_LARGE'] },
   'file.done': { dto: FileDoneDto, senders: [...T, ...C], summary: 'the sender sent the whole file; the receiver checks its SHA-256', errors: [...S, 'UNKNOWN_FILE', 'FILE_NOT_ACCEPTED'] },
   'session.invite': { dto: SessionInviteDto, senders: T, summary: 'invite a representative, a team (any representative) or an external person', errors: [...S, 'NOT_OWNER', 'INVITE_EXISTS', 'ALREADY_MEMBER'] },

@@ -7,6 +7,7 @@ import { SessionEvent } from '../../src/domain/session/session.events';
 import { evolve, replay } from '../../src/domain/session/session.evolve';
 import { authorizeAnnotation, authorizeInput, authorizePointer, screenRecipients } from '../../src/domain/session/session.authorize';
 import { inviteePersonKey } from '../../src/domain/session/session-sharing.rules';
+import { blockMayStand } from '../../src/domain/session/session-input-block.rules';
 import { SessionState, controllerOf, initialSessionState } from '../../src/domain/session/session.state';
 import { viewFor } from '../../src/domain/session/session.view';
 import { JumpClient, SupportButton } from '../../src/domain/entry-points/entry-points.state';
@@ -54,6 +55,9 @@ const commandArb: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.record({ type: fc.constant('CustomerConnection' as const), online: fc.boolean() }),
   fc.record({ type: fc.constant('IssueAttachCode' as const), codeHash: fc.constantFrom('h1', 'h2'), mode: modeArb, ttlMs: fc.integer({ min: 1, max: 5000 }) }),
   fc.record({ type: fc.constant('AttachAgent' as const), codeHash: fc.constantFrom('h1', 'h2'), agentId: fc.constantFrom('ag_1', 'ag_2') }),
+  fc.record({ type: fc.constant('RequestInputBlock' as const), requestId: fc.constantFrom(...ids) }),
+  fc.record({ type: fc.constant('RespondInputBlock' as const), requestId: fc.constantFrom(...ids), allow: fc.boolean() }),
+  fc.record({ type: fc.constant('ReleaseInputBlock' as const), reason: fc.option(fc.constantFrom('emergency-key' as const, 'unavailable' as const), { nil: undefined }) }),
 );
 
 /** Biased towards a started session: most runs begin with an assistance request that the customer allows. */
@@ -85,6 +89,8 @@ function checkInvariants(s: SessionState, departed: Set<string>): void {
   if (s.mode === 'hold' || s.status !== 'active') expect(screenRecipients(s)).toEqual([]);
   if (s.status === 'ended') expect(Object.keys(s.invitations)).toEqual([]);
   if (s.controllerId !== null) expect(s.members[s.controllerId]).toBeDefined();
+  // A held keyboard and mouse never outlive interact, their holder's control or the agent's presence.
+  if (s.inputBlock) expect(blockMayStand(s, s.inputBlock.by)).toBe(true);
 }
 
 describe('session decider properties', () => {

@@ -59,6 +59,7 @@ export const REJECTION_CODES = {
   ATTACH_CODE_USED: 'the attach code was already used',
   ATTACH_CODE_EXPIRED: 'the attach code has expired; ask for a new one',
   NOT_AWAITING_AGENT: 'the session is not a click-to-chat session waiting for its customer\'s agent',
+  INPUT_ALREADY_BLOCKED: 'the customer\'s input is already blocked',
 } as const;
 
 export type RejectionCode = keyof typeof REJECTION_CODES;

@@ -47,7 +47,10 @@ export type SessionCommand =
   | { type: 'StartRecording'; reason?: string }
   | { type: 'StopRecording' }
   | { type: 'IssueAttachCode'; codeHash: string; mode: Mode; ttlMs: number }
-  | { type: 'AttachAgent'; codeHash: string; agentId: string };
+  | { type: 'AttachAgent'; codeHash: string; agentId: string }
+  | { type: 'RequestInputBlock'; requestId: string }
+  | { type: 'RespondInputBlock'; requestId: string; allow: boolean }
+  | { type: 'ReleaseInputBlock'; reason?: 'emergency-key' | 'unavailable' };
 
 export type SessionCommandType = SessionCommand['type'];
 

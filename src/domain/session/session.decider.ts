@@ -10,6 +10,7 @@ import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
 import { attachAgent, issueAttachCode } from './session-attach.rules';
 import { sendClipboard, setClipboard } from './session-clipboard.rules';
+import { releaseInputBlock, requestInputBlock, respondInputBlock, withInputRelease } from './session-input-block.rules';
 import { startRecording, stopRecording } from './session-recording.rules';
 import { cancelInvite, disconnectCustomer, invite, removeMember, respondInvite, transfer } from './session-sharing.rules';
 import { openSession, requestAssist, respondAssist, startJump, takeFromQueue, watch } from './session-start.rules';
@@ -53,6 +54,9 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'StopRecording': return stopRecording(s, c, a);
     case 'IssueAttachCode': return issueAttachCode(s, c, a, now);
     case 'AttachAgent': return attachAgent(s, c, a, now);
+    case 'RequestInputBlock': return requestInputBlock(s, c, a);
+    case 'RespondInputBlock': return respondInputBlock(s, c, a);
+    case 'ReleaseInputBlock': return releaseInputBlock(s, c, a);
     default: return reject('UNKNOWN_COMMAND');
   }
 }
@@ -66,6 +70,6 @@ export function decide(state: SessionState, command: SessionCommand, actor: Acto
   if ('rejection' in outcome) return outcome;
   const ref = toRef(actor);
   return {
-    events: outcome.events.map((body, i) => ({ ...body, seq: state.seq + i + 1, sessionId: state.sessionId, actor: ref, at: now }) as SessionEvent),
+    events: withInputRelease(state, outcome.events, ref, now).map((body, i) => ({ ...body, seq: state.seq + i + 1, sessionId: state.sessionId, actor: ref, at: now }) as SessionEvent),
   };
 }

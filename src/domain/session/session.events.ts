@@ -16,6 +16,14 @@ export type RecordingStartedBy = 'owner' | 'admin' | 'policy';
 /** Who stopped it: the owner, an admin, or the server when the recording reached recording.maxBytes. */
 export type RecordingStoppedBy = 'owner' | 'admin' | 'limit';
 
+/**
+ * Why the customer's input was let go: asked by the technician or the customer, the customer's
+ * emergency keys on the desktop, the agent unable to hold it, or a change that ends the block by rule.
+ */
+export type InputReleaseReason =
+  | 'technician' | 'customer' | 'emergency-key' | 'unavailable'
+  | 'mode-change' | 'hold' | 'control-change' | 'session-end' | 'agent-exit';
+
 export type InvitationRevokeReason = 'sender-left' | 'transferred' | 'session-ended';
 
 /** Every session event. Events never carry credentials. */
@@ -59,7 +67,11 @@ export type SessionEvent =
   | (EventBase & { type: 'RecordingStarted'; by: RecordingStartedBy; reason?: string })
   | (EventBase & { type: 'RecordingStopped'; by: RecordingStoppedBy })
   | (EventBase & { type: 'AttachCodeIssued'; codeHash: string; mode: Mode; expiresAt: number })
-  | (EventBase & { type: 'AgentAttached'; agentId: string; mode: Mode });
+  | (EventBase & { type: 'AgentAttached'; agentId: string; mode: Mode })
+  | (EventBase & { type: 'InputBlockRequested'; requestId: string })
+  | (EventBase & { type: 'InputBlockAnswered'; requestId: string; allow: boolean })
+  | (EventBase & { type: 'InputBlocked'; memberId: string })
+  | (EventBase & { type: 'InputReleased'; reason: InputReleaseReason; requestId?: string });
 
 export type SessionEventType = SessionEvent['type'];
 

@@ -100,7 +100,7 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
     case 'SessionHeld':
       return { ...s, status: 'queued', queue: e.queue };
     case 'SessionEnded':
-      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false, attachCode: s.attachCode?.used ? s.attachCode : null };
+      return { ...s, status: 'ended', invitations: {}, requests: {}, elevated: false, controllerId: null, inputBlock: null, endReason: e.reason, lockDesktop: e.lockDesktop, queue: null, recording: false, attachCode: s.attachCode?.used ? s.attachCode : null };
     case 'ElevationEnded':
       return { ...s, elevated: false };
     case 'AdminActionPerformed':
@@ -121,6 +121,14 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, attachCode: { codeHash: e.codeHash, mode: e.mode, expiresAt: e.expiresAt, used: false } };
     case 'AgentAttached':
       return { ...s, agentId: e.agentId, chatOnly: false, attachCode: s.attachCode ? { ...s.attachCode, used: true } : null, customer: s.customer ? { ...s.customer, online: true } : null };
+    case 'InputBlockRequested':
+      return { ...s, requests: { ...s.requests, [e.requestId]: { requestId: e.requestId, kind: 'input-block', by: e.actor.id } } };
+    case 'InputBlockAnswered':
+      return { ...s, requests: withoutKey(s.requests, e.requestId) };
+    case 'InputBlocked':
+      return { ...s, inputBlock: { by: e.memberId } };
+    case 'InputReleased':
+      return { ...s, inputBlock: null, requests: Object.fromEntries(Object.entries(s.requests).filter(([, r]) => r.kind !== 'input-block')) };
     default:
       return s;
   }

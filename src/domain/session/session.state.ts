@@ -31,7 +31,8 @@ export interface Invitation {
 export type PendingRequest =
   | { requestId: string; kind: 'mode'; by: string; mode: Mode }
   | { requestId: string; kind: 'control'; by: string }
-  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: ElevationScope };
+  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: ElevationScope }
+  | { requestId: string; kind: 'input-block'; by: string };
 
 export type ElevationScope = 'admin' | 'full-client';
 
@@ -92,6 +93,8 @@ export interface SessionState {
   attachCode: AttachCode | null;
   /** The Jump Group whose pinned Jump Client started the session (recording.policy.jumpGroups); null otherwise. */
   jumpGroupId: string | null;
+  /** The customer's physical keyboard and mouse are held for `by`, the member holding control (InputBlocked). */
+  inputBlock: { by: string } | null;
 }
 
 /** A click-to-chat session's attach code: only its hash, the mode the customer chose, its expiry. */
@@ -108,7 +111,7 @@ export function initialSessionState(sessionId: string): SessionState {
     sessionId, seq: 0, status: 'new', origin: null, agentId: null, ownerId: null, members: {}, customer: null, teams: [],
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
-    recording: false, recordingRequired: false, clipboard: true, attachCode: null,
+    recording: false, recordingRequired: false, clipboard: true, attachCode: null, inputBlock: null,
     jumpGroupId: null,
   };
 }

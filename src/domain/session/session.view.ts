@@ -33,6 +33,8 @@ export interface SessionView {
   recording: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
   clipboard: boolean;
+  /** The customer's keyboard and mouse are held for this member (the one holding control). */
+  inputBlock: { by: string } | null;
   invitations: InvitationView[];
   requests: PendingRequest[];
   files: FileOffer[];
@@ -80,6 +82,7 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     awaitingAgent: awaitingAgent(state),
     recording: state.recording,
     clipboard: state.clipboard,
+    inputBlock: state.inputBlock && seesSession ? { by: state.inputBlock.by } : null,
     invitations,
     requests: staff || you === 'customer' ? Object.values(state.requests) : [],
     files: seesSession ? Object.values(state.files) : [],

@@ -20,6 +20,7 @@ import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
 import { RequestHandlers } from './requests.handlers';
 import { ClipboardHandlers } from './clipboard.handlers';
+import { InputBlockHandlers } from './input-block.handlers';
 import { RtcHandlers } from './rtc.handlers';
 import { Notifications } from '../../mail/notifications';
 import { Outbox } from '../../mail/outbox';
@@ -85,5 +86,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     RtcHandlers,
     ClipboardHandlers,
     AttachHandlers,
+    InputBlockHandlers,
   ];
 }

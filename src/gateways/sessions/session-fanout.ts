@@ -219,6 +219,9 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
         case 'ElevationRequested':
           if (e.method === 'prompt') send('request.pending', { sessionId, requestId: e.requestId, kind: 'elevation', from: e.actor, scope: e.scope });
           break;
+        case 'InputBlockRequested':
+          send('request.pending', { sessionId, requestId: e.requestId, kind: 'input-block', from: e.actor });
+          break;
         case 'AssistAccepted': case 'ModeChanged': case 'ControlGranted': case 'MemberRemoved': case 'MemberLeft':
         case 'SessionTransferred': case 'SessionTaken': case 'SessionHeld': case 'CustomerConnectionChanged':
           modeChanged = true;

@@ -47,6 +47,7 @@ export class SessionView {
   private readonly modeBtn = h('button', { type: 'button', 'aria-label': 'Request mode', title: 'Ask the customer for the chosen mode' }, 'Request');
   private readonly fullBtn = h('button', { type: 'button' }, 'Fullscreen');
   private readonly clipBtn = h('button', { type: 'button', title: 'Put text in the customer\'s clipboard (interact, with control)' }, 'Clipboard');
+  private readonly blockBtn = h('button', { type: 'button', 'data-testid': 'input-block', 'aria-pressed': 'false' }, 'Block customer input');
   private readonly chatInput = h('input', { id: uid('chat'), autocomplete: 'off', maxlength: 4000, placeholder: 'Write a message' });
   private readonly chatSend = h('button', { class: 'primary', type: 'submit' }, 'Send');
   private eventsShown = 0;
@@ -158,6 +159,7 @@ export class SessionView {
         this.live && s ? h('span', { class: 'badge' }, `You: ${ROLE_LABEL[s.you] ?? s.you}`) : null,
         controller ? h('span', { class: 'badge' }, `Control: ${controller}`) : null,
         s?.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : null,
+        this.live && s?.inputBlock ? h('span', { class: 'badge warn', 'data-testid': 'input-blocked' }, 'Customer input blocked') : null,
         s?.screenPaused ? h('span', { class: 'badge warn' }, 'Screen paused') : null),
       h('div', { class: 'actions' },
         this.live ? [
@@ -179,6 +181,10 @@ export class SessionView {
       b.className = 'banner out';
       b.textContent = `You are out of this session: ${this.model.out.replace(/\.$/, '')}. Its screen and input stopped for you.`;
       b.hidden = false;
+    } else if (this.state?.inputBlock) {
+      b.className = 'banner blocked';
+      b.textContent = `${this.state.customer?.name ?? 'The customer'}'s keyboard and mouse are blocked while ${this.model.nameOf(this.state.inputBlock.by)} works. Your input still reaches the desktop; the customer can take theirs back at any time (Esc three times).`;
+      b.hidden = false;
     } else if (this.state?.status === 'pending') {
       b.className = 'banner pending';
       b.textContent = `Waiting for ${this.state.customer?.name ?? 'the customer'} to allow the session…`;
@@ -199,6 +205,10 @@ export class SessionView {
       if (!this.laser) this.sendPointer(0, 0, false);
     });
     this.clipBtn.addEventListener('click', () => void this.clipboardDialog(null));
+    this.blockBtn.addEventListener('click', () => {
+      if (this.state?.inputBlock || this.state?.requests.some((r) => r.kind === 'input-block')) void this.send('input-block.release', {}, 'Release customer input');
+      else void this.send('input-block.request', {}, 'Block customer input').then((r) => r && toast('Asked the customer to let you block their keyboard and mouse.'));
+    });
     this.fullBtn.addEventListener('click', () => {
       if (document.fullscreenElement) void document.exitFullscreen();
       else void this.stage.requestFullscreen().catch((e: Error) => toast(`Fullscreen refused: ${e.message}`, 'error'));
@@ -210,7 +220,7 @@ export class SessionView {
     this.toolbar.append(
       h('label', { for: this.monitorSelect.id, class: 'sr-only' }, 'Monitor'), this.monitorSelect,
       this.controlBtn, this.modeSelect, this.modeBtn,
-      h('span', { class: 'grow' }), this.clipBtn, this.laserBtn, this.fullBtn);
+      h('span', { class: 'grow' }), this.blockBtn, this.clipBtn, this.laserBtn, this.fullBtn);
   }
 
   private renderToolbar(): void {
@@ -233,6 +243,16 @@ export class SessionView {
     this.clipBtn.disabled = !this.canControl || s?.clipboard === false;
     this.clipBtn.title = s?.clipboard === false ? 'The customer turned the clipboard off' : 'Put text in the customer\'s clipboard (interact, with control)';
     this.canvas.classList.toggle('controlling', this.canControl);
+    // Blocking the customer's input: asked by the member holding control, in interact, with the desktop online.
+    const blocked = !!s?.inputBlock;
+    const asked = !blocked && !!s?.requests.some((r) => r.kind === 'input-block');
+    this.blockBtn.hidden = !member;
+    this.blockBtn.textContent = blocked ? 'Release customer input' : asked ? 'Cancel block request' : 'Block customer input';
+    this.blockBtn.setAttribute('aria-pressed', String(blocked));
+    this.blockBtn.classList.toggle('primary', blocked);
+    this.blockBtn.disabled = !this.canControl || s?.customer?.online === false;
+    this.blockBtn.title = blocked ? 'The customer\'s keyboard and mouse are held; your input still works. Click to give them back.'
+      : 'Ask the customer to let you hold their keyboard and mouse while you work (interact, with control). They can take them back at any time.';
   }
 
   private updateStage(): void {

@@ -185,8 +185,17 @@ class CustomerPanel {
     });
     this.renderChat(m);
 
+    // While blocked: a banner saying so and how to take the keyboard and mouse back.
+    const blocked = s.inputBlock ? h('section', { class: 'card blocked-banner', role: 'alert', 'data-testid': 'input-blocked' },
+      h('div', { class: 'row' },
+        h('div', { class: 'grow' },
+          h('h3', null, 'Your keyboard and mouse are blocked'),
+          h('p', null, `${m.nameOf(s.inputBlock.by)} is working and asked that nothing disturbs it. To take them back at once, press `, h('kbd', null, 'Esc'), ' three times, or click Unblock.')),
+        h('button', { class: 'primary', type: 'button', 'data-key': 'unblock', onclick: () => void this.send('input-block.release', {}, 'Unblock') }, 'Unblock'))) : null;
+
     replace(this.body,
       h('div', { class: 'stack' },
+        blocked,
         h('section', { class: 'card', 'aria-labelledby': 'share-title' },
           h('div', { class: 'row' }, h('h3', { id: 'share-title', class: 'grow' }, 'What the technician may do'),
             s.elevated ? h('span', { class: 'badge warn' }, 'Administrator rights active') : null),
@@ -209,9 +218,10 @@ class CustomerPanel {
     const who = m.nameOf(r.by);
     const text = r.kind === 'mode' ? `${who} asks to switch to ${MODE_LABEL[r.mode]}: ${MODE_DESC[r.mode].toLowerCase()}`
       : r.kind === 'control' ? `${who} asks to control your mouse and keyboard.`
-        : r.scope === 'full-client' ? `${who} asks to see your screen. If you allow it, you run the Tandem agent on this computer with a one-time code.`
-          : `${who} asks for administrator rights on this computer.`;
-    const event = r.kind === 'mode' ? 'mode.respond' : r.kind === 'control' ? 'control.respond' : 'elevation.respond';
+        : r.kind === 'input-block' ? `${who} asks to block your own keyboard and mouse while they work, so nothing disturbs it. You can take them back at any time: press Esc three times, or click Unblock here.`
+          : r.scope === 'full-client' ? `${who} asks to see your screen. If you allow it, you run the Tandem agent on this computer with a one-time code.`
+            : `${who} asks for administrator rights on this computer.`;
+    const event = r.kind === 'mode' ? 'mode.respond' : r.kind === 'control' ? 'control.respond' : r.kind === 'input-block' ? 'input-block.respond' : 'elevation.respond';
     return h('div', { class: 'request', role: 'group', 'aria-label': `Request from ${who}` },
       h('p', null, text),
       h('div', { class: 'row' },

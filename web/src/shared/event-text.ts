@@ -11,6 +11,12 @@ function targetText(t: InviteTarget | undefined, nameOf: (id: string) => string)
   return `${t.name} (external, one-time)`;
 }
 
+const INPUT_RELEASE: Record<string, string> = {
+  technician: 'released by the technician', customer: 'released by the customer', 'emergency-key': 'the customer’s emergency keys',
+  unavailable: 'the desktop could not block them', 'mode-change': 'the mode changed', hold: 'the session went on hold',
+  'control-change': 'control changed hands', 'session-end': 'the session ended', 'agent-exit': 'the desktop went offline',
+};
+
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
@@ -43,6 +49,10 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'FileOffered': return `${who} offered the file ${e.name} (${bytes(Number(e.size))})`;
     case 'ClipboardSent': return `${who} copied ${e.mime === 'image/png' ? `an image (${bytes(Number(e.size))})` : `${bytes(Number(e.size))} of text`} to the ${e.direction === 'to-customer' ? 'customer\'s' : 'technician\'s'} clipboard`;
     case 'ClipboardSet': return `${who} turned clipboard sharing ${e.enabled ? 'on' : 'off'}`;
+    case 'InputBlockRequested': return `${who} asked to block the customer’s keyboard and mouse`;
+    case 'InputBlockAnswered': return `${who} ${e.allow ? 'allowed' : 'refused'} blocking their keyboard and mouse`;
+    case 'InputBlocked': return `The customer’s keyboard and mouse are blocked for ${nameOf(e.memberId as string)}`;
+    case 'InputReleased': return `The customer’s keyboard and mouse work again (${INPUT_RELEASE[e.reason as string] ?? String(e.reason)})`;
     case 'RecordingStarted': return `${who} started recording the session${e.reason ? ` (${e.reason})` : ''}`;
     case 'RecordingStopped': return `recording stopped${e.by === 'limit' ? ' (size limit reached)' : ''}`;
     case 'FileAnswered': return `${who} ${e.accept ? 'accepted' : 'refused'} a file`;

@@ -8,7 +8,8 @@ export type InviteTarget = { kind: 'representative'; userId: string; name?: stri
 export type PendingRequest =
   | { requestId: string; kind: 'mode'; by: string; mode: Mode }
   | { requestId: string; kind: 'control'; by: string }
-  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: string };
+  | { requestId: string; kind: 'elevation'; by: string; method: 'prompt' | 'credentials'; scope: string }
+  | { requestId: string; kind: 'input-block'; by: string };
 export interface FileOffer { fileId: string; name: string; size: number; sha256: string; from: string; status: 'offered' | 'accepted' | 'refused' }
 
 export interface SessionState {
@@ -32,6 +33,8 @@ export interface SessionState {
   recording?: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
   clipboard?: boolean;
+  /** The customer's keyboard and mouse are held for this member (the one holding control). */
+  inputBlock?: { by: string } | null;
   invitations: Array<{ inviteId: string; senderId: string; target: InviteTarget; sentAt: number }>;
   requests: PendingRequest[];
   files: FileOffer[];
