@@ -4,6 +4,10 @@ export interface ViewerHealth {
   fill: number;
   /** Frames were dropped for this viewer (it fell behind and waits for, or just got, a refresh). */
   hasDropped: boolean;
+  /** Round trip of the viewer's socket (a ws ping behind the queued frames), ms: the latest, or the age of a ping still unanswered if larger. */
+  rttMs?: number;
+  /** The best RTT this viewer has had: RTT above it is queueing delay. */
+  baseRttMs?: number;
 }
 
 /** What the agent is told to produce at most: `media.feedback {sessionId, maxFps, quality}`. */
@@ -48,9 +52,12 @@ export function feedbackFor(viewers: readonly ViewerHealth[]): MediaFeedback {
 export function worstOf(viewers: readonly ViewerHealth[]): ViewerHealth {
   let fill = 0;
   let hasDropped = false;
+  let delay = 0;
   for (const v of viewers) {
     if (v.fill > fill) fill = v.fill;
     if (v.hasDropped) hasDropped = true;
+    delay = Math.max(delay, (v.rttMs ?? 0) - (v.baseRttMs ?? 0));
   }
-  return { fill, hasDropped };
+  // The worst queueing delay stands for the group (as an RTT over a base of 0).
+  return delay > 0 ? { fill, hasDropped, rttMs: Math.round(delay), baseRttMs: 0 } : { fill, hasDropped };
 }

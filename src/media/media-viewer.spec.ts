@@ -126,6 +126,36 @@ describe('MediaViewer', () => {
     const { viewer } = setup();
     for (let x = 0; x < 20; x++) viewer.deliver(frame(1, x));
     // The stream's queue was purged when it fell behind; the socket still holds its window.
-    expect(viewer.takeHealth()).toEqual({ fill: 0.3, hasDropped: true });
+    expect(viewer.takeHealth()).toEqual({ fill: 0.3, hasDropped: true, rttMs: 0, baseRttMs: 0 });
+  });
+});
+
+describe('MediaViewer link probes', () => {
+  it('pings behind the queued frames and measures RTT and delivery from the pong', () => {
+    const { ws, viewer } = setup();
+    let t = 1000;
+    const pings: Buffer[] = [];
+    let onPong: ((data: Buffer) => void) | undefined;
+    const probing = Object.assign(ws, {
+      ping: (data: Buffer) => pings.push(data),
+      on: (event: string, fn: (data: Buffer) => void) => { if (event === 'pong') onPong = fn; },
+      off: () => undefined,
+    });
+    const v = new MediaViewer(viewer.conn, { maxBytes: 10_000, socketWindow: 3_000, onNeedsRefresh: () => undefined, now: () => t });
+    void probing;
+    // No session watched yet: no probe.
+    v.tick();
+    expect(pings).toHaveLength(0);
+    v.sessions.add('s1');
+    v.deliver(frame(1, 0));
+    v.tick();
+    expect(pings).toHaveLength(1);
+    // Unanswered, the probe's age is the RTT; the frame sent before it is in flight.
+    t += 300;
+    expect(v.snapshot().link).toMatchObject({ rttMs: 300, inFlightBytes: SIZE });
+    t += 100;
+    onPong!(pings[0]!);
+    expect(v.snapshot().link).toMatchObject({ rttMs: 400, baseRttMs: 400, inFlightBytes: 0 });
+    v.close();
   });
 });

@@ -1,5 +1,8 @@
 import WebSocket from 'ws';
 import type { Connection } from '../gateways/connection';
+import type { ViewerHealth } from './feedback-policy';
+import { FRAME_MAGIC, FrameType } from './frame-codec';
+import { ViewerMeter, type ViewerLink } from './viewer-meter';
 import { ViewerQueue, type QueuedFrame } from './viewer-queue';
 
 /** A relayed frame as the viewer side needs it: where it belongs, and how a queue holds it. */
@@ -39,6 +42,8 @@ export interface ViewerStats {
   droppedFrames: number;
   supersededFrames: number;
   refreshes: number;
+  /** The link as the viewer's probes measure it (RTT, delivered fps and bit rate). */
+  link: ViewerLink;
 }
 
 export interface ViewerOptions {
@@ -69,9 +74,14 @@ export class MediaViewer {
   /** Frames were dropped since the last feedback evaluation. */
   private hasDroppedRecently = false;
   private readonly onSent = (): void => this.pump();
+  /** RTT and delivered rates, from ws pings behind the frames (see ViewerMeter). */
+  private readonly meter = new ViewerMeter();
+  private readonly onPong = (data: Buffer): void => void this.meter.pong(data, this.opts.now());
 
   constructor(readonly conn: Connection, private readonly opts: ViewerOptions) {
     this.queue = new ViewerQueue(opts.maxBytes);
+    // Test doubles of the socket may have no events.
+    if (typeof conn.ws.on === 'function') conn.ws.on('pong', this.onPong);
   }
 
   /** Bytes in the socket not yet written to the kernel. */
@@ -130,13 +140,22 @@ export class MediaViewer {
   /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
   tick(): void {
     this.pump();
+    if (this.conn.ws.readyState !== WebSocket.OPEN || this.sessions.size === 0 || typeof this.conn.ws.ping !== 'function') return;
+    const probe = this.meter.probe(this.opts.now());
+    if (probe) this.conn.ws.ping(probe);
   }
 
-  /** Fill (0–1) and whether frames were dropped since the last call; resets the latter. */
-  takeHealth(): { fill: number; hasDropped: boolean } {
+  /** The link now (RTT, delivered fps and bit rate, bytes not yet confirmed). */
+  link(): ViewerLink {
+    return this.meter.link(this.opts.now());
+  }
+
+  /** Fill (0–1), whether frames were dropped since the last call (reset), and the RTT now. */
+  takeHealth(): ViewerHealth {
     const hasDropped = this.hasDroppedRecently || [...this.flows.values()].some((f) => f.mode === 'dropping');
     this.hasDroppedRecently = false;
-    return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped };
+    const { rttMs, baseRttMs } = this.meter.link(this.opts.now());
+    return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped, rttMs, baseRttMs };
   }
 
   /** Whether this viewer watches the session (was sent frames of it and was not cut since). */
@@ -145,10 +164,11 @@ export class MediaViewer {
   }
 
   snapshot(): ViewerStats {
-    return { queuedBytes: this.queuedBytes, supersededFrames: this.queue.supersededCount, ...this.stats };
+    return { queuedBytes: this.queuedBytes, supersededFrames: this.queue.supersededCount, ...this.stats, link: this.link() };
   }
 
   close(): void {
+    if (typeof this.conn.ws.off === 'function') this.conn.ws.off('pong', this.onPong);
     this.queue.clear();
     this.flows.clear();
     this.sessions.clear();
@@ -156,6 +176,7 @@ export class MediaViewer {
 
   private send(data: Uint8Array): void {
     this.stats.sentFrames += 1;
+    this.meter.sent(data.byteLength, data[0] === FRAME_MAGIC && data[2] === FrameType.EndOfFrame);
     this.conn.ws.send(data, { binary: true }, this.onSent);
   }
 
