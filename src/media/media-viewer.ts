@@ -56,6 +56,15 @@ export interface ViewerOptions {
   now: () => number;
 }
 
+/**
+ * A probe unanswered this long means the viewer has not read what the socket took a while ago (a slow
+ * link behind kernel buffers or a proxy, which `bufferedAmount` does not see): the socket counts as
+ * full, and frames wait in the queue, where newer tiles replace older ones.
+ */
+const STALE_PROBE_MS = 1000;
+/** Queueing delay above which a viewer is congested: its queue keeps only the newest tile of each place. */
+const CONGESTED_DELAY_MS = 300;
+
 /** A stream that dropped again within this long of its last refresh backs off before asking again. */
 const REFRESH_CHURN_MS = 2000;
 const MAX_BACKOFF_MS = 4000;
@@ -76,7 +85,9 @@ export class MediaViewer {
   private readonly onSent = (): void => this.pump();
   /** RTT and delivered rates, from ws pings behind the frames (see ViewerMeter). */
   private readonly meter = new ViewerMeter();
-  private readonly onPong = (data: Buffer): void => void this.meter.pong(data, this.opts.now());
+  private readonly onPong = (data: Buffer): void => {
+    if (this.meter.pong(data, this.opts.now())) this.pump();
+  };
 
   constructor(readonly conn: Connection, private readonly opts: ViewerOptions) {
     this.queue = new ViewerQueue(opts.maxBytes);
@@ -86,7 +97,8 @@ export class MediaViewer {
 
   /** Bytes in the socket not yet written to the kernel. */
   get inSocket(): number {
-    return this.conn.ws.bufferedAmount;
+    const buffered = this.conn.ws.bufferedAmount;
+    return this.meter.unansweredFor(this.opts.now()) > STALE_PROBE_MS ? Math.max(buffered, this.opts.socketWindow) : buffered;
   }
 
   get queuedBytes(): number {
@@ -139,6 +151,9 @@ export class MediaViewer {
 
   /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
   tick(): void {
+    const link = this.meter.link(this.opts.now());
+    // Congested (its link delivers less than it is sent): latest pixels only, no backlog of old tiles.
+    this.queue.isEager = link.rttMs - link.baseRttMs > CONGESTED_DELAY_MS;
     this.pump();
     if (this.conn.ws.readyState !== WebSocket.OPEN || this.sessions.size === 0 || typeof this.conn.ws.ping !== 'function') return;
     const probe = this.meter.probe(this.opts.now());

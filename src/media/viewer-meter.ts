@@ -83,6 +83,11 @@ export class ViewerMeter {
     return true;
   }
 
+  /** How long the outstanding probe has been waiting for its pong (0: none outstanding). */
+  unansweredFor(now: number): number {
+    return this.outstanding ? now - this.outstanding.at : 0;
+  }
+
   /** The link now. Rates fall to 0 when no probe came back for a long while (nothing is confirmed). */
   link(now: number): ViewerLink {
     const age = this.outstanding ? now - this.outstanding.at : 0;

@@ -5,6 +5,7 @@ import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import { JumpBoard } from './jump-list';
+import type { MediaQuality } from './quality-indicator';
 import { RequestsBoard } from './requests';
 import { SessionView } from './session-view';
 
@@ -52,6 +53,8 @@ export class Cockpit {
   private readonly mainBody = h('div', { class: 'main-body' });
   private readonly mainTabs = h('div', { class: 'main-tabs', role: 'tablist', 'aria-label': 'Work area' });
   private mainTab: MainTab = 'session';
+  /** `?session=…&monitor=…`: a tab opened by "Open in new window" shows that session's monitor only. */
+  private readonly solo = soloOf(location.search);
   private requestsBoard: RequestsBoard | null = null;
   private jumpBoard: JumpBoard | null = null;
 
@@ -66,7 +69,8 @@ export class Cockpit {
   }
 
   start(): void {
-    document.title = 'Tandem cockpit';
+    document.title = this.solo ? `Tandem · screen ${this.solo.monitor + 1}` : 'Tandem cockpit';
+    document.body.classList.toggle('solo-window', Boolean(this.solo));
     this.layout();
     this.wire();
     this.conn.connect();
@@ -156,6 +160,7 @@ export class Cockpit {
     c.on('error', (d: { code?: string; message?: string }) => toastError(d));
     c.on('pointer.remote', (d: { sessionId: string }) => { if (d.sessionId === this.activeId) this.view?.remotePointer(d as never); });
     c.on('clipboard', (d: { sessionId: string; text: string }) => { if (d.sessionId === this.activeId) this.view?.remoteClipboard(String(d.text)); });
+    c.on('media.quality', (d: MediaQuality) => { if (d.sessionId === this.activeId) this.view?.showQuality(d); });
     c.onBinary((bytes) => this.view?.renderer.feed(bytes));
     this.store.onChange((m, cause) => this.onSession(m, cause));
   }
@@ -183,7 +188,8 @@ export class Cockpit {
       this.renderInvites();
     }
     const mine = this.isMine(m);
-    if (mine && !this.activeId) this.activate(m.sessionId);
+    if (mine && this.solo?.sessionId === m.sessionId && this.activeId !== m.sessionId) this.activate(m.sessionId);
+    else if (mine && !this.activeId && !this.solo) this.activate(m.sessionId);
     else if (m.sessionId === this.activeId && !this.view) this.activate(m.sessionId);
     else if (m.sessionId === this.activeId) this.view?.update();
     if (cause === 'ended' && m.sessionId !== this.activeId && mine) toast(`A session ended: ${END_REASON[m.ended?.reason ?? ''] ?? m.ended?.reason}`);
@@ -203,7 +209,7 @@ export class Cockpit {
     this.view?.destroy();
     this.view = null;
     const m = sessionId ? this.store.get(sessionId) : undefined;
-    if (m) this.view = new SessionView(this, m);
+    if (m) this.view = new SessionView(this, m, this.solo?.sessionId === sessionId ? this.solo.monitor : 0);
     this.renderMain();
     this.renderSessions();
   }
@@ -445,4 +451,12 @@ export class Cockpit {
     this.view?.destroy();
     this.logout();
   }
+}
+
+/** The session and monitor a window opened for one monitor shows (`?session=…&monitor=…`), or null. */
+function soloOf(search: string): { sessionId: string; monitor: number } | null {
+  const q = new URLSearchParams(search);
+  const sessionId = q.get('session');
+  const monitor = Number(q.get('monitor') ?? 0);
+  return sessionId && Number.isInteger(monitor) && monitor >= 0 && monitor < 64 ? { sessionId, monitor } : null;
 }
