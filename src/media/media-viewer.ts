@@ -62,8 +62,15 @@ export interface ViewerOptions {
  * full, and frames wait in the queue, where newer tiles replace older ones.
  */
 const STALE_PROBE_MS = 1000;
-/** Queueing delay above which a viewer is congested: its queue keeps only the newest tile of each place. */
+/**
+ * Queueing delay above which a viewer is congested (and below which it is not any more): its queue
+ * keeps only the newest tile of each place, and what it has in flight is bounded (below).
+ */
 const CONGESTED_DELAY_MS = 300;
+const UNCONGESTED_DELAY_MS = 150;
+/** A congested viewer has at most this many seconds of what its link delivers in flight, and at least 64 KiB. */
+const CONGESTED_IN_FLIGHT_SECONDS = 2;
+const MIN_CONGESTED_WINDOW = 65536;
 
 /** A stream that dropped again within this long of its last refresh backs off before asking again. */
 const REFRESH_CHURN_MS = 2000;
@@ -98,8 +105,12 @@ export class MediaViewer {
   /** Bytes in the socket not yet written to the kernel. */
   get inSocket(): number {
     const buffered = this.conn.ws.bufferedAmount;
-    return this.meter.unansweredFor(this.opts.now()) > STALE_PROBE_MS ? Math.max(buffered, this.opts.socketWindow) : buffered;
+    const isFull = this.meter.unansweredFor(this.opts.now()) > STALE_PROBE_MS || (this.congestedWindow > 0 && this.meter.inFlightBytes >= this.congestedWindow);
+    return isFull ? Math.max(buffered, this.opts.socketWindow) : buffered;
   }
+
+  /** In-flight bound of a congested viewer (0: not congested). */
+  private congestedWindow = 0;
 
   get queuedBytes(): number {
     return this.queue.bytes + this.inSocket;
@@ -152,8 +163,12 @@ export class MediaViewer {
   /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
   tick(): void {
     const link = this.meter.link(this.opts.now());
-    // Congested (its link delivers less than it is sent): latest pixels only, no backlog of old tiles.
-    this.queue.isEager = link.rttMs - link.baseRttMs > CONGESTED_DELAY_MS;
+    // Congested (its link delivers less than it is sent): latest pixels only, no backlog of old
+    // tiles, and no more in flight than the link delivers in a couple of seconds.
+    const delay = link.rttMs - link.baseRttMs;
+    const isCongested = delay > CONGESTED_DELAY_MS || (this.queue.isEager && delay >= UNCONGESTED_DELAY_MS);
+    this.queue.isEager = isCongested;
+    this.congestedWindow = isCongested ? Math.min(this.opts.socketWindow, Math.max(MIN_CONGESTED_WINDOW, (link.bitsPerSecond / 8) * CONGESTED_IN_FLIGHT_SECONDS)) : 0;
     this.pump();
     if (this.conn.ws.readyState !== WebSocket.OPEN || this.sessions.size === 0 || typeof this.conn.ws.ping !== 'function') return;
     const probe = this.meter.probe(this.opts.now());

@@ -83,6 +83,11 @@ export class ViewerMeter {
     return true;
   }
 
+  /** Bytes handed to the socket that no answered probe has confirmed yet. */
+  get inFlightBytes(): number {
+    return this.bytesSent - this.confirmed.bytes;
+  }
+
   /** How long the outstanding probe has been waiting for its pong (0: none outstanding). */
   unansweredFor(now: number): number {
     return this.outstanding ? now - this.outstanding.at : 0;
