@@ -7,7 +7,7 @@ import { toast, toastError } from '../shared/toast';
 import { JumpBoard } from './jump-list';
 import type { MediaQuality } from './quality-indicator';
 import { RequestsBoard } from './requests';
-import { SessionView } from './session-view';
+import { OPEN_KEY, SessionView } from './session-view';
 
 export interface User { username: string; displayName: string; role: string; teams: string[] }
 
@@ -71,6 +71,17 @@ export class Cockpit {
   start(): void {
     document.title = this.solo ? `Tandem · screen ${this.solo.monitor + 1}` : 'Tandem cockpit';
     document.body.classList.toggle('solo-window', Boolean(this.solo));
+    const solo = this.solo;
+    const handed = solo ? sessionStorage.getItem(`${OPEN_KEY}${solo.sessionId}`) : null;
+    if (solo && handed) {
+      sessionStorage.removeItem(`${OPEN_KEY}${solo.sessionId}`);
+      let isFollowed = false;
+      this.conn.onOpen(() => {
+        if (isFollowed) return;
+        isFollowed = true;
+        void this.store.follow(solo.sessionId, handed);
+      });
+    }
     this.layout();
     this.wire();
     this.conn.connect();
@@ -173,6 +184,7 @@ export class Cockpit {
       ]);
       this.agents = online.agents;
       this.queues = queues.sessions;
+      this.view?.update();
       this.renderOnline();
       this.renderQueues();
       this.requestsBoard?.update();

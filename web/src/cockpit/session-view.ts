@@ -11,6 +11,8 @@ import { QualityIndicator, type MediaQuality } from './quality-indicator';
 import { mountShellPanel } from './shell-panel';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
+/** sessionStorage key prefix of a resume token handed to a window opened for one monitor. */
+export const OPEN_KEY = 'tandem.open.';
 const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
 
 /**
@@ -205,8 +207,13 @@ export class SessionView {
     });
     this.newWindowBtn.addEventListener('click', () => {
       const url = `${location.pathname}?session=${encodeURIComponent(this.model.sessionId)}&monitor=${this.renderer.monitor}`;
-      // Not noopener: the new tab gets a copy of this tab's sessionStorage (the sign-in).
-      if (!window.open(url, '_blank')) toast('The browser blocked the new window.', 'error');
+      // Not noopener: the new tab gets a copy of this tab's sessionStorage (the sign-in, and the
+      // session's resume token under a key of its own, which it reads once and removes).
+      const key = `${OPEN_KEY}${this.model.sessionId}`;
+      if (this.model.resumeToken) sessionStorage.setItem(key, this.model.resumeToken);
+      const opened = window.open(url, '_blank');
+      sessionStorage.removeItem(key);
+      if (!opened) toast('The browser blocked the new window.', 'error');
     });
     this.toolbar.append(
       this.monitorGroup, this.newWindowBtn,
@@ -244,8 +251,10 @@ export class SessionView {
     const said = JSON.stringify(displays);
     if (said !== this.monitorsSaid) {
       this.monitorsSaid = said;
+      // Until the agent's monitors are known (a new window loads the online list after the session), keep the monitor asked for.
+      const isKnown = displays[0].width > 0;
       if (this.showingAll && displays.length > 1) this.renderer.showAll(this.model.sessionId, displays);
-      else if (this.showingAll || !displays.some((d) => d.index === this.renderer.monitor)) this.pickMonitor(displays[0].index);
+      else if (isKnown && (this.showingAll || !displays.some((d) => d.index === this.renderer.monitor))) this.pickMonitor(displays[0].index);
       replace(this.monitorGroup,
         displays.map((d) => h('button', { type: 'button', 'data-monitor': d.index, title: d.width ? `${d.width}×${d.height} at ${d.x},${d.y}` : 'The main screen', onclick: () => this.pickMonitor(d.index) }, `Screen ${d.index + 1}`)),
         displays.length > 1 ? h('button', { type: 'button', 'data-monitor': 'all', title: 'Every monitor side by side, as they are arranged', onclick: () => this.pickAll() }, 'All monitors') : null);
@@ -299,6 +308,12 @@ export class SessionView {
       this.canvas.classList.add('hidden');
       for (const p of this.pointers.values()) p.remove();
       this.pointers.clear();
+      this.hasAskedFullFrame = false;
+    } else if (s?.status === 'active' && this.renderer.framesDrawn === 0 && !this.hasAskedFullFrame) {
+      // A tab opened on a still screen (a monitor in its own window, a reload) would get no tile until
+      // something changes: ask for a full frame once.
+      this.hasAskedFullFrame = true;
+      this.app.conn.send('media.refresh', { sessionId: this.model.sessionId });
     }
     this.syncRtc();
     this.stageMsg.hidden = !msg;
@@ -355,6 +370,7 @@ export class SessionView {
   }
 
   private lastMonitor = 0;
+  private hasAskedFullFrame = false;
 
   private sendPointer(x: number, y: number, visible: boolean, monitor = this.lastMonitor): void {
     this.app.conn.send('pointer', { sessionId: this.model.sessionId, monitor, x, y, visible });

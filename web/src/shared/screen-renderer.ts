@@ -18,7 +18,7 @@ function bgraToImageData(bgra: Uint8Array, width: number, height: number): Image
   return new ImageData(rgba, width, height);
 }
 
-/** How many decoded-but-not-drawn tiles we allow before dropping (the relay also drops for slow viewers). */
+/** How many decoded-but-not-drawn tiles we allow per monitor shown before dropping (the relay also drops for slow viewers). */
 const MAX_BACKLOG = 400;
 
 /**
@@ -129,7 +129,8 @@ export class ScreenRenderer {
       return;
     }
     if (f.type !== FrameType.Tile) return;
-    if (this.backlog >= MAX_BACKLOG) return;
+    // A full frame of every monitor at once is one full frame per monitor.
+    if (this.backlog >= MAX_BACKLOG * (this.layout?.length ?? 1)) return;
     this.backlog++;
     const gen = this.generation;
     // Copy the payload: the socket's buffer may be reused, and decoding is asynchronous.
