@@ -167,6 +167,7 @@ describe('quality adaptation to a slow viewer', () => {
       await alice.getByRole('button', { name: 'Accept' }).click();
       const canvas = alice.getByLabel('Remote screen');
       await waitFor('Alice\'s first picture', async () => !(await canvas.evaluate((c) => c.classList.contains('hidden'))), 90_000, 250);
+      const firstPictureMs = Date.now() - joinedAt;
 
       // The agent steps down for her: first JPEG quality, then frame rate.
       await waitFor('the agent lowered its quality and rate', () => {
@@ -174,11 +175,18 @@ describe('quality adaptation to a slow viewer', () => {
         return r.agent !== undefined && r.agent.quality < 80 && r.agent.maxFps < 20 && (r.step?.level ?? 0) >= 4;
       }, 60_000, 250);
       expect(desk.client.captureLoop!.settings.quality).toBeLessThan(80);
+      const steppedDownMs = Date.now() - joinedAt;
 
-      // Settled: for 15 s, Alice keeps receiving frames with a bounded delay; Bob gets every frame.
-      await new Promise((r) => setTimeout(r, 5000));
+      // The first full frame went at the top quality, before anything was measured: at 256 kbit/s it
+      // takes seconds to arrive. Once it is through, the delay must stay bounded.
       const aliceConn = connOf('alice');
       const bobConn = connOf('bob');
+      const aliceLink = (): SessionQualityReport['viewers'][number]['link'] => report(sessionId).viewers.find((v) => v.connId === aliceConn)!.link;
+      await waitFor('the first frame\'s backlog drained', () => aliceLink().rttMs < 2000, 60_000, 250);
+      const settledMs = Date.now() - joinedAt;
+      console.log(`first picture ${firstPictureMs} ms, rung 4 or lower ${steppedDownMs} ms, backlog drained ${settledMs} ms after the join (throttled to 256 kbit/s at the join)`);
+
+      // Settled: for 15 s, Alice keeps receiving frames with a bounded delay; Bob gets every frame.
       const samples: { rtt: number; fps: number; kbps: number; level: number; bobFps: number; agentFps: number; agentKbps: number }[] = [];
       const bobDroppedBefore = relay.viewerStats(bobConn)!.droppedFrames;
       const tilesBefore = relay.viewerStats(aliceConn)!.sentFrames;
@@ -203,7 +211,8 @@ describe('quality adaptation to a slow viewer', () => {
       expect(relay.viewerStats(aliceConn)!.sentFrames).toBeGreaterThan(tilesBefore);
       expect(samples.filter((s) => s.fps > 0).length).toBeGreaterThanOrEqual(8);
       // Bounded delay: what reaches her is at most a few seconds old (the link holds a few frames at the floor).
-      expect(figures.rttMaxMs).toBeLessThan(8000);
+      expect(figures.rttMaxMs).toBeLessThan(6000);
+      expect(figures.rttMeanMs).toBeLessThan(2500);
       expect(figures.aliceKbps).toBeLessThanOrEqual(300);
       // Bob is not starved: no frame dropped for him, and he gets what the agent sends.
       expect(relay.viewerStats(bobConn)!.droppedFrames).toBe(bobDroppedBefore);
@@ -226,6 +235,27 @@ describe('quality adaptation to a slow viewer', () => {
       expect(metrics).toMatch(/^tandem_media_viewer_rtt_seconds\{stat="max".*\} \d/m);
       expect(metrics).toMatch(/^tandem_media_agent_capture_seconds\{stat="max",stage="encode".*\} \d/m);
       expect(metrics).not.toContain(sessionId);
+
+      // The admin session detail: the same figures, per viewer.
+      const root = await t.login('root');
+      const detail = (await (await fetch(`${t.url}/api/admin/sessions/${sessionId}`, { headers: { authorization: `Bearer ${root}` } })).json()) as { quality: SessionQualityReport };
+      expect(detail.quality.step!.level).toBeGreaterThanOrEqual(4);
+      expect(detail.quality.agent!.quality).toBeLessThan(80);
+      expect(detail.quality.viewers.map((v) => v.memberId).sort()).toEqual(['alice', 'bob']);
+      const admin = await ctx.newPage();
+      await admin.goto(`${t.url}/admin`);
+      await admin.getByLabel('Username').fill('root');
+      await admin.getByLabel('Password').fill('root-pw');
+      await admin.getByRole('button', { name: 'Sign in' }).click();
+      await admin.getByRole('tab', { name: /Sessions/ }).click();
+      await admin.locator(`tr[data-session="${sessionId}"]`).click();
+      const adminQuality = admin.getByTestId('session-quality');
+      await adminQuality.waitFor();
+      expect(await adminQuality.textContent()).toMatch(/step [4-7] of 7/);
+      expect(await admin.getByRole('list', { name: 'Viewers' }).locator('li').count()).toBe(2);
+      expect(await admin.locator('[data-viewer="alice"]').textContent()).toMatch(/round trip \d+ ms · [\d.]+ frames\/s · \d+ kbit\/s/);
+      await admin.screenshot({ path: resolve(ARTIFACTS, 'quality-03-admin-detail.png') });
+      await admin.close();
 
       // Readable: the ticker stops; Alice's canvas ends on the text the display shows.
       await app.evaluate(() => (window as unknown as { stopTicker(): void }).stopTicker());
@@ -254,7 +284,9 @@ describe('quality adaptation to a slow viewer', () => {
       // The link is fast again: the agent climbs back (one rung after every few clear seconds).
       proxy.rate = Infinity;
       const lowest = report(sessionId).step!.level;
+      const fastAt = Date.now();
       await waitFor('the agent climbs back up the ladder', () => (report(sessionId).step?.level ?? 99) <= Math.max(0, lowest - 3), 60_000, 500);
+      console.log(`from rung ${lowest} three rungs up in ${Date.now() - fastAt} ms`);
       await waitFor('the indicator follows', async () => (await indicator.getAttribute('data-grade')) === 'good' || Number(await indicator.getAttribute('data-level')) <= lowest - 3, 10_000, 200);
     } finally {
       desk.stop();
@@ -263,7 +295,7 @@ describe('quality adaptation to a slow viewer', () => {
       await bob.close();
       await ctx.close();
     }
-  });
+  }, 240_000);
 });
 
 /** The luminance of the cockpit's screen canvas (monitor pixels). */

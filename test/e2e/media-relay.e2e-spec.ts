@@ -242,8 +242,9 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     expect(fast).toHaveLength(seq * 9);
     expect(fast.filter((f) => f.type === FrameType.EndOfFrame).map((f) => f.frameSeq)).toEqual(Array.from({ length: seq }, (_v, i) => i + 1));
     expect(relay.viewerStats(registry.ofIdentity('person', 'alice')[0].id)?.droppedFrames).toBe(0);
-    // The agent is told to slow down to what the slowest viewer takes.
-    expect(await desk.ws.next('media.feedback', (d) => d.sessionId === sessionId && d.maxFps === 5, 5000)).toMatchObject({ quality: 40 });
+    // The agent is told to step down the quality ladder for the slowest viewer (two rungs a second while it drops).
+    const slower = await desk.ws.next('media.feedback', (d) => d.sessionId === sessionId && d.level >= 2, 5000);
+    expect(slower.quality).toBeLessThan(80);
 
     // The stalled viewer reads again: once drained, the agent is asked for a full frame.
     const refreshesBefore = refreshesAt(desk).length;
@@ -275,8 +276,8 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     expect(value('tandem_media_viewers')).toBeGreaterThanOrEqual(2);
     expect(metrics).toMatch(/tandem_media_viewer_skipped_frames\{[^}]*reason="superseded"[^}]*\} [1-9]/);
     expect(framesOf(bobLog.slice(bobStart), sessionId).length).toBeLessThan(seq * 9);
-    // Caught up again: the budget goes back up.
-    await waitFor('feedback back at full budget', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30));
+    // Caught up again: the agent climbs back (a rung after every 3 clear seconds) to the full frame rate.
+    await waitFor('feedback back at full frame rate', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30), 30_000, 100);
     await alice.ask('session.end', { sessionId });
   });
 });
