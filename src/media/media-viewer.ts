@@ -93,7 +93,9 @@ export class MediaViewer {
   /** RTT and delivered rates, from ws pings behind the frames (see ViewerMeter). */
   private readonly meter = new ViewerMeter();
   private readonly onPong = (data: Buffer): void => {
-    if (this.meter.pong(data, this.opts.now())) this.pump();
+    if (!this.meter.pong(data, this.opts.now())) return;
+    this.assessLink();
+    this.pump();
   };
 
   constructor(readonly conn: Connection, private readonly opts: ViewerOptions) {
@@ -102,7 +104,11 @@ export class MediaViewer {
     if (typeof conn.ws.on === 'function') conn.ws.on('pong', this.onPong);
   }
 
-  /** Bytes in the socket not yet written to the kernel. */
+  /**
+   * Bytes in the socket not yet written to the kernel, or the whole socket window while the link is
+   * full (a probe unanswered too long, or a congested viewer at its in-flight bound): this paces
+   * the feeding of the socket; the memory bound counts real bytes (`queuedBytes`).
+   */
   get inSocket(): number {
     const buffered = this.conn.ws.bufferedAmount;
     const isFull = this.meter.unansweredFor(this.opts.now()) > STALE_PROBE_MS || (this.congestedWindow > 0 && this.meter.inFlightBytes >= this.congestedWindow);
@@ -112,8 +118,9 @@ export class MediaViewer {
   /** In-flight bound of a congested viewer (0: not congested). */
   private congestedWindow = 0;
 
+  /** Bytes held for this viewer here: the relay queue and the socket (what the memory bound counts). */
   get queuedBytes(): number {
-    return this.queue.bytes + this.inSocket;
+    return this.queue.bytes + this.conn.ws.bufferedAmount;
   }
 
   /** Hands a frame to the socket now, queues it, or drops it (and the stream's queue) when the viewer is too far behind. */
@@ -130,12 +137,12 @@ export class MediaViewer {
     const size = frame.data.byteLength;
     if (this.queue.length === 0 && (inSocket === 0 || inSocket + size <= this.opts.socketWindow)) {
       this.send(frame.data);
-    } else if (this.queue.offer(frame.queued(), inSocket) === 'full') {
+    } else if (this.offer(frame) === 'full') {
       this.startDropping(frame.sessionId, frame.monitor, flow);
     } else {
       this.pump();
     }
-    const waiting = this.queue.bytes + this.inSocket;
+    const waiting = this.queuedBytes;
     if (waiting > this.stats.peakBytes) this.stats.peakBytes = waiting;
   }
 
@@ -146,33 +153,57 @@ export class MediaViewer {
     this.sessions.delete(sessionId);
   }
 
+  /**
+   * Queues a frame. The link gate (see `inSocket`) only paces: when the queue is full while the gate
+   * holds frames back that the socket itself has room for, they go to the socket first (the memory
+   * bound is what drops frames, never the pacing).
+   */
+  private offer(frame: RelayedFrame): 'queued' | 'full' {
+    const result = this.queue.offer(frame.queued(), this.conn.ws.bufferedAmount);
+    if (result === 'queued' || this.inSocket === this.conn.ws.bufferedAmount) return result;
+    this.feed(() => this.conn.ws.bufferedAmount);
+    return this.queue.offer(frame.queued(), this.conn.ws.bufferedAmount);
+  }
+
   /** Moves queued frames into the socket while it has room; asks for refreshes of drained streams. */
   pump(): void {
     if (this.conn.ws.readyState !== WebSocket.OPEN) return;
+    this.feed(() => this.inSocket);
+    this.checkDrained();
+  }
+
+  /** Sends queued frames while `occupied()` plus the next one fits the socket window. */
+  private feed(occupied: () => number): void {
     for (;;) {
       const head = this.queue.peek();
       if (!head) break;
-      const inSocket = this.inSocket;
+      const inSocket = occupied();
       if (inSocket > 0 && inSocket + head.data.byteLength > this.opts.socketWindow) break;
       this.queue.shift();
       this.send(head.data);
     }
-    this.checkDrained();
   }
 
   /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
   tick(): void {
-    const link = this.meter.link(this.opts.now());
-    // Congested (its link delivers less than it is sent): latest pixels only, no backlog of old
-    // tiles, and no more in flight than the link delivers in a couple of seconds.
-    const delay = link.rttMs - link.baseRttMs;
-    const isCongested = delay > CONGESTED_DELAY_MS || (this.queue.isEager && delay >= UNCONGESTED_DELAY_MS);
-    this.queue.isEager = isCongested;
-    this.congestedWindow = isCongested ? Math.min(this.opts.socketWindow, Math.max(MIN_CONGESTED_WINDOW, (link.bitsPerSecond / 8) * CONGESTED_IN_FLIGHT_SECONDS)) : 0;
+    this.assessLink();
     this.pump();
     if (this.conn.ws.readyState !== WebSocket.OPEN || this.sessions.size === 0 || typeof this.conn.ws.ping !== 'function') return;
     const probe = this.meter.probe(this.opts.now());
     if (probe) this.conn.ws.ping(probe);
+  }
+
+  /**
+   * Congested (its link delivers less than it is sent): latest pixels only, no backlog of old tiles,
+   * and no more in flight than the link delivers in a couple of seconds. Re-assessed on every tick
+   * and every answered probe (a viewer that caught up is let go at once).
+   */
+  private assessLink(): void {
+    const link = this.meter.link(this.opts.now());
+    const delay = link.rttMs - link.baseRttMs;
+    const isCongested = delay > CONGESTED_DELAY_MS || (this.queue.isEager && delay >= UNCONGESTED_DELAY_MS);
+    this.queue.isEager = isCongested;
+    this.congestedWindow = isCongested ? Math.min(this.opts.socketWindow, Math.max(MIN_CONGESTED_WINDOW, (link.bitsPerSecond / 8) * CONGESTED_IN_FLIGHT_SECONDS)) : 0;
   }
 
   /** The link now (RTT, delivered fps and bit rate, bytes not yet confirmed). */
