@@ -146,6 +146,24 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     await alice.ask('session.end', { sessionId: other.sessionId });
   });
 
+  it('keeps the agent\'s media.stats for its own session only, refuses malformed ones, and keeps the connection', async () => {
+    const { desk, sessionId } = await session('observe', false);
+    const other = await session('observe', false);
+    const stats = { fps: 12.5, bitsPerSecond: 800_000, captureMs: 9.5, encodeMs: 4.2, quality: 70, maxFps: 30, level: 1 };
+    await expect(desk.ws.ask('media.stats', { sessionId: other.sessionId, ...stats })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(desk.ws.ask('media.stats', { sessionId: 's_nobody', ...stats })).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' });
+    await expect(desk.ws.ask('media.stats', { sessionId, ...stats, quality: 500 })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+    await expect(desk.ws.ask('media.stats', { sessionId, fps: 'fast' })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+    // A technician is not an agent.
+    await expect(alice.ask('media.stats', { sessionId, ...stats })).rejects.toMatchObject({ code: 'UNKNOWN_EVENT' });
+    expect(relay.sessionQuality(other.sessionId).agent).toBeUndefined();
+    expect(await desk.ws.ask('media.stats', { sessionId, ...stats })).toEqual({ sessionId });
+    expect(relay.sessionQuality(sessionId).agent).toMatchObject(stats);
+    expect(desk.ws.isOpen).toBe(true);
+    await alice.ask('session.end', { sessionId });
+    await alice.ask('session.end', { sessionId: other.sessionId });
+  });
+
   it('honours a viewer\'s media.refresh only while the screen is visible to it', async () => {
     const { desk, sessionId } = await session('observe', false);
     await waitFor('the refresh for alice joining', () => refreshesAt(desk).some((r) => r.sessionId === sessionId));
