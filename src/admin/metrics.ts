@@ -117,7 +117,7 @@ export class Metrics implements OnModuleInit {
    */
   private qualityMetrics(relay: MediaRelay): void {
     const r = this.registry;
-    const links = (): ViewerStats['link'][] => this.viewers.filter((v) => v.link.rttMs > 0 || v.link.fps > 0).map((v) => v.link);
+    const links = (): ViewerStats['link'][] => this.viewers.map((v) => v.link);
     const stats = (name: string, help: string, pick: (l: ViewerStats['link']) => number, kinds: ('max' | 'median' | 'min' | 'sum')[]): void => {
       new Gauge({
         name, help, labelNames: ['stat'], registers: [r],
