@@ -77,6 +77,24 @@ describe('decideQuality', () => {
     expect(levels.filter((l) => l === 4).length).toBeGreaterThan(110);
   });
 
+  it('climbs sooner after each climb that held, once the link is fast again', () => {
+    // Failed climbs left a 24 s wait; the link is fast now (every viewer clear).
+    let state: QualityState = { level: 7, clearRounds: 0, needClear: 24, lastUpAt: 0, lastDownAt: 5000 };
+    const ups: number[] = [];
+    for (let s = 6; s < 80; s++) {
+      const next = decideQuality(state, [clear], s * 1000);
+      if (next.level < state.level) ups.push(s);
+      state = next;
+    }
+    // 24 s for the first two (the climb before them failed), then 12 (that one held), then at most 6
+    // (halved again, or reset to 3 a calm minute after the last congestion).
+    const gaps = ups.slice(1).map((u, i) => u - ups[i]!);
+    expect(ups[0]).toBe(30);
+    expect(gaps.slice(0, 2)).toEqual([24, 12]);
+    expect(Math.max(...gaps.slice(2))).toBeLessThanOrEqual(6);
+    expect(state.level).toBe(0);
+  });
+
   it('forgets a failed climb after a calm minute', () => {
     const state: QualityState = { level: 4, clearRounds: 0, needClear: MAX_CLEAR_SECONDS, lastUpAt: 0, lastDownAt: 1000 };
     const later = decideQuality(state, [clear], 1000 + 61_000);

@@ -89,7 +89,7 @@ export function worstCondition(viewers: readonly ViewerHealth[]): ViewerConditio
  * One evaluation: down one rung when a viewer is congested (two when severe), never below the floor;
  * up one rung only after every viewer was clear for `needClear` evaluations in a row. A congestion soon
  * after a rung up doubles `needClear` (up to 30), so a link that holds level n but not n−1 settles on n
- * instead of oscillating; a minute without congestion resets it.
+ * instead of oscillating; a climb that held halves it again, and a minute without congestion resets it.
  */
 export function decideQuality(state: QualityState, viewers: readonly ViewerHealth[], now: number): QualityState {
   if (viewers.length === 0) return state;
@@ -109,7 +109,9 @@ export function decideQuality(state: QualityState, viewers: readonly ViewerHealt
   if (worst === 'fair') return { ...state, clearRounds: 0, needClear };
   const clearRounds = state.clearRounds + 1;
   if (state.level > 0 && clearRounds >= needClear) {
-    return { level: state.level - 1, clearRounds: 0, needClear, lastUpAt: now, lastDownAt: state.lastDownAt };
+    // The previous climb held (no congestion since it): the next one may come sooner.
+    const hasHeld = state.lastUpAt > state.lastDownAt;
+    return { level: state.level - 1, clearRounds: 0, needClear: hasHeld ? Math.max(BASE_CLEAR_SECONDS, Math.floor(needClear / 2)) : needClear, lastUpAt: now, lastDownAt: state.lastDownAt };
   }
   return { ...state, clearRounds, needClear };
 }
