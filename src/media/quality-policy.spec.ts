@@ -89,7 +89,7 @@ describe('decideQuality', () => {
     // 24 s for the first two (the climb before them failed), then 12 (that one held), then at most 6
     // (halved again, or reset to 3 a calm minute after the last congestion).
     const gaps = ups.slice(1).map((u, i) => u - ups[i]!);
-    expect(ups[0]).toBe(30);
+    expect(ups[0]).toBe(6 + 24 - 1);
     expect(gaps.slice(0, 2)).toEqual([24, 12]);
     expect(Math.max(...gaps.slice(2))).toBeLessThanOrEqual(6);
     expect(state.level).toBe(0);
