@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SESSION } from '../actors/aggregates/session.aggregate';
 import { presenceAggregate } from '../actors/aggregates/presence.aggregate';
@@ -16,6 +16,7 @@ import { SessionIndex } from '../gateways/sessions/session-index';
 import { SessionRouter } from '../gateways/sessions/session-router';
 import { STORE } from '../gateways/sessions/tokens';
 import { ApiError } from '../http/api-error';
+import { MediaRelay } from '../media/relay';
 import { exportAudit, type AuditFilter } from './audit-export';
 import { verifyRange, verifySession } from './chain-verifier';
 import { AuditRecorder } from './audit-recorder';
@@ -38,6 +39,7 @@ export class AdminController {
     private readonly drain: Drain,
     @Inject(STORE) private readonly store: Store,
     @Inject(CONFIG) private readonly config: TandemConfig,
+    @Optional() private readonly relay?: MediaRelay,
   ) {}
 
   @Get('nodes')
@@ -74,7 +76,8 @@ export class AdminController {
     const state = await this.read(id);
     const events = (await this.store.journal.read(`session:${id}`, 0)).map((e) => e.event as SessionEvent);
     const lease = await this.store.leases.current(`session:${id}`);
-    return { state, node: lease?.holder ?? null, events };
+    // The screen's quality as the node answering sees it (rung and agent report where the agent is connected).
+    return { state, node: lease?.holder ?? null, events, quality: this.relay?.sessionQuality(id) ?? null };
   }
 
   @Post('sessions/:id/end')

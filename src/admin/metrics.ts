@@ -7,7 +7,9 @@ import { HandlerRegistry } from '../gateways/handler-registry';
 import { SessionIndex } from '../gateways/sessions/session-index';
 import { STORE } from '../gateways/sessions/tokens';
 import type { ViewerStats } from '../media/media-viewer';
+import { QUALITY_LADDER } from '../media/quality-policy';
 import { MediaRelay } from '../media/relay';
+import type { AgentMediaStats } from '../media/session-quality';
 import { NodeInfo } from '../node/node-info';
 
 /**
@@ -86,6 +88,7 @@ export class Metrics implements OnModuleInit {
     counter('tandem_media_frames_unseen_total', 'frames no allowed viewer here could see (hold, pending, nobody watching)', () => c.framesUnseen);
     counter('tandem_media_bad_frames_total', 'malformed or misdirected frames refused', () => c.badFrames + c.forbiddenFrames);
     counter('tandem_media_refresh_requests_total', 'full-frame requests sent to agents', () => c.refreshRequests);
+    counter('tandem_media_quality_changes_total', 'quality ladder rungs told to agents (media.feedback)', () => c.feedbacks);
     // Read once per scrape (in scrape()), not once per gauge.
     const viewers = (): ViewerStats[] => this.viewers;
     new Gauge({ name: 'tandem_media_viewers', help: 'console connections receiving a screen on this node', registers: [r], collect() { this.set(viewers().length); } });
@@ -97,6 +100,7 @@ export class Metrics implements OnModuleInit {
         this.set({ stat: 'sum' }, q.reduce((a, b) => a + b, 0));
       },
     });
+    this.qualityMetrics(relay);
     new Gauge({
       name: 'tandem_media_viewer_skipped_frames', help: 'frames the viewers connected now did not get: superseded by a newer tile, or dropped while behind', labelNames: ['reason'], registers: [r],
       collect() {
@@ -105,6 +109,49 @@ export class Metrics implements OnModuleInit {
         this.set({ reason: 'dropped' }, vs.reduce((a, v) => a + v.droppedFrames, 0));
       },
     });
+  }
+
+  /**
+   * Per-session quality without per-session labels: the viewers' links here as max/median/min (one
+   * gauge each), the sessions per ladder rung (8 label values), and the agents' capture reports here.
+   */
+  private qualityMetrics(relay: MediaRelay): void {
+    const r = this.registry;
+    const links = (): ViewerStats['link'][] => this.viewers.map((v) => v.link);
+    const stats = (name: string, help: string, pick: (l: ViewerStats['link']) => number, kinds: ('max' | 'median' | 'min' | 'sum')[]): void => {
+      new Gauge({
+        name, help, labelNames: ['stat'], registers: [r],
+        collect() {
+          const xs = links().map(pick).sort((a, b) => a - b);
+          for (const k of kinds) this.set({ stat: k }, summary(xs, k));
+        },
+      });
+    };
+    stats('tandem_media_viewer_rtt_seconds', 'round trip of the viewers\' sockets here, queueing included (a ws ping behind the frames)', (l) => l.rttMs / 1000, ['max', 'median']);
+    stats('tandem_media_viewer_delivered_fps', 'frames per second the viewers here confirmed receiving', (l) => l.fps, ['min', 'median']);
+    stats('tandem_media_viewer_delivered_bits_per_second', 'bits per second the viewers here confirmed receiving', (l) => l.bitsPerSecond, ['min', 'median', 'sum']);
+    const book = relay.quality;
+    new Gauge({
+      name: 'tandem_media_quality_level', help: 'sessions whose agent is connected here, by rung of the quality ladder (0 best, 7 the 256 kbit/s floor)', labelNames: ['level'], registers: [r],
+      collect() {
+        const counts = new Array<number>(QUALITY_LADDER.length).fill(0);
+        for (const l of book.levels()) counts[l] += 1;
+        counts.forEach((n, level) => this.set({ level: String(level) }, n));
+      },
+    });
+    const agents = (): AgentMediaStats[] => book.agentReports(Date.now());
+    new Gauge({
+      name: 'tandem_media_agent_capture_seconds', help: 'mean time of one capture (grab, diff, encode) of the agents connected here: the slowest and the median', labelNames: ['stat', 'stage'], registers: [r],
+      collect() {
+        const all = agents();
+        for (const [stage, pick] of [['capture', (a: AgentMediaStats) => a.captureMs], ['encode', (a: AgentMediaStats) => a.encodeMs]] as const) {
+          const xs = all.map(pick).sort((a, b) => a - b);
+          this.set({ stat: 'max', stage }, summary(xs, 'max') / 1000);
+          this.set({ stat: 'median', stage }, summary(xs, 'median') / 1000);
+        }
+      },
+    });
+    new Gauge({ name: 'tandem_media_agent_sent_bits_per_second', help: 'bits per second the agents connected here send (sum)', registers: [r], collect() { this.set(agents().reduce((a, s) => a + s.bitsPerSecond, 0)); } });
   }
 
   async scrape(): Promise<string> {
@@ -121,6 +168,15 @@ export class Metrics implements OnModuleInit {
     }
     return this.registry.metrics();
   }
+}
+
+/** The max, median, min or sum of ascending `xs` (0 when empty). */
+function summary(xs: readonly number[], kind: 'max' | 'median' | 'min' | 'sum'): number {
+  if (xs.length === 0) return 0;
+  if (kind === 'max') return xs[xs.length - 1]!;
+  if (kind === 'min') return xs[0]!;
+  if (kind === 'sum') return xs.reduce((a, b) => a + b, 0);
+  return xs[Math.floor((xs.length - 1) / 2)]!;
 }
 
 /** `GET /metrics`: Prometheus text format. Scraped by the monitoring network; not behind a login. */

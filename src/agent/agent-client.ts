@@ -51,6 +51,8 @@ export interface AgentClientOptions {
 type Mode = 'hold' | 'observe' | 'interact';
 /** How often the agent looks for monitors plugged in or out. */
 const DISPLAY_CHECK_MS = 2000;
+/** How often the agent reports its capture (`media.stats`) while it captures. */
+const STATS_EVERY_MS = 2000;
 interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
 interface ForwardedInput { sessionId: string; kind: string; monitor?: number; x: number; y: number; button: number; down: boolean; dx?: number; dy?: number; keysym: number; text: string }
 
@@ -69,6 +71,9 @@ export class AgentClient {
   private readonly monitorSizes = new Map<number, { width: number; height: number }>();
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
+  /** The ladder rung of the last media.feedback applied (-1: none yet; docs/media.md). */
+  qualityLevel = -1;
+  private statsTimer?: NodeJS.Timeout;
 
   /** Technicians' pointers and pen/laser strokes over the customer's screen. */
   readonly overlay?: RemoteOverlay;
@@ -95,6 +100,10 @@ export class AgentClient {
         onPaused: (paused) => this.session && this.send('screen.state', { sessionId: this.session.id, paused, reason: paused ? 'capture impossible (protected or locked screen)' : undefined }),
         onError: (err) => opts.log(`capture failed: ${String(err)}`),
       });
+    }
+    if (this.loop) {
+      this.statsTimer = setInterval(() => this.reportStats(), STATS_EVERY_MS);
+      this.statsTimer.unref();
     }
     opts.rtc?.attach({
       send: (event, data) => void this.send(event, data),
@@ -127,6 +136,7 @@ export class AgentClient {
     this.inputBlock.stop();
     this.overlay?.clear();
     if (this.displayTimer) clearInterval(this.displayTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
     this.ws?.close(1000, 'agent stopping');
     this.opts.screen?.close();
   }
@@ -192,6 +202,15 @@ export class AgentClient {
       this.opts.log(`disconnected (${code}); reconnecting in ${delay} ms`);
       setTimeout(() => this.connect(), delay);
     });
+  }
+
+  /** While capturing for a session: what the capture loop produced since the last report. */
+  private reportStats(): void {
+    const loop = this.loop;
+    if (!loop) return;
+    const stats = loop.takeStats();
+    if (!loop.isRunning || !this.session || this.ws?.readyState !== WebSocket.OPEN) return;
+    this.send('media.stats', { sessionId: this.session.id, ...stats, level: this.qualityLevel });
   }
 
   private send(event: string, data: unknown): string {
@@ -362,8 +381,12 @@ export class AgentClient {
         this.opts.rtc?.signal(msg.event, d);
         return;
       case 'media.feedback':
-        // The slowest viewer's budget; never above what this agent was configured for.
-        if (this.session?.id === d.sessionId) this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
+        // The rung the slowest viewer allows (docs/media.md); never above what this agent was configured for.
+        if (this.session?.id === d.sessionId) {
+          this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
+          const level = Number(d.level);
+          this.qualityLevel = Number.isInteger(level) ? level : -1;
+        }
         return;
       case 'session.ended':
         return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
@@ -485,6 +508,9 @@ export class AgentClient {
   private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
     this.applyBlock(false);
     this.loop?.stop();
+    // The next session starts at the top of the ladder again.
+    this.loop?.tune({ fps: this.opts.fps, quality: this.opts.quality });
+    this.qualityLevel = -1;
     this.followClipboard(false);
     this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();

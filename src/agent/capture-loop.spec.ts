@@ -65,4 +65,23 @@ describe('CaptureLoop', () => {
     expect(paused).toEqual([true]);
     expect(frames).toHaveLength(0);
   });
+
+  it('reports what it sent since the last report (frames, bytes, capture and encode time) and the settings it was tuned to', async () => {
+    const screen = new CountingScreen();
+    const real = screen.capture.bind(screen);
+    screen.capture = async () => ({ ...(await real()), ms: { grab: 1, diff: 1, encode: 2 } });
+    const { loop, frames } = loopWith(screen);
+    loop.tune({ fps: 50, quality: 40 });
+    loop.start('s1');
+    await until(() => screen.calls >= 5);
+    loop.stop();
+    const stats = loop.takeStats();
+    expect(stats).toMatchObject({ quality: 40, maxFps: 50, encodeMs: 2 });
+    expect(stats.fps).toBeGreaterThan(0);
+    expect(stats.bitsPerSecond).toBeGreaterThan(0);
+    expect(frames.length).toBeGreaterThan(0);
+    // The next report starts from nothing.
+    expect(loop.takeStats()).toMatchObject({ fps: 0, bitsPerSecond: 0, captureMs: 0, encodeMs: 0 });
+    expect(loop.settings).toEqual({ fps: 50, quality: 40 });
+  });
 });

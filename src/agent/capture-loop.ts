@@ -1,6 +1,18 @@
 import { encodeFrame, Encoding, FrameType, type MediaFrame } from '../media/frame-codec';
 import type { CaptureResult, ScreenSource } from './screen-source';
 
+/** What the loop produced since the last `takeStats` (the agent's `media.stats` report). */
+export interface CaptureStats {
+  /** Captures with changes sent per second. */
+  fps: number;
+  bitsPerSecond: number;
+  /** Mean time of one capture call (grab + diff + encode) and of its encode stage, ms. */
+  captureMs: number;
+  encodeMs: number;
+  quality: number;
+  maxFps: number;
+}
+
 export interface CaptureLoopOptions {
   fps: number;
   quality: number;
@@ -29,6 +41,8 @@ export class CaptureLoop {
   private sessionId = '';
   captures = 0;
   framesSent = 0;
+  /** Since the last takeStats. */
+  private window = { since: performance.now(), frames: 0, bytes: 0, captures: 0, captureMs: 0, encodeMs: 0 };
 
   constructor(private readonly source: ScreenSource, private opts: CaptureLoopOptions) {
     this.monitors = [opts.monitor];
@@ -71,6 +85,24 @@ export class CaptureLoop {
 
   tune(change: Partial<Pick<CaptureLoopOptions, 'fps' | 'quality'>>): void {
     this.opts = { ...this.opts, ...change };
+  }
+
+  /** The rate and JPEG quality it captures at now. */
+  get settings(): { fps: number; quality: number } {
+    return { fps: this.opts.fps, quality: this.opts.quality };
+  }
+
+  /** Rates and mean times since the previous call. */
+  takeStats(): CaptureStats {
+    const now = performance.now();
+    const w = this.window;
+    const seconds = Math.max(0.001, (now - w.since) / 1000);
+    this.window = { since: now, frames: 0, bytes: 0, captures: 0, captureMs: 0, encodeMs: 0 };
+    const mean = (total: number): number => (w.captures > 0 ? Math.round((total / w.captures) * 10) / 10 : 0);
+    return {
+      fps: Math.round((w.frames / seconds) * 10) / 10, bitsPerSecond: Math.round((w.bytes * 8) / seconds),
+      captureMs: mean(w.captureMs), encodeMs: mean(w.encodeMs), quality: this.opts.quality, maxFps: this.opts.fps,
+    };
   }
 
   private of(monitor: number): { frameSeq: number; wantFull: boolean; lastCursor: string } {
@@ -123,7 +155,11 @@ export class CaptureLoop {
     const full = st.wantFull;
     st.wantFull = false;
     this.captures += 1;
+    const began = performance.now();
     const result = await this.source.capture(monitor, { full, quality: this.opts.quality });
+    this.window.captures += 1;
+    this.window.captureMs += performance.now() - began;
+    this.window.encodeMs += result.ms?.encode ?? 0;
     if (!this.running) return; // Hold arrived while capturing: drop it.
     if (monitor === this.monitor && result.paused !== this.paused) {
       this.paused = result.paused;
@@ -149,6 +185,8 @@ export class CaptureLoop {
     if (result.tiles.length > 0) {
       out.push(encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: result.width, height: result.height, payload: new Uint8Array(0) }));
     }
+    if (result.tiles.length > 0) this.window.frames += 1;
+    for (const f of out) this.window.bytes += f.byteLength;
     if (this.opts.sendAll) this.opts.sendAll(out);
     else for (const f of out) this.opts.send(f);
   }

@@ -26,6 +26,8 @@ export interface CaptureResult {
   tiles: EncodedTile[];
   cursor?: CursorState;
   timestamp: number;
+  /** Time spent in the native stages (the X11 source reports it), ms. */
+  ms?: { grab: number; diff: number; encode: number };
 }
 
 /**

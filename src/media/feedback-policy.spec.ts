@@ -1,27 +1,16 @@
-import { feedbackFor, FEEDBACK_LEVELS, levelOf, type ViewerHealth, worstOf } from './feedback-policy';
-
-describe('feedbackFor', () => {
-  it('gives the full budget when every viewer keeps up (or nobody watches)', () => {
-    expect(feedbackFor([])).toEqual(FEEDBACK_LEVELS[0]);
-    expect(feedbackFor([{ fill: 0.1, hasDropped: false }, { fill: 0, hasDropped: false }])).toEqual({ maxFps: 30, quality: 80 });
-  });
-
-  it('follows the slowest allowed viewer', () => {
-    expect(feedbackFor([{ fill: 0, hasDropped: false }, { fill: 0.3, hasDropped: false }])).toEqual({ maxFps: 15, quality: 70 });
-    expect(feedbackFor([{ fill: 0.6, hasDropped: false }, { fill: 0.3, hasDropped: false }])).toEqual({ maxFps: 10, quality: 60 });
-    expect(feedbackFor([{ fill: 0, hasDropped: false }, { fill: 0, hasDropped: true }])).toEqual({ maxFps: 5, quality: 40 });
-  });
-});
+import { worstOf, type ViewerHealth } from './feedback-policy';
+import { conditionOf, worstCondition } from './quality-policy';
 
 describe('worstOf', () => {
-  it('needs the level of the slowest viewer it stands for (what a node reports to the agent\'s node)', () => {
+  it('is as bad as the slowest viewer it stands for (what a node reports to the agent\'s node)', () => {
     const cases: ViewerHealth[][] = [
       [], [{ fill: 0.1, hasDropped: false }], [{ fill: 0.3, hasDropped: false }, { fill: 0.6, hasDropped: false }],
       [{ fill: 0.9, hasDropped: false }, { fill: 0, hasDropped: true }], [{ fill: 0.26, hasDropped: false }, { fill: 0.1, hasDropped: false }],
+      [{ fill: 0, hasDropped: false, rttMs: 900, baseRttMs: 100 }, { fill: 0.1, hasDropped: false, rttMs: 20, baseRttMs: 10 }],
+      [{ fill: 0, hasDropped: false, rttMs: 5000, baseRttMs: 100 }], [{ fill: 0.04, hasDropped: false, rttMs: 60, baseRttMs: 10 }],
     ];
-    for (const vs of cases) expect(levelOf(worstOf(vs))).toBe(Math.max(0, ...vs.map(levelOf)));
+    for (const vs of cases) expect(conditionOf(worstOf(vs))).toBe(worstCondition(vs));
     expect(worstOf([{ fill: 0.9, hasDropped: false }, { fill: 0, hasDropped: true }])).toEqual({ fill: 0.9, hasDropped: true });
-    // Combined at the agent's node with its own viewers, it gives the cluster's slowest viewer.
-    expect(feedbackFor([{ fill: 0, hasDropped: false }, worstOf([{ fill: 0.3, hasDropped: false }])])).toEqual({ maxFps: 15, quality: 70 });
+    expect(worstOf([{ fill: 0, hasDropped: false, rttMs: 900, baseRttMs: 100 }])).toEqual({ fill: 0, hasDropped: false, rttMs: 800, baseRttMs: 0 });
   });
 });

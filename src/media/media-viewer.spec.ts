@@ -126,6 +126,77 @@ describe('MediaViewer', () => {
     const { viewer } = setup();
     for (let x = 0; x < 20; x++) viewer.deliver(frame(1, x));
     // The stream's queue was purged when it fell behind; the socket still holds its window.
-    expect(viewer.takeHealth()).toEqual({ fill: 0.3, hasDropped: true });
+    expect(viewer.takeHealth()).toEqual({ fill: 0.3, hasDropped: true, rttMs: 0, baseRttMs: 0 });
+  });
+});
+
+describe('MediaViewer link probes', () => {
+  it('pings behind the queued frames and measures RTT and delivery from the pong', () => {
+    const { ws, viewer } = setup();
+    let t = 1000;
+    const pings: Buffer[] = [];
+    let onPong: ((data: Buffer) => void) | undefined;
+    const probing = Object.assign(ws, {
+      ping: (data: Buffer) => pings.push(data),
+      on: (event: string, fn: (data: Buffer) => void) => { if (event === 'pong') onPong = fn; },
+      off: () => undefined,
+    });
+    const v = new MediaViewer(viewer.conn, { maxBytes: 10_000, socketWindow: 3_000, onNeedsRefresh: () => undefined, now: () => t });
+    void probing;
+    // No session watched yet: no probe.
+    v.tick();
+    expect(pings).toHaveLength(0);
+    v.sessions.add('s1');
+    v.deliver(frame(1, 0));
+    v.tick();
+    expect(pings).toHaveLength(1);
+    // Unanswered, the probe's age is the RTT; the frame sent before it is in flight.
+    t += 300;
+    expect(v.snapshot().link).toMatchObject({ rttMs: 300, inFlightBytes: SIZE });
+    t += 100;
+    onPong!(pings[0]!);
+    expect(v.snapshot().link).toMatchObject({ rttMs: 400, baseRttMs: 400, inFlightBytes: 0 });
+    v.close();
+  });
+});
+
+describe('MediaViewer link gate', () => {
+  function probing() {
+    const { ws, viewer } = setup();
+    let t = 0;
+    const pings: Buffer[] = [];
+    let onPong: ((data: Buffer) => void) | undefined;
+    Object.assign(ws, { ping: (d: Buffer) => pings.push(d), on: (_e: string, fn: (d: Buffer) => void) => { onPong = fn; }, off: () => undefined });
+    const v = new MediaViewer(viewer.conn, { maxBytes: 10_000, socketWindow: 3_000, onNeedsRefresh: () => undefined, now: () => t });
+    v.sessions.add('s1');
+    return { ws, v, pings, pong: (i: number) => onPong!(pings[i]!), advance: (ms: number) => { t += ms; } };
+  }
+
+  it('holds frames in the queue (newest tile per place) while a probe is unanswered, and lets them go when it is answered', () => {
+    const { ws, v, pong, advance } = probing();
+    v.tick();
+    advance(1500);
+    v.tick();
+    // The kernel took everything (bufferedAmount 0), but the viewer has not read it: frames wait.
+    for (let seq = 1; seq <= 3; seq++) v.deliver(frame(seq, 0));
+    expect(ws.written.length + (ws as unknown as { pending: unknown[] }).pending.length).toBe(0);
+    expect(v.queue.length).toBe(1);
+    expect(v.queue.supersededCount).toBe(2);
+    pong(0);
+    ws.flush();
+    expect(ws.written.map((d) => d[0])).toEqual([3]);
+  });
+
+  it('never drops for pacing: a full queue sends what the socket has room for first', () => {
+    const { ws, v, advance } = probing();
+    // A socket whose kernel takes every write at once (bufferedAmount stays 0), as on a fast LAN.
+    ws.send = (data: Uint8Array, _opts: unknown, cb: () => void): void => { ws.written.push(data); cb(); };
+    v.tick();
+    advance(1500);
+    // Distinct places (nothing superseded): 10 frames fill the 10 000-byte queue; the 11th would not fit.
+    for (let x = 0; x < 12; x++) v.deliver(frame(1, x));
+    expect(v.snapshot().droppedFrames).toBe(0);
+    expect(ws.written.length).toBeGreaterThan(0);
+    expect(v.queuedBytes).toBeLessThanOrEqual(10_000);
   });
 });

@@ -1,5 +1,8 @@
 import WebSocket from 'ws';
 import type { Connection } from '../gateways/connection';
+import type { ViewerHealth } from './feedback-policy';
+import { FRAME_MAGIC, FrameType } from './frame-codec';
+import { ViewerMeter, type ViewerLink } from './viewer-meter';
 import { ViewerQueue, type QueuedFrame } from './viewer-queue';
 
 /** A relayed frame as the viewer side needs it: where it belongs, and how a queue holds it. */
@@ -39,6 +42,8 @@ export interface ViewerStats {
   droppedFrames: number;
   supersededFrames: number;
   refreshes: number;
+  /** The link as the viewer's probes measure it (RTT, delivered fps and bit rate). */
+  link: ViewerLink;
 }
 
 export interface ViewerOptions {
@@ -50,6 +55,22 @@ export interface ViewerOptions {
   onNeedsRefresh: (sessionId: string, monitor: number) => void;
   now: () => number;
 }
+
+/**
+ * A probe unanswered this long means the viewer has not read what the socket took a while ago (a slow
+ * link behind kernel buffers or a proxy, which `bufferedAmount` does not see): the socket counts as
+ * full, and frames wait in the queue, where newer tiles replace older ones.
+ */
+const STALE_PROBE_MS = 1000;
+/**
+ * Queueing delay above which a viewer is congested (and below which it is not any more): its queue
+ * keeps only the newest tile of each place, and what it has in flight is bounded (below).
+ */
+const CONGESTED_DELAY_MS = 300;
+const UNCONGESTED_DELAY_MS = 150;
+/** A congested viewer has at most this many seconds of what its link delivers in flight, and at least 64 KiB. */
+const CONGESTED_IN_FLIGHT_SECONDS = 2;
+const MIN_CONGESTED_WINDOW = 65536;
 
 /** A stream that dropped again within this long of its last refresh backs off before asking again. */
 const REFRESH_CHURN_MS = 2000;
@@ -69,18 +90,37 @@ export class MediaViewer {
   /** Frames were dropped since the last feedback evaluation. */
   private hasDroppedRecently = false;
   private readonly onSent = (): void => this.pump();
+  /** RTT and delivered rates, from ws pings behind the frames (see ViewerMeter). */
+  private readonly meter = new ViewerMeter();
+  private readonly onPong = (data: Buffer): void => {
+    if (!this.meter.pong(data, this.opts.now())) return;
+    this.assessLink();
+    this.pump();
+  };
 
   constructor(readonly conn: Connection, private readonly opts: ViewerOptions) {
     this.queue = new ViewerQueue(opts.maxBytes);
+    // Test doubles of the socket may have no events.
+    if (typeof conn.ws.on === 'function') conn.ws.on('pong', this.onPong);
   }
 
-  /** Bytes in the socket not yet written to the kernel. */
+  /**
+   * Bytes in the socket not yet written to the kernel, or the whole socket window while the link is
+   * full (a probe unanswered too long, or a congested viewer at its in-flight bound): this paces
+   * the feeding of the socket; the memory bound counts real bytes (`queuedBytes`).
+   */
   get inSocket(): number {
-    return this.conn.ws.bufferedAmount;
+    const buffered = this.conn.ws.bufferedAmount;
+    const isFull = this.meter.unansweredFor(this.opts.now()) > STALE_PROBE_MS || (this.congestedWindow > 0 && this.meter.inFlightBytes >= this.congestedWindow);
+    return isFull ? Math.max(buffered, this.opts.socketWindow) : buffered;
   }
 
+  /** In-flight bound of a congested viewer (0: not congested). */
+  private congestedWindow = 0;
+
+  /** Bytes held for this viewer here: the relay queue and the socket (what the memory bound counts). */
   get queuedBytes(): number {
-    return this.queue.bytes + this.inSocket;
+    return this.queue.bytes + this.conn.ws.bufferedAmount;
   }
 
   /** Hands a frame to the socket now, queues it, or drops it (and the stream's queue) when the viewer is too far behind. */
@@ -97,12 +137,12 @@ export class MediaViewer {
     const size = frame.data.byteLength;
     if (this.queue.length === 0 && (inSocket === 0 || inSocket + size <= this.opts.socketWindow)) {
       this.send(frame.data);
-    } else if (this.queue.offer(frame.queued(), inSocket) === 'full') {
+    } else if (this.offer(frame) === 'full') {
       this.startDropping(frame.sessionId, frame.monitor, flow);
     } else {
       this.pump();
     }
-    const waiting = this.queue.bytes + this.inSocket;
+    const waiting = this.queuedBytes;
     if (waiting > this.stats.peakBytes) this.stats.peakBytes = waiting;
   }
 
@@ -113,30 +153,70 @@ export class MediaViewer {
     this.sessions.delete(sessionId);
   }
 
+  /**
+   * Queues a frame. The link gate (see `inSocket`) only paces: when the queue is full while the gate
+   * holds frames back that the socket itself has room for, they go to the socket first (the memory
+   * bound is what drops frames, never the pacing).
+   */
+  private offer(frame: RelayedFrame): 'queued' | 'full' {
+    const result = this.queue.offer(frame.queued(), this.conn.ws.bufferedAmount);
+    if (result === 'queued' || this.inSocket === this.conn.ws.bufferedAmount) return result;
+    this.feed(() => this.conn.ws.bufferedAmount);
+    return this.queue.offer(frame.queued(), this.conn.ws.bufferedAmount);
+  }
+
   /** Moves queued frames into the socket while it has room; asks for refreshes of drained streams. */
   pump(): void {
     if (this.conn.ws.readyState !== WebSocket.OPEN) return;
+    this.feed(() => this.inSocket);
+    this.checkDrained();
+  }
+
+  /** Sends queued frames while `occupied()` plus the next one fits the socket window. */
+  private feed(occupied: () => number): void {
     for (;;) {
       const head = this.queue.peek();
       if (!head) break;
-      const inSocket = this.inSocket;
+      const inSocket = occupied();
       if (inSocket > 0 && inSocket + head.data.byteLength > this.opts.socketWindow) break;
       this.queue.shift();
       this.send(head.data);
     }
-    this.checkDrained();
   }
 
   /** Housekeeping (a timer): streams that drained without a send callback still get their refresh. */
   tick(): void {
+    this.assessLink();
     this.pump();
+    if (this.conn.ws.readyState !== WebSocket.OPEN || this.sessions.size === 0 || typeof this.conn.ws.ping !== 'function') return;
+    const probe = this.meter.probe(this.opts.now());
+    if (probe) this.conn.ws.ping(probe);
   }
 
-  /** Fill (0–1) and whether frames were dropped since the last call; resets the latter. */
-  takeHealth(): { fill: number; hasDropped: boolean } {
+  /**
+   * Congested (its link delivers less than it is sent): latest pixels only, no backlog of old tiles,
+   * and no more in flight than the link delivers in a couple of seconds. Re-assessed on every tick
+   * and every answered probe (a viewer that caught up is let go at once).
+   */
+  private assessLink(): void {
+    const link = this.meter.link(this.opts.now());
+    const delay = link.rttMs - link.baseRttMs;
+    const isCongested = delay > CONGESTED_DELAY_MS || (this.queue.isEager && delay >= UNCONGESTED_DELAY_MS);
+    this.queue.isEager = isCongested;
+    this.congestedWindow = isCongested ? Math.min(this.opts.socketWindow, Math.max(MIN_CONGESTED_WINDOW, (link.bitsPerSecond / 8) * CONGESTED_IN_FLIGHT_SECONDS)) : 0;
+  }
+
+  /** The link now (RTT, delivered fps and bit rate, bytes not yet confirmed). */
+  link(): ViewerLink {
+    return this.meter.link(this.opts.now());
+  }
+
+  /** Fill (0–1), whether frames were dropped since the last call (reset), and the RTT now. */
+  takeHealth(): ViewerHealth {
     const hasDropped = this.hasDroppedRecently || [...this.flows.values()].some((f) => f.mode === 'dropping');
     this.hasDroppedRecently = false;
-    return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped };
+    const { rttMs, baseRttMs } = this.meter.link(this.opts.now());
+    return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped, rttMs, baseRttMs };
   }
 
   /** Whether this viewer watches the session (was sent frames of it and was not cut since). */
@@ -145,10 +225,11 @@ export class MediaViewer {
   }
 
   snapshot(): ViewerStats {
-    return { queuedBytes: this.queuedBytes, supersededFrames: this.queue.supersededCount, ...this.stats };
+    return { queuedBytes: this.queuedBytes, supersededFrames: this.queue.supersededCount, ...this.stats, link: this.link() };
   }
 
   close(): void {
+    if (typeof this.conn.ws.off === 'function') this.conn.ws.off('pong', this.onPong);
     this.queue.clear();
     this.flows.clear();
     this.sessions.clear();
@@ -156,6 +237,7 @@ export class MediaViewer {
 
   private send(data: Uint8Array): void {
     this.stats.sentFrames += 1;
+    this.meter.sent(data.byteLength, data[0] === FRAME_MAGIC && data[2] === FrameType.EndOfFrame);
     this.conn.ws.send(data, { binary: true }, this.onSent);
   }
 

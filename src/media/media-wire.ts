@@ -21,9 +21,9 @@ import type { ViewerHealth } from './feedback-policy';
  * a receiver that has not applied that change yet does not deliver the frame (docs/media.md).
  *
  * Control messages are JSON on the text channel `media:ctl`, heard by every node:
- * - `{t:'want', node, sessions: {<sessionId>: [fill, dropped]}}`: the complete set of sessions the
+ * - `{t:'want', node, sessions: {<sessionId>: [fill, dropped, delayMs?]}}`: the complete set of sessions the
  *   node has allowed viewers of, with the worst of their health (replaces the previous one; expires
- *   after INTEREST_TTL_MS);
+ *   after INTEREST_TTL_MS); the third element, the worst queueing delay, is optional (older nodes omit it);
  * - `{t:'refresh', node, sessionId, monitors}`: a viewer there needs a full frame (`monitors` null:
  *   every monitor the agent's node has seen).
  */
@@ -102,8 +102,11 @@ export type ControlMessage =
   | { t: 'refresh'; node: string; sessionId: string; monitors: number[] | null };
 
 export function encodeWant(node: string, sessions: ReadonlyMap<string, ViewerHealth>): string {
-  const out: Record<string, [number, number]> = {};
-  for (const [id, h] of sessions) out[id] = [Math.round(h.fill * 1000) / 1000, h.hasDropped ? 1 : 0];
+  const out: Record<string, number[]> = {};
+  for (const [id, h] of sessions) {
+    const delay = Math.max(0, Math.round((h.rttMs ?? 0) - (h.baseRttMs ?? 0)));
+    out[id] = delay > 0 ? [Math.round(h.fill * 1000) / 1000, h.hasDropped ? 1 : 0, delay] : [Math.round(h.fill * 1000) / 1000, h.hasDropped ? 1 : 0];
+  }
   return JSON.stringify({ t: 'want', node, sessions: out });
 }
 
@@ -129,7 +132,9 @@ export function parseControl(raw: string): ControlMessage | null {
     const sessions = new Map<string, ViewerHealth>();
     for (const [id, h] of Object.entries(m.sessions as Record<string, unknown>)) {
       if (!Array.isArray(h) || typeof h[0] !== 'number' || !Number.isFinite(h[0])) return null;
-      sessions.set(id, { fill: Math.min(1, Math.max(0, h[0])), hasDropped: h[1] === 1 });
+      const health: ViewerHealth = { fill: Math.min(1, Math.max(0, h[0])), hasDropped: h[1] === 1 };
+      if (typeof h[2] === 'number' && Number.isFinite(h[2]) && h[2] > 0) Object.assign(health, { rttMs: Math.min(600_000, h[2]), baseRttMs: 0 });
+      sessions.set(id, health);
     }
     return { t: 'want', node: m.node, sessions };
   }

@@ -1,10 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { MediaCluster } from './media-cluster';
 import { MediaRefreshHandler } from './media-refresh.handler';
+import { MediaStatsHandler } from './media-stats.handler';
 import { MediaRelay } from './relay';
 import { ScreenAudience } from './screen-audience';
 
-/** The media layer: the tile relay, the audience cache it reads, its transport to other nodes, and viewers' refresh requests. Spread into AppModule's providers. */
+/** The media layer: the tile relay, the audience cache it reads, its transport to other nodes, viewers' refresh requests and agents' capture reports. Spread into AppModule's providers. */
 export function mediaProviders(): Provider[] {
-  return [ScreenAudience, MediaCluster, MediaRelay, MediaRefreshHandler];
+  return [ScreenAudience, MediaCluster, MediaRelay, MediaRefreshHandler, MediaStatsHandler];
 }

@@ -4,12 +4,13 @@ import { CONFIG } from '../config/config.token';
 import type { Connection } from '../gateways/connection';
 import { ConnectionRegistry } from '../gateways/connection-registry';
 import { HandlerRegistry } from '../gateways/handler-registry';
-import { feedbackFor, type ViewerHealth, worstOf } from './feedback-policy';
+import { type ViewerHealth, worstOf } from './feedback-policy';
 import { decodeFrame, encodeFrame, Encoding, FrameType, type MediaFrame } from './frame-codec';
 import { MediaCluster } from './media-cluster';
 import { MediaViewer, type RelayedFrame, type ViewerStats } from './media-viewer';
 import type { BatchEntry } from './media-wire';
 import { ScreenAudience, type AudienceChange } from './screen-audience';
+import { SessionQualityBook, type AgentMediaStats, type SessionQualityReport } from './session-quality';
 import type { QueuedFrame } from './viewer-queue';
 
 /** How often drained viewers are checked without a send callback (a stalled socket has none). */
@@ -74,8 +75,8 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
   private readonly viewersById = new Map<string, MediaViewer>();
   /** Monitors seen per session (a refresh asks for each). */
   private readonly monitors = new Map<string, Set<number>>();
-  /** The last feedback sent per session, as `maxFps/quality`. */
-  private readonly lastFeedback = new Map<string, string>();
+  /** Each session's rung on the quality ladder and its agent's capture report (docs/media.md, "Quality and adaptation"). */
+  readonly quality = new SessionQualityBook();
   private readonly pendingRefresh = new Map<string, PendingRefresh>();
   private readonly behind = new Map<string, Behind>();
   /** Called with every frame of an agent connected here that someone may see now (recording taps here). */
@@ -157,6 +158,47 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
   /** A viewer connection's counters (peak bytes, sent, dropped, superseded, refreshes). */
   viewerStats(connId: string): ViewerStats | undefined {
     return this.viewersById.get(connId)?.snapshot();
+  }
+
+  /** The agent's capture report (`media.stats`, checked by the handler: the session's own agent). */
+  noteAgentStats(sessionId: string, stats: AgentMediaStats): void {
+    this.quality.noteAgent(sessionId, stats);
+  }
+
+  /** A session's quality as this node sees it: its rung and agent report (on the agent's node) and its viewers here. */
+  sessionQuality(sessionId: string): SessionQualityReport {
+    const viewers: SessionQualityReport['viewers'] = [];
+    const audience = this.audience.audienceOf(sessionId);
+    for (const v of this.viewers.values()) {
+      if (!v.watches(sessionId) || !audience.has(v.conn.identity.id)) continue;
+      const st = v.snapshot();
+      viewers.push({ memberId: v.conn.identity.id, connId: v.conn.id, link: st.link, queuedBytes: st.queuedBytes, droppedFrames: st.droppedFrames, supersededFrames: st.supersededFrames });
+    }
+    return { sessionId, step: this.quality.stepOf(sessionId), agent: this.quality.agentOf(sessionId, Date.now()), viewers };
+  }
+
+  /**
+   * Once a second, every viewer here gets its own figures for each session it watches
+   * (`media.quality`): what its link delivers, what it missed, and the rung and agent report when the
+   * agent is connected here. The cockpit's quality indicator shows them.
+   */
+  private tellViewers(): void {
+    const now = Date.now();
+    for (const v of this.viewers.values()) {
+      if (!v.conn.isOpen) continue;
+      const st = v.snapshot();
+      for (const sessionId of v.sessions) {
+        if (!this.audience.audienceOf(sessionId).has(v.conn.identity.id)) continue;
+        const step = this.quality.stepOf(sessionId);
+        const agent = this.quality.agentOf(sessionId, now);
+        v.conn.send('media.quality', {
+          sessionId, rttMs: Math.round(st.link.rttMs), baseRttMs: Math.round(st.link.baseRttMs), fps: st.link.fps, kbps: Math.round(st.link.bitsPerSecond / 1000),
+          dropped: st.droppedFrames, superseded: st.supersededFrames, queuedBytes: st.queuedBytes,
+          level: step?.level ?? null, quality: agent?.quality ?? step?.quality ?? null, maxFps: agent?.maxFps ?? step?.maxFps ?? null,
+          agentFps: agent?.fps ?? null, agentKbps: agent ? Math.round(agent.bitsPerSecond / 1000) : null, encodeMs: agent?.encodeMs ?? null,
+        });
+      }
+    }
   }
 
   private onFrame(conn: Connection, bytes: Buffer): void {
@@ -305,7 +347,7 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
     if (state.status === 'ended') {
       for (const v of this.viewers.values()) v.cut(sessionId);
       this.monitors.delete(sessionId);
-      this.lastFeedback.delete(sessionId);
+      this.quality.forget(sessionId);
       this.behind.delete(sessionId);
       return;
     }
@@ -420,15 +462,14 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
       if (agents.length === 0) continue;
       const healths = [...this.healthsHere(sessionId, audience, health), ...this.cluster.remoteHealth(sessionId)];
       if (healths.length === 0) continue;
-      const fb = feedbackFor(healths);
-      const said = `${fb.maxFps}/${fb.quality}`;
-      if (this.lastFeedback.get(sessionId) === said) continue;
-      this.lastFeedback.set(sessionId, said);
+      const step = this.quality.evaluate(sessionId, healths, Date.now());
+      if (!step) continue;
       for (const agent of agents) {
-        agent.send('media.feedback', { sessionId, maxFps: fb.maxFps, quality: fb.quality });
+        agent.send('media.feedback', { sessionId, maxFps: step.maxFps, quality: step.quality, level: step.level });
         this.counters.feedbacks += 1;
       }
     }
+    this.tellViewers();
     if (this.cluster.isEnabled) {
       this.loadUnknownSessions();
       this.cluster.announce(this.wantedHere(health), true);

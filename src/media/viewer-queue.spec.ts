@@ -98,3 +98,18 @@ describe('ViewerQueue', () => {
     expect(internals.slots.some((s) => s.frame === old)).toBe(false);
   });
 });
+
+describe('ViewerQueue (eager, for a congested viewer)', () => {
+  it('keeps only the newest frame of each key even without pressure', () => {
+    const q = new ViewerQueue(1_000_000);
+    q.isEager = true;
+    const f = (seq: number, key: string) => ({ data: new Uint8Array(100), sessionId: 's', monitor: 0, frameSeq: seq, key });
+    q.offer(f(1, 'a'), 0);
+    q.offer(f(1, 'b'), 0);
+    q.offer(f(2, 'a'), 0);
+    q.offer(f(3, 'a'), 0);
+    expect(q.length).toBe(2);
+    expect(q.supersededCount).toBe(2);
+    expect([q.shift()!.frameSeq, q.shift()!.frameSeq]).toEqual([1, 3]);
+  });
+});

@@ -41,6 +41,8 @@ export class ViewerQueue {
   private superseded: Slot[] = [];
   /** Frames dropped because a newer one replaced them. */
   supersededCount = 0;
+  /** Eager: a newer frame replaces the queued one with its key at once, not only under pressure (a congested viewer). */
+  isEager = false;
 
   constructor(readonly maxBytes: number) {}
 
@@ -56,6 +58,10 @@ export class ViewerQueue {
   /** Queues `frame` if it fits beside `inSocket` bytes, dropping superseded frames first when needed. */
   offer(frame: QueuedFrame, inSocket: number): OfferResult {
     const size = frame.data.byteLength;
+    if (this.isEager && frame.key !== undefined) {
+      const previous = this.newest.get(frame.key);
+      if (previous && previous.frame) this.drop(previous, true);
+    }
     if (inSocket + this.liveBytes + size > this.maxBytes) {
       // Under pressure: the frame this one replaces goes first, then any other replaced frame.
       const previous = frame.key === undefined ? undefined : this.newest.get(frame.key);

@@ -5,7 +5,7 @@ import {
 import { PingDto, SessionRef } from './messages/common';
 import { AttachCodeDto } from './messages/attach.dto';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from './messages/entry.dto';
-import { MediaRefreshDto } from './messages/media.dto';
+import { MediaRefreshDto, MediaStatsDto } from './messages/media.dto';
 import { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
 import { InputBlockReleaseDto } from '../gateways/sessions/input-block.dto';
@@ -43,6 +43,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'customer.panel': { dto: EmptyDto, senders: A, summary: 'the agent asks for a customer panel link (a customer token for this desktop, opened in the customer\'s browser)', errors: [] },
   'code.enter': { dto: CodeEnterDto, senders: [...A, ...C], summary: 'the customer typed a technician\'s security code into the agent', errors: ['CODE_UNKNOWN', 'CODE_EXPIRED', 'CODE_USED', 'RATE_LIMITED', 'LOCKED_OUT'] },
   'screen.state': { dto: ScreenStateDto, senders: A, summary: 'capture became impossible (paused) or possible again', errors: S },
+  'media.stats': { dto: MediaStatsDto, senders: A, summary: 'the agent\'s capture report every 2 s while it captures (fps, bit rate, capture and encode time, quality, rate, rung applied); only for its own session', errors: ['UNKNOWN_SESSION', 'FORBIDDEN'] },
   'assist.respond': { dto: AssistRespondDto, senders: C, summary: 'the customer allows or declines assistance', errors: [...S, 'NOT_CUSTOMER', 'NOT_PENDING'] },
   'mode.set': { dto: ModeSetDto, senders: C, summary: 'the customer chooses hold, observe or interact', errors: [...S, 'NOT_CUSTOMER', 'NOT_ACTIVE'] },
   'mode.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a technician\'s mode request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },

@@ -328,7 +328,7 @@ describe('media across nodes: agent on A, viewers on B and C, one Redis', () => 
     expect(fast).toHaveLength(seq * 9);
     expect(fast.filter((f) => f.frame.type === FrameType.EndOfFrame).map((f) => f.frame.frameSeq)).toEqual(Array.from({ length: seq }, (_v, i) => i + 1));
     // B reported its slow viewer; A tells the agent the slowest viewer's budget.
-    await waitFor('feedback at 5 fps from B\'s slow viewer', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 5 && m.data.quality === 40), 5000);
+    await waitFor('a lower rung from B\'s slow viewer', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.level >= 2 && m.data.quality < 80), 5000);
 
     const refreshesBefore = refreshesAt(desk).length;
     const resumeMark = desk.ws.received.length;
@@ -352,7 +352,8 @@ describe('media across nodes: agent on A, viewers on B and C, one Redis', () => 
     expect(screenOf(bobLog.slice(bobStart))).toEqual(truth);
     expect(screenOf(aliceLog.slice(aliceStart))).toEqual(truth);
     expect(framesOf(aliceLog.slice(aliceStart), sessionId).length).toBeLessThan(seq * 9);
-    await waitFor('feedback back at full budget', () => desk.ws.received.slice(resumeMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30), 10000);
+    // The agent climbs back (a rung after every 3 clear seconds) to the full frame rate.
+    await waitFor('feedback back at full frame rate', () => desk.ws.received.slice(resumeMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30), 30_000, 100);
     await alice.ask('session.end', { sessionId });
   });
 });

@@ -146,6 +146,24 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     await alice.ask('session.end', { sessionId: other.sessionId });
   });
 
+  it('keeps the agent\'s media.stats for its own session only, refuses malformed ones, and keeps the connection', async () => {
+    const { desk, sessionId } = await session('observe', false);
+    const other = await session('observe', false);
+    const stats = { fps: 12.5, bitsPerSecond: 800_000, captureMs: 9.5, encodeMs: 4.2, quality: 70, maxFps: 30, level: 1 };
+    await expect(desk.ws.ask('media.stats', { sessionId: other.sessionId, ...stats })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(desk.ws.ask('media.stats', { sessionId: 's_nobody', ...stats })).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' });
+    await expect(desk.ws.ask('media.stats', { sessionId, ...stats, quality: 500 })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+    await expect(desk.ws.ask('media.stats', { sessionId, fps: 'fast' })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+    // A technician is not an agent.
+    await expect(alice.ask('media.stats', { sessionId, ...stats })).rejects.toMatchObject({ code: 'UNKNOWN_EVENT' });
+    expect(relay.sessionQuality(other.sessionId).agent).toBeUndefined();
+    expect(await desk.ws.ask('media.stats', { sessionId, ...stats })).toEqual({ sessionId });
+    expect(relay.sessionQuality(sessionId).agent).toMatchObject(stats);
+    expect(desk.ws.isOpen).toBe(true);
+    await alice.ask('session.end', { sessionId });
+    await alice.ask('session.end', { sessionId: other.sessionId });
+  });
+
   it('honours a viewer\'s media.refresh only while the screen is visible to it', async () => {
     const { desk, sessionId } = await session('observe', false);
     await waitFor('the refresh for alice joining', () => refreshesAt(desk).some((r) => r.sessionId === sessionId));
@@ -242,8 +260,9 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     expect(fast).toHaveLength(seq * 9);
     expect(fast.filter((f) => f.type === FrameType.EndOfFrame).map((f) => f.frameSeq)).toEqual(Array.from({ length: seq }, (_v, i) => i + 1));
     expect(relay.viewerStats(registry.ofIdentity('person', 'alice')[0].id)?.droppedFrames).toBe(0);
-    // The agent is told to slow down to what the slowest viewer takes.
-    expect(await desk.ws.next('media.feedback', (d) => d.sessionId === sessionId && d.maxFps === 5, 5000)).toMatchObject({ quality: 40 });
+    // The agent is told to step down the quality ladder for the slowest viewer (two rungs a second while it drops).
+    const slower = await desk.ws.next('media.feedback', (d) => d.sessionId === sessionId && d.level >= 2, 5000);
+    expect(slower.quality).toBeLessThan(80);
 
     // The stalled viewer reads again: once drained, the agent is asked for a full frame.
     const refreshesBefore = refreshesAt(desk).length;
@@ -275,8 +294,8 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     expect(value('tandem_media_viewers')).toBeGreaterThanOrEqual(2);
     expect(metrics).toMatch(/tandem_media_viewer_skipped_frames\{[^}]*reason="superseded"[^}]*\} [1-9]/);
     expect(framesOf(bobLog.slice(bobStart), sessionId).length).toBeLessThan(seq * 9);
-    // Caught up again: the budget goes back up.
-    await waitFor('feedback back at full budget', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30));
+    // Caught up again: the agent climbs back (a rung after every 3 clear seconds) to the full frame rate.
+    await waitFor('feedback back at full frame rate', () => desk.ws.received.slice(feedbackMark).some((m) => m.event === 'media.feedback' && m.data.sessionId === sessionId && m.data.maxFps === 30), 30_000, 100);
     await alice.ask('session.end', { sessionId });
   });
 });

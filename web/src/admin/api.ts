@@ -24,7 +24,13 @@ export interface ServerSessionState {
   invitations: Record<string, unknown>; requests: Record<string, unknown>; endReason: string | null;
   origin: unknown;
 }
-export interface SessionDetail { state: ServerSessionState; node: string | null; events: Array<Record<string, unknown> & { seq: number; type: string; at: number; actor: { kind: string; id: string; name: string } }> }
+export interface SessionDetail { state: ServerSessionState; node: string | null; events: Array<Record<string, unknown> & { seq: number; type: string; at: number; actor: { kind: string; id: string; name: string } }>; quality?: SessionQuality | null }
+/** The screen's quality as the answering node sees it (src/media/session-quality.ts). */
+export interface SessionQuality {
+  step?: { level: number; quality: number; maxFps: number };
+  agent?: { fps: number; bitsPerSecond: number; captureMs: number; encodeMs: number; quality: number; maxFps: number; level: number };
+  viewers: Array<{ memberId: string; connId: string; queuedBytes: number; droppedFrames: number; supersededFrames: number; link: { rttMs: number; baseRttMs: number; fps: number; bitsPerSecond: number; inFlightBytes: number } }>;
+}
 export interface AdminAgent {
   agentId: string; hostname: string; osUser: string; os: string; version: string; teams: string[];
   online: boolean; since: number; offlineSince: number | null; status?: string; displays?: unknown[];

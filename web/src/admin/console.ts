@@ -7,6 +7,7 @@ import {
   AdminApi, ApiError, type AdminAgent, type AdminUser, type AuditEntry, type LiveSession, type NodeRecord, type SessionDetail, type VerifyResult,
 } from './api';
 import { JumpGroupsTab } from './jump-groups';
+import { qualityBlock } from './quality';
 import { RecordingsTab } from './recordings';
 
 export interface AdminUserInfo { username: string; displayName: string; role: string; teams: string[] }
@@ -464,6 +465,7 @@ export class AdminConsole {
         h('dt', null, 'Rights'), h('dd', null, st.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : 'Standard'),
         h('dt', null, 'Recording'), h('dd', null, st.recording ? h('span', { class: 'badge danger' }, '● Recording') : this.recordingsTab.has(id) ? 'Stopped' : 'Not recorded',
           this.recordingsTab.has(id) ? [' ', h('button', { class: 'small', type: 'button', 'data-key': `recording-${id}`, onclick: () => { this.select('recordings'); void this.recordingsTab.open(id); } }, 'Recording')] : null)),
+      qualityBlock(d.quality, nameOf),
       h('h2', null, `Members (${members.length})`),
       h('ul', { class: 'list' }, members.length ? members.map((m) => h('li', { class: 'member', 'data-member': m.id },
         h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.name)),

@@ -6,8 +6,9 @@ import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import { JumpBoard } from './jump-list';
 import { RecordingsBoard } from './recordings-board';
+import type { MediaQuality } from './quality-indicator';
 import { RequestsBoard } from './requests';
-import { SessionView } from './session-view';
+import { OPEN_KEY, SessionView } from './session-view';
 
 export interface User { username: string; displayName: string; role: string; teams: string[]; realm?: string | null; rights?: string[] }
 
@@ -53,6 +54,8 @@ export class Cockpit {
   private readonly mainBody = h('div', { class: 'main-body' });
   private readonly mainTabs = h('div', { class: 'main-tabs', role: 'tablist', 'aria-label': 'Work area' });
   private mainTab: MainTab = 'session';
+  /** `?session=…&monitor=…`: a tab opened by "Open in new window" shows that session's monitor only. */
+  private readonly solo = soloOf(location.search);
   private requestsBoard: RequestsBoard | null = null;
   private jumpBoard: JumpBoard | null = null;
   private readonly recordingsBoard: RecordingsBoard;
@@ -69,7 +72,19 @@ export class Cockpit {
   }
 
   start(): void {
-    document.title = 'Tandem cockpit';
+    document.title = this.solo ? `Tandem · screen ${this.solo.monitor + 1}` : 'Tandem cockpit';
+    document.body.classList.toggle('solo-window', Boolean(this.solo));
+    const solo = this.solo;
+    const handed = solo ? sessionStorage.getItem(`${OPEN_KEY}${solo.sessionId}`) : null;
+    if (solo && handed) {
+      sessionStorage.removeItem(`${OPEN_KEY}${solo.sessionId}`);
+      let isFollowed = false;
+      this.conn.onOpen(() => {
+        if (isFollowed) return;
+        isFollowed = true;
+        void this.store.follow(solo.sessionId, handed);
+      });
+    }
     this.layout();
     this.wire();
     this.conn.connect();
@@ -162,6 +177,7 @@ export class Cockpit {
       if (d.sessionId !== this.activeId) return;
       this.view?.remoteClipboard(d.mime === 'image/png' ? { mime: 'image/png', data: String(d.data) } : { mime: 'text/plain', text: String(d.text) });
     });
+    c.on('media.quality', (d: MediaQuality) => { if (d.sessionId === this.activeId) this.view?.showQuality(d); });
     c.onBinary((bytes) => this.view?.renderer.feed(bytes));
     this.store.onChange((m, cause) => this.onSession(m, cause));
   }
@@ -174,6 +190,7 @@ export class Cockpit {
       ]);
       this.agents = online.agents;
       this.queues = queues.sessions;
+      this.view?.update();
       this.renderOnline();
       this.renderQueues();
       this.requestsBoard?.update();
@@ -189,7 +206,8 @@ export class Cockpit {
       this.renderInvites();
     }
     const mine = this.isMine(m);
-    if (mine && !this.activeId) this.activate(m.sessionId);
+    if (mine && this.solo?.sessionId === m.sessionId && this.activeId !== m.sessionId) this.activate(m.sessionId);
+    else if (mine && !this.activeId && !this.solo) this.activate(m.sessionId);
     else if (m.sessionId === this.activeId && !this.view) this.activate(m.sessionId);
     else if (m.sessionId === this.activeId) this.view?.update();
     if (cause === 'ended' && m.sessionId !== this.activeId && mine) toast(`A session ended: ${END_REASON[m.ended?.reason ?? ''] ?? m.ended?.reason}`);
@@ -209,7 +227,7 @@ export class Cockpit {
     this.view?.destroy();
     this.view = null;
     const m = sessionId ? this.store.get(sessionId) : undefined;
-    if (m) this.view = new SessionView(this, m);
+    if (m) this.view = new SessionView(this, m, this.solo?.sessionId === sessionId ? this.solo.monitor : 0);
     this.renderMain();
     this.renderSessions();
   }
@@ -459,4 +477,12 @@ export class Cockpit {
     this.view?.destroy();
     this.logout();
   }
+}
+
+/** The session and monitor a window opened for one monitor shows (`?session=…&monitor=…`), or null. */
+function soloOf(search: string): { sessionId: string; monitor: number } | null {
+  const q = new URLSearchParams(search);
+  const sessionId = q.get('session');
+  const monitor = Number(q.get('monitor') ?? 0);
+  return sessionId && Number.isInteger(monitor) && monitor >= 0 && monitor < 64 ? { sessionId, monitor } : null;
 }

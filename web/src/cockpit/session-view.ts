@@ -8,6 +8,7 @@ import { ScreenRenderer } from '../shared/screen-renderer';
 import type { SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
+import { QualityIndicator, type MediaQuality } from './quality-indicator';
 import { mountShellPanel } from './shell-panel';
 import { EntryPointsPanel } from './entry-points-panel';
 
@@ -15,6 +16,9 @@ type Tab = 'activity' | 'chat' | 'people' | 'admin';
 
 /** What the customer copied: text, or a PNG image (base64). */
 export type ClipContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: string };
+
+/** sessionStorage key prefix of a resume token handed to a window opened for one monitor. */
+export const OPEN_KEY = 'tandem.open.';
 const ROLE_LABEL: Record<string, string> = { owner: 'Owner', participant: 'Participant', observer: 'Observer', external: 'External', staff: 'Staff', invitee: 'Invited', none: 'Not a member', customer: 'Customer' };
 
 /**
@@ -40,7 +44,13 @@ export class SessionView {
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabPanels = new Map<Tab, HTMLElement>();
   private readonly pointers = new Map<string, HTMLElement>();
-  private readonly monitorSelect = h('select', { id: uid('monitor'), 'aria-label': 'Monitor' });
+  /** One button per monitor and "All monitors": one click picks what the stage shows. */
+  private readonly monitorGroup = h('div', { class: 'monitor-group', role: 'group', 'aria-label': 'Monitor' });
+  private readonly newWindowBtn = h('button', { type: 'button', title: 'Open this monitor in a new window (its own viewer of the same session)' }, 'Open in new window');
+  /** Every monitor at once, side by side at their XRandR geometry. */
+  private showingAll = false;
+  private monitorsSaid = '';
+  readonly quality = new QualityIndicator();
   private readonly modeSelect = h('select', { 'aria-label': 'Mode to request' }, (['observe', 'interact', 'hold'] as Mode[]).map((m) => h('option', { value: m }, MODE_LABEL[m])));
   private readonly laserBtn = h('button', { type: 'button', 'aria-pressed': 'false', title: 'Show my pointer, with my name, to the customer' }, 'Laser');
   private readonly controlBtn = h('button', { type: 'button' }, 'Request control');
@@ -56,12 +66,12 @@ export class SessionView {
   private tab: Tab = 'activity';
   private laser = false;
   private lastPointerAt = 0;
-  private moveQueued: { x: number; y: number } | null = null;
+  private moveQueued: { monitor: number; x: number; y: number } | null = null;
   private readonly cleanups: Array<() => void> = [];
 
-  constructor(private readonly app: Cockpit, private readonly model: SessionModel) {
+  constructor(private readonly app: Cockpit, private readonly model: SessionModel, initialMonitor = 0) {
     this.renderer = new ScreenRenderer(this.canvas);
-    this.renderer.show(model.sessionId, 0);
+    this.renderer.show(model.sessionId, initialMonitor);
     this.renderer.onDraw = () => {
       if (this.renderer.framesDrawn === 1) {
         this.canvas.classList.remove('hidden');
@@ -213,31 +223,32 @@ export class SessionView {
       if (document.fullscreenElement) void document.exitFullscreen();
       else void this.stage.requestFullscreen().catch((e: Error) => toast(`Fullscreen refused: ${e.message}`, 'error'));
     });
-    this.monitorSelect.addEventListener('change', () => {
-      this.renderer.show(this.model.sessionId, Number(this.monitorSelect.value));
-      this.syncRtc();
+    this.newWindowBtn.addEventListener('click', () => {
+      const url = `${location.pathname}?session=${encodeURIComponent(this.model.sessionId)}&monitor=${this.renderer.monitor}`;
+      // Not noopener: the new tab gets a copy of this tab's sessionStorage (the sign-in, and the
+      // session's resume token under a key of its own, which it reads once and removes).
+      const key = `${OPEN_KEY}${this.model.sessionId}`;
+      if (this.model.resumeToken) sessionStorage.setItem(key, this.model.resumeToken);
+      const opened = window.open(url, '_blank');
+      sessionStorage.removeItem(key);
+      if (!opened) toast('The browser blocked the new window.', 'error');
     });
     this.toolbar.append(
-      h('label', { for: this.monitorSelect.id, class: 'sr-only' }, 'Monitor'), this.monitorSelect,
+      this.monitorGroup, this.newWindowBtn,
       this.controlBtn, this.modeSelect, this.modeBtn,
-      h('span', { class: 'grow' }), this.blockBtn, this.clipBtn, this.laserBtn, this.fullBtn);
+      h('span', { class: 'grow' }), this.quality.el, this.blockBtn, this.clipBtn, this.laserBtn, this.fullBtn);
   }
 
   private renderToolbar(): void {
     const s = this.state;
     const active = this.live && s?.status === 'active';
     const member = s && ['owner', 'participant', 'external'].includes(s.you);
-    const displays = this.app.agents.find((a) => a.agentId === s?.details?.agentId)?.displays ?? [];
-    const opts = displays.length ? displays : [{ index: 0, name: 'Main screen', width: 0, height: 0, primary: true }];
-    if (this.monitorSelect.options.length !== opts.length) {
-      replace(this.monitorSelect, opts.map((d) => h('option', { value: d.index }, `Screen ${d.index + 1}${d.width ? ` · ${d.width}×${d.height}` : ''}`)));
-      this.monitorSelect.value = String(this.renderer.monitor);
-    }
-    this.monitorSelect.disabled = opts.length < 2;
+    this.renderMonitors();
     this.controlBtn.disabled = !active || !member || (s.mode === 'interact' && s.controllerId === this.app.me) || s.requests.some((r) => r.kind === 'control');
     this.modeBtn.disabled = !active || !member || s.requests.some((r) => r.kind === 'mode');
     this.modeSelect.disabled = !active || !member;
-    this.monitorSelect.disabled = this.monitorSelect.disabled || !this.live;
+    for (const b of this.monitorGroup.querySelectorAll('button')) b.disabled = !this.live || this.monitorGroup.childElementCount < 2;
+    this.newWindowBtn.disabled = !this.live || this.showingAll;
     this.laserBtn.disabled = !active || !s.screenVisible;
     this.fullBtn.disabled = !this.live;
     this.clipBtn.disabled = !this.canControl || s?.clipboard === false;
@@ -253,6 +264,60 @@ export class SessionView {
     this.blockBtn.disabled = !this.canControl || s?.customer?.online === false;
     this.blockBtn.title = blocked ? 'The customer\'s keyboard and mouse are held; your input still works. Click to give them back.'
       : 'Ask the customer to let you hold their keyboard and mouse while you work (interact, with control). They can take them back at any time.';
+  }
+
+  /** The agent's monitors (XRandR), or one main screen when it did not say. */
+  private displays(): Array<{ index: number; x: number; y: number; width: number; height: number }> {
+    const s = this.state;
+    const displays = this.app.agents.find((a) => a.agentId === s?.details?.agentId)?.displays ?? [];
+    return displays.length ? displays.map((d) => ({ index: d.index, x: d.x ?? 0, y: d.y ?? 0, width: d.width, height: d.height })) : [{ index: 0, x: 0, y: 0, width: 0, height: 0 }];
+  }
+
+  /** One button per monitor, then "All monitors" (with two or more); the one shown is pressed. */
+  private renderMonitors(): void {
+    const displays = this.displays();
+    const said = JSON.stringify(displays);
+    if (said !== this.monitorsSaid) {
+      this.monitorsSaid = said;
+      // Until the agent's monitors are known (a new window loads the online list after the session), keep the monitor asked for.
+      const isKnown = displays[0].width > 0;
+      if (this.showingAll && displays.length > 1) this.renderer.showAll(this.model.sessionId, displays);
+      else if (isKnown && (this.showingAll || !displays.some((d) => d.index === this.renderer.monitor))) this.pickMonitor(displays[0].index);
+      replace(this.monitorGroup,
+        displays.map((d) => h('button', { type: 'button', 'data-monitor': d.index, title: d.width ? `${d.width}×${d.height} at ${d.x},${d.y}` : 'The main screen', onclick: () => this.pickMonitor(d.index) }, `Screen ${d.index + 1}`)),
+        displays.length > 1 ? h('button', { type: 'button', 'data-monitor': 'all', title: 'Every monitor side by side, as they are arranged', onclick: () => this.pickAll() }, 'All monitors') : null);
+    }
+    for (const b of this.monitorGroup.querySelectorAll<HTMLButtonElement>('button')) {
+      b.setAttribute('aria-pressed', String(this.showingAll ? b.dataset.monitor === 'all' : b.dataset.monitor === String(this.renderer.monitor)));
+    }
+  }
+
+  private pickMonitor(monitor: number): void {
+    this.showingAll = false;
+    this.renderer.show(this.model.sessionId, monitor);
+    this.afterPick();
+  }
+
+  private pickAll(): void {
+    const displays = this.displays();
+    if (displays.length < 2) return;
+    this.showingAll = true;
+    this.renderer.showAll(this.model.sessionId, displays);
+    this.afterPick();
+  }
+
+  /** A new picture: the canvas was blanked, so ask for full frames and redraw the buttons. */
+  private afterPick(): void {
+    for (const p of this.pointers.values()) p.remove();
+    this.pointers.clear();
+    if (this.live && this.state?.screenVisible) this.app.conn.send('media.refresh', { sessionId: this.model.sessionId });
+    this.syncRtc();
+    this.renderToolbar();
+  }
+
+  /** This tab's figures for the session (`media.quality`). */
+  showQuality(q: MediaQuality): void {
+    this.quality.update(q);
   }
 
   private updateStage(): void {
@@ -272,6 +337,12 @@ export class SessionView {
       this.canvas.classList.add('hidden');
       for (const p of this.pointers.values()) p.remove();
       this.pointers.clear();
+      this.hasAskedFullFrame = false;
+    } else if (s?.status === 'active' && this.renderer.framesDrawn === 0 && !this.hasAskedFullFrame) {
+      // A tab opened on a still screen (a monitor in its own window, a reload) would get no tile until
+      // something changes: ask for a full frame once.
+      this.hasAskedFullFrame = true;
+      this.app.conn.send('media.refresh', { sessionId: this.model.sessionId });
     }
     this.syncRtc();
     this.stageMsg.hidden = !msg;
@@ -281,7 +352,8 @@ export class SessionView {
   /** WebRTC while the screen is visible to us (tried once per visibility and monitor), released otherwise. */
   private syncRtc(): void {
     const s = this.state;
-    if (this.live && s?.status === 'active' && s.screenVisible && !s.chatOnly && !s.awaitingAgent && !s.screenPaused) this.rtc.want(this.renderer.monitor);
+    // Every monitor at once is drawn from tiles (a video is one monitor).
+    if (this.live && s?.status === 'active' && s.screenVisible && !s.chatOnly && !s.awaitingAgent && !s.screenPaused && !this.showingAll) this.rtc.want(this.renderer.monitor);
     else this.rtc.release();
   }
 
@@ -307,8 +379,11 @@ export class SessionView {
     this.updateStage();
   }
 
-  /** Maps a mouse position to 0..1 monitor coordinates (the canvas is letterboxed by object-fit). */
-  private toScreen(ev: MouseEvent): { x: number; y: number } | null {
+  /**
+   * Maps a mouse position to a monitor and 0..1 coordinates on it (the canvas is letterboxed by
+   * object-fit); with every monitor shown, to the monitor under the pointer.
+   */
+  private toScreen(ev: MouseEvent): { monitor: number; x: number; y: number } | null {
     const r = this.canvas.getBoundingClientRect();
     const cw = this.canvas.width;
     const ch = this.canvas.height;
@@ -318,15 +393,22 @@ export class SessionView {
     const x = (ev.clientX - r.left - ox) / (cw * scale);
     const y = (ev.clientY - r.top - oy) / (ch * scale);
     if (x < 0 || x > 1 || y < 0 || y > 1) return null;
-    return { x, y };
+    const on = this.renderer.monitorAt(Math.min(cw - 1, x * cw), Math.min(ch - 1, y * ch));
+    if (!on) return null;
+    return { monitor: on.monitor, x: on.width > 1 ? on.x / (on.width - 1) : 0, y: on.height > 1 ? on.y / (on.height - 1) : 0 };
   }
 
-  private sendPointer(x: number, y: number, visible: boolean): void {
-    this.app.conn.send('pointer', { sessionId: this.model.sessionId, monitor: this.renderer.monitor, x, y, visible });
+  private lastMonitor = 0;
+  private hasAskedFullFrame = false;
+
+  private sendPointer(x: number, y: number, visible: boolean, monitor = this.lastMonitor): void {
+    this.app.conn.send('pointer', { sessionId: this.model.sessionId, monitor, x, y, visible });
   }
 
-  private input(data: object): void {
-    this.app.conn.send('input', { sessionId: this.model.sessionId, monitor: this.renderer.monitor, ...data });
+  /** Remote input on a monitor (the one under the pointer; keys and wheel go where the pointer last was). */
+  private input(data: { kind: string; monitor?: number; [field: string]: unknown }): void {
+    if (data.monitor !== undefined) this.lastMonitor = data.monitor;
+    this.app.conn.send('input', { sessionId: this.model.sessionId, monitor: this.lastMonitor, ...data });
   }
 
   private wireInput(): void {
@@ -340,13 +422,13 @@ export class SessionView {
       if (!p) return;
       if (this.laser && this.state?.screenVisible && performance.now() - this.lastPointerAt > 50) {
         this.lastPointerAt = performance.now();
-        this.sendPointer(p.x, p.y, true);
+        this.sendPointer(p.x, p.y, true, p.monitor);
       }
       if (!this.canControl) return;
       if (!this.moveQueued) requestAnimationFrame(() => {
         const q = this.moveQueued;
         this.moveQueued = null;
-        if (q && this.canControl) this.input({ kind: 'move', x: q.x, y: q.y });
+        if (q && this.canControl) this.input({ kind: 'move', monitor: q.monitor, x: q.x, y: q.y });
       });
       this.moveQueued = p;
     });
@@ -357,7 +439,7 @@ export class SessionView {
       if (!p) return;
       ev.preventDefault();
       if (down) c.focus();
-      this.input({ kind: 'button', x: p.x, y: p.y, button: ev.button === 1 ? 2 : ev.button === 2 ? 3 : 1, down });
+      this.input({ kind: 'button', monitor: p.monitor, x: p.x, y: p.y, button: ev.button === 1 ? 2 : ev.button === 2 ? 3 : 1, down });
     };
     on('pointerdown', (ev) => button(ev, true));
     on('pointerup', (ev) => button(ev, false));
@@ -464,9 +546,10 @@ export class SessionView {
   }
 
   remotePointer(d: { memberId: string; name: string; monitor: number; x: number; y: number; visible: boolean }): void {
-    if (d.memberId === this.app.me || d.monitor !== this.renderer.monitor) return;
+    if (d.memberId === this.app.me) return;
+    const at = this.renderer.canvasPointOf(d.monitor, d.x, d.y);
     let tag = this.pointers.get(d.memberId);
-    if (!d.visible || !this.state?.screenVisible) {
+    if (!at || !d.visible || !this.state?.screenVisible) {
       tag?.remove();
       this.pointers.delete(d.memberId);
       return;
@@ -481,8 +564,8 @@ export class SessionView {
     const scale = Math.min(r.width / this.canvas.width, r.height / this.canvas.height);
     const ox = r.left - sr.left + (r.width - this.canvas.width * scale) / 2;
     const oy = r.top - sr.top + (r.height - this.canvas.height * scale) / 2;
-    tag.style.left = `${ox + d.x * this.canvas.width * scale}px`;
-    tag.style.top = `${oy + d.y * this.canvas.height * scale}px`;
+    tag.style.left = `${ox + at.x * scale}px`;
+    tag.style.top = `${oy + at.y * scale}px`;
   }
 
   // ---- side panel ----

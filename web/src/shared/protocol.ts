@@ -59,7 +59,7 @@ export interface OnlineAgent {
   osUser: string;
   os: string;
   version: string;
-  displays: Array<{ index: number; name: string; width: number; height: number; primary?: boolean }>;
+  displays: Array<{ index: number; name: string; x?: number; y?: number; width: number; height: number; primary?: boolean }>;
   teams: string[];
   online: boolean;
   since: number;

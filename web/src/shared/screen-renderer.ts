@@ -18,7 +18,7 @@ function bgraToImageData(bgra: Uint8Array, width: number, height: number): Image
   return new ImageData(rgba, width, height);
 }
 
-/** How many decoded-but-not-drawn tiles we allow before dropping (the relay also drops for slow viewers). */
+/** How many decoded-but-not-drawn tiles we allow per monitor shown before dropping (the relay also drops for slow viewers). */
 const MAX_BACKLOG = 400;
 
 /**
@@ -27,9 +27,22 @@ const MAX_BACKLOG = 400;
  * DecompressionStream, raw BGRA directly) and drawn in arrival order. Frames of other sessions or other
  * monitors are ignored. Never throws on bad bytes.
  */
+/** Where each monitor sits on the desktop (XRandR geometry), for drawing them all at once. */
+export interface MonitorLayout {
+  index: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export class ScreenRenderer {
   sessionId: string | null = null;
   monitor = 0;
+  /** Every monitor at once, side by side at their geometry (set by `showAll`); null: one monitor. */
+  layout: MonitorLayout[] | null = null;
+  /** The offset of the layout's top-left corner (monitors may start at negative positions). */
+  private origin = { x: 0, y: 0 };
   framesDrawn = 0;
   /** The latest cursor position in monitor pixels, when the agent sends cursor records. */
   cursor: { x: number; y: number } | null = null;
@@ -47,10 +60,49 @@ export class ScreenRenderer {
 
   /** Starts showing a session (or nothing); the canvas is blanked. */
   show(sessionId: string | null, monitor = 0): void {
-    if (sessionId === this.sessionId && monitor === this.monitor) return;
+    if (sessionId === this.sessionId && monitor === this.monitor && !this.layout) return;
     this.sessionId = sessionId;
     this.monitor = monitor;
+    this.layout = null;
     this.clear();
+  }
+
+  /** Starts showing every monitor of `layout` on one canvas, each at its place; the canvas is blanked. */
+  showAll(sessionId: string, layout: MonitorLayout[]): void {
+    this.sessionId = sessionId;
+    this.layout = layout.map((m) => ({ ...m }));
+    const left = Math.min(...layout.map((m) => m.x));
+    const top = Math.min(...layout.map((m) => m.y));
+    this.origin = { x: left, y: top };
+    const width = Math.max(...layout.map((m) => m.x + m.width)) - left;
+    const height = Math.max(...layout.map((m) => m.y + m.height)) - top;
+    this.clear();
+    this.resize(width, height);
+  }
+
+  /** The monitor under a point of the canvas (pixels), with the point in that monitor's pixels; null outside every monitor. */
+  monitorAt(x: number, y: number): { monitor: number; x: number; y: number; width: number; height: number } | null {
+    if (!this.layout) return { monitor: this.monitor, x, y, width: this.canvas.width, height: this.canvas.height };
+    for (const m of this.layout) {
+      const mx = x + this.origin.x - m.x;
+      const my = y + this.origin.y - m.y;
+      if (mx >= 0 && my >= 0 && mx < m.width && my < m.height) return { monitor: m.index, x: mx, y: my, width: m.width, height: m.height };
+    }
+    return null;
+  }
+
+  /** The canvas pixel of a 0..1 position on a monitor, or null when that monitor is not shown. */
+  canvasPointOf(monitor: number, fx: number, fy: number): { x: number; y: number } | null {
+    if (!this.layout) return monitor === this.monitor ? { x: fx * this.canvas.width, y: fy * this.canvas.height } : null;
+    const m = this.layout.find((d) => d.index === monitor);
+    return m ? { x: m.x - this.origin.x + fx * m.width, y: m.y - this.origin.y + fy * m.height } : null;
+  }
+
+  /** Where a monitor's top-left corner is drawn on the canvas (0,0 with one monitor), or null when it is not shown. */
+  private offsetOf(monitor: number): { x: number; y: number } | null {
+    if (!this.layout) return monitor === this.monitor ? { x: 0, y: 0 } : null;
+    const m = this.layout.find((d) => d.index === monitor);
+    return m ? { x: m.x - this.origin.x, y: m.y - this.origin.y } : null;
   }
 
   clear(): void {
@@ -65,21 +117,24 @@ export class ScreenRenderer {
     const parsed = decodeFrame(bytes);
     if (!parsed.ok) return;
     const f = parsed.frame;
-    if (f.sessionId !== this.sessionId || f.monitor !== this.monitor) return;
+    const at = f.sessionId === this.sessionId ? this.offsetOf(f.monitor) : null;
+    if (!at) return;
     if (f.type === FrameType.ScreenInfo) {
-      this.resize(f.width, f.height);
+      // With every monitor shown, the canvas is sized by the layout.
+      if (!this.layout) this.resize(f.width, f.height);
       return;
     }
     if (f.type === FrameType.Cursor) {
-      this.cursor = { x: f.x, y: f.y };
+      this.cursor = { x: f.x + at.x, y: f.y + at.y };
       return;
     }
     if (f.type !== FrameType.Tile) return;
-    if (this.backlog >= MAX_BACKLOG) return;
+    // A full frame of every monitor at once is one full frame per monitor.
+    if (this.backlog >= MAX_BACKLOG * (this.layout?.length ?? 1)) return;
     this.backlog++;
     const gen = this.generation;
     // Copy the payload: the socket's buffer may be reused, and decoding is asynchronous.
-    const tile = { ...f, payload: f.payload.slice() };
+    const tile = { ...f, x: f.x + at.x, y: f.y + at.y, payload: f.payload.slice() };
     const decoded = this.decode(tile);
     this.chain = this.chain.then(async () => {
       try {

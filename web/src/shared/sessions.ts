@@ -66,6 +66,13 @@ export class SessionStore {
     this.sessions.delete(sessionId);
   }
 
+  /** Follows a session this tab has not seen yet with a resume token another tab of the same user handed over (a monitor opened in its own window). */
+  async follow(sessionId: string, resumeToken: string): Promise<void> {
+    const m = this.model(sessionId);
+    m.resumeToken = resumeToken;
+    await this.resume(m);
+  }
+
   /** Asks for the events after the last one seen; the server sends them, then the state, then live ones. */
   async resume(m: SessionModel): Promise<void> {
     if (m.ended || m.out || !m.resumeToken) return;
