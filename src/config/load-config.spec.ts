@@ -53,6 +53,8 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/ws\.maxPayloadBytes/);
     expect(err.message).toContain('local.yaml');
     expect(loadConfig({ configDir: dir, env: { TANDEM_WS_MAX_PAYLOAD: '2097152' } }).clipboard.maxBytes).toBe(1048576);
+    // Left at its default, it follows a smaller frame limit instead.
+    expect(loadConfig({ env: { TANDEM_WS_MAX_PAYLOAD: '65536' } }).clipboard.maxBytes).toBe(48384);
   });
 
   it('reports an unknown YAML key with its full path and file', () => {

@@ -66,7 +66,11 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
   if (errors.length > 0) throw toConfigError(errors[0], '', merged, sources);
   // A clipboard image travels base64 in one frame: the limit must leave it room in ws.maxPayloadBytes.
   if (Math.ceil(config.clipboard.maxBytes / 3) * 4 + 1024 > config.ws.maxPayloadBytes) {
-    throw new ConfigError('clipboard.maxBytes', config.clipboard.maxBytes, `at most ${Math.floor((config.ws.maxPayloadBytes - 1024) / 4) * 3} (¾ of ws.maxPayloadBytes less 1 KiB, as an image travels base64 in one frame)`, sourceOf('clipboard.maxBytes', sources));
+    // Left at its default, it follows a smaller ws.maxPayloadBytes; set explicitly, it is an error.
+    const fits = Math.max(0, Math.floor((config.ws.maxPayloadBytes - 1024) / 4) * 3);
+    const source = sourceOf('clipboard.maxBytes', sources);
+    if (source === 'defaults' || source === files[0]) config.clipboard.maxBytes = fits;
+    else throw new ConfigError('clipboard.maxBytes', config.clipboard.maxBytes, `at most ${fits} (¾ of ws.maxPayloadBytes less 1 KiB, as an image travels base64 in one frame)`, sourceOf('clipboard.maxBytes', sources));
   }
   checkRealms(config, sources);
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);

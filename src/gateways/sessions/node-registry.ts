@@ -65,7 +65,8 @@ export class NodeRegistry implements OnModuleInit, OnApplicationShutdown {
     const out: NodeRecord[] = [];
     for (const id of await this.store.kv.setMembers(NODES)) {
       const raw = await this.store.kv.get(nodeKey(id));
-      if (raw) out.push(JSON.parse(raw) as NodeRecord);
+      // This node's own address is read live: its first beat goes out before it listens.
+      if (raw) out.push(id === this.info.id ? { ...(JSON.parse(raw) as NodeRecord), address: this.info.address } : (JSON.parse(raw) as NodeRecord));
       else await this.store.kv.setRemove(NODES, id);
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
