@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentState } from './agent-config';
+import { FileTransfers } from './file-transfers';
 import { IncomingFiles } from './incoming-files';
 import { InputBlockFollower, type InputBlockAccess } from './input-block-follower';
 import { RemoteShells } from './remote-shell';
@@ -37,6 +38,8 @@ export interface AgentClientOptions {
   rtc?: RtcPublisher;
   /** Blocking the customer's input (X11): applied as the session state says, only in interact. */
   inputBlock?: InputBlockAccess;
+  /** Where accepted files are saved (default: $XDG_DOWNLOAD_DIR, else ~/Downloads). */
+  downloadsDir?: string;
   /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
   lockCommand: string[];
   log: (line: string) => void;
@@ -82,6 +85,12 @@ export class AgentClient {
   private readonly inputBlock: InputBlockFollower;
 
   constructor(private readonly opts: AgentClientOptions) {
+    this.files = new FileTransfers({
+      request: (event, data) => this.request(event, data),
+      answer: (event, data) => this.sendInOrder(event, data),
+      prompt: opts.prompt,
+      log: opts.log,
+    }, new IncomingFiles(opts.downloadsDir));
     this.attachCode = opts.attachCode;
     this.inputBlock = new InputBlockFollower({
       access: opts.inputBlock, notice: (text) => opts.prompt.notice(text), log: opts.log,
@@ -115,6 +124,7 @@ export class AgentClient {
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
       else if (choice.kind === 'clipboard') this.sendInOrder('clipboard.set', { sessionId: this.session.id, enabled: choice.enabled });
       else if (choice.kind === 'unblock') this.sendInOrder('input-block.release', { sessionId: this.session.id });
+      else if (choice.kind === 'send-file') void this.files.send(this.session.id, choice.path);
       else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
   }
@@ -167,8 +177,9 @@ export class AgentClient {
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
       this.replies.set(hello, (reply) => {
-        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number } } | undefined;
+        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number } } | undefined;
         if (Number(r?.limits?.clipboardBytes) > 0) this.clipboardBytes = Number(r?.limits?.clipboardBytes);
+        this.files.setMaxBytes(Number(r?.limits?.fileBytes));
         // The code did its work (or the server did not answer it): never send it again.
         if (r) this.attachCode = undefined;
         if (attachCode && r?.sessionId) this.opts.log(`joined session ${r.sessionId} with the attach code`);
@@ -266,9 +277,22 @@ export class AgentClient {
     });
   }
 
-  /** Files offered to this desktop, and the ones being received (saved to the Downloads folder). */
-  private readonly offers = new Map<string, { name: string; size: number; sha256: string }>();
-  private readonly incoming = new IncomingFiles();
+  /** A command whose ack the caller needs: resolves with the ack's data, rejects with the error's `{code, message}`. */
+  private request(event: string, data: unknown, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const id = this.send(event, data);
+      const timer = setTimeout(() => {
+        this.replies.delete(id);
+        this.refusals.delete(id);
+        reject(Object.assign(new Error(`no answer to ${event}`), { code: 'TIMEOUT' }));
+      }, timeoutMs);
+      this.refusals.set(id, (err) => { clearTimeout(timer); reject(Object.assign(new Error(err.message), err)); });
+      this.replies.set(id, (ack) => { if (ack !== undefined) { clearTimeout(timer); resolve(ack as Record<string, unknown>); } });
+    });
+  }
+
+  /** Files both ways: offers put to the customer, received into the Downloads folder, `send PATH`. */
+  private readonly files: FileTransfers;
   /** Command shells of elevated sessions (the server opens and closes them). */
   readonly shells = new RemoteShells((event, data) => this.send(event, data));
 
@@ -281,7 +305,7 @@ export class AgentClient {
     // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
     const d = (msg.data ?? {}) as Record<string, never>;
     if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
-      this.replies.get(msg.id)?.(msg.event === 'ack' ? msg.data : undefined);
+      this.replies.get(msg.id)?.(msg.event === 'ack' ? (msg.data ?? {}) : undefined);
       this.replies.delete(msg.id);
       if (msg.event === 'error') this.refusals.get(msg.id)?.({ code: String(d.code), message: String(d.message) });
       this.refusals.delete(msg.id);
@@ -307,13 +331,8 @@ export class AgentClient {
       case 'session.event': {
         const current = this.session;
         if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
-        // A technician's file the customer accepted: expect its bytes (the offer names size and hash).
-        const e = d as unknown as { type: string; fileId: string; name: string; size: number; sha256: string; accept?: boolean; actor?: { kind: string } };
-        if (e.type === 'FileOffered' && e.actor?.kind !== 'customer') this.offers.set(e.fileId, { name: e.name, size: e.size, sha256: e.sha256 });
-        if (e.type === 'FileAnswered' && e.accept) {
-          const offer = this.offers.get(e.fileId);
-          if (offer) this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
-        }
+        // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
+        if (current && current.id === d.sessionId) this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
         return;
       }
       case 'shell.open':
@@ -326,19 +345,9 @@ export class AgentClient {
         this.shells.close(d.sessionId);
         return;
       case 'file.chunk':
-        try {
-          this.incoming.chunk(d.fileId, d.offset, d.data);
-        } catch (err) {
-          this.opts.log(`file ${String(d.fileId)}: ${(err as Error).message}`);
-        }
-        return;
+        return this.files.onChunk(d.fileId, d.offset, d.data);
       case 'file.done':
-        try {
-          this.opts.prompt.notice(`file received: ${this.incoming.done(d.fileId)}`);
-        } catch (err) {
-          this.opts.log(`file ${String(d.fileId)}: ${(err as Error).message}`);
-        }
-        return;
+        return this.files.onDone(d.fileId);
       case 'session.mode':
         return this.applyMode(d.sessionId, d.mode);
       case 'session.state': {
@@ -512,6 +521,7 @@ export class AgentClient {
     this.loop?.tune({ fps: this.opts.fps, quality: this.opts.quality });
     this.qualityLevel = -1;
     this.followClipboard(false);
+    this.files.clear();
     this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();
     this.session = undefined;

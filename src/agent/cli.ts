@@ -31,14 +31,16 @@ const VERSION = '0.1.0';
 const USAGE = `usage:
   tandem-agent enroll --server URL (--secret SECRET | --code CODE) [--config FILE] [--name HOST]
   tandem-agent run [--config FILE] [--display :N] [--fps N] [--quality N] [--view-only] [--no-screen]
-                   [--no-webrtc] [--name HOST] [--server URL (--secret SECRET | --code CODE)]
+                   [--no-webrtc] [--name HOST] [--downloads DIR] [--server URL (--secret SECRET | --code CODE)]
   tandem-agent join --server URL --code CODE [--config FILE] [--display :N] [--fps N] [--quality N]
                    [--view-only] [--no-webrtc] [--name HOST]
       joins the chat session whose page showed CODE (one-time, short-lived) and shares this screen
       in the mode chosen there; enrolls with the code when this desktop is not enrolled yet
   tandem-agent monitors [--display :N]
 
-Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on', unblock or close at any time.
+Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on', unblock or close at any time,
+and 'send PATH' to offer a file to the technicians. Files you accept are saved in --downloads DIR
+(default: $XDG_DOWNLOAD_DIR, else ~/Downloads) under a safe name that never overwrites a file.
 While the technician has blocked your keyboard and mouse, press Esc three times to take them back.`;
 
 class UsageError extends Error {}
@@ -149,6 +151,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     fps,
     quality,
     lockCommand: ['loginctl', 'lock-session'],
+    downloadsDir: v.downloads as string | undefined,
     log,
     ...(attachCode ? {
       attachCode,
@@ -181,7 +184,7 @@ async function main(argv: string[]): Promise<void> {
     args: rest,
     options: {
       server: { type: 'string' }, secret: { type: 'string' }, code: { type: 'string' }, config: { type: 'string' },
-      name: { type: 'string' }, display: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
+      name: { type: 'string' }, display: { type: 'string' }, downloads: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
       'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, 'no-webrtc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,

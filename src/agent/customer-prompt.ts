@@ -13,12 +13,24 @@ export interface RequestAsk {
   mode?: string;
 }
 
-export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean } | { kind: 'unblock' };
+/** A technician offers a file: accepted, it is saved in the customer's Downloads folder. */
+export interface FileAsk {
+  sessionId: string;
+  fileId: string;
+  name: string;
+  size: number;
+  from: { name: string };
+}
+
+export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean } | { kind: 'unblock' }
+  | { kind: 'send-file'; path: string };
 
 export interface CustomerPrompt {
   /** Resolves true when the customer allows. */
   askAssist(ask: AssistAsk): Promise<boolean>;
   askRequest(ask: RequestAsk): Promise<boolean>;
+  /** Resolves true when the customer accepts the file. */
+  askFile(ask: FileAsk): Promise<boolean>;
   /** A line for the customer (who is watching, the mode, "the session has ended"). */
   notice(text: string): void;
   /** Choices the customer makes at any time (mode switch, close). */

@@ -53,4 +53,17 @@ describe('TerminalPrompt', () => {
     expect(choices).toEqual([{ kind: 'unblock' }]);
     prompt.close();
   });
+
+  it('asks before a file is saved, and reports `send PATH` with the path as typed', async () => {
+    const { prompt, input, out } = setup();
+    const choices: unknown[] = [];
+    prompt.onChoice((c) => choices.push(c));
+    const answer = prompt.askFile({ sessionId: 's', fileId: 'f1', name: 'Fix Printer.sh', size: 3 * 1024 * 1024, from: { name: 'Bob' } });
+    input.write('n\nSEND  /tmp/My Logs/Report.PDF \n');
+    await expect(answer).resolves.toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(out()).toContain('Bob wants to send you "Fix Printer.sh" (3.0 MB); it will be saved in your Downloads folder. Accept? [y/n]');
+    expect(choices).toEqual([{ kind: 'send-file', path: '/tmp/My Logs/Report.PDF' }]);
+    prompt.close();
+  });
 });

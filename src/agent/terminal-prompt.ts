@@ -1,11 +1,12 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { AssistAsk, CustomerChoice, CustomerPrompt, RequestAsk } from './customer-prompt';
+import type { AssistAsk, CustomerChoice, CustomerPrompt, FileAsk, RequestAsk } from './customer-prompt';
+import { formatBytes } from './file-transfers';
 
 type Pending = { resolve: (allow: boolean) => void; question: string };
 
 /**
  * The customer's prompt in a terminal. Questions are answered with y/n; at any time the customer can
- * type `hold`, `observe`, `interact`, `clipboard off`, `clipboard on`, `unblock` or `close`. Reads lines, so it also works with piped stdin.
+ * type `hold`, `observe`, `interact`, `clipboard off`, `clipboard on`, `unblock`, `send PATH` or `close`. Reads lines, so it also works with piped stdin.
  */
 export class TerminalPrompt implements CustomerPrompt {
   private readonly rl: Interface;
@@ -14,7 +15,12 @@ export class TerminalPrompt implements CustomerPrompt {
 
   constructor(input: NodeJS.ReadableStream = process.stdin, private readonly output: NodeJS.WritableStream = process.stdout) {
     this.rl = createInterface({ input, terminal: false });
-    this.rl.on('line', (line) => this.onLine(line.trim().toLowerCase()));
+    this.rl.on('line', (line) => {
+      // `send PATH` keeps the path as typed (case and inner spaces); everything else is a word.
+      const send = /^\s*send\s+(.+?)\s*$/i.exec(line);
+      if (send) return this.listeners.forEach((l) => l({ kind: 'send-file', path: send[1]! }));
+      this.onLine(line.trim().toLowerCase());
+    });
   }
 
   askAssist(ask: AssistAsk): Promise<boolean> {
@@ -28,6 +34,10 @@ export class TerminalPrompt implements CustomerPrompt {
       : ask.kind === 'input-block' ? 'block your keyboard and mouse while they work (press Esc three times or type "unblock" to take them back)'
         : 'start an admin (elevated) session';
     return this.ask(`${ask.from.name} asks to ${what}. Allow? [y/n]`);
+  }
+
+  askFile(ask: FileAsk): Promise<boolean> {
+    return this.ask(`${ask.from.name} wants to send you ${JSON.stringify(ask.name)} (${formatBytes(ask.size)}); it will be saved in your Downloads folder. Accept? [y/n]`);
   }
 
   notice(text: string): void {

@@ -5,7 +5,7 @@ import { person } from '../support/people';
 import { waitFor } from '../support/wait';
 
 /** A customer who says yes to everything, so the test drives the technician's side. */
-const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () => true, notice: () => undefined, onChoice: () => undefined, close: () => undefined };
+const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () => true, askFile: async () => true, notice: () => undefined, onChoice: () => undefined, close: () => undefined };
 
 /** The command shell of an elevated session, with the real agent client running a real shell. */
 describe('command shell', () => {

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncomingFiles } from '../../src/agent/incoming-files';
+import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
+import { waitFor } from '../support/wait';
 import type { WsTestClient } from '../support/ws-client';
 
 const CHUNK = 256 * 1024;
@@ -33,7 +35,7 @@ describe('file transfer in a session', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('moves a few MB each way byte-identical, with progress, and keeps the content out of the journal', async () => {
+  it('the protocol: a few MB each way byte-identical, with progress, and the content out of the journal', async () => {
     const alice = await person(t, 'alice');
     const desk = await agent(t, 'desk-files', '262626');
     const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
@@ -75,4 +77,82 @@ describe('file transfer in a session', () => {
     expect(JSON.stringify(journal).length).toBeLessThan(20_000);
     for (const c of [alice, desk.ws]) await c.close();
   }, 30_000);
+
+  it('the real agent: asks the customer, saves into Downloads safely and never over a file, sends with `send PATH`', async () => {
+    const downloads = join(dir, 'agent-downloads');
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    const desk = await startDesktopAgent(t, 'desk-real-files', { downloadsDir: downloads });
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+
+      // Technician → customer: the customer is asked first; the name's directories are dropped.
+      const data = randomBytes(3 * 1024 * 1024 + 5);
+      const offer = await alice.ask('file.offer', { sessionId, name: '../../etc/x', size: data.length, sha256: sha(data) });
+      await desk.waitForQuestion('Alice Tech wants to send you "../../etc/x" (3.0 MB); it will be saved in your Downloads folder. Accept? [y/n]');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === offer.fileId && e.accept === true);
+      await sendFile(alice, sessionId, offer.fileId, data);
+      await desk.waitForQuestion(`file received: ${join(downloads, 'x')}`);
+      expect(readFileSync(join(downloads, 'x')).equals(data)).toBe(true);
+      expect(desk.said()).toContain('receiving ../../etc/x: 50%');
+
+      // The same name again lands beside it, never over it; a file the customer refuses gets no bytes through.
+      const second = Buffer.from('second copy\n');
+      const again = await alice.ask('file.offer', { sessionId, name: 'x', size: second.length, sha256: sha(second) });
+      await desk.waitForQuestion('wants to send you "x" (12 B)');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === again.fileId);
+      await sendFile(alice, sessionId, again.fileId, second);
+      await desk.waitForQuestion(`file received: ${join(downloads, 'x (1)')}`);
+      expect(readFileSync(join(downloads, 'x')).equals(data)).toBe(true);
+      expect(readFileSync(join(downloads, 'x (1)')).equals(second)).toBe(true);
+      const refused = await alice.ask('file.offer', { sessionId, name: 'unwanted.exe', size: 4, sha256: 'b'.repeat(64) });
+      await desk.waitForQuestion('wants to send you "unwanted.exe"');
+      desk.type('n');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === refused.fileId && e.accept === false);
+      await expect(alice.ask('file.chunk', { sessionId, fileId: refused.fileId, offset: 0, data: 'AAAA' })).rejects.toMatchObject({ code: 'FILE_NOT_ACCEPTED' });
+      expect(readdirSync(downloads).sort()).toEqual(['x', 'x (1)']);
+
+      // Only members send: Bob is not in the session.
+      await expect(bob.ask('file.offer', { sessionId, name: 'y', size: 1, sha256: 'c'.repeat(64) })).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+
+      // Customer → technician: `send PATH` at the agent's prompt; Alice accepts and gets the same bytes.
+      const logs = randomBytes(2 * 1024 * 1024 + 3);
+      const path = join(dir, 'Customer Logs.zip');
+      writeFileSync(path, logs);
+      desk.type(`send ${path}`);
+      const offered = await alice.next('session.event', (e) => e.type === 'FileOffered' && e.name === 'Customer Logs.zip', 10_000);
+      expect(offered).toMatchObject({ size: logs.length, sha256: sha(logs), actor: { kind: 'customer' } });
+      await alice.ask('file.respond', { sessionId, fileId: offered.fileId, accept: true });
+      await alice.next('file.done', (f) => f.fileId === offered.fileId, 10_000);
+      const parts = alice.all('file.chunk').filter((c) => c.fileId === offered.fileId).sort((a, b) => a.offset - b.offset);
+      expect(Buffer.concat(parts.map((c) => Buffer.from(c.data, 'base64'))).equals(logs)).toBe(true);
+      await desk.waitForQuestion('sent Customer Logs.zip (2.0 MB)');
+      expect(desk.said()).toContain('sending Customer Logs.zip: 75%');
+
+      // Too large for files.maxBytes: refused at the agent before anything is offered, and at the node.
+      const big = join(dir, 'big.bin');
+      writeFileSync(big, Buffer.alloc(9 * 1024 * 1024));
+      desk.type(`send ${big}`);
+      await desk.waitForQuestion('cannot send big.bin: 9.0 MB is over the limit of 8.0 MB (FILE_TOO_LARGE)');
+      await expect(alice.ask('file.offer', { sessionId, name: 'big.bin', size: 9 * 1024 * 1024, sha256: 'a'.repeat(64) })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+      desk.type(`send ${join(dir, 'no-such-file')}`);
+      await desk.waitForQuestion('cannot send');
+
+      // Names, sizes and hashes are in the journal; the content is not.
+      const journal = await (await fetch(`${t.url}/api/admin/sessions/${sessionId}`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).text();
+      expect(journal).toContain(sha(logs));
+      expect(journal).not.toContain(logs.subarray(0, 48).toString('base64'));
+      expect(journal).not.toContain(data.subarray(0, 48).toString('base64'));
+      expect(journal).not.toContain('big.bin');
+    } finally {
+      desk.stop();
+      for (const c of [alice, bob]) await c.close();
+    }
+  }, 60_000);
 });

@@ -202,6 +202,9 @@ describe('media across nodes: agent on A, viewers on B and C, one Redis', () => 
     const refreshes = refreshesAt(desk).length;
     await desk.ws.ask('mode.set', { sessionId, mode: 'observe' });
     await waitFor('a refresh request after observe', () => refreshesAt(desk).length > refreshes);
+    // B and C accept frames only once they applied the observe themselves (they never trust A's word).
+    const latestMode = (cl: WsTestClient): string | undefined => cl.all('session.state').filter((s) => s.sessionId === sessionId).pop()?.mode;
+    await waitFor('B and C to apply the observe', () => latestMode(alice) === 'observe' && latestMode(bob) === 'observe');
     sendFrame(desk, [tile(sessionId, 22, 0, 0), endOfFrame(sessionId, 22)]);
     await waitFor('frame 22 at both', () => eofAt(aliceLog, sessionId, 22) && eofAt(bobLog, sessionId, 22));
     await alice.ask('session.end', { sessionId });

@@ -15,7 +15,7 @@ const ARTIFACTS = resolve(PROJECT_ROOT, 'test', 'artifacts');
 const VIEWPORT = { width: 1280, height: 760 };
 
 /** A customer who says yes to everything (the real agent's side of the command shell). */
-const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () => true, notice: () => undefined, onChoice: () => undefined, close: () => undefined };
+const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () => true, askFile: async () => true, notice: () => undefined, onChoice: () => undefined, close: () => undefined };
 
 /**
  * Issue #12 in the cockpit: the Jump list (Jump Clients by group, with the group's consent policy; Start asks

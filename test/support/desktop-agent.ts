@@ -26,7 +26,7 @@ export interface DesktopAgent {
 export async function startDesktopAgent(
   t: TestNode,
   hostname: string,
-  parts: { screen?: ScreenSource; injector?: InputInjector } & Partial<Pick<AgentClientOptions, 'overlay' | 'clipboard' | 'rtc' | 'fps' | 'quality' | 'log' | 'inputBlock'>>,
+  parts: { screen?: ScreenSource; injector?: InputInjector } & Partial<Pick<AgentClientOptions, 'overlay' | 'clipboard' | 'rtc' | 'fps' | 'quality' | 'log' | 'inputBlock' | 'downloadsDir'>>,
 ): Promise<DesktopAgent> {
   const { agentId, token } = await enroll(t.url, hostname, { secret: 'test-enroll-secret' });
   const stdin = new PassThrough();
@@ -37,7 +37,7 @@ export async function startDesktopAgent(
   const client = new AgentClient({
     state: { server: t.url, agentId, token, pin: String(100000 + Math.floor(Math.random() * 899999)) },
     prompt, fps: parts.fps ?? 20, quality: parts.quality ?? 80, lockCommand: [], log: parts.log ?? (() => undefined),
-    screen: parts.screen, injector: parts.injector, overlay: parts.overlay, clipboard: parts.clipboard, rtc: parts.rtc, inputBlock: parts.inputBlock,
+    screen: parts.screen, injector: parts.injector, overlay: parts.overlay, clipboard: parts.clipboard, rtc: parts.rtc, inputBlock: parts.inputBlock, downloadsDir: parts.downloadsDir,
     hello: { hostname, osUser: 'carol', os: 'Linux', version: 'test', capabilities: parts.screen ? ['screen', 'input'] : [] },
   });
   client.start();

@@ -136,7 +136,7 @@ export class PresenceHandlers implements OnModuleInit {
       });
     }
     // A restarted agent learns its session here and joins its stream with session.resume.
-    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null, limits: { clipboardBytes: this.config.clipboard.maxBytes } };
+    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null, limits: { clipboardBytes: this.config.clipboard.maxBytes, fileBytes: this.config.files.maxBytes } };
   }
 
   private async agentLeft(conn: Connection): Promise<void> {
