@@ -64,6 +64,26 @@ describe('remote assistance requests', () => {
     for (const c of [panel, alice, sam, desk.ws]) await c.close();
   }, 30_000);
 
+  it('goes back to Open when the assistant cancels a launch before the user answered (One-Time too)', async () => {
+    const desk = await agent(t, 'desk-request-cancel', '181819');
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const alice = await person(t, 'alice');
+    const { requestId } = await panel.ask('request.file', { description: 'VPN drops', availableFrom: '*', oneTime: true });
+    const launched = await alice.ask('request.launch', { requestId });
+    await desk.ws.next('assist.requested', (a) => a.sessionId === launched.sessionId);
+    await alice.ask('session.end', { sessionId: launched.sessionId });
+    expect(await panel.next('request.changed', (c) => c.request.requestId === requestId && c.request.status === 'open')).toMatchObject({ request: { sessionId: null } });
+    expect((await panel.ask('request.list', {})).requests.map((r: { requestId: string }) => r.requestId)).toContain(requestId);
+    // Launched again and answered this time, the One-Time request is done and leaves the list.
+    const again = await alice.ask('request.launch', { requestId });
+    await desk.ws.next('assist.requested', (a) => a.sessionId === again.sessionId);
+    await desk.ws.ask('assist.respond', { sessionId: again.sessionId, allow: true });
+    await alice.next('request.changed', (c) => c.request.requestId === requestId && c.request.status === 'in-progress');
+    await desk.ws.ask('session.end', { sessionId: again.sessionId });
+    await waitFor('the One-Time request to leave the list', async () => !(await panel.ask('request.list', {})).requests.some((r: { requestId: string }) => r.requestId === requestId));
+    for (const c of [panel, alice, desk.ws]) await c.close();
+  }, 30_000);
+
   it('loses no mail while the SMTP server is down, and sends each once when it is back', async () => {
     const desk = await agent(t, 'desk-outage', '191919');
     const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });

@@ -78,6 +78,16 @@ describe('remote assistance requests', () => {
     expect(s).toMatchObject({ status: 'open', sessionId: null });
   });
 
+  test('REQ-4 a launch that ends before anybody answered (cancelled, customer lost) goes back to open, even a One-Time one', () => {
+    const viewer = person('technician', 't', ['request.view']);
+    const one = apply(initialRequestState('r5'), { type: 'FileRequest', owner: { agentId: 'ag1', name: 'Uma' }, description: 'x', availableFrom: null, oneTime: true }, user);
+    for (const start of [filed(), one]) {
+      const s = apply(apply(start, { type: 'LaunchRequest', sessionId: 's1' }, viewer), { type: 'SessionClosed', sessionId: 's1', accepted: true }, sys);
+      expect(s).toMatchObject({ status: 'open', sessionId: null });
+      expect(apply(s, { type: 'LaunchRequest', sessionId: 's2' }, viewer).status).toBe('waiting');
+    }
+  });
+
   test('REQ-5 edits record only what changed; status cannot be edited while a session runs; the owner may delete their own', () => {
     const editor = person('technician', 'ed', ['request.edit']);
     const d = decideRequest(filed(), { type: 'EditRequest', assignee: { id: 'bob', name: 'Bob' }, scheduledAt: 9_000, status: 'open' }, editor, T0);

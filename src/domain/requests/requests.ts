@@ -94,8 +94,9 @@ export function decideRequest(s: RequestState, c: RequestCommand, a: Actor, now:
     case 'SessionClosed': {
       if (a.kind !== 'system') return reject('FORBIDDEN');
       if ((s.status !== 'waiting' && s.status !== 'in-progress') || s.sessionId !== c.sessionId) return accept([]);
-      // A declined launch only goes back to waiting-for-launch; a session that ran closes the request (seed 001).
-      if (!c.accepted) return accept([{ ...base, type: 'RequestEdited', changes: { status: 'open' } }]);
+      // A launch nobody answered (declined, cancelled by the technician, the customer gone before answering)
+      // goes back to waiting-for-launch; only a session that ran closes the request (seed 001).
+      if (!c.accepted || s.status === 'waiting') return accept([{ ...base, type: 'RequestEdited', changes: { status: 'open' } }]);
       return accept([s.oneTime ? { ...base, type: 'RequestClosed', reason: 'one-time-done' } : { ...base, type: 'RequestInactive', sessionId: c.sessionId }]);
     }
     case 'DeleteRequest': {

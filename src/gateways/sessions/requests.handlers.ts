@@ -65,9 +65,17 @@ export class RequestHandlers implements OnModuleInit {
       const ended = events.some((e) => e.type === 'SessionEnded');
       if (!answered && !ended) return;
       const declined = events.some((e) => e.type === 'AssistDeclined');
-      void this.follow(commit.id, answered, ended, !declined).catch((err: unknown) => this.logger.error({ err }, `request follow-up failed [session:${commit.id}]`));
+      // One session's follow-ups in commit order: an answer must reach the request before the end.
+      const before = this.following.get(commit.id) ?? Promise.resolve();
+      const next = before.then(() => this.follow(commit.id, answered, ended, !declined))
+        .catch((err: unknown) => this.logger.error({ err }, `request follow-up failed [session:${commit.id}]`));
+      this.following.set(commit.id, next);
+      void next.then(() => { if (this.following.get(commit.id) === next) this.following.delete(commit.id); });
     });
   }
+
+  /** The last follow-up of each session still running (see onModuleInit). */
+  private readonly following = new Map<string, Promise<void>>();
 
   private actor(conn: Connection): Actor {
     return this.sessions.actorOf(conn);
