@@ -6,6 +6,7 @@ import { X11Screen, type ScreenTile } from '../../src/native/x11';
 import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
+import { startProcess, type TrackedProcess } from '../support/processes';
 import { waitFor } from '../support/wait';
 import { startXvfb, type TestDisplay } from '../support/xvfb';
 
@@ -67,6 +68,7 @@ describe('several monitors', () => {
   });
 
   it('streams both monitors to the technician, lands input on the monitor asked, and announces a monitor plugged in', async () => {
+    let xev: TrackedProcess | undefined;
     const x11 = new X11Screen(x.display);
     const desk = await startDesktopAgent(t, 'desk-two', { screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() }, injector: x11 });
     const { agentId } = desk;
@@ -89,6 +91,23 @@ describe('several monitors', () => {
       await alice.ask('input', { sessionId, kind: 'move', monitor: 1, x: 0.5, y: 0.5 });
       await waitFor('the pointer on the right monitor', async () => (await x.x('xdotool', ['getmouselocation'])).startsWith(`x:${1280 + 640} y:360 `), 5000, 20);
 
+      // A click on monitor 2 lands on the application there, at the place asked; one on monitor 1 does not reach it.
+      // The application covers the right monitor only (line-buffered: each event readable at once).
+      xev = startProcess('xev', 'stdbuf', ['-oL', 'xev', '-event', 'button', '-geometry', `1280x${H}+1280+0`], { env: { ...process.env, DISPLAY: x.display } });
+      await waitFor('the xev window', async () => (await x.x('xdotool', ['search', '--name', 'Event Tester'])).trim() !== '', 10000, 100);
+      const app = xev;
+      const clicks = (): string[] => [...app.output().matchAll(/ButtonPress event[^\n]*\n[^\n]*\(\s*(-?\d+),\s*(-?\d+)\), root:\(\s*(-?\d+),\s*(-?\d+)\)/g)].map((m) => `root ${m[3]},${m[4]}`);
+      const click = async (monitor: number, fx: number, fy: number): Promise<void> => {
+        await alice.ask('input', { sessionId, kind: 'button', monitor, x: fx, y: fy, button: 1, down: true });
+        await alice.ask('input', { sessionId, kind: 'button', monitor, x: fx, y: fy, button: 1, down: false });
+      };
+      await click(0, 0.5, 0.5);
+      await click(1, 0.25, 0.75);
+      await waitFor('the click in the window on the right monitor', () => clicks().length > 0, 5000, 20)
+        .catch((e: Error) => { throw new Error(`${e.message}; xev said: ${app.output().slice(-2000)}`); });
+      // 0..1 of the monitor's last pixel: x 0.25 × 1279 → 320 past the monitor's left edge at 1280, y 0.75 × 719 → 539.
+      expect(clicks()).toEqual(['root 1600,539']);
+
       // Plug in a third monitor: the right one splits in two.
       await x.x('xrandr', ['--delmonitor', 'right']);
       await x.x('xrandr', ['--setmonitor', 'middle', '640/169x720/190+1280+0', 'none']);
@@ -99,6 +118,7 @@ describe('several monitors', () => {
     } finally {
       desk.stop();
       await alice.close();
+      await xev?.stop();
     }
   });
 });
