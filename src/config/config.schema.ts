@@ -102,6 +102,10 @@ export class MailConfig {
   @IsInt() @Min(1) @Max(65535) port = 25;
   /** true: TLS from the start (port 465); false: STARTTLS when the server offers it. */
   @IsBoolean() secure = false;
+  /** true: refuse to send unless the server upgrades to TLS with STARTTLS (a mail waits in the outbox). */
+  @IsBoolean() requireTls = false;
+  /** PEM file of the CA that signed the SMTP server's certificate (empty: the system's CAs). */
+  @IsString() caFile = '';
   @IsString() user = '';
   @IsString() pass = '';
   @IsString() from = 'Tandem <tandem@localhost>';

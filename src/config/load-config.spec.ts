@@ -40,6 +40,16 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/TANDEM_PORT="abc".*integer/);
   });
 
+  it('takes the SMTP TLS settings from the environment and names mail.caFile when the file is missing', () => {
+    const config = loadConfig({ env: { TANDEM_SMTP_HOST: 'smtp.example.test', TANDEM_SMTP_REQUIRE_TLS: 'true' } });
+    expect(config.mail).toMatchObject({ host: 'smtp.example.test', requireTls: true, secure: false, caFile: '' });
+    const missing = errorOf(() => loadConfig({ env: { TANDEM_SMTP_CA_FILE: '/nonexistent/ca.pem' } }));
+    expect(missing.key).toBe('mail.caFile');
+    expect(missing.message).toMatch(/readable PEM file/);
+    const both = errorOf(() => loadConfig({ env: { TANDEM_SMTP_SECURE: 'true', TANDEM_SMTP_REQUIRE_TLS: 'true' } }));
+    expect(both.key).toBe('mail.requireTls');
+  });
+
   it('names TANDEM_PORT when it is out of range', () => {
     const err = errorOf(() => loadConfig({ env: { TANDEM_PORT: '70000' } }));
     expect(err.key).toBe('TANDEM_PORT');

@@ -73,11 +73,18 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
     else throw new ConfigError('clipboard.maxBytes', config.clipboard.maxBytes, `at most ${fits} (¾ of ws.maxPayloadBytes less 1 KiB, as an image travels base64 in one frame)`, sourceOf('clipboard.maxBytes', sources));
   }
   checkRealms(config, sources);
+  checkMail(config, sources);
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
   return config;
 }
 
 /** What class-validator cannot say about `realms`: unique ids, one local realm, an ldap section for ldap realms. */
+function checkMail(config: TandemConfig, sources: Map<string, string>): void {
+  const m = config.mail;
+  if (m.caFile && !existsSync(m.caFile)) throw new ConfigError('mail.caFile', m.caFile, 'a readable PEM file (the CA of the SMTP server)', sourceOf('mail.caFile', sources));
+  if (m.secure && m.requireTls) throw new ConfigError('mail.requireTls', true, 'false with mail.secure (the connection is TLS from the start)', sourceOf('mail.requireTls', sources));
+}
+
 function checkRealms(config: TandemConfig, sources: Map<string, string>): void {
   const bad = (key: string, value: unknown, expected: string): never => {
     throw new ConfigError(key, value, expected, sourceOf(key, sources));

@@ -49,21 +49,28 @@ export class Notifications implements OnModuleInit {
   }
 
   private async requestMails(state: RequestState, events: RequestEvent[]): Promise<void> {
-    const to = new Set<string>();
-    if (state.owner?.email) to.add(state.owner.email);
-    const assignee = state.assignee ? this.users.find(state.assignee.id) : undefined;
-    if (assignee?.email) to.add(assignee.email);
+    const emailOf = (id: string | undefined): string | undefined => (id ? this.users.find(id)?.email : undefined);
     for (const e of events) {
+      const to = new Set<string>();
+      if (state.owner?.email) to.add(state.owner.email);
+      const assignee = emailOf(state.assignee?.id);
+      if (assignee) to.add(assignee);
+      // An assistant taken off the request hears of it too.
+      const previous = e.type === 'RequestEdited' ? emailOf(e.previous?.assignee?.id) : undefined;
+      if (previous) to.add(previous);
       const what = describeRequestEvent(e);
+      // A change the server made as the session went is the doing of the person in the session.
+      const who = e.by?.name ?? e.actor.name;
       const subject = `Remote assistance request: ${what.split(': ')[0]}`;
       const text = [
-        `${e.actor.name} ${what}.`, '',
+        `${who} ${what}.`, '',
         `Request: ${state.description}`, `For: ${state.owner?.name ?? '?'}`, `Status: ${STATUS[state.status] ?? state.status}`,
         `Assigned to: ${state.assignee?.name ?? 'nobody'}`, `Available from: ${when(state.availableFrom)}`, `Scheduled: ${state.scheduledAt === null ? 'not yet' : when(state.scheduledAt)}`,
         '', `Request id: ${state.requestId}`,
       ].join('\n');
-      const html = `<p><strong>${esc(e.actor.name)}</strong> ${esc(what)}.</p><table>` +
-        [['Request', state.description], ['For', state.owner?.name ?? '?'], ['Status', STATUS[state.status] ?? state.status], ['Assigned to', state.assignee?.name ?? 'nobody'], ['Available from', when(state.availableFrom)]]
+      const html = `<p><strong>${esc(who)}</strong> ${esc(what)}.</p><table>` +
+        [['Request', state.description], ['For', state.owner?.name ?? '?'], ['Status', STATUS[state.status] ?? state.status], ['Assigned to', state.assignee?.name ?? 'nobody'],
+          ['Available from', when(state.availableFrom)], ['Scheduled', state.scheduledAt === null ? 'not yet' : when(state.scheduledAt)]]
           .map(([k, v]) => `<tr><th align="left">${esc(k!)}</th><td>${esc(v!)}</td></tr>`).join('') + `</table><p style="color:#666">Request id ${esc(state.requestId)}</p>`;
       for (const address of to) await this.outbox.enqueue(`request:${state.requestId}:${e.seq}:${address}`, { to: address, subject, text, html } satisfies Mail);
     }

@@ -1,5 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
+import { Counter, Gauge } from 'prom-client';
+import { Metrics } from '../admin/metrics';
 import type { Store } from '../cluster/ports';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
@@ -18,6 +21,8 @@ interface Queued { mail: Mail; attempts: number; nextAt: number; queuedAt: numbe
 const PENDING = 'outbox';
 const mailKey = (id: string): string => `outbox:${id}`;
 const TICK_MS = 500;
+/** How long one node holds the right to send: longer than one send can take (the timeouts below). */
+const SENDER_LEASE_MS = 30_000;
 
 /**
  * A durable outbox: a change enqueues its mails in the store (idempotently, by id) and returns; one node
@@ -30,12 +35,18 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   private transport: Transporter | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The sender lease while this node holds it (given up at shutdown so another node goes on at once). */
+  private lease: { epoch: number } | null = null;
+  private sent = 0;
+  private stopping = false;
+  private failures = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: TandemConfig,
     @Inject(STORE) private readonly store: Store,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly node: NodeInfo,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   get enabled(): boolean {
@@ -46,18 +57,29 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
     if (!this.enabled) return;
     const m = this.config.mail;
     this.transport = createTransport({
-      host: m.host, port: m.port, secure: m.secure, ...(m.user ? { auth: { user: m.user, pass: m.pass } } : {}),
+      host: m.host, port: m.port, secure: m.secure, requireTLS: m.requireTls, ...(m.user ? { auth: { user: m.user, pass: m.pass } } : {}),
+      ...(m.caFile ? { tls: { ca: readFileSync(m.caFile) } } : {}),
       connectionTimeout: 3000, greetingTimeout: 3000, socketTimeout: 10000,
     });
     this.timer = setInterval(() => {
       this.running ??= this.flush().finally(() => { this.running = null; });
     }, TICK_MS);
     this.timer.unref();
+    const r = this.metrics?.registry;
+    if (!r) return;
+    const pending = (): Promise<number> => this.pending();
+    const sent = (): number => this.sent;
+    const failures = (): number => this.failures;
+    new Gauge({ name: 'tandem_mail_outbox_pending', help: 'notification mails waiting in the outbox (all nodes)', registers: [r], collect: async function (this: Gauge) { this.set(await pending()); } });
+    new Counter({ name: 'tandem_mail_sent_total', help: 'mails this node handed to the SMTP server', registers: [r], collect() { this.reset(); this.inc(sent()); } });
+    new Counter({ name: 'tandem_mail_send_failures_total', help: 'failed attempts to send a mail from this node (each is retried)', registers: [r], collect() { this.reset(); this.inc(failures()); } });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    if (this.lease) await this.store.leases.release('sweeper:outbox', this.node.id, this.lease.epoch).catch(() => undefined);
     this.transport?.close();
   }
 
@@ -74,23 +96,39 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
     return (await this.store.kv.setMembers(PENDING)).length;
   }
 
+  private async holdSender(): Promise<boolean> {
+    const grant = await this.store.leases.acquire('sweeper:outbox', this.node.id, SENDER_LEASE_MS);
+    this.lease = grant ? { epoch: grant.epoch } : null;
+    return grant !== null;
+  }
+
   private async flush(): Promise<void> {
     try {
-      if (!(await this.store.leases.acquire('sweeper:outbox', this.node.id, TICK_MS * 10))) return;
+      if (!(await this.holdSender())) return;
       const now = this.clock();
-      for (const id of (await this.store.kv.setMembers(PENDING)).sort()) {
+      // In the order the changes were made (ids are not ordered: seq 10 sorts before seq 2).
+      const due: Array<{ id: string; q: Queued }> = [];
+      for (const id of await this.store.kv.setMembers(PENDING)) {
         const raw = await this.store.kv.get(mailKey(id));
         if (!raw) {
           await this.store.kv.setRemove(PENDING, id);
           continue;
         }
-        const q = JSON.parse(raw) as Queued;
+        due.push({ id, q: JSON.parse(raw) as Queued });
+      }
+      due.sort((a, b) => a.q.queuedAt - b.q.queuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const { id, q } of due) {
+        if (this.stopping) return;
         if (q.nextAt > now) continue;
+        // Still the sender (renewed per mail): a node that lost the lease stops before sending twice.
+        if (!(await this.holdSender())) return;
         try {
           await this.transport!.sendMail({ from: this.config.mail.from, to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
           await this.store.kv.delete(mailKey(id));
           await this.store.kv.setRemove(PENDING, id);
+          this.sent += 1;
         } catch (err) {
+          this.failures += 1;
           const attempts = q.attempts + 1;
           const delay = Math.min(this.config.mail.retryMaxMs, this.config.mail.retryBaseMs * 2 ** (attempts - 1));
           await this.store.kv.set(mailKey(id), JSON.stringify({ ...q, attempts, nextAt: this.clock() + delay }), 30 * 24 * 3600 * 1000);
@@ -100,7 +138,8 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
         }
       }
     } catch (err) {
-      this.logger.warn({ err }, 'outbox flush failed');
+      // The store closing under a shutdown is no failure: what is queued stays queued.
+      if (!this.stopping) this.logger.warn({ err }, 'outbox flush failed');
     }
   }
 }

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeCertificates } from '../support/certificates';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
@@ -6,6 +10,15 @@ import { WsTestClient } from '../support/ws-client';
 
 /** The Subject header, unfolded (long headers continue on lines starting with white space). */
 const subjectOf = (raw: string): string => (/^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ').trim();
+/** A counter or gauge of the node's /metrics. */
+const metric = async (t: TestNode, name: string): Promise<number> => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? NaN);
+/** The text/plain part of a raw message, quoted-printable decoded when it was sent so. */
+function textOf(raw: string): string {
+  const m = /Content-Type: text\/plain[^\n]*\r?\nContent-Transfer-Encoding: ([\w-]+)\r?\n\r?\n([\s\S]*?)\r?\n----/.exec(raw);
+  if (!m) return '';
+  const body = m[1] === 'quoted-printable' ? Buffer.from(m[2]!.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8') : m[2]!;
+  return body.replace(/\r\n/g, '\n');
+}
 const mailsTo = (sink: SmtpSink, address: string): string[] => sink.mails.filter((m) => m.to.includes(address)).map((m) => subjectOf(m.raw));
 
 /**
@@ -58,9 +71,28 @@ describe('remote assistance requests', () => {
       'Remote assistance request: closed the session',
     ]);
     expect(mailsTo(sink, 'bob@example.test')).toHaveLength(4);
+    // Nobody else was mailed; each mail says who did what (the user's answer and close are theirs, not the server's).
+    expect(sink.mails.every((m) => m.to.length === 1 && ['uma@example.test', 'bob@example.test'].includes(m.to[0]!))).toBe(true);
+    const bodies = sink.mails.filter((m) => m.to[0] === 'uma@example.test').map((m) => textOf(m.raw).split('\n')[0]);
+    expect(bodies).toEqual([
+      'desk-request filed the request (available from any time (*)).',
+      'Sam Supervisor assigned it to Bob Tech, scheduled it for 2026-11-26 09:00 UTC.',
+      'Alice Tech launched it: Waiting for Connection.',
+      'desk-request answered it: In Progress.',
+      'desk-request closed the session: the request is Inactive.',
+    ]);
     const mail = sink.mails.find((m) => m.to.includes('bob@example.test'))!.raw;
-    expect(mail).toContain('Sam Supervisor');
+    expect(textOf(mail)).toContain('Scheduled: 2026-11-26 09:00 UTC');
     expect(mail).toMatch(/Content-Type: text\/html/);
+    expect(mail.replace(/=\r?\n/g, '')).toContain('<th align=3D"left">Scheduled</th><td>2026-11-26 09:00 UTC</td>');
+
+    // Assigned to somebody else: the new assignee and the one taken off the request both hear of it.
+    const before = sink.mails.length;
+    await sam.ask('request.edit', { requestId, assignee: 'alice' });
+    await waitFor('the reassignment mails', () => sink.mails.length >= before + 3, 15_000);
+    const reassigned = sink.mails.slice(before);
+    expect(reassigned.map((m) => m.to[0]).sort()).toEqual(['alice@example.test', 'bob@example.test', 'uma@example.test']);
+    expect(reassigned.every((m) => textOf(m.raw).startsWith('Sam Supervisor assigned it to Alice Tech.'))).toBe(true);
     for (const c of [panel, alice, sam, desk.ws]) await c.close();
   }, 30_000);
 
@@ -94,12 +126,17 @@ describe('remote assistance requests', () => {
     await sam.ask('request.edit', { requestId, assignee: 'bob' });
     await sam.ask('request.edit', { requestId, status: 'inactive' });
     await panel.ask('request.delete', { requestId });
-    await new Promise((r) => setTimeout(r, 1500)); // several failed attempts with backoff
+    const failedBefore = await metric(t, 'tandem_mail_send_failures_total');
+    await waitFor('failed attempts with backoff while the server is down', async () => (await metric(t, 'tandem_mail_send_failures_total')) >= failedBefore + 2, 10_000);
+    expect(await metric(t, 'tandem_mail_outbox_pending')).toBeGreaterThanOrEqual(7);
     sink = await startSmtpSink(port);
     await waitFor('the queued mails', () => mailsTo(sink, 'vic@example.test').length >= 4, 20_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(mailsTo(sink, 'vic@example.test')).toHaveLength(4);
     expect(mailsTo(sink, 'bob@example.test')).toHaveLength(3);
+    // In the order the changes were made, each once.
+    expect(mailsTo(sink, 'vic@example.test').map((x) => x.split(': ')[1])).toEqual(['filed the request (available from 2026-11-27 08:00 UTC, one-time)', 'assigned it to Bob Tech', 'set its status to Inactive', 'deleted the request']);
+    expect(await metric(t, 'tandem_mail_outbox_pending')).toBe(0);
     expect((await panel.ask('request.list', {})).requests).toEqual([]);
     for (const c of [panel, sam, desk.ws]) await c.close();
   }, 40_000);
@@ -114,4 +151,54 @@ describe('remote assistance requests', () => {
     await alice.close();
     await desk.ws.close();
   });
+});
+
+/**
+ * Mail over TLS: with `mail.requireTls` the outbox sends only after STARTTLS with a certificate it can
+ * verify (`mail.caFile`); a server without TLS, or with a certificate nobody vouches for, gets nothing
+ * and the mail waits in the outbox (counted on /metrics) instead of going out in the clear.
+ */
+describe('notification mail over TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-mail-tls-'));
+  const certs = makeCertificates(dir);
+  let tlsSink: SmtpSink;
+  let plainSink: SmtpSink;
+  const nodes: TestNode[] = [];
+  beforeAll(async () => {
+    tlsSink = await startSmtpSink(undefined, certs);
+    plainSink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    for (const n of nodes) await n.stop();
+    await tlsSink?.stop();
+    await plainSink?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function fileWith(mail: Record<string, unknown>, pin: string): Promise<TestNode> {
+    const t = await startInProcessNode({ mail: { host: '127.0.0.1', retryBaseMs: 200, retryMaxMs: 1000, ...mail } });
+    nodes.push(t);
+    const desk = await agent(t, `desk-tls-${pin}`, pin);
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    await panel.ask('request.file', { description: `over TLS ${pin}`, availableFrom: '*', oneTime: false, email: `u${pin}@example.test` });
+    for (const c of [panel, desk.ws]) await c.close();
+    return t;
+  }
+
+  it('sends through STARTTLS to a server whose certificate the configured CA signed', async () => {
+    await fileWith({ port: tlsSink.port, requireTls: true, caFile: certs.ca }, '606061');
+    await waitFor('the mail over TLS', () => tlsSink.mails.some((m) => m.to.includes('u606061@example.test')), 15_000);
+    expect(tlsSink.mails.find((m) => m.to.includes('u606061@example.test'))).toMatchObject({ secure: true });
+  }, 30_000);
+
+  it('keeps the mail in the outbox when the server offers no TLS or a certificate it cannot verify', async () => {
+    const noTls = await fileWith({ port: plainSink.port, requireTls: true }, '606062');
+    const untrusted = await fileWith({ port: tlsSink.port, requireTls: true }, '606063');
+    await waitFor('failed attempts on both nodes', async () => (await metric(noTls, 'tandem_mail_send_failures_total')) >= 2 && (await metric(untrusted, 'tandem_mail_send_failures_total')) >= 2, 15_000);
+    expect(plainSink.mails.filter((m) => m.to.includes('u606062@example.test'))).toEqual([]);
+    expect(tlsSink.mails.filter((m) => m.to.includes('u606063@example.test'))).toEqual([]);
+    expect(await metric(noTls, 'tandem_mail_outbox_pending')).toBe(1);
+    expect(await metric(untrusted, 'tandem_mail_outbox_pending')).toBe(1);
+    expect(await metric(noTls, 'tandem_mail_sent_total')).toBe(0);
+  }, 30_000);
 });

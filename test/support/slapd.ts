@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from 'ldapts';
+import { makeCertificates } from './certificates';
 import { freePort } from './free-port';
 import { startProcess, type TrackedProcess } from './processes';
 import { waitFor } from './wait';
@@ -45,15 +46,6 @@ export interface TestSlapd {
 export function ssha(password: string): string {
   const salt = randomBytes(8);
   return `{SSHA}${Buffer.concat([createHash('sha1').update(password).update(salt).digest(), salt]).toString('base64')}`;
-}
-
-/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl). */
-function makeCertificates(dir: string): void {
-  const run = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Tandem test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
 }
 
 function personLdif(p: LdapPerson): string {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './free-port';
 
@@ -5,6 +6,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** The message came over TLS (STARTTLS). */
+  secure: boolean;
 }
 
 export interface SmtpSink {
@@ -13,12 +16,15 @@ export interface SmtpSink {
   stop(): Promise<void>;
 }
 
-/** A real SMTP server (smtp-server) on a free loopback port that keeps every message it accepts. */
-export async function startSmtpSink(port?: number): Promise<SmtpSink> {
+/**
+ * A real SMTP server (smtp-server) on a free loopback port that keeps every message it accepts;
+ * `tls`: it offers STARTTLS with this certificate (otherwise it offers no TLS at all).
+ */
+export async function startSmtpSink(port?: number, tls?: { cert: string; key: string }): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    ...(tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : { disabledCommands: ['STARTTLS'] }),
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -28,6 +34,7 @@ export async function startSmtpSink(port?: number): Promise<SmtpSink> {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          secure: session.secure,
         });
         callback();
       });

@@ -33,15 +33,18 @@ export type RequestCommand =
   | { type: 'FileRequest'; owner: { agentId: string; name: string; email?: string | null; userId?: string }; description: string; availableFrom: number | null; oneTime: boolean }
   | { type: 'EditRequest'; assignee?: { id: string; name: string } | null; scheduledAt?: number | null; status?: 'open' | 'inactive' }
   | { type: 'LaunchRequest'; sessionId: string }
-  | { type: 'SessionAnswered'; sessionId: string }
-  | { type: 'SessionClosed'; sessionId: string; accepted: boolean }
+  // The server follows the session (actor: system); `by` is the person who answered or ended it (for the mails).
+  | { type: 'SessionAnswered'; sessionId: string; by?: ActorRef }
+  | { type: 'SessionClosed'; sessionId: string; accepted: boolean; by?: ActorRef }
   | { type: 'DeleteRequest' };
 
-interface Base { seq: number; requestId: string; actor: ActorRef; at: number }
+/** `by`: for changes the server makes as a session goes, the person in the session who caused it. */
+interface Base { seq: number; requestId: string; actor: ActorRef; at: number; by?: ActorRef }
 export type RequestChange = { assignee?: { id: string; name: string } | null; scheduledAt?: number | null; status?: RequestStatus };
 export type RequestEvent =
   | (Base & { type: 'RequestFiled'; owner: RequestOwner; description: string; availableFrom: number | null; oneTime: boolean })
-  | (Base & { type: 'RequestEdited'; changes: RequestChange })
+  // `previous`: the assignee before, when the assignee changed (they are told too).
+  | (Base & { type: 'RequestEdited'; changes: RequestChange; previous?: { assignee: { id: string; name: string } | null } })
   | (Base & { type: 'RequestLaunched'; sessionId: string })
   | (Base & { type: 'RequestInProgress'; sessionId: string })
   | (Base & { type: 'RequestInactive'; sessionId: string | null })
@@ -79,7 +82,8 @@ export function decideRequest(s: RequestState, c: RequestCommand, a: Actor, now:
         if (s.status === 'waiting' || s.status === 'in-progress') return reject('NOT_ACTIVE');
         changes.status = c.status;
       }
-      return Object.keys(changes).length === 0 ? accept([]) : accept([{ ...base, type: 'RequestEdited', changes }]);
+      if (Object.keys(changes).length === 0) return accept([]);
+      return accept([{ ...base, type: 'RequestEdited', changes, ...(changes.assignee !== undefined ? { previous: { assignee: s.assignee } } : {}) }]);
     }
     case 'LaunchRequest': {
       if (!live(s)) return reject('UNKNOWN_REQUEST');
@@ -90,14 +94,15 @@ export function decideRequest(s: RequestState, c: RequestCommand, a: Actor, now:
     case 'SessionAnswered':
       if (a.kind !== 'system') return reject('FORBIDDEN');
       if (s.status !== 'waiting' || s.sessionId !== c.sessionId) return accept([]);
-      return accept([{ ...base, type: 'RequestInProgress', sessionId: c.sessionId }]);
+      return accept([{ ...base, ...(c.by ? { by: c.by } : {}), type: 'RequestInProgress', sessionId: c.sessionId }]);
     case 'SessionClosed': {
       if (a.kind !== 'system') return reject('FORBIDDEN');
       if ((s.status !== 'waiting' && s.status !== 'in-progress') || s.sessionId !== c.sessionId) return accept([]);
       // A launch nobody answered (declined, cancelled by the technician, the customer gone before answering)
       // goes back to waiting-for-launch; only a session that ran closes the request (seed 001).
-      if (!c.accepted || s.status === 'waiting') return accept([{ ...base, type: 'RequestEdited', changes: { status: 'open' } }]);
-      return accept([s.oneTime ? { ...base, type: 'RequestClosed', reason: 'one-time-done' } : { ...base, type: 'RequestInactive', sessionId: c.sessionId }]);
+      const by = c.by ? { by: c.by } : {};
+      if (!c.accepted || s.status === 'waiting') return accept([{ ...base, ...by, type: 'RequestEdited', changes: { status: 'open' } }]);
+      return accept([s.oneTime ? { ...base, ...by, type: 'RequestClosed', reason: 'one-time-done' } : { ...base, ...by, type: 'RequestInactive', sessionId: c.sessionId }]);
     }
     case 'DeleteRequest': {
       if (!live(s)) return reject('UNKNOWN_REQUEST');

@@ -61,8 +61,8 @@ export class RequestHandlers implements OnModuleInit {
     this.actors.onCommit((commit) => {
       if (commit.kind !== 'session') return;
       const events = commit.events as SessionEvent[];
-      const answered = events.some((e) => e.type === 'AssistAccepted');
-      const ended = events.some((e) => e.type === 'SessionEnded');
+      const answered = events.find((e) => e.type === 'AssistAccepted');
+      const ended = events.find((e) => e.type === 'SessionEnded');
       if (!answered && !ended) return;
       const declined = events.some((e) => e.type === 'AssistDeclined');
       // One session's follow-ups in commit order: an answer must reach the request before the end.
@@ -170,12 +170,13 @@ export class RequestHandlers implements OnModuleInit {
     return { ...this.answer(commit), sessionId: started.sessionId };
   }
 
-  private async follow(sessionId: string, answered: boolean, ended: boolean, accepted: boolean): Promise<void> {
+  /** The request of a launched session follows it: answered (In Progress), ended (Inactive, deleted or Open again). */
+  private async follow(sessionId: string, answered: SessionEvent | undefined, ended: SessionEvent | undefined, accepted: boolean): Promise<void> {
     const requestId = await this.store.kv.get(sessionRequestKey(sessionId));
     if (!requestId) return;
-    if (answered) await this.router.ask(REQUEST, requestId, { type: 'SessionAnswered', sessionId }, SYSTEM_ACTOR);
+    if (answered) await this.router.ask(REQUEST, requestId, { type: 'SessionAnswered', sessionId, by: answered.actor }, SYSTEM_ACTOR);
     if (ended) {
-      await this.router.ask(REQUEST, requestId, { type: 'SessionClosed', sessionId, accepted }, SYSTEM_ACTOR);
+      await this.router.ask(REQUEST, requestId, { type: 'SessionClosed', sessionId, accepted, by: ended.actor }, SYSTEM_ACTOR);
       await this.store.kv.delete(sessionRequestKey(sessionId));
     }
   }
