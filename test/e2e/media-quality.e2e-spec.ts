@@ -235,6 +235,12 @@ describe('quality adaptation to a slow viewer', () => {
       expect(metrics).toMatch(/^tandem_media_viewer_rtt_seconds\{stat="max".*\} \d/m);
       expect(metrics).toMatch(/^tandem_media_agent_capture_seconds\{stat="max",stage="encode".*\} \d/m);
       expect(metrics).not.toContain(sessionId);
+      // What the viewers got: the slow one's delivered rate at the floor, its frames superseded while it was behind.
+      const gauge = (re: RegExp): number => Number(re.exec(metrics)?.[1]);
+      expect(gauge(/^tandem_media_viewer_delivered_fps\{stat="min".*\} ([\d.e+-]+)$/m)).toBeGreaterThan(0);
+      expect(gauge(/^tandem_media_viewer_delivered_bits_per_second\{stat="min".*\} ([\d.e+-]+)$/m)).toBeLessThanOrEqual(300_000);
+      expect(gauge(/^tandem_media_viewer_delivered_bits_per_second\{stat="median".*\} ([\d.e+-]+)$/m)).toBeGreaterThan(0);
+      expect(gauge(/^tandem_media_viewer_skipped_frames\{reason="superseded".*\} (\d+)$/m)).toBeGreaterThan(0);
 
       // The admin session detail: the same figures, per viewer.
       const root = await t.login('root');
