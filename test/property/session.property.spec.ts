@@ -42,7 +42,8 @@ const commandArb: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.record({ type: fc.constant('Invite' as const), inviteId: fc.constantFrom(...ids), target: fc.oneof(
     fc.constantFrom(...people).map((userId) => ({ kind: 'representative' as const, userId })),
     fc.constantFrom(...teams).map((teamId) => ({ kind: 'team' as const, teamId })),
-    fc.constant({ kind: 'external' as const, externalId: ext.id, name: ext.name })) }),
+    fc.constant({ kind: 'external' as const, externalId: ext.id, name: ext.name })),
+  availability: fc.record({ online: fc.boolean(), extendedAvailability: fc.boolean() }) }),
   fc.record({ type: fc.constant('CancelInvite' as const), inviteId: fc.constantFrom(...ids) }),
   fc.record({ type: fc.constant('RespondInvite' as const), inviteId: fc.constantFrom(...ids), accept: fc.boolean() }),
   fc.record({ type: fc.constant('RemoveMember' as const), memberId: fc.constantFrom(...people) }),

@@ -24,6 +24,7 @@ export const REJECTION_CODES = {
   DUPLICATE_ID: 'an item with this id already exists in the session',
   INVITE_EXISTS: 'a live invitation for this person and session already exists',
   ALREADY_MEMBER: 'the person is already a member of the session',
+  NOT_AVAILABLE: 'the representative is neither logged in nor has extended availability',
   UNKNOWN_INVITE: 'no such live invitation',
   NOT_INVITED: 'the actor is not the invitee of this invitation',
   UNKNOWN_MEMBER: 'no such member in the session',

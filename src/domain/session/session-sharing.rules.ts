@@ -4,6 +4,7 @@ import { hasRight } from '../common/rights';
 import { SessionCommand } from './session.commands';
 import { SessionEventBody } from './session.events';
 import { Outcome, active, check, emit, firstFailure, isMember, notEnded, owner, started } from './session.guards';
+import { availabilityOf } from './session-invitable.rules';
 import { Invitation, InviteTarget, SessionState } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
@@ -29,7 +30,7 @@ export function revokeAll(s: SessionState, reason: 'sender-left' | 'transferred'
     .map((i) => ({ type: 'InvitationRevoked' as const, inviteId: i.inviteId, reason }));
 }
 
-/** Only the owner invites: a representative, a team's queue ("any representative") or an external one-time representative. */
+/** Only the owner invites: a representative who is logged in or has extended availability, a team's queue ("any representative") or an external one-time representative. */
 export function invite(s: SessionState, c: Cmd<'Invite'>, a: Actor): Outcome {
   const failure = firstFailure(notEnded(s), owner(s, a), check(hasRight(a, 'session.share'), 'FORBIDDEN'), active(s), check(s.invitations[c.inviteId] === undefined, 'DUPLICATE_ID'));
   if (failure) return failure;
@@ -37,6 +38,8 @@ export function invite(s: SessionState, c: Cmd<'Invite'>, a: Actor): Outcome {
   if (t.kind === 'representative') {
     if (s.customer?.id === t.userId) return reject('INVALID_TARGET');
     if (isMember(s, t.userId)) return reject('ALREADY_MEMBER');
+    // Invitable only when logged in or with extended availability (they get an email).
+    if (availabilityOf(c.availability) === null) return reject('NOT_AVAILABLE');
   }
   if (t.kind === 'external' && isMember(s, t.externalId)) return reject('ALREADY_MEMBER');
   const key = inviteePersonKey(t);

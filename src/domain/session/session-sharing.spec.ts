@@ -1,20 +1,24 @@
 import { toRef } from '../common/actor';
-import { NOW, RuleCase, accepted, admin, cust, ext, given, invited, joined, requested, runRules, shared, tech, tech2, tech3 } from '../testing/session-scenario';
+import { invitablePeople, mayListInvitable, type InviteCandidate } from './session-invitable.rules';
+import { NOW, RuleCase, accepted, admin, cust, ext, given, invited, joined, requested, runRules, shared, sup, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const active = [requested(), accepted];
 const teamInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'i9', target: { kind: 'team' as const, teamId: 'helpdesk' } };
 const extInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'ix', target: { kind: 'external' as const, externalId: ext.id, name: ext.name } };
 const transferred = { type: 'SessionTransferred' as const, by: tech, from: tech.id, to: { kind: 'team' as const, teamId: 'helpdesk' } };
 const ownerNoRights = { ...tech, rights: [] };
+const online = { online: true, extendedAvailability: false };
+const away = { online: false, extendedAvailability: false };
+const mailed = { online: false, extendedAvailability: true };
 
 const cases: RuleCase[] = [
   { id: 'SHARE-1', rule: 'the owner invites a representative', seed: 'Only the session owner can send invitations.',
-    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id } }, actor: tech,
+    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id }, availability: online }, actor: tech,
     then: [{ type: 'InvitationSent', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id } }] },
   { id: 'SHARE-2', rule: 'a non-owner cannot invite', seed: 'Only the session owner can send invitations.',
     given: shared(), when: { type: 'Invite', inviteId: 'i2', target: { kind: 'representative', userId: tech3.id } }, actor: tech2, rejects: 'NOT_OWNER' },
   { id: 'SHARE-3', rule: 'never two live invitations for one person and one session', seed: 'Multiple active invitations cannot exist for the same user to join the same session.',
-    given: [...active, invited('i1', tech2.id)], when: { type: 'Invite', inviteId: 'i2', target: { kind: 'representative', userId: tech2.id } }, actor: tech, rejects: 'INVITE_EXISTS' },
+    given: [...active, invited('i1', tech2.id)], when: { type: 'Invite', inviteId: 'i2', target: { kind: 'representative', userId: tech2.id }, availability: online }, actor: tech, rejects: 'INVITE_EXISTS' },
   { id: 'SHARE-4', rule: 'several "any representative" invitations to a team queue', seed: 'You can send multiple invitations if you want more representatives from the team to join your session.',
     given: [...active, teamInvite], when: { type: 'Invite', inviteId: 'i10', target: { kind: 'team', teamId: 'helpdesk' } }, actor: tech,
     then: [{ type: 'InvitationSent', inviteId: 'i10', target: { kind: 'team', teamId: 'helpdesk' } }] },
@@ -29,6 +33,15 @@ const cases: RuleCase[] = [
     given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: cust.id } }, actor: tech, rejects: 'INVALID_TARGET' },
   { id: 'SHARE-9', rule: 'invitation ids are unique', seed: 'Multiple active invitations cannot exist for the same user to join the same session.',
     given: [...active, invited('i1', tech2.id)], when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech3.id } }, actor: tech, rejects: 'DUPLICATE_ID' },
+  { id: 'SHARE-10', rule: 'a representative neither logged in nor with extended availability is not invitable', seed: 'Users appear as invitable only when logged in or with extended availability.',
+    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id }, availability: away }, actor: tech, rejects: 'NOT_AVAILABLE' },
+  { id: 'SHARE-11', rule: 'a representative with extended availability is invited while logged out (they get an email)', seed: 'Users with extended availability receive an email invitation.',
+    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id }, availability: mailed }, actor: tech,
+    then: [{ type: 'InvitationSent', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id } }] },
+  { id: 'SHARE-12', rule: 'without a known availability a representative is not invitable', seed: 'Users appear as invitable only when logged in or with extended availability.',
+    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'representative', userId: tech2.id } }, actor: tech, rejects: 'NOT_AVAILABLE' },
+  { id: 'SHARE-13', rule: 'a team ("any representative") invitation needs no availability', seed: 'If you select Any Representative, the invitation is sent to the team queue',
+    given: active, when: { type: 'Invite', inviteId: 'i1', target: { kind: 'team', teamId: 'network' } }, actor: tech, then: [{ type: 'InvitationSent', inviteId: 'i1', target: { kind: 'team', teamId: 'network' } }] },
   { id: 'INV-1', rule: 'the owner cancels a live invitation', seed: 'The inviting user cancels the invitation',
     given: [...active, invited('i1', tech2.id)], when: { type: 'CancelInvite', inviteId: 'i1' }, actor: tech, then: [{ type: 'InvitationCancelled', inviteId: 'i1' }] },
   { id: 'INV-2', rule: 'only the owner cancels invitations', seed: 'If you have sent an invitation and it is still active, you may revoke the invitation',
@@ -43,6 +56,8 @@ const cases: RuleCase[] = [
   { id: 'INV-6', rule: 'any single representative of the team accepts a team invitation', seed: 'If you select Any Representative, the invitation is sent to the team queue so that any single representative in the selected team can join the session.',
     given: [...active, teamInvite], when: { type: 'RespondInvite', inviteId: 'i9', accept: true }, actor: tech2,
     then: [{ type: 'InvitationAccepted', inviteId: 'i9', member: toRef(tech2), role: 'participant' }] },
+  { id: 'INV-14', rule: 'once one member accepted a team invitation, another member of the team is refused', seed: 'the invitation is sent to the team queue so that any single representative in the selected team can join the session.',
+    given: [...active, teamInvite, joined('i9', tech2)], when: { type: 'RespondInvite', inviteId: 'i9', accept: true }, actor: sup, rejects: 'UNKNOWN_INVITE' },
   { id: 'INV-7', rule: 'an accepted invitation is dead', seed: 'An invitation is made inactive when one of the following events occurs: The invited user accepts the invitation',
     given: [...active, invited('i1', tech2.id), joined('i1', tech2)], when: { type: 'RespondInvite', inviteId: 'i1', accept: true }, actor: tech2, rejects: 'UNKNOWN_INVITE' },
   { id: 'INV-8', rule: 'a transfer kills the sender\'s invitations', seed: 'The inviting user leaves or transfers ownership of the session',
@@ -100,6 +115,17 @@ const cases: RuleCase[] = [
 
 describe('session sharing, invitations, removal and transfer', () => {
   runRules(cases);
+
+  test('SHARE-14 the invitable people: logged in or with extended availability, representatives only, not members, not already invited — "Users appear as invitable only when logged in or with extended availability."', () => {
+    const candidate = (a: typeof tech, availability: typeof online): InviteCandidate => ({ userId: a.id, name: a.name, kind: a.kind, teams: a.teams, ...availability });
+    const s = given(...shared(), invited('i2', sup.id)).state;
+    const list = invitablePeople(s, [candidate(tech, online), candidate(tech2, online), candidate(tech3, mailed), candidate(sup, online), candidate(admin, away), candidate(cust, online)]);
+    expect(list.map((p) => [p.userId, p.availability])).toEqual([[tech3.id, 'extended']]);
+    expect(invitablePeople(given(...active).state, [candidate(tech2, online), candidate(admin, mailed)]).map((p) => p.userId)).toEqual([admin.id, tech2.id]);
+    expect(mayListInvitable(s, tech)).toEqual({ ok: true });
+    expect(mayListInvitable(s, tech2)).toMatchObject({ rejection: { code: 'NOT_OWNER' } });
+    expect(mayListInvitable(s, ownerNoRights)).toMatchObject({ rejection: { code: 'FORBIDDEN' } });
+  });
 
   test('XFER-9 after a transfer the old owner is an ordinary member and nobody owns the queued session — "Remain as a participant or close your tab to leave the session with its new owner."', () => {
     const s = given(...shared(), invited('i2', tech3.id), transferred).state;

@@ -1,5 +1,6 @@
 import { QueueRef } from '../common/queue-ref';
 import { JumpClient, JumpGroup, SupportButton } from '../entry-points/entry-points.state';
+import { InviteeAvailability } from './session-invitable.rules';
 import { ElevationScope, InviteTarget, Mode, RequestedAction } from './session.state';
 
 /** Admin-only actions on the remote computer; refused unless the session is elevated. */
@@ -26,7 +27,8 @@ export type SessionCommand =
   | { type: 'SendClipboard'; mime: 'text/plain' | 'image/png'; size: number; maxBytes?: number }
   | { type: 'SetClipboard'; enabled: boolean }
   | { type: 'RespondFile'; fileId: string; accept: boolean }
-  | { type: 'Invite'; inviteId: string; target: InviteTarget }
+  /** `availability`: of the representative invited (a team or an external person needs none); without it a representative is not invitable. */
+  | { type: 'Invite'; inviteId: string; target: InviteTarget; availability?: InviteeAvailability }
   | { type: 'CancelInvite'; inviteId: string }
   | { type: 'RespondInvite'; inviteId: string; accept: boolean }
   | { type: 'RemoveMember'; memberId: string }

@@ -24,6 +24,8 @@ import { InputBlockHandlers } from './input-block.handlers';
 import { RtcHandlers } from './rtc.handlers';
 import { Notifications } from '../../mail/notifications';
 import { Outbox } from '../../mail/outbox';
+import { PeopleHandlers } from './people.handlers';
+import { PeoplePresence } from './people-presence';
 import { PresenceHandlers } from './presence.handlers';
 import { QueueHandlers } from './queue.handlers';
 import { ResumeHandler } from './resume.handler';
@@ -87,5 +89,7 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     ClipboardHandlers,
     AttachHandlers,
     InputBlockHandlers,
+    PeoplePresence,
+    PeopleHandlers,
   ];
 }

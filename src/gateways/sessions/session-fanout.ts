@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { ActorRegistry } from '../../actors/actor-registry';
 import type { Commit } from '../../actors/aggregate.actor';
 import type { Store, Unsubscribe } from '../../cluster/ports';
-import { controllerOf, type SessionEvent, type SessionState } from '../../domain';
+import { controllerOf, type InviteTarget, type SessionEvent, type SessionState } from '../../domain';
 import { NodeInfo } from '../../node/node-info';
 import type { Connection } from '../connection';
 import { ConnectionRegistry } from '../connection-registry';
@@ -58,6 +58,8 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe: Unsubscribe | null = null;
   /** The latest state of each session this node heard of (local or bus commits); ended ones are dropped. */
   private readonly latestStates = new Map<string, SessionState>();
+  /** Live invitations of people (not external ones) this node heard of, to tell their invitees when they die. */
+  private readonly liveInvites = new Map<string, InviteTarget>();
 
   constructor(
     private readonly actors: ActorRegistry,
@@ -233,19 +235,31 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
     if (modeChanged && state.status !== 'ended') send('session.mode', { sessionId, mode: state.status === 'active' ? state.mode : 'hold', controller: controllerOf(state) });
   }
 
-  /** Invitees are told on every node they are connected to; they join the stream once they accept. */
+  /**
+   * Invitees are told on every node they are connected to; they join the stream once they accept. When an
+   * invitation dies (accepted — by one member of a team —, declined, cancelled, revoked) its invitees who
+   * are not in the session hear `invite.closed`, so no one is left with an Accept button that cannot work.
+   */
   private invitationPushes(sessionId: string, events: SessionEvent[], state: SessionState): void {
     for (const e of events) {
-      if (e.type !== 'InvitationSent') continue;
-      const data = { sessionId, inviteId: e.inviteId, from: e.actor, customer: state.customer?.name ?? null, target: e.target };
-      if (e.target.kind === 'representative') {
-        for (const c of this.connections.ofIdentity('person', e.target.userId)) c.send('invite.received', data);
-      } else if (e.target.kind === 'team') {
-        const team = e.target.teamId;
-        for (const c of this.connections.list()) {
-          if (c.identity.kind === 'person' && c.identity.role !== 'customer' && c.identity.teams.includes(team) && !state.members[c.identity.id]) c.send('invite.received', data);
-        }
+      if (e.type === 'InvitationSent') {
+        const data = { sessionId, inviteId: e.inviteId, from: e.actor, customer: state.customer?.name ?? null, target: e.target };
+        if (e.target.kind !== 'external') this.liveInvites.set(e.inviteId, e.target);
+        for (const c of this.inviteeConnections(e.target, state)) c.send('invite.received', data);
+        continue;
       }
+      const reason = e.type === 'InvitationAccepted' ? 'accepted' : e.type === 'InvitationDeclined' ? 'declined' : e.type === 'InvitationCancelled' ? 'cancelled' : e.type === 'InvitationRevoked' ? e.reason : null;
+      if (reason === null || !('inviteId' in e)) continue;
+      const target = this.liveInvites.get(e.inviteId);
+      this.liveInvites.delete(e.inviteId);
+      if (target) for (const c of this.inviteeConnections(target, state)) c.send('invite.closed', { sessionId, inviteId: e.inviteId, reason });
     }
+  }
+
+  /** This node's console connections of the people an invitation is for, who are not in the session. */
+  private inviteeConnections(target: InviteTarget, state: SessionState): Connection[] {
+    if (target.kind === 'representative') return this.connections.ofIdentity('person', target.userId).filter((c) => !state.members[c.identity.id]);
+    if (target.kind !== 'team') return [];
+    return this.connections.list().filter((c) => c.identity.kind === 'person' && c.identity.role !== 'customer' && c.identity.teams.includes(target.teamId) && !state.members[c.identity.id]);
   }
 }

@@ -4,7 +4,7 @@ import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UserDirectory } from '../../auth/user-directory';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
-import { type Actor, type InviteTarget, type QueueRef, type RightsTable, type SessionCommand } from '../../domain';
+import { type Actor, type InviteeAvailability, type InviteTarget, type QueueRef, type RightsTable, type SessionCommand } from '../../domain';
 import type { AssistRespondDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto } from '../../protocol/messages/agent.dto';
 import type { SessionRef } from '../../protocol/messages/common';
 import type {
@@ -16,6 +16,7 @@ import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
 import { actorOf, rightsTableOf } from './actor-of';
 import { Messenger } from './messenger';
+import { PeoplePresence } from './people-presence';
 import { SessionRouter } from './session-router';
 
 /** A fresh id for requests, messages, files and invitations (the domain takes ids in commands). */
@@ -37,6 +38,7 @@ export class SessionHandlers implements OnModuleInit {
     private readonly router: SessionRouter,
     private readonly users: UserDirectory,
     private readonly messenger: Messenger,
+    private readonly people: PeoplePresence,
     @Inject(CONFIG) private readonly config: TandemConfig,
   ) {
     this.rights = rightsTableOf(config);
@@ -58,7 +60,7 @@ export class SessionHandlers implements OnModuleInit {
     this.command<FileRespondDto>('file.respond', (d) => ({ type: 'RespondFile', fileId: d.fileId, accept: d.accept }));
     this.handlers.on('session.invite', async (conn, d: SessionInviteDto) => {
       const actor = this.actorOf(conn);
-      const command = { type: 'Invite' as const, inviteId: newId('inv'), target: this.inviteTarget(d) };
+      const command = { type: 'Invite' as const, inviteId: newId('inv'), ...(await this.inviteTarget(d)) };
       const commit = await this.router.ask(SESSION, d.sessionId, command, actor);
       const t = command.target;
       // An external person gets a one-time link (only the owner sees it, in this ack).
@@ -120,18 +122,20 @@ export class SessionHandlers implements OnModuleInit {
     return { sessionId: d.sessionId, seq: commit.version, requestId };
   }
 
-  private inviteTarget(d: SessionInviteDto): InviteTarget {
+  /** The invitation's target; for a representative also what the domain needs to know of their availability. */
+  private async inviteTarget(d: SessionInviteDto): Promise<{ target: InviteTarget; availability?: InviteeAvailability }> {
     const t = d.target;
     if (t.kind === 'representative') {
       const user = this.users.find(t.userId!);
       if (!user || user.role === 'customer') throw new ProtocolError('UNKNOWN_USER', 'no such representative');
-      return { kind: 'representative', userId: user.username, name: user.displayName };
+      const availability = { online: await this.people.isOnline(user.username), extendedAvailability: user.extendedAvailability === true };
+      return { target: { kind: 'representative', userId: user.username, name: user.displayName }, availability };
     }
     if (t.kind === 'team') {
       if (!this.config.teams.some((team) => team.id === t.teamId)) throw new ProtocolError('UNKNOWN_TEAM', 'no such team');
-      return { kind: 'team', teamId: t.teamId! };
+      return { target: { kind: 'team', teamId: t.teamId! } };
     }
-    return { kind: 'external', externalId: newId('ext'), name: t.name! };
+    return { target: { kind: 'external', externalId: newId('ext'), name: t.name! } };
   }
 
   private transferTarget(d: SessionTransferDto): QueueRef {

@@ -171,6 +171,8 @@ export class Cockpit {
       this.renderInvites();
       toast(`${d.from.name} invites you to a session${d.customer ? ` with ${d.customer}` : ''}`, 'info');
     });
+    // Dead elsewhere: another member of the team took it, or it was cancelled or revoked.
+    c.on('invite.closed', (d: { inviteId: string }) => { this.invites = this.invites.filter((i) => i.inviteId !== d.inviteId); this.renderInvites(); });
     c.on('error', (d: { code?: string; message?: string }) => toastError(d));
     c.on('pointer.remote', (d: { sessionId: string }) => { if (d.sessionId === this.activeId) this.view?.remotePointer(d as never); });
     c.on('clipboard', (d: { sessionId: string; mime?: string; text?: string; data?: string }) => {

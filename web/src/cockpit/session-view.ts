@@ -11,6 +11,7 @@ import type { Cockpit } from './cockpit';
 import { QualityIndicator, type MediaQuality } from './quality-indicator';
 import { mountShellPanel } from './shell-panel';
 import { EntryPointsPanel } from './entry-points-panel';
+import { ShareForm } from './share-form';
 
 type Tab = 'activity' | 'chat' | 'people' | 'admin';
 
@@ -103,6 +104,8 @@ export class SessionView {
     // Entry points go last: the command shell stays next to the elevation controls.
     if (this.entryPoints) this.admin.append(this.entryPoints.el);
   }
+
+  private readonly share = new ShareForm((event, data, what) => this.send(event, data, what));
 
   private get state(): SessionState | null {
     return this.model.state;
@@ -700,34 +703,8 @@ export class SessionView {
       h('h2', null, 'In this session'),
       h('ul', { class: 'list', 'aria-label': 'Members' }, customer, members),
       invitations.length ? [h('h2', null, 'Invitations'), h('ul', { class: 'list', 'aria-label': 'Pending invitations' }, invitations)] : null,
-      this.live ? [this.shareForm(owner), this.transferForm(owner)] : null,
+      this.live ? [this.share.render(owner), this.transferForm(owner)] : null,
       owner || !this.live ? null : h('p', { class: 'hint' }, 'Only the owner shares, removes members and transfers.'));
-  }
-
-  private shareForm(enabled: boolean): HTMLElement {
-    const kind = h('select', { id: uid('share-kind'), 'data-key': 'share-kind', disabled: !enabled },
-      h('option', { value: 'representative' }, 'Representative'), h('option', { value: 'team' }, 'Team (any representative)'), h('option', { value: 'external' }, 'External (one-time)'));
-    const who = h('input', { id: uid('share-who'), 'data-key': 'share-who', disabled: !enabled, autocomplete: 'off', placeholder: 'Username', list: 'share-teams' });
-    who.removeAttribute('list');
-    kind.addEventListener('change', () => {
-      who.placeholder = kind.value === 'team' ? 'Team id' : kind.value === 'external' ? 'Their name' : 'Username';
-      if (kind.value === 'team') who.setAttribute('list', 'share-teams');
-      else who.removeAttribute('list');
-    });
-    const form = h('form', null, h('fieldset', { disabled: !enabled },
-      h('legend', null, 'Share'),
-      h('div', { class: 'field' }, h('label', { for: kind.id }, 'With'), kind),
-      h('div', { class: 'field' }, h('label', { for: who.id }, 'Who'), who),
-      h('datalist', { id: 'share-teams' }, this.app.user.teams.map((t) => h('option', { value: t }))),
-      h('button', { type: 'submit', 'data-key': 'share-send' }, 'Invite')));
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const v = who.value.trim();
-      if (!v) { who.focus(); return; }
-      const target = kind.value === 'team' ? { kind: 'team', teamId: v } : kind.value === 'external' ? { kind: 'external', name: v } : { kind: 'representative', userId: v };
-      void this.send('session.invite', { target }, 'Share').then((r) => { if (r) { who.value = ''; toast(`Invitation sent to ${v}.`, 'success'); } });
-    });
-    return form;
   }
 
   private transferForm(enabled: boolean): HTMLElement {
