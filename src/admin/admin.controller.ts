@@ -122,9 +122,10 @@ export class AdminController {
   @Get('audit/verify')
   async verify(@Query() q: Record<string, string | undefined>, @Req() req: Request): Promise<object> {
     await this.admin(req);
-    const results = q.sessionId ? [await verifySession(this.store, q.sessionId)] : await verifyRange(this.store, time(q.from, 0, 'from'), time(q.to, Date.now() + 1000, 'to'));
+    const range = q.sessionId ? null : await verifyRange(this.store, time(q.from, 0, 'from'), time(q.to, Date.now() + 1000, 'to'));
+    const results = range ? range.results : [await verifySession(this.store, q.sessionId!)];
     const broken = results.find((r) => !r.ok) ?? null;
-    return { ok: broken === null, checked: results.length, events: results.reduce((n, r) => n + r.events, 0), firstBroken: broken, results };
+    return { ok: broken === null, checked: results.length, events: results.reduce((n, r) => n + r.events, 0), firstBroken: broken, results, ...(range ? { days: range.days } : {}) };
   }
 
   @Get('audit')

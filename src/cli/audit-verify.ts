@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { verifyRange, verifySession, type StreamVerdict } from '../admin/chain-verifier';
+import { MAX_LEDGER_DAYS, verifyRange, verifySession, type StreamVerdict } from '../admin/chain-verifier';
 import { createStore } from '../cluster/create-store';
 import { ConfigError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
@@ -29,10 +29,12 @@ async function main(): Promise<number> {
     const from = parseTime(values.from, Date.now() - 24 * 3600 * 1000, 'from');
     const to = parseTime(values.to, Date.now() + 1000, 'to');
     process.stderr.write(values.session ? `audit:verify: session ${values.session}\n` : `audit:verify: sessions seen from ${new Date(from).toISOString()} to ${new Date(to).toISOString()}\n`);
-    const results: StreamVerdict[] = values.session ? [await verifySession(store, values.session)] : await verifyRange(store, from, to);
+    const range = values.session ? null : await verifyRange(store, from, to);
+    const results: StreamVerdict[] = range ? range.results : [await verifySession(store, values.session!)];
     for (const r of results) {
       process.stdout.write(r.ok ? `ok      ${r.stream} (${r.events} events)\n` : `BROKEN  ${r.stream} at event ${r.break!.position}: ${r.break!.reason}${r.break!.detail ? ` (${r.break!.detail})` : ''}\n`);
     }
+    if (range?.days.skipped) process.stdout.write(`skipped ${range.days.skipped} day ledgers before ${range.days.skippedBefore} (at most ${MAX_LEDGER_DAYS} days a run: narrow --from/--to)\n`);
     const broken = results.find((r) => !r.ok);
     process.stdout.write(broken ? `first broken link: ${broken.stream} event ${broken.break!.position}\n` : `intact: ${results.length} streams, ${results.reduce((n, r) => n + r.events, 0)} events\n`);
     return broken ? 1 : 0;

@@ -44,6 +44,78 @@ describe('tamper-evident journal', () => {
     }
   });
 
+  describe('in the embedded store', () => {
+    let store: MemoryStore;
+    let t: TestNode;
+    beforeEach(async () => {
+      store = new MemoryStore();
+      t = await startInProcessNode({}, { store });
+    });
+    afterEach(async () => {
+      await t?.stop();
+    });
+    const streams = (): Map<string, string[]> => (store.journal as unknown as { streams: Map<string, string[]> }).streams;
+    const ended = async (pin: string): Promise<string> => {
+      const id = await recordSession(t, pin);
+      await new Promise((r) => setTimeout(r, 200)); // the day ledger is sealed just after the end
+      expect(await verifyApi(t, `sessionId=${id}`)).toMatchObject({ ok: true });
+      return id;
+    };
+
+    it.each([
+      ['a deleted event', (entries: string[]) => void entries.splice(3, 1), 4, 'seq-out-of-order'],
+      ['two events swapped', (entries: string[]) => void entries.splice(1, 2, entries[2]!, entries[1]!), 2, 'seq-out-of-order'],
+      ['the last events cut off (only the day ledger knows)', (entries: string[]) => void entries.splice(4, 2), 5, 'truncated'],
+    ])('names the first broken link after %s', async (_what, tamper, position, reason) => {
+      const sessionId = await ended(String(180000 + position));
+      tamper(streams().get(`session:${sessionId}`)!);
+      const broken = { ok: false, firstBroken: { stream: `session:${sessionId}`, break: { position, reason } } };
+      expect(await verifyApi(t, `sessionId=${sessionId}`)).toMatchObject(broken);
+      expect(await verifyApi(t, 'from=0')).toMatchObject(broken);
+    });
+
+    it('names a sealed session whose whole journal was deleted, from the day ledger', async () => {
+      const kept = await ended('181818');
+      const gone = await ended('181819');
+      streams().delete(`session:${gone}`);
+      const all = await verifyApi(t, 'from=0');
+      expect(all).toMatchObject({ ok: false, firstBroken: { stream: `session:${gone}`, events: 0, break: { position: 1, reason: 'truncated', detail: expect.stringContaining('sealed 6 events; the journal is gone') } } });
+      expect(all.results).toEqual(expect.arrayContaining([expect.objectContaining({ stream: `session:${kept}`, ok: true })]));
+      // Asked for by id, the empty journal is looked up in the last week's ledgers too.
+      expect(await verifyApi(t, `sessionId=${gone}`)).toMatchObject({ ok: false, firstBroken: { break: { position: 1, reason: 'truncated' } } });
+    });
+
+    it('detects an edited or deleted ledger entry, at its position', async () => {
+      const first = await ended('191919');
+      await ended('191920');
+      const [day] = [...streams().keys()].filter((k) => k.startsWith('ledger:'));
+      const ledger = streams().get(day!)!;
+      expect(ledger).toHaveLength(2);
+      const original = [...ledger];
+      ledger[1] = ledger[1]!.replace(/"lastSeq":6/, '"lastSeq":5');
+      let all = await verifyApi(t, 'from=0');
+      expect(all.ok).toBe(false);
+      expect(all.results).toEqual(expect.arrayContaining([expect.objectContaining({ stream: day, ok: false, break: expect.objectContaining({ position: 2, reason: 'hash-mismatch' }) })]));
+
+      // The first session's journal and its seal both deleted: the ledger's chain no longer starts at its first link.
+      ledger.splice(0, 2, original[1]!);
+      streams().delete(`session:${first}`);
+      all = await verifyApi(t, 'from=0');
+      expect(all.results).toEqual(expect.arrayContaining([expect.objectContaining({ stream: day, ok: false, break: expect.objectContaining({ position: 1 }) })]));
+    });
+
+    it('says which day ledgers a long range did not read', async () => {
+      await ended('202020');
+      const all = await verifyApi(t, `from=${Date.parse('2000-01-01T00:00:00Z')}`);
+      expect(all.ok).toBe(true);
+      expect(all.days.checked).toBe(400);
+      expect(all.days.skipped).toBeGreaterThan(9000);
+      expect(all.days.skippedBefore).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // From 0, the range starts at the first audit entry: nothing skipped.
+      expect((await verifyApi(t, 'from=0')).days).toEqual({ checked: 1, skipped: 0 });
+    });
+  });
+
   describe('on Redis, with npm run audit:verify', () => {
     let redis: TestRedis;
     let t: TestNode;
@@ -89,6 +161,25 @@ describe('tamper-evident journal', () => {
       const { code, out } = cli('--session', sessionId);
       expect(code).toBe(1);
       expect(out).toContain(`BROKEN  session:${sessionId} at event ${position}: ${reason}`);
+    });
+
+    it('names a sealed session whose whole journal was deleted, and an edited ledger entry', async () => {
+      const sessionId = await recordSession(t, '212121');
+      await new Promise((r) => setTimeout(r, 200));
+      const day = new Date().toISOString().slice(0, 10);
+      const since = new Date(Date.now() - 3600_000).toISOString();
+      await askRedis(redis.port, 'DEL', `tandem:{session:${sessionId}}:journal`);
+      let r = cli('--from', since);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`BROKEN  session:${sessionId} at event 1: truncated (the ledger of ${day} sealed 6 events; the journal is gone)`);
+
+      const key = `tandem:{ledger:${day}}:journal`;
+      const n = Number(await askRedis(redis.port, 'LLEN', key));
+      const e = (await askRedis(redis.port, 'LINDEX', key, String(n - 1))) as string;
+      await askRedis(redis.port, 'LSET', key, String(n - 1), e.replace(/"lastSeq":6/, '"lastSeq":7'));
+      r = cli('--from', since);
+      expect(r.out).toContain(`BROKEN  ledger:${day} at event ${n}: hash-mismatch`);
+      await askRedis(redis.port, 'LSET', key, String(n - 1), e);
     });
 
     it('checks every session of a time range and its ledgers', () => {
