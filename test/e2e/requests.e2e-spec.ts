@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Store } from '../../src/cluster/ports';
+import { STORE } from '../../src/gateways/sessions/tokens';
+import type { RunningNode } from '../../src/node/start-node';
 import { makeCertificates } from '../support/certificates';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
@@ -28,7 +31,7 @@ const mailsTo = (sink: SmtpSink, address: string): string[] => sink.mails.filter
  */
 describe('remote assistance requests', () => {
   let sink: SmtpSink;
-  let t: TestNode;
+  let t: TestNode & { node: RunningNode };
   beforeAll(async () => {
     sink = await startSmtpSink();
     t = await startInProcessNode({ mail: { host: '127.0.0.1', port: sink.port, retryBaseMs: 200, retryMaxMs: 1000 } });
@@ -113,6 +116,24 @@ describe('remote assistance requests', () => {
     await alice.next('request.changed', (c) => c.request.requestId === requestId && c.request.status === 'in-progress');
     await desk.ws.ask('session.end', { sessionId: again.sessionId });
     await waitFor('the One-Time request to leave the list', async () => !(await panel.ask('request.list', {})).requests.some((r: { requestId: string }) => r.requestId === requestId));
+    for (const c of [panel, alice, desk.ws]) await c.close();
+  }, 30_000);
+
+  it('follows a session whose end it missed (the follow-up lost with a node) the next time requests are listed', async () => {
+    const desk = await agent(t, 'desk-request-missed', '181820');
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const alice = await person(t, 'alice');
+    const { requestId } = await panel.ask('request.file', { description: 'Printer jam', availableFrom: '*', oneTime: false });
+    const launched = await alice.ask('request.launch', { requestId });
+    await desk.ws.next('assist.requested', (a) => a.sessionId === launched.sessionId);
+    await desk.ws.ask('assist.respond', { sessionId: launched.sessionId, allow: true });
+    await alice.next('request.changed', (c) => c.request.requestId === requestId && c.request.status === 'in-progress');
+    // The link from the session to its request is gone, as if the node died before following the end.
+    await t.node.app.get<Store>(STORE).kv.delete(`session:${launched.sessionId}:request`);
+    await desk.ws.ask('session.end', { sessionId: launched.sessionId });
+    await new Promise((r) => setTimeout(r, 300));
+    const listed = (await alice.ask('request.list', {})).requests.find((r: { requestId: string }) => r.requestId === requestId);
+    expect(listed).toMatchObject({ status: 'inactive', sessionId: null });
     for (const c of [panel, alice, desk.ws]) await c.close();
   }, 30_000);
 

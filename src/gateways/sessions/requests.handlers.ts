@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
 import { REQUEST } from '../../actors/aggregates/request.aggregate';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UnknownRealmError, UserDirectory } from '../../auth/user-directory';
 import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
@@ -181,11 +182,27 @@ export class RequestHandlers implements OnModuleInit {
     }
   }
 
+  /**
+   * A request still Waiting or In Progress whose session has ended missed its follow-up (the node that
+   * committed the end died before it): it follows now, as the domain says for its status.
+   */
+  private async reconcile(s: RequestState): Promise<RequestState> {
+    if ((s.status !== 'waiting' && s.status !== 'in-progress') || !s.sessionId) return s;
+    const sessionId = s.sessionId;
+    const status = await this.router.query(SESSION, sessionId, (st) => st.status, false).catch(() => null);
+    if (status !== 'ended') return s;
+    this.logger.warn(`request ${s.requestId} missed the end of session ${sessionId}; following it now`);
+    const commit = await this.router.ask(REQUEST, s.requestId, { type: 'SessionClosed', sessionId, accepted: s.status === 'in-progress' }, SYSTEM_ACTOR).catch(() => null);
+    await this.store.kv.delete(sessionRequestKey(sessionId));
+    return commit?.state ?? s;
+  }
+
   private async list(actor: Actor, realm?: string): Promise<RequestView[]> {
     if (realm !== undefined) this.knownRealm(realm);
     const out: RequestView[] = [];
     for (const id of await this.store.kv.setMembers(OPEN)) {
-      const s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
+      let s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
+      if (s) s = await this.reconcile(s);
       if (!s || s.status === 'closed') {
         if (s) await this.store.kv.setRemove(OPEN, id);
         continue;
