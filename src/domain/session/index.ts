@@ -11,3 +11,4 @@ export { isInvitee, inviteePersonKey } from './session-sharing.rules';
 export { availabilityOf, invitablePeople, mayListInvitable, type Availability, type InviteCandidate, type InviteeAvailability } from './session-invitable.rules';
 export { recordingByPolicy, type RecordingPolicy } from './session-recording.rules';
 export { authorizeRecordingAccess, type RecordingAccessDecision, type RecordingAccessPurpose, type RecordingAccessRequest } from './session-recording-access.rules';
+export { mayListTeamSessions, mayWatchSession } from './session-start.rules';

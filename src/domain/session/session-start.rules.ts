@@ -1,5 +1,5 @@
 import { Actor, toRef } from '../common/actor';
-import { reject } from '../common/decision';
+import { ALLOWED, Authorization, reject } from '../common/decision';
 import { queueVisibleTo } from '../common/queue-ref';
 import { hasRight } from '../common/rights';
 import { mayStartJump, supportButtonUsable } from '../entry-points/entry-points.decider';
@@ -60,12 +60,21 @@ export function takeFromQueue(s: SessionState, _c: Cmd<'TakeFromQueue'>, a: Acto
   return emit({ type: 'SessionTaken', by: toRef(a), queue: s.queue!, teams: [...a.teams] });
 }
 
+/** Who sees a running session in their list of team sessions and may join it: a supervisor (session.watch) of one of its teams; an admin, all. */
+export function mayWatchSession(teams: readonly string[], a: Actor): boolean {
+  return a.kind === 'admin' || (a.kind === 'supervisor' && hasRight(a, 'session.watch') && a.teams.some((t) => teams.includes(t)));
+}
+
+/** Who may ask for the running sessions of their teams at all: supervisors with session.watch, and admins. */
+export function mayListTeamSessions(a: Actor): Authorization {
+  return a.kind === 'admin' || (a.kind === 'supervisor' && hasRight(a, 'session.watch')) ? ALLOWED : reject('FORBIDDEN');
+}
+
 /** A supervisor watches any session of their teams (as an observer member); an admin any session. */
 export function watch(s: SessionState, _c: Cmd<'Watch'>, a: Actor): Outcome {
   const failure = firstFailure(notEnded(s), started(s));
   if (failure) return failure;
-  const mayWatch = a.kind === 'admin' || (a.kind === 'supervisor' && hasRight(a, 'session.watch') && a.teams.some((t) => s.teams.includes(t)));
-  if (!mayWatch) return reject('FORBIDDEN');
+  if (!mayWatchSession(s.teams, a)) return reject('FORBIDDEN');
   if (isMember(s, a.id)) return reject('ALREADY_MEMBER');
   return emit({ type: 'SupervisorJoined', member: toRef(a) });
 }

@@ -1,5 +1,6 @@
 import { toRef } from '../common/actor';
 import { JumpClient, JumpGroup, SupportButton } from '../entry-points/entry-points.state';
+import { mayListTeamSessions, mayWatchSession } from './session-start.rules';
 import { NOW, RuleCase, accepted, admin, cust, given, noRights, otherSup, requested, runRules, sup, sys, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const button: SupportButton = { buttonId: 'b1', name: 'Help me', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, agentId: 'a1', expiresAt: NOW + 1000, deployedBy: tech.id };
@@ -79,6 +80,19 @@ const cases: RuleCase[] = [
 
 describe('session start', () => {
   runRules(cases);
+
+  test('SUP-6 a supervisor lists and may join the running sessions of their teams only; a technician may not list them — "supervisors see and may join any session of their teams"', () => {
+    expect(mayWatchSession(['helpdesk'], sup)).toBe(true);
+    expect(mayWatchSession(['network'], sup)).toBe(false);
+    expect(mayWatchSession(['helpdesk'], otherSup)).toBe(false);
+    expect(mayWatchSession(['helpdesk'], tech)).toBe(false);
+    expect(mayWatchSession(['network'], admin)).toBe(true);
+    expect(mayWatchSession(['helpdesk'], { ...sup, rights: [] })).toBe(false);
+    expect(mayListTeamSessions(sup)).toEqual({ ok: true });
+    expect(mayListTeamSessions(admin)).toEqual({ ok: true });
+    expect(mayListTeamSessions(tech)).toMatchObject({ rejection: { code: 'FORBIDDEN' } });
+    expect(mayListTeamSessions({ ...sup, rights: [] })).toMatchObject({ rejection: { code: 'FORBIDDEN' } });
+  });
 
   test('START-24 the session is pending until the customer answers and starts in hold — "Default mode on start of a Assistance request is \\"Assist on hold\\"."', () => {
     const pending = given(requested()).state;

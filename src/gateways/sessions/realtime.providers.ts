@@ -27,6 +27,7 @@ import { Outbox } from '../../mail/outbox';
 import { PeopleHandlers } from './people.handlers';
 import { PeoplePresence } from './people-presence';
 import { PresenceHandlers } from './presence.handlers';
+import { SupervisionHandlers } from './supervision.handlers';
 import { QueueHandlers } from './queue.handlers';
 import { ResumeHandler } from './resume.handler';
 import { ResumeTokens } from './resume-tokens';
@@ -91,5 +92,6 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     InputBlockHandlers,
     PeoplePresence,
     PeopleHandlers,
+    SupervisionHandlers,
   ];
 }

@@ -97,7 +97,10 @@ export class SessionIndex implements OnModuleInit {
     // Most commits (chat, files, requests) change nothing a summary holds: skip the store round-trips.
     const members = Object.keys(state.members).length;
     const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode, members]);
-    if (this.written.get(id) === shape && !events.some((e) => QUEUE_EVENTS.has(e.type))) return;
+    const queueMoved = events.some((e) => QUEUE_EVENTS.has(e.type));
+    // A changed summary (mode, owner, members) is published too: supervisors' lists show it (sessions.changed).
+    const changed = this.written.get(id) !== shape;
+    if (!changed && !queueMoved) return;
     const previous = await this.summary(id);
     const last = events[events.length - 1]!;
     const summary: SessionSummary = {
@@ -114,6 +117,6 @@ export class SessionIndex implements OnModuleInit {
       await this.store.kv.set(summaryKey(id), JSON.stringify(summary));
       await this.store.kv.setAdd(LIVE, id);
     }
-    if (events.some((e) => QUEUE_EVENTS.has(e.type))) await this.store.bus.publish(QUEUES_CHANNEL, JSON.stringify({ sessionId: id }));
+    await this.store.bus.publish(QUEUES_CHANNEL, JSON.stringify({ sessionId: id }));
   }
 }

@@ -9,6 +9,7 @@ import { RecordingsBoard } from './recordings-board';
 import type { MediaQuality } from './quality-indicator';
 import { RequestsBoard } from './requests';
 import { OPEN_KEY, SessionView } from './session-view';
+import { TeamSessions } from './team-sessions';
 
 export interface User { username: string; displayName: string; role: string; teams: string[]; realm?: string | null; rights?: string[] }
 
@@ -58,6 +59,7 @@ export class Cockpit {
   private readonly solo = soloOf(location.search);
   private requestsBoard: RequestsBoard | null = null;
   private jumpBoard: JumpBoard | null = null;
+  private teamSessions: TeamSessions | null = null;
   private readonly recordingsBoard: RecordingsBoard;
 
   constructor(private readonly root: HTMLElement, token: string, readonly user: User, private readonly logout: (reason?: string) => void) {
@@ -121,8 +123,10 @@ export class Cockpit {
     const codeSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-code' }, h('h2', { id: 'h-code' }, 'Security code'), this.codeArea);
     const queueSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-queues' }, h('h2', { id: 'h-queues' }, 'Queues'), this.queueList);
 
+    // Supervisors and admins see the running sessions of their teams and may watch them.
+    this.teamSessions = this.user.role === 'supervisor' || this.user.role === 'admin' ? new TeamSessions(this) : null;
     const sidebar = h('nav', { class: 'sidebar', 'aria-label': 'Desktops, queues and sessions' },
-      this.sessionsSection, this.invitesSection, online, pinSection, codeSection, queueSection);
+      this.sessionsSection, this.invitesSection, this.teamSessions?.el, online, pinSection, codeSection, queueSection);
     this.requestsBoard = new RequestsBoard(this, this.requests);
     this.jumpBoard = new JumpBoard(this);
     this.jumpBoard.onChange(() => this.renderMainTabs());
@@ -181,7 +185,7 @@ export class Cockpit {
     });
     c.on('media.quality', (d: MediaQuality) => { if (d.sessionId === this.activeId) this.view?.showQuality(d); });
     c.onBinary((bytes) => this.view?.renderer.feed(bytes));
-    this.store.onChange((m, cause) => this.onSession(m, cause));
+    this.store.onChange((m, cause) => { this.onSession(m, cause); this.teamSessions?.render(); });
   }
 
   private async refreshLists(): Promise<void> {
@@ -196,6 +200,7 @@ export class Cockpit {
       this.renderOnline();
       this.renderQueues();
       this.requestsBoard?.update();
+      void this.teamSessions?.refresh();
     } catch (err) {
       toastError(err, 'Loading the lists');
     }
@@ -221,6 +226,12 @@ export class Cockpit {
   private isMine(m: SessionModel): boolean {
     const you = m.state?.you;
     return Boolean(you && ['owner', 'participant', 'observer', 'external'].includes(you)) || Boolean(m.out) || (Boolean(m.ended) && m.events.length > 0);
+  }
+
+  /** True while I am in this session (a member who has not left, been removed or seen it end). */
+  isIn(sessionId: string): boolean {
+    const m = this.store.get(sessionId);
+    return !!m && !m.ended && !m.out;
   }
 
   activate(sessionId: string | null): void {
