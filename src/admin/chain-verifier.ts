@@ -2,7 +2,8 @@ import { type ChainBreak, verifyChain } from '../actors/event-chain';
 import { type LedgerEvent, ledgerDay } from '../actors/aggregates/ledger.aggregate';
 import type { Store } from '../cluster/ports';
 
-export interface StreamVerdict { stream: string; events: number; ok: boolean; break?: ChainBreak & { detail?: string } }
+/** `head`: the stream's last hash when its chain is intact — what to anchor outside the store (a ledger day's head covers every session sealed that day). */
+export interface StreamVerdict { stream: string; events: number; ok: boolean; head?: string; break?: ChainBreak & { detail?: string } }
 
 /** What a range check covered: every stream checked, and the days whose ledgers it did not read (never silently). */
 export interface RangeVerdict { results: StreamVerdict[]; days: { checked: number; skipped: number; skippedBefore?: string } }
@@ -30,7 +31,7 @@ export async function verifySession(store: Store, sessionId: string, seal?: Ledg
     const detail = events.length === 0 ? `the ledger of ${ledgerDay(sealed.at)} sealed ${sealed.lastSeq} events; the journal is gone` : `the ledger sealed ${sealed.lastSeq} events; the journal has ${events.length}`;
     return { stream, events: events.length, ok: false, break: { position: Math.min(sealed.lastSeq, events.length + 1), reason: shorter ? 'truncated' : 'hash-mismatch', expected: sealed.head, ...(last?.hash ? { found: last.hash } : {}), detail } };
   }
-  return { stream, events: events.length, ok: true };
+  return { stream, events: events.length, ok: true, ...(last?.hash ? { head: last.hash } : {}) };
 }
 
 /** Verifies a ledger day's own chain; returns its entries too. */
@@ -39,7 +40,8 @@ export async function verifyLedger(store: Store, day: string): Promise<StreamVer
   const events = (await store.journal.read(stream, 0)).map((e) => e.event);
   const seals = events.filter((e): e is LedgerEvent => (e as LedgerEvent)?.type === 'SessionSealed' && typeof (e as LedgerEvent).sessionId === 'string');
   const broken = verifyChain(events);
-  return broken ? { stream, events: events.length, ok: false, break: broken, seals } : { stream, events: events.length, ok: true, seals };
+  const head = (events[events.length - 1] as { hash?: string } | undefined)?.hash;
+  return broken ? { stream, events: events.length, ok: false, break: broken, seals } : { stream, events: events.length, ok: true, ...(head ? { head } : {}), seals };
 }
 
 /**

@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     const range = values.session ? null : await verifyRange(store, from, to);
     const results: StreamVerdict[] = range ? range.results : [await verifySession(store, values.session!)];
     for (const r of results) {
-      process.stdout.write(r.ok ? `ok      ${r.stream} (${r.events} events)\n` : `BROKEN  ${r.stream} at event ${r.break!.position}: ${r.break!.reason}${r.break!.detail ? ` (${r.break!.detail})` : ''}\n`);
+      process.stdout.write(r.ok ? `ok      ${r.stream} (${r.events} events${r.head ? `, head ${r.head}` : ''})\n` : `BROKEN  ${r.stream} at event ${r.break!.position}: ${r.break!.reason}${r.break!.detail ? ` (${r.break!.detail})` : ''}\n`);
     }
     if (range?.days.skipped) process.stdout.write(`skipped ${range.days.skipped} day ledgers before ${range.days.skippedBefore} (at most ${MAX_LEDGER_DAYS} days a run: narrow --from/--to)\n`);
     const broken = results.find((r) => !r.ok);

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { GENESIS, seal } from '../../src/actors/event-chain';
 import { MemoryStore } from '../../src/cluster/memory/memory-store';
 import { PROJECT_ROOT } from '../../src/config/load-config';
 import { startInProcessNode, type TestNode } from '../support/node';
@@ -102,6 +103,29 @@ describe('tamper-evident journal', () => {
       streams().delete(`session:${first}`);
       all = await verifyApi(t, 'from=0');
       expect(all.results).toEqual(expect.arrayContaining([expect.objectContaining({ stream: day, ok: false, break: expect.objectContaining({ position: 1 }) })]));
+    });
+
+    it('cannot see a chain rewritten and recomputed by whoever can write the store (the hash is unkeyed); the day head anchored before does', async () => {
+      const sessionId = await ended('222222');
+      const before = await verifyApi(t, 'from=0');
+      const anchored = before.results.find((r: { stream: string }) => r.stream.startsWith('ledger:'));
+      expect(anchored.head).toMatch(/^[0-9a-f]{64}$/);
+
+      // Edit an event, then recompute the session's chain, its seal and the ledger's chain, as an attacker with the store's password could.
+      const rechain = (stream: string, edit: (events: Array<Record<string, unknown>>) => void): string => {
+        const events = streams().get(stream)!.map((line) => JSON.parse(line) as Record<string, unknown>);
+        edit(events);
+        const { sealed, head } = seal(events.map(({ hash: _h, prevHash: _p, ...e }) => e), GENESIS);
+        streams().set(stream, sealed.map((e) => JSON.stringify(e)));
+        return head;
+      };
+      const head = rechain(`session:${sessionId}`, (events) => { events[3]!.text = 'line X'; });
+      rechain(anchored.stream, (events) => { for (const e of events) if (e.sessionId === sessionId) e.head = head; });
+
+      const after = await verifyApi(t, 'from=0');
+      expect(after.ok).toBe(true);
+      const ledger = after.results.find((r: { stream: string }) => r.stream === anchored.stream);
+      expect(ledger.head).not.toBe(anchored.head);
     });
 
     it('says which day ledgers a long range did not read', async () => {
