@@ -1,5 +1,9 @@
 import { AgentClient } from '../../src/agent/agent-client';
 import type { CustomerPrompt } from '../../src/agent/customer-prompt';
+import type { Store } from '../../src/cluster/ports';
+import { STORE } from '../../src/gateways/sessions/tokens';
+import type { RunningNode } from '../../src/node/start-node';
+import { ShellTranscripts } from '../../src/recording/shell-transcripts';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { person } from '../support/people';
 import { waitFor } from '../support/wait';
@@ -9,7 +13,7 @@ const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () 
 
 /** The command shell of an elevated session, with the real agent client running a real shell. */
 describe('command shell', () => {
-  let t: TestNode;
+  let t: TestNode & { node: RunningNode };
   let client: AgentClient;
   beforeAll(async () => { t = await startInProcessNode(); });
   afterAll(async () => {
@@ -17,7 +21,7 @@ describe('command shell', () => {
     await t.stop();
   });
 
-  it('runs echo and uname only while elevated, and closes when elevation ends', async () => {
+  it('runs echo and uname only while elevated, closes when elevation ends, and audits a transcript of the output, never the input', async () => {
     const res = await fetch(`${t.url}/api/agents/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 'desk-shell', secret: 'test-enroll-secret' }) });
     const { agentId, token } = (await res.json()) as { agentId: string; token: string };
     client = new AgentClient({
@@ -42,6 +46,22 @@ describe('command shell', () => {
     await alice.ask('elevation.end', { sessionId });
     expect(await alice.next('shell.exit', (x) => x.shellId === shellId)).toMatchObject({ sessionId });
     expect(client.shells.count).toBe(0);
+
+    // The audit: a reference to the transcript of the output with its size; the typed command line is not in it.
+    const closed = await alice.next('session.event', (e) => e.type === 'ShellClosed' && e.shellId === shellId);
+    expect(closed).toMatchObject({ transcript: `transcripts/${sessionId}/${shellId}.log`, reason: 'elevation-ended', bytes: expect.any(Number) });
+    const journal = (await t.node.app.get<Store>(STORE).journal.read(`session:${sessionId}`, 0)).map((e) => e.event as { type: string });
+    expect(journal.filter((e) => e.type === 'ShellOpened')).toEqual([expect.objectContaining({ shellId, transcript: closed.transcript })]);
+    expect(journal.filter((e) => e.type === 'ShellClosed')).toEqual([expect.objectContaining({ shellId, transcript: closed.transcript, bytes: closed.bytes })]);
+    expect(JSON.stringify(journal)).not.toContain('echo hello');
+    expect(JSON.stringify(journal)).not.toContain('6*7');
+    const transcripts = t.node.app.get(ShellTranscripts);
+    const text = await waitFor('the transcript', async () => {
+      const x = await transcripts.read(closed.transcript).catch(() => '');
+      return Buffer.byteLength(x) === closed.bytes ? x : null;
+    });
+    expect(text).toMatch(/hello-42[\s\S]*Linux/);
+    expect(text).toBe(await output());
     await expect(alice.ask('shell.input', { sessionId, shellId, data: 'id\n' })).rejects.toMatchObject({ code: 'NOT_ELEVATED' });
     await alice.close();
   }, 30_000);

@@ -46,3 +46,19 @@ export function adminAction(s: SessionState, c: Cmd<'AdminAction'>, a: Actor): O
   const failure = firstFailure(notEnded(s), participant(s, a), check(a.kind !== 'external', 'FORBIDDEN'), active(s), check(s.elevated, 'NOT_ELEVATED'));
   return failure ?? emit({ type: 'AdminActionPerformed', action: c.action });
 }
+
+/** A command shell is an admin action; the audit keeps a reference to its output transcript (never what is typed). */
+export function openShell(s: SessionState, c: Cmd<'OpenShell'>, a: Actor): Outcome {
+  const allowed = adminAction(s, { type: 'AdminAction', action: 'command-shell' }, a);
+  if ('rejection' in allowed) return allowed;
+  if ((s.shells ?? {})[c.shellId] !== undefined) return reject('DUPLICATE_ID');
+  return emit(...allowed.events, { type: 'ShellOpened', shellId: c.shellId, transcript: c.transcript });
+}
+
+/** The server closes the record of a shell that ended (also after the session ended: the audit is completed). */
+export function closeShell(s: SessionState, c: Cmd<'CloseShell'>, a: Actor): Outcome {
+  if (a.kind !== 'system') return reject('FORBIDDEN');
+  const transcript = (s.shells ?? {})[c.shellId];
+  if (transcript === undefined) return reject('UNKNOWN_SHELL');
+  return emit({ type: 'ShellClosed', shellId: c.shellId, transcript, bytes: c.bytes, reason: c.reason });
+}

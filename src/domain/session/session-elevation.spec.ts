@@ -53,6 +53,18 @@ const cases: RuleCase[] = [
     given: active, when: { type: 'EndElevation' }, actor: cust, rejects: 'NOT_ELEVATED' },
   { id: 'ELEV-20', rule: 'a watching supervisor does not elevate', seed: 'a technician who may also watch any session of their teams',
     given: [...active, { type: 'SupervisorJoined', by: sup, member: toRef(sup) }], when: { type: 'RequestElevation', requestId: 'e1', method: 'prompt' }, actor: sup, rejects: 'NOT_PARTICIPANT' },
+  { id: 'SHELL-1', rule: 'a command shell opens only while elevated; the audit gets the admin action and a reference to its output transcript', seed: 'output in the session\'s audit as a transcript reference (not secrets typed)',
+    given: [...active, ...elevated], when: { type: 'OpenShell', shellId: 'sh1', transcript: 'transcripts/s1/sh1.log' }, actor: tech,
+    then: [{ type: 'AdminActionPerformed', action: 'command-shell' }, { type: 'ShellOpened', shellId: 'sh1', transcript: 'transcripts/s1/sh1.log' }] },
+  { id: 'SHELL-2', rule: 'no command shell without elevation', seed: 'Command shell (elevated sessions only)',
+    given: active, when: { type: 'OpenShell', shellId: 'sh1', transcript: 't' }, actor: tech, rejects: 'NOT_ELEVATED' },
+  { id: 'SHELL-3', rule: 'the server records a shell\'s end with its transcript and byte count', seed: 'output in the session\'s audit as a transcript reference',
+    given: [...active, ...elevated, { type: 'ShellOpened', by: tech, shellId: 'sh1', transcript: 'transcripts/s1/sh1.log' }], when: { type: 'CloseShell', shellId: 'sh1', bytes: 42, reason: 'exit' }, actor: sys,
+    then: [{ type: 'ShellClosed', shellId: 'sh1', transcript: 'transcripts/s1/sh1.log', bytes: 42, reason: 'exit' }] },
+  { id: 'SHELL-4', rule: 'only the server closes a shell\'s record, once', seed: 'output in the session\'s audit as a transcript reference',
+    given: [...active, ...elevated], when: { type: 'CloseShell', shellId: 'sh1', bytes: 1, reason: 'exit' }, actor: sys, rejects: 'UNKNOWN_SHELL' },
+  { id: 'SHELL-5', rule: 'a member does not close a shell\'s record', seed: 'output in the session\'s audit as a transcript reference',
+    given: [...active, ...elevated, { type: 'ShellOpened', by: tech, shellId: 'sh1', transcript: 't' }], when: { type: 'CloseShell', shellId: 'sh1', bytes: 1, reason: 'exit' }, actor: tech, rejects: 'FORBIDDEN' },
 ];
 
 describe('session elevation', () => {

@@ -44,6 +44,10 @@ export type SessionCommand =
   | { type: 'RespondElevation'; requestId: string; allow: boolean }
   | { type: 'EndElevation' }
   | { type: 'AdminAction'; action: AdminActionKind }
+  /** A command shell opens (an admin action); `transcript`: where the server keeps its output, never its input. */
+  | { type: 'OpenShell'; shellId: string; transcript: string }
+  /** The server records that a shell ended and how many bytes of output its transcript holds. */
+  | { type: 'CloseShell'; shellId: string; bytes: number; reason: 'exit' | 'elevation-ended' | 'session-ended' }
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
   | { type: 'CustomerConnection'; online: boolean }
   | { type: 'StartRecording'; reason?: string }

@@ -5,7 +5,7 @@ import { SessionEvent } from './session.events';
 import { Outcome } from './session.guards';
 import { SessionState } from './session.state';
 import { sendChat, offerFile, respondFile } from './session-chat.rules';
-import { adminAction, endElevation, requestElevation, respondElevation } from './session-elevation.rules';
+import { adminAction, closeShell, endElevation, openShell, requestElevation, respondElevation } from './session-elevation.rules';
 import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
 import { attachAgent, issueAttachCode } from './session-attach.rules';
@@ -46,6 +46,8 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'RespondElevation': return respondElevation(s, c, a);
     case 'EndElevation': return endElevation(s, c, a);
     case 'AdminAction': return adminAction(s, c, a);
+    case 'OpenShell': return openShell(s, c, a);
+    case 'CloseShell': return closeShell(s, c, a);
     case 'ReportScreen': return reportScreen(s, c, a);
     case 'CustomerConnection': return customerConnection(s, c, a);
     case 'SendClipboard': return sendClipboard(s, c, a);

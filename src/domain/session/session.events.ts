@@ -60,6 +60,8 @@ export type SessionEvent =
   | (EventBase & { type: 'ElevationAnswered'; requestId: string; allow: boolean; scope: ElevationScope })
   | (EventBase & { type: 'ElevationEnded' })
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
+  | (EventBase & { type: 'ShellOpened'; shellId: string; transcript: string })
+  | (EventBase & { type: 'ShellClosed'; shellId: string; transcript: string; bytes: number; reason: 'exit' | 'elevation-ended' | 'session-ended' })
   | (EventBase & { type: 'ScreenPaused'; reason: string | null })
   | (EventBase & { type: 'ScreenResumed' })
   | (EventBase & { type: 'ClipboardSent'; direction: 'to-customer' | 'to-technician'; to: string; mime: string; size: number })

@@ -105,6 +105,10 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       return { ...s, elevated: false };
     case 'AdminActionPerformed':
       return s;
+    case 'ShellOpened':
+      return { ...s, shells: { ...(s.shells ?? {}), [e.shellId]: e.transcript } };
+    case 'ShellClosed':
+      return { ...s, shells: withoutKey(s.shells ?? {}, e.shellId) };
     case 'ScreenPaused':
       return { ...s, screenPaused: true };
     case 'ScreenResumed':

@@ -95,6 +95,8 @@ export interface SessionState {
   jumpGroupId: string | null;
   /** The customer's physical keyboard and mouse are held for `by`, the member holding control (InputBlocked). */
   inputBlock: { by: string } | null;
+  /** Open command shells: shellId → the reference of its output transcript. */
+  shells: Record<string, string>;
 }
 
 /** A click-to-chat session's attach code: only its hash, the mode the customer chose, its expiry. */
@@ -112,7 +114,7 @@ export function initialSessionState(sessionId: string): SessionState {
     queue: null, mode: 'hold', requestedAction: 'view', controllerId: null, invitations: {}, requests: {}, elevated: false,
     chatOnly: false, screenPaused: false, jumpNotice: false, files: {}, messageIds: [], removedIds: [], endReason: null, lockDesktop: false,
     recording: false, recordingRequired: false, clipboard: true, attachCode: null, inputBlock: null,
-    jumpGroupId: null,
+    jumpGroupId: null, shells: {},
   };
 }
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import { Forwarder } from '../../actors/forwarder';
@@ -15,6 +16,7 @@ import { EntryPointsHandlers } from './entry-points.handlers';
 import { ExternalInvites } from './external-invites';
 import { FileHandlers } from './file.handlers';
 import { ShellHandlers } from './shell.handlers';
+import { ShellTranscripts } from '../../recording/shell-transcripts';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
 import { NodeRegistry } from './node-registry';
@@ -60,6 +62,8 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
   return [
     { provide: STORE, useValue: store },
     { provide: CLOCK, useValue: clock },
+    // Command shells' output, referred to by the journal: `<node.dataDir>/transcripts`.
+    { provide: ShellTranscripts, useValue: new ShellTranscripts(join(config.node.dataDir, 'transcripts')) },
     {
       provide: ActorRegistry,
       inject: [NodeInfo],

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Forwarder } from '../../actors/forwarder';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { authorizeShell, type SessionEvent, type SessionState } from '../../domain';
@@ -11,18 +11,25 @@ import { Messenger, type Recipient } from './messenger';
 import { SessionFanout } from './session-fanout';
 import { newId, SessionHandlers } from './session.handlers';
 import { SessionRouter } from './session-router';
+import { ShellTranscripts } from '../../recording/shell-transcripts';
+import { SYSTEM_ACTOR } from './actor-of';
 
 interface ShellPayload { sessionId: string; shellId: string; from: 'member' | 'agent'; actorId: string; event: string; data: Record<string, unknown> }
-type Verdict = { ok: true } | { ok: false; code: string; message: string };
+type CloseReason = 'exit' | 'elevation-ended' | 'session-ended';
+type Verdict = { ok: true; closed?: { bytes: number; reason: CloseReason } } | { ok: false; code: string; message: string };
 
 /**
  * The remote command shell of an elevated session. Opening it is an audited admin action (a journaled
  * event); its bytes are relayed, never journaled, by the session's owner node after the domain allowed
- * them (elevated, active, a taking-part member; or the session's own agent for output). When elevation
- * or the session ends the agent is told to close every shell.
+ * them (elevated, active, a taking-part member; or the session's own agent for output). The output — and
+ * only the output, never what is typed — goes to a transcript file the journal refers to (ShellOpened,
+ * then ShellClosed with the byte count when the shell exits). When elevation or the session ends the
+ * agent is told to close every shell.
  */
 @Injectable()
 export class ShellHandlers implements OnModuleInit {
+  private readonly logger = new Logger('shell');
+
   constructor(
     private readonly handlers: HandlerRegistry,
     private readonly router: SessionRouter,
@@ -30,6 +37,7 @@ export class ShellHandlers implements OnModuleInit {
     private readonly messenger: Messenger,
     private readonly forwarder: Forwarder,
     private readonly fanout: SessionFanout,
+    private readonly transcripts: ShellTranscripts,
   ) {}
 
   onModuleInit(): void {
@@ -50,8 +58,8 @@ export class ShellHandlers implements OnModuleInit {
 
   private async open(conn: Connection, sessionId: string): Promise<object> {
     const actor = this.sessions.actorOf(conn);
-    const commit = await this.router.ask(SESSION, sessionId, { type: 'AdminAction', action: 'command-shell' }, actor);
     const shellId = newId('sh');
+    const commit = await this.router.ask(SESSION, sessionId, { type: 'OpenShell', shellId, transcript: ShellTranscripts.ref(sessionId, shellId) }, actor);
     const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', { sessionId, shellId, from: 'member', actorId: actor.id, event: 'shell.open', data: { by: { id: actor.id, name: actor.name } } } satisfies ShellPayload);
     if (!verdict.ok) throw new ProtocolError(verdict.code, verdict.message);
     return { sessionId, seq: commit.version, shellId };
@@ -61,6 +69,12 @@ export class ShellHandlers implements OnModuleInit {
     const payload: ShellPayload = { sessionId, shellId, from, actorId: from === 'agent' ? conn.identity.id : this.sessions.actorOf(conn).id, event, data };
     const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', payload);
     if (!verdict.ok) throw new ProtocolError(verdict.code, verdict.message);
+    // The shell exited: the audit records its end and the size of its transcript.
+    if (verdict.closed) {
+      const closed = verdict.closed;
+      void this.router.ask(SESSION, sessionId, { type: 'CloseShell', shellId, bytes: closed.bytes, reason: closed.reason }, SYSTEM_ACTOR)
+        .catch((err: unknown) => this.logger.warn({ err }, `shell close not recorded [session:${sessionId}, shell:${shellId}]`));
+    }
     return {};
   }
 
@@ -76,6 +90,13 @@ export class ShellHandlers implements OnModuleInit {
     if (p.event === 'shell.output' && !state.elevated) return { ok: false, code: 'NOT_ELEVATED', message: 'the session is no longer elevated' };
     const to: Recipient[] = Object.values(state.members).filter((m) => m.role !== 'observer').map((m) => ({ kind: 'person' as const, id: m.id }));
     this.messenger.send(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data });
+    const opened = (state.shells ?? {})[p.shellId] !== undefined;
+    if (p.event === 'shell.output' && opened) this.transcripts.append(p.sessionId, p.shellId, String(p.data.data ?? ''));
+    if (p.event === 'shell.exit' && opened) {
+      const bytes = this.transcripts.bytes(p.sessionId, p.shellId);
+      void this.transcripts.finish(p.sessionId, p.shellId).catch((err: unknown) => this.logger.error({ err }, `transcript write failed [session:${p.sessionId}, shell:${p.shellId}]`));
+      return { ok: true, closed: { bytes, reason: state.status === 'ended' ? 'session-ended' : state.elevated ? 'exit' : 'elevation-ended' } };
+    }
     return { ok: true };
   }
 }
