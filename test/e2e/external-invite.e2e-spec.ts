@@ -27,6 +27,15 @@ describe('external representative invitations', () => {
     expect(await alice.next('session.event', (e) => e.text === 'vendor here')).toMatchObject({ actor: { kind: 'external' } });
     await expect(xena.ask('session.invite', { sessionId, target: { kind: 'team', teamId: 'helpdesk' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
     await expect(xena.ask('elevation.request', { sessionId, method: 'prompt' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // No transfer, no share, no elevation (INV-13, ELEV-18): the domain's codes, whatever the target.
+    await expect(xena.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'alice' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    await expect(xena.ask('session.invite', { sessionId, target: { kind: 'external', name: 'Friend' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    await expect(xena.ask('session.transfer', { sessionId, to: { kind: 'team', teamId: 'helpdesk' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    await expect(xena.ask('session.transfer', { sessionId, to: { kind: 'representative', userId: 'bob' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    await expect(xena.ask('people.invitable', { sessionId })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    await expect(xena.ask('elevation.request', { sessionId, method: 'credentials', credentials: { username: 'root', password: 'x' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(xena.ask('admin.action', { sessionId, action: 'process-list' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(alice.all('session.event').filter((e) => ['InvitationSent', 'SessionTransferred', 'ElevationRequested'].includes(e.type) && e.actor.kind === 'external')).toEqual([]);
     expect((await xena.ask('online.list', {})).agents).toEqual([]);
 
     // A copy of the used link gets nothing: every command is refused, and the connection closes when
@@ -74,6 +83,22 @@ describe('external representative invitations', () => {
     expect(await late.ask('session.resume', { token: resumeToken, lastSeq: 0 })).toMatchObject({ removed: true });
     await expect(late.ask('chat.send', { sessionId, text: 'after removal' })).rejects.toMatchObject({ code: 'LINK_USED' });
     expect(await late.closed).toMatchObject({ code: 4403 });
+    for (const c of [alice, desk.ws]) await c.close();
+  });
+
+  it('an unused link does not let anyone in once the session has ended', async () => {
+    const alice = await person(t, 'alice');
+    const desk = await agent(t, 'desk-external-4', '242424');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const invite = await alice.ask('session.invite', { sessionId, target: { kind: 'external', name: 'Una Late' } });
+    await alice.ask('session.end', { sessionId });
+    expect(await alice.next('session.event', (e) => e.type === 'InvitationRevoked')).toMatchObject({ inviteId: invite.inviteId, reason: 'session-ended' });
+    const una = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await una.next('error')).toMatchObject({ code: 'SESSION_ENDED' });
+    expect(await una.closed).toMatchObject({ code: 4403 });
+    expect(una.all('session.state')).toEqual([]);
+    expect(una.all('external.joined')).toEqual([]);
     for (const c of [alice, desk.ws]) await c.close();
   });
 
