@@ -20,6 +20,8 @@ export class ShareForm {
   private readonly person = h('select', { id: uid('share-who'), 'data-key': 'share-who', 'aria-label': 'Representative' });
   private readonly team = h('select', { id: uid('share-team'), 'data-key': 'share-team', 'aria-label': 'Team', hidden: true });
   private readonly name = h('input', { id: uid('share-name'), 'data-key': 'share-name', autocomplete: 'off', placeholder: 'Their name', 'aria-label': 'Their name', hidden: true });
+  /** Team ids for the Transfer form's input too (its `list`). */
+  private readonly teamIds = h('datalist', { id: 'share-teams' });
   private readonly fieldset: HTMLFieldSetElement;
   private loadedAt = 0;
 
@@ -29,6 +31,7 @@ export class ShareForm {
       h('legend', null, 'Share'),
       h('div', { class: 'field' }, h('label', { for: this.kind.id }, 'With'), this.kind),
       h('div', { class: 'field' }, who, this.person, this.team, this.name),
+      this.teamIds,
       h('button', { type: 'submit', 'data-key': 'share-send' }, 'Invite'));
     this.el = h('form', null, this.fieldset);
     this.kind.addEventListener('change', () => {
@@ -62,6 +65,7 @@ export class ShareForm {
     replace(this.person, list.people.length === 0 ? h('option', { value: '' }, 'Nobody is available') : list.people.map((p) =>
       h('option', { value: p.userId }, `${p.name} · ${p.availability === 'online' ? 'online' : 'by email'}${p.teams.length ? ` · ${p.teams.join(', ')}` : ''}`)));
     replace(this.team, list.teams.map((t) => h('option', { value: t.id }, t.name)));
+    replace(this.teamIds, list.teams.map((t) => h('option', { value: t.id }, t.name)));
     if (list.people.some((p) => p.userId === picked)) this.person.value = picked;
     if (list.teams.some((t) => t.id === pickedTeam)) this.team.value = pickedTeam;
   }
