@@ -74,6 +74,8 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'ElevationAnswered': return `${who} ${e.allow ? 'granted' : 'denied'} ${e.scope === 'full-client' ? 'full-client' : 'administrator'} rights`;
     case 'ElevationEnded': return `${who} ended the administrator rights`;
     case 'AdminActionPerformed': return `${who} started ${ADMIN_ACTION[e.action] ?? e.action}`;
+    case 'ShellOpened': return `${who} opened a command shell (its output is kept in the audit transcript)`;
+    case 'ShellClosed': return `The command shell closed (${String(e.bytes)} bytes of output in the transcript)`;
     case 'ScreenPaused': return `The screen is paused${e.reason ? `: ${e.reason}` : ' (protected screen)'}`;
     case 'ScreenResumed': return 'The screen is visible again';
     case 'AttachCodeIssued': return `${who} got a one-time code to share the screen (starts in ${String(e.mode)})`;
@@ -88,6 +90,6 @@ export function eventKind(type: string): 'chat' | 'mode' | 'people' | 'end' | 'a
   if (type.startsWith('Mode') || type.startsWith('Control') || type.startsWith('Screen')) return 'mode';
   if (type.startsWith('Invitation') || type.startsWith('Member') || type === 'SupervisorJoined' || type.startsWith('Customer')) return 'people';
   if (type === 'SessionEnded' || type === 'AssistDeclined') return 'end';
-  if (type.startsWith('Elevation') || type === 'AdminActionPerformed') return 'admin';
+  if (type.startsWith('Elevation') || type.startsWith('Shell') || type === 'AdminActionPerformed') return 'admin';
   return 'other';
 }
