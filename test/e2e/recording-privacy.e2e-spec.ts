@@ -92,6 +92,8 @@ describe('privacy of the record', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['ElevationRequested', 'ElevationAnswered', 'ClipboardSent']));
     expect(events.find((e) => e.type === 'ClipboardSent')).toMatchObject({ size: Buffer.byteLength(CLIPBOARD) });
     expect(parsed.records.some((r) => r.kind === RecordKind.Media)).toBe(true);
+    // The events in the recording carry their chain, as journaled.
+    expect(events.every((e) => /^[0-9a-f]{64}$/.test(String(e.hash)) && /^[0-9a-f]{64}$/.test(String(e.prevHash)))).toBe(true);
     // Text in any encoding the file could hold it in: raw bytes, UTF-16, base64.
     const asText = [file.toString('latin1'), file.toString('utf16le'), file.toString('utf8')].join('\n');
     const b64 = secrets.map((s) => Buffer.from(s).toString('base64').slice(0, 16));
@@ -106,7 +108,10 @@ describe('privacy of the record', () => {
     const csv = await exportText(`sessionId=${sessionId}&format=csv`);
     const all = await exportText('from=0');
     expect(jsonl).toContain('ElevationRequested');
-    expect(jsonl).toContain('"hash"');
+    // The export carries each session event's chain fields (in details), to be checked against the journal's.
+    const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l) as { seq: number | null; details: { hash?: string; prevHash?: string } });
+    const journaled = (await store.journal.read(`session:${sessionId}`, 0)).map((e) => e.event as { seq: number; hash: string; prevHash: string });
+    for (const j of journaled) expect(lines.find((x) => x.seq === j.seq)?.details).toMatchObject({ hash: j.hash, prevHash: j.prevHash });
     expect([...leaks('the journal', journal), ...leaks('the audit JSONL', jsonl), ...leaks('the audit CSV', csv), ...leaks('the whole audit log', all)]).toEqual([]);
     await alice.close();
     await desk.ws.close();
