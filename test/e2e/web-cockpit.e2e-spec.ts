@@ -169,7 +169,9 @@ describe('web cockpit and customer panel', () => {
       const bob = await open('/');
       await signIn(bob, 'bob');
       await alice.getByRole('tab', { name: 'People' }).click();
-      await alice.getByLabel('Who').fill('bob');
+      // The Share form offers who is invitable now (people.invitable): bob is logged in.
+      await alice.locator('[data-key="share-who"] option[value="bob"]').waitFor({ state: 'attached' });
+      await alice.getByLabel('Who').selectOption('bob');
       await alice.getByRole('button', { name: 'Invite' }).click();
       await bob.getByRole('button', { name: 'Accept' }).waitFor();
       await shot(bob, 'cockpit-invited');

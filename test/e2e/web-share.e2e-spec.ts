@@ -44,7 +44,7 @@ describe('web cockpit: the Share form picks from the invitable people', () => {
     await desk.ws.ask('assist.respond', { sessionId, allow: true });
     await page.getByRole('tab', { name: 'People' }).click();
 
-    const who = page.getByRole('combobox', { name: 'Representative' });
+    const who = page.getByLabel('Who');
     await page.locator('[data-key="share-who"] option[value="carol"]').waitFor({ state: 'attached' });
     const options = await who.locator('option').allTextContents();
     expect(options).toEqual(['Bob Tech · by email · helpdesk', 'Carol Tech · online · network']);

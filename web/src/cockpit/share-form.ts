@@ -17,7 +17,7 @@ export class ShareForm {
   readonly el: HTMLFormElement;
   private readonly kind = h('select', { id: uid('share-kind'), 'data-key': 'share-kind' },
     h('option', { value: 'representative' }, 'Representative'), h('option', { value: 'team' }, 'Team (any representative)'), h('option', { value: 'external' }, 'External (one-time)'));
-  private readonly person = h('select', { id: uid('share-who'), 'data-key': 'share-who', 'aria-label': 'Representative' });
+  private readonly person = h('select', { id: uid('share-who'), 'data-key': 'share-who' });
   private readonly team = h('select', { id: uid('share-team'), 'data-key': 'share-team', 'aria-label': 'Team', hidden: true });
   private readonly name = h('input', { id: uid('share-name'), 'data-key': 'share-name', autocomplete: 'off', placeholder: 'Their name', 'aria-label': 'Their name', hidden: true });
   /** Team ids for the Transfer form's input too (its `list`). */
