@@ -181,6 +181,20 @@ describe('media relay: frames reach allowed viewers only, cuts are immediate, sl
     expect(refreshesAt(desk)).toHaveLength(before + 1);
   });
 
+  it('sends a refresh asked for within 500 ms of the previous one once the interval is over, however many were asked', async () => {
+    const { desk, sessionId } = await session('observe', false);
+    await waitFor('the refresh for alice joining', () => refreshesAt(desk).some((r) => r.sessionId === sessionId));
+    await new Promise((r) => setTimeout(r, 600));
+    const before = refreshesAt(desk).length;
+    for (let i = 0; i < 5; i++) expect(await alice.ask('media.refresh', { sessionId, monitor: 0 })).toEqual({ sessionId });
+    await waitFor('the first refresh', () => refreshesAt(desk).length === before + 1);
+    await waitFor('the merged one after the interval', () => refreshesAt(desk).length === before + 2, 3000);
+    await new Promise((r) => setTimeout(r, 700));
+    await desk.ws.ask('ping', {});
+    expect(refreshesAt(desk)).toHaveLength(before + 2);
+    await alice.ask('session.end', { sessionId });
+  });
+
   describe.each([
     ['member.remove', 'MemberRemoved', 'bob'],
     ['mode hold', 'ModeChanged', 'alice'],
