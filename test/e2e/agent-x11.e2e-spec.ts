@@ -315,7 +315,7 @@ describe('desktop agent on Xvfb', () => {
     }
   });
 
-  it('rejoins an allowed session after an agent restart within the grace period without asking again; past it, asks again', async () => {
+  it('rejoins an allowed session after an agent restart within the grace period in the same mode (interact: input works) without asking again; past it, asks again', async () => {
     const node = await startInProcessNode({ ws: { agentGraceMs: 2500 } });
     const cli = resolve(PROJECT_ROOT, 'dist', 'agent', 'cli.js');
     const config = join(tmp, 'restart.json');
@@ -329,7 +329,7 @@ describe('desktop agent on Xvfb', () => {
       const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { hostname: string }) => a.hostname === 'desk-restart'));
       const { sessionId } = await alice.ask('assist.request', { agentId: row.agentId });
       await waitFor('the consent question', () => first.output().includes('asks to view your screen'));
-      first.child.stdin!.write('y\nobserve\n');
+      first.child.stdin!.write('y\ninteract\n');
       await waitFor('a tile', () => frames(alice, sessionId).some((f) => f.type === FrameType.Tile), 10000);
 
       first.child.kill('SIGKILL');
@@ -341,7 +341,12 @@ describe('desktop agent on Xvfb', () => {
       await waitFor('tiles again after the restart', () => frames(alice, sessionId, mark).some((f) => f.type === FrameType.Tile), 15000);
       expect(second.output()).toContain(`rejoining session ${sessionId}`);
       expect(second.output()).not.toContain('asks to view your screen');
-      expect(await alice.next('session.state', (st) => st.sessionId === sessionId && st.seq > away.seq && st.customer?.online === true)).toMatchObject({ status: 'active', mode: 'observe' });
+      expect(await alice.next('session.state', (st) => st.sessionId === sessionId && st.seq > away.seq && st.customer?.online === true)).toMatchObject({ status: 'active', mode: 'interact' });
+      // In the same mode: the technician's input reaches the desktop again, nobody was asked.
+      await waitFor('input injected after the restart', async () => {
+        await alice.ask('input', { sessionId, kind: 'move', monitor: 0, x: 0.75, y: 0.25 });
+        return (await pointer(x)).startsWith(`x:${Math.round(0.75 * (W - 1))} y:${Math.round(0.25 * (H - 1))} `);
+      }, 5000, 100);
 
       // Killed again and back too late: the session ended, and a new one asks the customer again.
       second.child.kill('SIGKILL');
