@@ -42,6 +42,8 @@ export interface ViewerStats {
   droppedFrames: number;
   supersededFrames: number;
   refreshes: number;
+  /** Frames of monitors this connection does not show (`media.monitors`), not sent. */
+  otherMonitorFrames: number;
   /** The link as the viewer's probes measure it (RTT, delivered fps and bit rate). */
   link: ViewerLink;
 }
@@ -85,8 +87,10 @@ export class MediaViewer {
   readonly queue: ViewerQueue;
   /** Sessions this viewer has been sent frames of (a first frame asks for a refresh). */
   readonly sessions = new Set<string>();
+  /** Per session, the monitors this connection shows (`media.monitors`); a session not here: every monitor. */
+  private readonly shown = new Map<string, ReadonlySet<number>>();
   private readonly flows = new Map<string, StreamFlow>();
-  private readonly stats = { peakBytes: 0, sentFrames: 0, droppedFrames: 0, refreshes: 0 };
+  private readonly stats = { peakBytes: 0, sentFrames: 0, droppedFrames: 0, refreshes: 0, otherMonitorFrames: 0 };
   /** Frames were dropped since the last feedback evaluation. */
   private hasDroppedRecently = false;
   private readonly onSent = (): void => this.pump();
@@ -126,6 +130,10 @@ export class MediaViewer {
   /** Hands a frame to the socket now, queues it, or drops it (and the stream's queue) when the viewer is too far behind. */
   deliver(frame: RelayedFrame): void {
     if (this.conn.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.shows(frame.sessionId, frame.monitor)) {
+      this.stats.otherMonitorFrames++;
+      return;
+    }
     const flow = this.flowOf(frame.stream);
     flow.lastSeq = frame.frameSeq;
     if (flow.mode === 'dropping' || (flow.mode === 'resync' && frame.frameSeq === flow.skipSeq)) {
@@ -217,6 +225,27 @@ export class MediaViewer {
     this.hasDroppedRecently = false;
     const { rttMs, baseRttMs } = this.meter.link(this.opts.now());
     return { fill: Math.min(1, this.queuedBytes / this.opts.maxBytes), hasDropped, rttMs, baseRttMs };
+  }
+
+  /** Only these monitors of the session from now on (null: every monitor). */
+  showMonitors(sessionId: string, monitors: readonly number[] | null): void {
+    if (monitors === null) {
+      this.shown.delete(sessionId);
+      return;
+    }
+    const shown = new Set(monitors);
+    this.shown.set(sessionId, shown);
+    // What waits for a monitor no longer shown does not leave; its stream starts over when shown again.
+    this.queue.purge((f) => f.sessionId === sessionId && !shown.has(f.monitor));
+    for (const key of [...this.flows.keys()]) {
+      const bar = key.lastIndexOf('|');
+      if (key.slice(0, bar) === sessionId && !shown.has(Number(key.slice(bar + 1)))) this.flows.delete(key);
+    }
+  }
+
+  /** Whether this connection shows that monitor of the session. */
+  shows(sessionId: string, monitor: number): boolean {
+    return this.shown.get(sessionId)?.has(monitor) ?? true;
   }
 
   /** Whether this viewer watches the session (was sent frames of it and was not cut since). */

@@ -155,6 +155,11 @@ export class MediaRelay implements OnModuleInit, OnApplicationShutdown {
     return this.viewersById.get(connId)?.queuedBytes;
   }
 
+  /** The monitors of a session a console connection shows (null: every monitor); the others' frames are not sent to it. */
+  showMonitors(conn: Connection, sessionId: string, monitors: readonly number[] | null): void {
+    this.viewerOf(conn).showMonitors(sessionId, monitors);
+  }
+
   /** A viewer connection's counters (peak bytes, sent, dropped, superseded, refreshes). */
   viewerStats(connId: string): ViewerStats | undefined {
     return this.viewersById.get(connId)?.snapshot();

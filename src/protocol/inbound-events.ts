@@ -5,7 +5,7 @@ import {
 import { PingDto, SessionRef } from './messages/common';
 import { AttachCodeDto } from './messages/attach.dto';
 import { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from './messages/entry.dto';
-import { MediaRefreshDto, MediaStatsDto } from './messages/media.dto';
+import { MediaMonitorsDto, MediaRefreshDto, MediaStatsDto } from './messages/media.dto';
 import { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from './messages/request.dto';
 import { ClipboardDto, ClipboardSetDto } from '../gateways/sessions/clipboard.dto';
 import { InputBlockReleaseDto } from '../gateways/sessions/input-block.dto';
@@ -60,6 +60,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'pointer': { dto: PointerDto, senders: T, summary: 'show my pointer with my name (observe and interact)', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'annotation': { dto: AnnotationDto, senders: T, summary: 'laser pointer / pen strokes, only while the screen is visible', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
   'media.refresh': { dto: MediaRefreshDto, senders: T, summary: 'a viewer asks the agent for a full frame of a monitor (all it sends when omitted); only while the screen is visible to it', errors: [...S, 'SCREEN_NOT_VISIBLE'] },
+  'media.monitors': { dto: MediaMonitorsDto, senders: T, summary: 'the monitors this viewer connection shows (every monitor when omitted): the relay sends it frames of those only', errors: [...S] },
   'rtc.config': { dto: RtcConfigDto, senders: T, summary: 'before a WebRTC offer: whether WebRTC is on, the ICE servers (media.rtc.iceServers) and this tab\'s viewer id', errors: [] },
   'rtc.offer': { dto: RtcOfferDto, senders: T, summary: 'a viewer\'s WebRTC offer (recvonly video) for a monitor, passed to the session\'s agent with the viewer id; acked with {viewerId}; only while the screen is visible to it', errors: [...S, 'NOT_ACTIVE', 'SCREEN_NOT_VISIBLE', 'CUSTOMER_OFFLINE', 'CHAT_ONLY', 'FORBIDDEN'] },
   'rtc.answer': { dto: RtcAnswerDto, senders: A, summary: 'the agent\'s WebRTC answer, passed to that viewer only while the screen is visible to it', errors: [...S, 'NOT_ACTIVE', 'SCREEN_NOT_VISIBLE', 'CUSTOMER_OFFLINE', 'CHAT_ONLY', 'FORBIDDEN'] },

@@ -67,7 +67,7 @@ describe('several monitors', () => {
     }
   });
 
-  it('streams both monitors to the technician, lands input on the monitor asked, and announces a monitor plugged in', async () => {
+  it('streams both monitors to the technician (or only the one a connection shows), lands input on the monitor asked, and announces a monitor plugged in', async () => {
     let xev: TrackedProcess | undefined;
     const x11 = new X11Screen(x.display);
     const desk = await startDesktopAgent(t, 'desk-two', { screen: { monitors: () => x11.monitors(), capture: (m, o) => x11.capture(m, o), close: () => x11.close() }, injector: x11 });
@@ -87,6 +87,27 @@ describe('several monitors', () => {
       const m1 = frames().find((f) => f.type === FrameType.Tile && f.monitor === 1 && f.x === 0 && f.y === 0)!;
       expect(rgbAt0(m1.payload, m1.encoding, m1.width, m1.height)).toBe(GREEN);
       expect(frames().find((f) => f.type === FrameType.ScreenInfo && f.monitor === 1)).toMatchObject({ width: 1280, height: H });
+
+      // Showing monitor 2 only: the relay sends this connection its frames and none of monitor 1.
+      expect(await alice.ask('media.monitors', { sessionId, monitors: [1] })).toEqual({ sessionId, monitors: [1] });
+      const onlyRight = alice.binary.length;
+      const painter = new X11Screen(x.display);
+      try {
+        painter.paint(0, 0, 1280, H, GREEN);
+        painter.paint(1280, 0, 1280, H, RED);
+        await waitFor('monitor 2 repainted', () => frames().slice(onlyRight).some((f) => f.type === FrameType.Tile && f.monitor === 1 && f.x === 0 && f.y === 0 && rgbAt0(f.payload, f.encoding, f.width, f.height) === RED), 8000);
+        await alice.ask('media.refresh', { sessionId });
+        await new Promise((r) => setTimeout(r, 500));
+        await alice.ask('ping', {});
+        expect(frames().slice(onlyRight).filter((f) => f.monitor === 0)).toEqual([]);
+        expect(await alice.ask('media.monitors', { sessionId })).toEqual({ sessionId, monitors: null });
+        const allAgain = alice.binary.length;
+        await alice.ask('media.refresh', { sessionId, monitor: 0 });
+        await waitFor('monitor 1 again', () => frames().slice(allAgain).some((f) => f.type === FrameType.Tile && f.monitor === 0 && rgbAt0(f.payload, f.encoding, f.width, f.height) === GREEN), 8000);
+        await expect(alice.ask('media.monitors', { sessionId, monitors: [99] })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+      } finally {
+        painter.close();
+      }
 
       await alice.ask('input', { sessionId, kind: 'move', monitor: 1, x: 0.5, y: 0.5 });
       await waitFor('the pointer on the right monitor', async () => (await x.x('xdotool', ['getmouselocation'])).startsWith(`x:${1280 + 640} y:360 `), 5000, 20);

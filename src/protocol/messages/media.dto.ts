@@ -1,10 +1,15 @@
 import 'reflect-metadata';
-import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { SessionRef } from './common';
 
 /** technician → server: send me a full frame of this monitor (after a decode error, a resize, a tab brought back). */
 export class MediaRefreshDto extends SessionRef {
   @IsOptional() @IsInt() @Min(0) @Max(64) monitor?: number;
+}
+
+/** technician → server: the monitors this connection shows (every monitor when omitted); frames of the others are not sent to it. */
+export class MediaMonitorsDto extends SessionRef {
+  @IsOptional() @IsArray() @ArrayMaxSize(16) @IsInt({ each: true }) @Min(0, { each: true }) @Max(64, { each: true }) monitors?: number[];
 }
 
 /** agent → server, every couple of seconds while it captures: what its capture loop produces (docs/media.md, "Quality and adaptation"). */

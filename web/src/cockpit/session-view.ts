@@ -313,9 +313,21 @@ export class SessionView {
   private afterPick(): void {
     for (const p of this.pointers.values()) p.remove();
     this.pointers.clear();
-    if (this.live && this.state?.screenVisible) this.app.conn.send('media.refresh', { sessionId: this.model.sessionId });
+    if (this.live && this.state?.screenVisible) this.askFullFrame();
     this.syncRtc();
     this.renderToolbar();
+  }
+
+  /**
+   * Tells the relay which monitors this tab shows (`media.monitors`: one, or all), so frames of the
+   * others are not sent here, then asks for a full frame of what it shows.
+   */
+  private askFullFrame(): void {
+    const sessionId = this.model.sessionId;
+    const monitors = this.showingAll ? undefined : [this.renderer.monitor];
+    void this.app.conn.ask('media.monitors', { sessionId, ...(monitors ? { monitors } : {}) })
+      .catch(() => undefined)
+      .then(() => this.app.conn.send('media.refresh', monitors ? { sessionId, monitor: monitors[0] } : { sessionId }));
   }
 
   /** This tab's figures for the session (`media.quality`). */
@@ -345,7 +357,7 @@ export class SessionView {
       // A tab opened on a still screen (a monitor in its own window, a reload) would get no tile until
       // something changes: ask for a full frame once.
       this.hasAskedFullFrame = true;
-      this.app.conn.send('media.refresh', { sessionId: this.model.sessionId });
+      this.askFullFrame();
     }
     this.syncRtc();
     this.stageMsg.hidden = !msg;
