@@ -213,6 +213,13 @@ describe('web admin console', () => {
     const verdict = page.getByTestId('verify-result');
     await verdict.waitFor();
     expect(await verdict.textContent()).toMatch(/^Chain intact\. [1-9]\d* streams? and [1-9]\d* events checked/);
+    // What it covered: the day ledgers read, and today's ledger head to keep outside the store (the API's own).
+    const coverage = page.getByTestId('verify-coverage');
+    expect(await coverage.textContent()).toMatch(/^[1-9]\d* day ledgers? read\./);
+    const api = await adminApi<{ results: Array<{ stream: string; head?: string }> }>('/api/admin/audit/verify');
+    const ledgerHeads = api.body.results.filter((r) => r.stream.startsWith('ledger:')).map((r) => r.head);
+    expect(ledgerHeads.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('ledger-head').textContent()).toBe(ledgerHeads[ledgerHeads.length - 1]);
     await shot(page, 'audit');
     const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSONL' }).click()]);
     expect(jsonl.suggestedFilename()).toMatch(/^tandem-audit-.+\.jsonl$/);

@@ -40,6 +40,10 @@ export interface AuditEntry { at: number; type: string; actor: { kind: string; i
 export interface VerifyResult {
   ok: boolean; checked: number; events: number;
   firstBroken: { stream: string; events: number; break: { position: number; reason: string } | null } | null;
+  /** Every stream checked; an intact one has the hash of its last event (`head`). */
+  results?: Array<{ stream: string; events: number; ok: boolean; head?: string }>;
+  /** Day ledgers read and the older days a long range did not read. */
+  days?: { checked: number; skipped: number; skippedBefore?: string };
 }
 
 /** The admin REST API with the signed-in admin's bearer token. */

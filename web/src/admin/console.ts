@@ -522,6 +522,7 @@ export class AdminConsole {
       ? h('div', { class: 'verify ok', role: 'status', 'data-testid': 'verify-result' }, h('strong', null, 'Chain intact.'), ` ${v.checked} stream${v.checked === 1 ? '' : 's'} and ${v.events} events checked; every hash links to the one before.`)
       : h('div', { class: 'verify broken', role: 'alert', 'data-testid': 'verify-result' }, h('strong', null, 'Chain broken.'),
         ` ${v.firstBroken?.stream ?? 'a stream'}${v.firstBroken?.break ? ` at event ${v.firstBroken.break.position}: ${v.firstBroken.break.reason}` : ''} (${v.checked} streams checked).`)) : null;
+    const coverage = v ? verifyCoverage(v) : null;
     const a = this.audit;
     const rows = (a?.entries ?? []).map((e) => h('tr', { 'data-type': e.type },
       h('td', { class: 'nowrap' }, h('div', null, clock(e.at)), h('div', { class: 'small muted' }, new Date(e.at).toLocaleDateString())),
@@ -532,7 +533,7 @@ export class AdminConsole {
       h('td', { class: 'mono small' }, e.node)));
     const summary = !a ? 'Loading the log…' : a.total > a.entries.length ? `Showing the latest ${a.entries.length} of ${a.total} entries (${AUDIT_RANGES.find((r) => r.id === this.auditRange)?.label.toLowerCase()}). Download for all of them.`
       : `${a.total} entr${a.total === 1 ? 'y' : 'ies'} (${AUDIT_RANGES.find((r) => r.id === this.auditRange)?.label.toLowerCase()}), newest first.`;
-    return this.section('Audit log', summary, actions, h('div', { class: 'stack' }, verdict,
+    return this.section('Audit log', summary, actions, h('div', { class: 'stack' }, verdict, coverage,
       this.table(['Time', 'Type', 'Actor', 'What happened', 'Session', 'Node'], rows, a ? 'No entries in this time range.' : 'Loading…', 'Audit log')));
   }
 }
@@ -577,4 +578,20 @@ function auditText(e: AuditEntry): string {
   const parts = Object.entries(e.details).filter(([k]) => k !== 'prevHash' && k !== 'hash').slice(0, 4)
     .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? ('name' in v ? String((v as { name: unknown }).name) : '…') : String(v)}`);
   return parts.length ? parts.join(' · ') : e.type;
+}
+
+/**
+ * What a verification covered beyond its verdict: the day ledgers read (and the older days a long range
+ * left out, never silently), and the latest day ledger's head — the hash to keep outside the store, since
+ * someone able to rewrite the store could recompute an unkeyed chain (docs/recording.md).
+ */
+function verifyCoverage(v: VerifyResult): HTMLElement | null {
+  if (!v.days) return null;
+  const ledgers = (v.results ?? []).filter((r) => r.stream.startsWith('ledger:') && r.ok && r.head).sort((a, b) => a.stream.localeCompare(b.stream));
+  const latest = ledgers[ledgers.length - 1];
+  return h('div', { class: 'verify-coverage small', 'data-testid': 'verify-coverage' },
+    h('div', null, `${v.days.checked} day ledger${v.days.checked === 1 ? '' : 's'} read`,
+      v.days.skipped > 0 ? h('strong', null, ` — ${v.days.skipped} older day${v.days.skipped === 1 ? '' : 's'} not read (before ${v.days.skippedBefore ?? 'the range'}): verify them with a range of their own.`) : '.'),
+    latest ? h('div', null, `Head of ${latest.stream.slice('ledger:'.length)}'s ledger (${latest.events} entr${latest.events === 1 ? 'y' : 'ies'}): `,
+      h('code', { class: 'mono', 'data-testid': 'ledger-head' }, latest.head!), ' — keep a copy outside Tandem; a later verification showing another head for that day means it was rewritten.') : null);
 }
