@@ -36,7 +36,10 @@ describe('clipboard between the technician and the customer\'s desktop', () => {
   let t: TestNode;
   let x: TestDisplay;
   beforeAll(async () => {
-    x = await startXvfb({ width: 640, height: 480 });
+    // Two XRandR monitors side by side, as the issue's proof asks: the clipboard is the display's, not a monitor's.
+    x = await startXvfb({ width: 1280, height: 480 });
+    await x.x('xrandr', ['--setmonitor', 'left', '640/169x480/127+0+0', 'screen']);
+    await x.x('xrandr', ['--setmonitor', 'right', '640/169x480/127+640+0', 'none']);
     t = await startInProcessNode();
   });
   afterAll(async () => {
@@ -57,7 +60,8 @@ describe('clipboard between the technician and the customer\'s desktop', () => {
     const alice = await person(t, 'alice');
     const bob = await person(t, 'bob');
     try {
-      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { agentId: string }) => a.agentId === desk.agentId));
+      expect(row.displays).toHaveLength(2);
       const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
       await desk.waitForQuestion('asks to');
       desk.type('y', 'observe');
