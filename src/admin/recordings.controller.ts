@@ -27,7 +27,7 @@ const STATUS: Record<string, number> = { REASON_REQUIRED: 400, NOT_MEMBER: 403, 
  * Session recordings over HTTP (docs/recording.md): the list and the file for admins
  * (`/api/admin/recordings…`), and for staff the recordings they may play (`/api/recordings…`: the
  * session's owner and members, supervisors of its teams; decided by `authorizeRecordingAccess` in the
- * domain). Handing a file out (`?purpose=play|export`, default export) may need `?reason=` by policy
+ * domain). Handing a file out (`?purpose=play|export`, default export; `&format=webm` for an export made into a video in the browser) may need `?reason=` by policy
  * (`policy.reasonRequired.recordingExport`); each one is written to the audit log with who, the
  * purpose and the reason — never any of the recording's content.
  */
@@ -102,6 +102,8 @@ export class RecordingsController {
     if (!ID_PATTERN.test(sessionId)) throw new ApiError(400, 'INVALID_DATA', 'sessionId must be an id');
     const purpose: RecordingAccessPurpose = q.purpose === undefined || q.purpose === 'export' ? 'export' : q.purpose === 'play' ? 'play' : invalid('purpose must be play or export');
     if (q.reason !== undefined && (typeof q.reason !== 'string' || q.reason.length > 200)) invalid('reason must be one text of at most 200 characters');
+    // What the export is made into: the .trec file itself, or a video the browser renders from it (named in the audit).
+    const format = q.format === undefined || q.format === 'trec' ? 'trec' : q.format === 'webm' && purpose === 'export' ? 'webm' : invalid('format must be trec or webm (webm: an export only)');
     const actor = this.actorOf(claims);
     const state = actor.kind === 'admin' ? null : await this.stateOf(sessionId);
     const decision = authorizeRecordingAccess(state, actor, { purpose, reasonRequired: this.config.policy.reasonRequired.recordingExport, ...(typeof q.reason === 'string' ? { reason: q.reason } : {}) });
@@ -110,7 +112,7 @@ export class RecordingsController {
     await this.recorder.flush(sessionId);
     const stream = await this.recorder.store.open(sessionId);
     if (!stream) throw new ApiError(404, 'UNKNOWN_RECORDING', 'no recording of this session');
-    await this.audit.admin(actor, purpose === 'play' ? 'RecordingPlayed' : 'RecordingExported', { purpose, ...(decision.reason ? { reason: decision.reason } : {}) }, sessionId);
+    await this.audit.admin(actor, purpose === 'play' ? 'RecordingPlayed' : 'RecordingExported', { purpose, ...(format === 'webm' ? { format } : {}), ...(decision.reason ? { reason: decision.reason } : {}) }, sessionId);
     res.status(200);
     res.setHeader('content-type', 'application/vnd.tandem.recording');
     res.setHeader('content-disposition', `attachment; filename="tandem-${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}.trec"`);

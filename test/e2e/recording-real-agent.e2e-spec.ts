@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
@@ -57,6 +57,15 @@ function compare(a: Uint8Array, b: Uint8Array): { mean: number; badShare: number
   return { mean: sum / ((a.length / 4) * 3), badShare: bad / (a.length / 4) };
 }
 
+/** Mean absolute difference of luma (what a video keeps at full resolution; its colour is subsampled 2×2). */
+function lumaDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let p = 0; p < a.length; p += 4) {
+    sum += Math.abs(0.299 * (a[p]! - b[p]!) + 0.587 * (a[p + 1]! - b[p + 1]!) + 0.114 * (a[p + 2]! - b[p + 2]!));
+  }
+  return sum / (a.length / 4);
+}
+
 /** The frames the technician received so far stop coming: the agent has sent the screen as it is. */
 async function quiet(alice: WsTestClient, since: number): Promise<void> {
   await waitFor('frames of the new screen', () => alice.binary.length > since, 10_000);
@@ -105,7 +114,7 @@ describe('recording a real agent on Xvfb, replayed in the browser', () => {
     return new Uint8Array(Buffer.from(got.data, 'base64'));
   }
 
-  it('the player ends on the display\'s final screen; the jump to "mode to Interact" shows the screen before it changed', async () => {
+  it('the player ends on the display\'s final screen; the jump to "mode to Interact" shows the screen before it changed; the video export shows both in order', async () => {
     const probe = new X11Screen(x.display);
     // Screen A: a plaid of two colours (edges, so a misplaced or scaled tile shows).
     await x.x('xsetroot', ['-mod', '16', '16', '-fg', '#d04020', '-bg', '#20a060']);
@@ -172,6 +181,59 @@ describe('recording a real agent on Xvfb, replayed in the browser', () => {
       expect(jump.mean).toBeLessThan(6);
       expect(jump.badShare).toBeLessThan(0.02);
       expect(compare(atJump, screenB).mean).toBeGreaterThan(60);
+
+      // Export as a video: asked as an export (reason, audit with the format), rendered in the browser to WebM.
+      await player.getByRole('button', { name: 'Export video' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/Reason or ticket/).fill('QA-12 video for training');
+      const download = page.waitForEvent('download', { timeout: 60_000 });
+      await dialog.getByRole('button', { name: 'Download' }).click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe(`tandem-${sessionId}.webm`);
+      await page.getByTestId('player-export-status').filter({ hasText: /^Video saved/ }).waitFor();
+      await page.screenshot({ path: resolve(ARTIFACTS, 'recording-real-agent-03-video-saved.png') });
+      const saved = resolve(ARTIFACTS, 'recording-real-agent.webm');
+      await file.saveAs(saved);
+      const webm = readFileSync(saved);
+      expect(webm.subarray(0, 4).toString('hex')).toBe('1a45dfa3'); // EBML: a Matroska/WebM file
+      const audit = await (await fetch(`${t.url}/api/admin/audit?type=RecordingExported&to=9999999999999`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).text();
+      expect(audit.trim().split('\n').map((l) => (JSON.parse(l) as { details: unknown }).details)).toContainEqual({ purpose: 'export', format: 'webm', reason: 'QA-12 video for training' });
+
+      // The video, decoded by the browser's own <video>: its frames show screen A, then screen B, and end on B
+      // (compared on luma: a video keeps colour at half resolution, which blurs this 1-pixel grid's hue).
+      const frames = await page.evaluate(async (b64) => {
+        const video = document.createElement('video');
+        video.muted = true;
+        video.src = URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'video/webm' }));
+        await new Promise((ok, fail) => { video.onloadeddata = ok; video.onerror = () => fail(new Error(`the video does not load: ${video.error?.message}`)); });
+        const canvas = document.createElement('canvas');
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const ctx = canvas.getContext('2d')!;
+        const out: Array<{ at: number; w: number; h: number; data: string }> = [];
+        // The duration of a WebM written in one go is known once played through: step in 0.2 s until the end.
+        for (let at = 0; at < 600; at += 0.2) {
+          video.currentTime = at;
+          await new Promise((ok) => { video.onseeked = ok; });
+          ctx.drawImage(video, 0, 0);
+          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          let bin = '';
+          for (let i = 0; i < data.length; i += 8192) bin += String.fromCharCode(...data.subarray(i, i + 8192));
+          out.push({ at: video.currentTime, w: canvas.width, h: canvas.height, data: btoa(bin) });
+          if (video.currentTime < at - 0.1 || video.ended) break;
+        }
+        return out;
+      }, webm.toString('base64'));
+      expect(frames.length).toBeGreaterThan(5);
+      expect([frames[0]!.w, frames[0]!.h]).toEqual([W, H]);
+      const vsA = frames.map((f) => lumaDiff(new Uint8Array(Buffer.from(f.data, 'base64')), screenA));
+      const vsB = frames.map((f) => lumaDiff(new Uint8Array(Buffer.from(f.data, 'base64')), screenB));
+      const firstB = vsB.findIndex((m) => m < 8);
+      const lastA = vsA.reduce((last, m, i) => (m < 8 ? i : last), -1);
+      process.stdout.write(`recording-real-agent: video ${webm.length} bytes, ${frames.length} frames seen; luma mean |Δ| best vs screen A ${Math.min(...vsA).toFixed(2)}, last vs screen B ${vsB[vsB.length - 1]!.toFixed(2)}\n`);
+      expect(lastA).toBeGreaterThanOrEqual(0);
+      expect(firstB).toBeGreaterThan(lastA);
+      expect(vsB[vsB.length - 1]).toBeLessThan(8);
     } finally {
       await alice.close();
     }

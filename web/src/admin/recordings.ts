@@ -91,7 +91,7 @@ export class RecordingsTab {
     try {
       const bytes = new Uint8Array(await (await this.api.raw(recordingFileUrl('/api/admin/recordings', sessionId, 'play', reason))).arrayBuffer());
       this.player?.close();
-      this.player = new RecordingPlayer(bytes, { title: `Recording of session ${sessionId}`, onClose: () => { this.player = null; this.view(); } });
+      this.player = new RecordingPlayer(bytes, { title: `Recording of session ${sessionId}`, onClose: () => { this.player = null; this.view(); }, exportBytes: (format) => this.exportBytes(sessionId, format) });
     } catch (err) {
       if (!this.handleAuth(err)) toastError(err instanceof ApiError || err instanceof Error ? err : new Error(String(err)), 'Play recording');
     } finally {
@@ -106,20 +106,29 @@ export class RecordingsTab {
     this.player = null;
   }
 
-  private async download(sessionId: string): Promise<void> {
+  /** The recording as an export (the reason asked as policy says; the audit entry names the format); null when cancelled or refused. */
+  private async exportBytes(sessionId: string, format: 'trec' | 'webm'): Promise<Uint8Array | null> {
     const reason = await askRecordingReason(sessionId, 'export', this.reasonRequired);
-    if (reason === null) return;
+    if (reason === null) return null;
     try {
-      const blob = await (await this.api.raw(recordingFileUrl('/api/admin/recordings', sessionId, 'export', reason))).blob();
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: `tandem-${sessionId}.trec`, hidden: true });
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      toast('Recording downloaded.', 'success', 1500);
+      const url = `${recordingFileUrl('/api/admin/recordings', sessionId, 'export', reason)}${format === 'webm' ? '&format=webm' : ''}`;
+      return new Uint8Array(await (await this.api.raw(url)).arrayBuffer());
     } catch (err) {
-      if (!this.handleAuth(err)) toastError(err, 'Download');
+      if (!this.handleAuth(err)) toastError(err, 'Export');
+      return null;
     }
   }
+
+  private async download(sessionId: string): Promise<void> {
+    const bytes = await this.exportBytes(sessionId, 'trec');
+    if (!bytes) return;
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }));
+    const a = h('a', { href: url, download: `tandem-${sessionId}.trec`, hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    toast('Recording downloaded.', 'success', 1500);
+  }
+
 }

@@ -88,6 +88,24 @@ export class RecordingsBoard {
     this.player = null;
   }
 
+  /** The recording as an export (the reason asked as policy says; the audit entry names the format); null when cancelled or refused. */
+  private async exportBytes(sessionId: string, format: 'trec' | 'webm'): Promise<Uint8Array | null> {
+    const reason = await askRecordingReason(sessionId, 'export', this.reasonRequired);
+    if (reason === null) return null;
+    try {
+      const res = await fetch(`${recordingFileUrl('/api/recordings', sessionId, 'export', reason)}${format === 'webm' ? '&format=webm' : ''}`, { headers: { authorization: `Bearer ${this.token}` }, cache: 'no-store' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+        if (body.code === 'REASON_REQUIRED') this.reasonRequired = true;
+        throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code });
+      }
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (err) {
+      toastError(err, 'Export');
+      return null;
+    }
+  }
+
   private async play(r: PlayableRecording): Promise<void> {
     const reason = await askRecordingReason(r.sessionId, 'play', this.reasonRequired);
     if (reason === null) return;
@@ -102,7 +120,7 @@ export class RecordingsBoard {
       }
       const bytes = new Uint8Array(await res.arrayBuffer());
       this.player?.close();
-      this.player = new RecordingPlayer(bytes, { title: `Recording · ${r.customer || r.sessionId}`, onClose: () => { this.player = null; this.render(); } });
+      this.player = new RecordingPlayer(bytes, { title: `Recording · ${r.customer || r.sessionId}`, onClose: () => { this.player = null; this.render(); }, exportBytes: (format) => this.exportBytes(r.sessionId, format) });
     } catch (err) {
       toastError(err, 'Play recording');
     } finally {

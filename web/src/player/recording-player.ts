@@ -5,7 +5,9 @@ import { h } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import type { SessionEvent } from '../shared/protocol';
 import { ScreenRenderer } from '../shared/screen-renderer';
+import { toastError } from '../shared/toast';
 import './player.css';
+import { canMakeVideo, recordingToWebm } from './video-export';
 
 /** Tiles fed to the renderer before waiting for it to draw them (its backlog drops beyond 400). */
 const FEED_BATCH = 300;
@@ -16,6 +18,16 @@ const LASER_MS = 2000;
 const BLANK = { width: 640, height: 360 };
 
 type PlayerState = 'paused' | 'playing' | 'seeking' | 'ended';
+
+export interface PlayerOptions {
+  title?: string;
+  onClose?: () => void;
+  fileName?: string;
+  /** The monitor shown first (default: the first one recorded). */
+  monitor?: number;
+  /** The recording's bytes for an export in a format, asked for as an export (reason, audit); null: cancelled. */
+  exportBytes?: (format: 'trec' | 'webm') => Promise<Uint8Array | null>;
+}
 
 interface Stroke { memberId: string; points: number[]; laser: boolean; at: number }
 interface Pointer { name: string; x: number; y: number }
@@ -78,15 +90,21 @@ export class RecordingPlayer {
   /** Records where a whole screen starts (src/recording/seek-index.ts): a seek draws from the last one before its target. */
   private readonly keyframes: number[];
 
-  /** Throws when the bytes are not a recording. */
-  constructor(bytes: Uint8Array, private readonly opts: { title?: string; onClose?: () => void; fileName?: string } = {}) {
+  private readonly exportStatus = h('span', { class: 'small muted player-export-status', role: 'status', 'data-testid': 'player-export-status' });
+  private exporting: AbortController | null = null;
+
+  /**
+   * Throws when the bytes are not a recording. `exportBytes` hands out the recording for an export (it asks
+   * the reason policy wants and fetches it as an export, so the audit has it); without it there is no export.
+   */
+  constructor(bytes: Uint8Array, private readonly opts: PlayerOptions = {}) {
     const parsed = decodeRecording(bytes);
     if (!parsed.ok) throw new Error(`not a playable recording: ${parsed.message}`);
     this.sessionId = parsed.header.sessionId;
     this.records = parsed.records;
     this.t0 = this.records[0]?.time ?? parsed.header.startedAt;
     this.durationMs = Math.max(0, (this.records[this.records.length - 1]?.time ?? this.t0) - this.t0);
-    this.monitor = this.firstMonitor();
+    this.monitor = opts.monitor ?? this.firstMonitor();
     this.keyframes = keyframeIndex(this.records, this.monitor);
     this.renderer = new ScreenRenderer(this.canvas);
     this.renderer.show(this.sessionId, this.monitor);
@@ -97,12 +115,13 @@ export class RecordingPlayer {
     this.speedBtns = SPEEDS.map((s) => h('button', {
       type: 'button', class: 'small', 'aria-pressed': String(s === this.speed), 'data-key': `player-speed-${s}`, onclick: () => this.setSpeed(s),
     }, `${s}×`));
-    this.el = this.build(bytes, parsed.truncated);
+    this.el = this.build(parsed.truncated);
     this.sync();
   }
 
   /** Stops playback for good (the page leaves the player). */
   close(): void {
+    this.exporting?.abort();
     this.state = 'paused';
     this.generation++;
     window.clearTimeout(this.timer);
@@ -164,6 +183,78 @@ export class RecordingPlayer {
       this.state = this.applied >= this.records.length && position >= this.durationMs ? 'ended' : 'paused';
       this.sync();
     });
+  }
+
+  /**
+   * For a video export, on a player of its own: applies every record up to `ms` (forward only) and
+   * resolves when the screen and the overlay (cursor, pointers, annotations) show that moment.
+   */
+  stepTo(ms: number): Promise<{ screen: HTMLCanvasElement; overlay: HTMLCanvasElement }> {
+    return new Promise((resolve, reject) => {
+      this.run(async () => {
+        try {
+          this.position = Math.max(this.position, Math.min(this.durationMs, ms));
+          await this.applyTo(this.indexAfter(this.position));
+          await drawn(this.renderer);
+          this.drawOverlay();
+          resolve({ screen: this.canvas, overlay: this.overlay });
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+  }
+
+  /** The size of the recorded screen (the monitor shown): its first screen info record; the blank stage's size without one. */
+  get screenSize(): { width: number; height: number } {
+    for (const r of this.records) {
+      if (r.kind !== RecordKind.Media || r.payload[2] !== FrameType.ScreenInfo) continue;
+      const p = decodeFrame(r.payload);
+      if (p.ok && p.frame.type === FrameType.ScreenInfo && p.frame.monitor === this.monitor) return { width: p.frame.width, height: p.frame.height };
+    }
+    return BLANK;
+  }
+
+  private async exportFile(): Promise<void> {
+    const bytes = await this.opts.exportBytes?.('trec');
+    if (!bytes) return;
+    save(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }), this.opts.fileName ?? `tandem-${this.sessionId}.trec`);
+  }
+
+  /** Renders the recording (the monitor shown now) into a WebM video on a player of its own, with progress. */
+  private async exportVideo(button: HTMLButtonElement): Promise<void> {
+    if (this.exporting) {
+      this.exporting.abort();
+      return;
+    }
+    const bytes = await this.opts.exportBytes?.('webm');
+    if (!bytes) return;
+    const stop = new AbortController();
+    this.exporting = stop;
+    button.textContent = 'Stop video';
+    this.exportStatus.textContent = 'Making the video… 0 %';
+    try {
+      const source = new RecordingPlayer(bytes, { monitor: this.monitor });
+      const started = performance.now();
+      const video = await recordingToWebm(source, {
+        signal: stop.signal,
+        onProgress: (done) => { this.exportStatus.textContent = `Making the video… ${Math.floor(done * 100)} %`; },
+      });
+      source.close();
+      save(video, `tandem-${this.sessionId}.webm`);
+      const seconds = (performance.now() - started) / 1000;
+      this.exportStatus.textContent = `Video saved: ${mmss(this.durationMs)} of recording, ${(video.size / 1024 / 1024).toFixed(1)} MiB, made in ${seconds.toFixed(1)} s.`;
+      this.el.dataset.videoBytes = String(video.size);
+    } catch (err) {
+      if ((err as { name?: string }).name === 'AbortError') this.exportStatus.textContent = 'The video was stopped.';
+      else {
+        this.exportStatus.textContent = 'The video could not be made.';
+        toastError(err instanceof Error ? err : new Error(String(err)), 'Export video');
+      }
+    } finally {
+      this.exporting = null;
+      button.textContent = 'Export video';
+    }
   }
 
   private toggle(): void {
@@ -347,7 +438,7 @@ export class RecordingPlayer {
     return [...seen].sort((a, b) => a - b);
   }
 
-  private build(bytes: Uint8Array, truncated: boolean): HTMLElement {
+  private build(truncated: boolean): HTMLElement {
     const list = h('ol', { class: 'timeline player-events', 'aria-label': 'Recorded events' });
     this.records.forEach((r, index) => {
       if (r.kind !== RecordKind.Event) return;
@@ -374,22 +465,21 @@ export class RecordingPlayer {
         this.seekTo(at);
       },
     }, monitors.map((m) => h('option', { value: m, selected: m === this.monitor }, `Monitor ${m + 1}`))) : null;
-    const download = h('button', {
-      type: 'button', 'data-key': 'player-export', onclick: () => {
-        const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }));
-        const a = h('a', { href: url, download: this.opts.fileName ?? `tandem-${this.sessionId}.trec`, hidden: true });
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      },
-    }, 'Export file');
+    const download = this.opts.exportBytes ? h('button', { type: 'button', 'data-key': 'player-export', title: 'The recording as one .trec file (screen and events)', onclick: () => void this.exportFile() }, 'Export file') : null;
+    const video = this.opts.exportBytes ? h('button', { type: 'button', 'data-key': 'player-video', title: 'The screen as a WebM video, made in this browser', disabled: true }, 'Export video') as HTMLButtonElement : null;
+    if (video) {
+      video.addEventListener('click', () => void this.exportVideo(video));
+      void canMakeVideo().then((ok) => {
+        video.disabled = !ok;
+        if (!ok) video.title = 'This browser cannot encode video (WebCodecs with VP8)';
+      });
+    }
     const close = this.opts.onClose ? h('button', { type: 'button', 'data-key': 'player-close', onclick: () => { this.close(); this.opts.onClose?.(); } }, 'Back to the list') : null;
     const root = h('section', { class: 'card admin-card player', 'data-testid': 'player', 'aria-label': 'Recording player' },
       h('header', { class: 'admin-card-head' },
         h('div', null, h('h3', null, this.opts.title ?? 'Recording'),
           h('p', { class: 'small muted' }, `Session ${this.sessionId} · ${mmss(this.durationMs)} · ${frames} frames · ${this.events.length} events${truncated ? ' · the file ends in a cut record (the recording node stopped while writing)' : ''}`)),
-        h('div', { class: 'row' }, monitorPick, download, close)),
+        h('div', { class: 'row' }, this.exportStatus, monitorPick, download, video, close)),
       h('div', { class: 'player-body' },
         h('div', { class: 'player-screen' },
           h('div', { class: 'player-stage' }, h('div', { class: 'player-frame' }, this.canvas, this.overlay)),
@@ -397,4 +487,13 @@ export class RecordingPlayer {
         h('aside', { class: 'player-side' }, h('h2', null, `Timeline (${this.events.length} events)`), list)));
     return root;
   }
+}
+
+function save(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
