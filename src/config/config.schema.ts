@@ -111,6 +111,8 @@ export class MailConfig {
   @IsString() from = 'Tandem <tandem@localhost>';
   @IsInt() @Min(100) retryBaseMs = 1000;
   @IsInt() @Min(1000) retryMaxMs = 300000;
+  /** How often the sending node looks for request changes whose mails were never queued (a node died in between). */
+  @IsInt() @Min(100) recoveryMs = 15000;
 }
 
 export class FilesConfig {

@@ -1,8 +1,15 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../actors/actor-registry';
+import { OPEN_REQUESTS } from '../actors/aggregates/request.aggregate';
 import { UserDirectory } from '../auth/user-directory';
-import type { RequestEvent, RequestState, SessionEvent, SessionState } from '../domain';
+import type { Store } from '../cluster/ports';
+import { evolveRequest, initialRequestState, type RequestEvent, type RequestState, type SessionEvent, type SessionState } from '../domain';
+import { STORE } from '../gateways/sessions/tokens';
 import { type Mail, Outbox } from './outbox';
+
+/** The last request event whose mails are queued (`mail-cursor:request:<id>`). */
+const cursorKey = (requestId: string): string => `mail-cursor:request:${requestId}`;
+const CURSOR_TTL_MS = 90 * 24 * 3600 * 1000;
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const when = (t: number | null): string => (t === null ? 'any time (*)' : new Date(t).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
@@ -36,16 +43,65 @@ export function describeRequestEvent(e: RequestEvent): string {
 @Injectable()
 export class Notifications implements OnModuleInit {
   private readonly logger = new Logger('notifications');
+  /** Per request, the queueing in progress: its commits are queued in order, so its cursor only moves forward. */
+  private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly actors: ActorRegistry, private readonly outbox: Outbox, private readonly users: UserDirectory) {}
+  constructor(
+    private readonly actors: ActorRegistry,
+    private readonly outbox: Outbox,
+    private readonly users: UserDirectory,
+    @Inject(STORE) private readonly store: Store,
+  ) {}
 
   onModuleInit(): void {
     if (!this.outbox.enabled) return;
     this.actors.onCommit((commit) => {
-      const work = commit.kind === 'request' ? this.requestMails(commit.state as RequestState, commit.events as RequestEvent[])
-        : commit.kind === 'session' ? this.invitationMails(commit.state as SessionState, commit.events as SessionEvent[]) : null;
-      void work?.catch((err: unknown) => this.logger.error({ err }, `queueing mail failed [${commit.kind}:${commit.id}]`));
+      if (commit.kind === 'request') this.inOrder(commit.id, () => this.requestCommit(commit.state as RequestState, commit.events as RequestEvent[]));
+      else if (commit.kind === 'session') {
+        void this.invitationMails(commit.state as SessionState, commit.events as SessionEvent[])
+          .catch((err: unknown) => this.logger.error({ err }, `queueing mail failed [session:${commit.id}]`));
+      }
     });
+    this.outbox.onSweep(() => this.recover());
+  }
+
+  private inOrder(requestId: string, work: () => Promise<void>): void {
+    const next = (this.chains.get(requestId) ?? Promise.resolve()).then(work)
+      .catch((err: unknown) => this.logger.error({ err }, `queueing mail failed [request:${requestId}]; the recovery queues it`));
+    this.chains.set(requestId, next);
+    void next.finally(() => { if (this.chains.get(requestId) === next) this.chains.delete(requestId); });
+  }
+
+  /** Queues a commit's mails, then moves the request's cursor past its events. */
+  private async requestCommit(state: RequestState, events: RequestEvent[]): Promise<void> {
+    await this.requestMails(state, events);
+    const last = events[events.length - 1];
+    if (last) await this.store.kv.set(cursorKey(state.requestId), String(last.seq), CURSOR_TTL_MS);
+  }
+
+  /**
+   * On the node that sends, every `mail.recoveryMs`: a request whose journal is ahead of its cursor had a
+   * change committed whose mails were never queued (the node died, or the store failed, in between).
+   * Its events past the cursor are mailed now, each with the request as it was after it; mail ids make
+   * this idempotent with the commit's own queueing and with mails already sent.
+   */
+  private async recover(): Promise<void> {
+    for (const requestId of await this.store.kv.setMembers(OPEN_REQUESTS)) {
+      const stream = `request:${requestId}`;
+      const cursor = Number((await this.store.kv.get(cursorKey(requestId))) ?? 0);
+      if ((await this.store.journal.version(stream)) <= cursor || this.chains.has(requestId)) continue;
+      let state = initialRequestState(requestId);
+      let recovered = 0;
+      for (const entry of await this.store.journal.read(stream, 0)) {
+        const e = entry.event as RequestEvent;
+        state = evolveRequest(state, e);
+        if (entry.version <= cursor) continue;
+        await this.requestMails(state, [e]);
+        await this.store.kv.set(cursorKey(requestId), String(entry.version), CURSOR_TTL_MS);
+        recovered++;
+      }
+      this.logger.warn(`queued the mails of ${recovered} change${recovered === 1 ? '' : 's'} that were committed but never queued [request:${requestId}]`);
+    }
   }
 
   private async requestMails(state: RequestState, events: RequestEvent[]): Promise<void> {

@@ -17,7 +17,13 @@ export interface Mail {
 }
 
 interface Queued { mail: Mail; attempts: number; nextAt: number; queuedAt: number }
+/** What stays of a mail once the SMTP server took it (for SENT_TTL_MS): queueing the same id again is a no-op. */
+interface Sent { sentAt: number }
 
+/** How long a queued mail is kept. */
+const MAIL_TTL_MS = 30 * 24 * 3600 * 1000;
+/** How long the mark of a sent mail is kept: far longer than a change's cursor takes to pass it (see Notifications). */
+const SENT_TTL_MS = 7 * 24 * 3600 * 1000;
 const PENDING = 'outbox';
 const mailKey = (id: string): string => `outbox:${id}`;
 const TICK_MS = 500;
@@ -40,6 +46,9 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   private sent = 0;
   private stopping = false;
   private failures = 0;
+  /** Run by the sending node every `mail.recoveryMs`: queue what a dead node committed but never queued. */
+  private readonly sweepers: Array<() => Promise<void>> = [];
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(CONFIG) private readonly config: TandemConfig,
@@ -83,12 +92,20 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
     this.transport?.close();
   }
 
-  /** Queues a mail once per id (a retried change does not mail twice). No-op when mail is off. */
+  /**
+   * Queues a mail once per id: a retried change, or the recovery queueing it again, does not mail twice
+   * (a sent mail leaves a mark for 7 days). No-op when mail is off.
+   */
   async enqueue(id: string, mail: Mail): Promise<void> {
     if (!this.enabled) return;
     const now = this.clock();
     const queued: Queued = { mail, attempts: 0, nextAt: now, queuedAt: now };
-    if (await this.store.kv.setIfAbsent(mailKey(id), JSON.stringify(queued), 30 * 24 * 3600 * 1000)) await this.store.kv.setAdd(PENDING, id);
+    if (await this.store.kv.setIfAbsent(mailKey(id), JSON.stringify(queued), MAIL_TTL_MS)) await this.store.kv.setAdd(PENDING, id);
+  }
+
+  /** Runs `sweep` on the node that sends, every `mail.recoveryMs` (and once it starts sending). */
+  onSweep(sweep: () => Promise<void>): void {
+    this.sweepers.push(sweep);
   }
 
   /** Mails waiting (for the admin endpoint and tests). */
@@ -105,6 +122,10 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   private async flush(): Promise<void> {
     try {
       if (!(await this.holdSender())) return;
+      if (this.clock() - this.lastSweep >= this.config.mail.recoveryMs) {
+        this.lastSweep = this.clock();
+        for (const sweep of this.sweepers) await sweep();
+      }
       const now = this.clock();
       // In the order the changes were made (ids are not ordered: seq 10 sorts before seq 2).
       const due: Array<{ id: string; q: Queued }> = [];
@@ -114,7 +135,12 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
           await this.store.kv.setRemove(PENDING, id);
           continue;
         }
-        due.push({ id, q: JSON.parse(raw) as Queued });
+        const entry = JSON.parse(raw) as Queued | Sent;
+        if ('sentAt' in entry) {
+          await this.store.kv.setRemove(PENDING, id);
+          continue;
+        }
+        due.push({ id, q: entry });
       }
       due.sort((a, b) => a.q.queuedAt - b.q.queuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       for (const { id, q } of due) {
@@ -124,14 +150,14 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
         if (!(await this.holdSender())) return;
         try {
           await this.transport!.sendMail({ from: this.config.mail.from, to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
-          await this.store.kv.delete(mailKey(id));
+          await this.store.kv.set(mailKey(id), JSON.stringify({ sentAt: this.clock() } satisfies Sent), SENT_TTL_MS);
           await this.store.kv.setRemove(PENDING, id);
           this.sent += 1;
         } catch (err) {
           this.failures += 1;
           const attempts = q.attempts + 1;
           const delay = Math.min(this.config.mail.retryMaxMs, this.config.mail.retryBaseMs * 2 ** (attempts - 1));
-          await this.store.kv.set(mailKey(id), JSON.stringify({ ...q, attempts, nextAt: this.clock() + delay }), 30 * 24 * 3600 * 1000);
+          await this.store.kv.set(mailKey(id), JSON.stringify({ ...q, attempts, nextAt: this.clock() + delay }), MAIL_TTL_MS);
           this.logger.warn(`send failed, retry in ${delay} ms [mail:${id}, attempt:${attempts}]: ${(err as Error).message}`);
           // The server is down: the rest would fail the same way; try them on the next tick.
           return;

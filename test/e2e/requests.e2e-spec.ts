@@ -34,7 +34,7 @@ describe('remote assistance requests', () => {
   let t: TestNode & { node: RunningNode };
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startInProcessNode({ mail: { host: '127.0.0.1', port: sink.port, retryBaseMs: 200, retryMaxMs: 1000 } });
+    t = await startInProcessNode({ mail: { host: '127.0.0.1', port: sink.port, retryBaseMs: 200, retryMaxMs: 1000, recoveryMs: 500 } });
   });
   afterAll(async () => {
     await t?.stop();
@@ -159,6 +159,34 @@ describe('remote assistance requests', () => {
     expect(mailsTo(sink, 'vic@example.test').map((x) => x.split(': ')[1])).toEqual(['filed the request (available from 2026-11-27 08:00 UTC, one-time)', 'assigned it to Bob Tech', 'set its status to Inactive', 'deleted the request']);
     expect(await metric(t, 'tandem_mail_outbox_pending')).toBe(0);
     expect((await panel.ask('request.list', {})).requests).toEqual([]);
+    for (const c of [panel, sam, desk.ws]) await c.close();
+  }, 40_000);
+
+  it('mails a change committed by a node that died before queueing its mails, once', async () => {
+    const desk = await agent(t, 'desk-died', '191920');
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const sam = await person(t, 'sam');
+    const store = t.node.app.get<Store>(STORE);
+    const port = sink.port;
+    await sink.stop();
+    const { requestId } = await panel.ask('request.file', { description: 'Scanner offline', availableFrom: '*', oneTime: false, email: 'wes@example.test' });
+    await sam.ask('request.edit', { requestId, assignee: 'bob' });
+    await waitFor('both changes queued', async () => (await store.kv.get(`mail-cursor:request:${requestId}`)) === '2');
+    // The store as a node leaves it that died between appending the edit (seq 2) and queueing its mails:
+    // the edit is in the journal, no mail of it is queued, the request's mail cursor is still at the filing.
+    for (const to of ['wes@example.test', 'bob@example.test']) {
+      await store.kv.delete(`outbox:request:${requestId}:2:${to}`);
+      await store.kv.setRemove('outbox', `request:${requestId}:2:${to}`);
+    }
+    await store.kv.set(`mail-cursor:request:${requestId}`, '1', 60_000);
+    sink = await startSmtpSink(port);
+    await waitFor('the filing and the recovered edit', () => mailsTo(sink, 'wes@example.test').length >= 2 && mailsTo(sink, 'bob@example.test').length >= 1, 20_000);
+    // Several recovery rounds later (every 500 ms here), still once each.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(mailsTo(sink, 'wes@example.test').map((x) => x.split(': ')[1])).toEqual(['filed the request (available from any time (*))', 'assigned it to Bob Tech']);
+    expect(mailsTo(sink, 'bob@example.test').filter((x) => x.includes('assigned it to Bob Tech'))).toHaveLength(1);
+    expect(await store.kv.get(`mail-cursor:request:${requestId}`)).toBe('2');
+    await panel.ask('request.delete', { requestId });
     for (const c of [panel, sam, desk.ws]) await c.close();
   }, 40_000);
 

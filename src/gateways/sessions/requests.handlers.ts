@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
-import { REQUEST } from '../../actors/aggregates/request.aggregate';
+import { OPEN_REQUESTS, REQUEST } from '../../actors/aggregates/request.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UnknownRealmError, UserDirectory } from '../../auth/user-directory';
 import type { Store } from '../../cluster/ports';
@@ -20,7 +20,7 @@ import { newId, SessionHandlers } from './session.handlers';
 import { SessionRouter } from './session-router';
 import { STORE } from './tokens';
 
-const OPEN = 'requests:open';
+const OPEN = OPEN_REQUESTS;
 const sessionRequestKey = (sessionId: string): string => `session:${sessionId}:request`;
 
 /** A request as lists show it; `realm` is the user database of its owner (docs/realms.md). */
