@@ -49,7 +49,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'mode.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a technician\'s mode request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
   'control.respond': { dto: RequestAnswerDto, senders: C, summary: 'the customer allows or denies a control request', errors: [...S, 'NOT_CUSTOMER', 'UNKNOWN_REQUEST'] },
   'elevation.respond': { dto: RequestAnswerDto, senders: [...C, ...A], summary: 'the customer (or the agent, after checking credentials) grants or denies elevation', errors: [...S, 'UNKNOWN_REQUEST'] },
-  'file.respond': { dto: FileRespondDto, senders: [...C, ...T], summary: 'the receiver accepts or refuses an offered file (the customer a technician\'s, a member the customer\'s)', errors: [...S, 'UNKNOWN_FILE'] },
+  'file.respond': { dto: FileRespondDto, senders: [...C, ...T], summary: 'the receiver accepts or refuses an offered file (the customer a technician\'s, a member the customer\'s)', errors: [...S, 'UNKNOWN_FILE', 'FILE_ANSWERED'] },
   'online.list': { dto: EmptyDto, senders: T, summary: 'agents online that my teams may see; live changes follow as online.changed', errors: [] },
   'code.create': { dto: EmptyDto, senders: T, summary: 'make a security code (10 minutes, single use) for a customer to enter', errors: ['FORBIDDEN'] },
   'assist.request': { dto: AssistRequestDto, senders: T, summary: 'ask assistance on an agent chosen from the online list or by its Assist PIN', errors: ['UNKNOWN_AGENT', 'PIN_UNKNOWN', 'RATE_LIMITED', 'LOCKED_OUT', 'AGENT_BUSY', 'FORBIDDEN'] },

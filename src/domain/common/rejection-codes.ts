@@ -35,6 +35,7 @@ export const REJECTION_CODES = {
   CREDENTIALS_REQUIRED: 'elevation by credentials needs a username and a password',
   CHAT_ONLY: 'the session is chat-only; elevate it to the full client first',
   UNKNOWN_FILE: 'no such file offer',
+  FILE_ANSWERED: 'the file offer was already answered (accepted or refused, perhaps at the desktop agent)',
   UNKNOWN_SHELL: 'no such open command shell in the session',
   FILE_NOT_ACCEPTED: 'the file was not accepted by its receiver (or is not yours to send)',
   FILE_TOO_LARGE: 'the file is larger than the session allows',

@@ -29,7 +29,8 @@ export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): O
   const failure = firstFailure(notEnded(s), memberOrCustomer(s, a));
   if (failure) return failure;
   const file = s.files[c.fileId];
-  if (!file || file.status !== 'offered') return reject('UNKNOWN_FILE');
+  if (!file) return reject('UNKNOWN_FILE');
+  if (file.status !== 'offered') return reject('FILE_ANSWERED');
   const fromCustomer = s.customer !== null && file.from === s.customer.id;
   if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
   if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');

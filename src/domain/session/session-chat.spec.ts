@@ -38,6 +38,8 @@ const cases: RuleCase[] = [
     given: [requested(), accepted, { type: 'SupervisorJoined', by: sup, member: toRef(sup) }], when: { type: 'OfferFile', fileId: 'f1', name: 'x', size: 1, sha256: sha }, actor: sup, rejects: 'NOT_PARTICIPANT' },
   { id: 'FILE-9', rule: 'file ids are unique', seed: 'To send files via the chat client in the window',
     given: [...shared(), techFile], when: { type: 'OfferFile', fileId: 'f1', name: 'x', size: 1, sha256: sha }, actor: tech, rejects: 'DUPLICATE_ID' },
+  { id: 'FILE-10', rule: 'a file is answered once: the second answer (the panel after the agent, or the other way) is refused', seed: 'To send files via the chat client in the window',
+    given: [...shared(), techFile, { type: 'FileAnswered', by: cust, fileId: 'f1', accept: true }], when: { type: 'RespondFile', fileId: 'f1', accept: false }, actor: cust, rejects: 'FILE_ANSWERED' },
 ];
 
 describe('session chat and files', () => runRules(cases));
