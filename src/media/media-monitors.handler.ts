@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Connection } from '../gateways/connection';
 import { HandlerRegistry } from '../gateways/handler-registry';
-import { ProtocolError } from '../gateways/protocol-error';
 import type { MediaMonitorsDto } from '../protocol/messages/media.dto';
 import { MediaRelay } from './relay';
 import { ScreenAudience } from './screen-audience';
@@ -21,10 +20,7 @@ export class MediaMonitorsHandler implements OnModuleInit {
   }
 
   private async choose(conn: Connection, d: MediaMonitorsDto): Promise<object> {
-    const state = this.audience.cached(d.sessionId) ?? (await this.audience.load(d.sessionId));
-    if (!state) throw new ProtocolError('UNKNOWN_SESSION', 'no such session');
-    if (state.status === 'ended') throw new ProtocolError('SESSION_ENDED', 'the session has ended');
-    if (state.members[conn.identity.id] === undefined) throw new ProtocolError('NOT_MEMBER', 'you are not a member of this session');
+    await this.audience.memberState(d.sessionId, conn.identity.id);
     const monitors = d.monitors === undefined ? null : [...new Set(d.monitors)].sort((a, b) => a - b);
     this.relay.showMonitors(conn, d.sessionId, monitors);
     return { sessionId: d.sessionId, monitors };

@@ -28,10 +28,7 @@ export class MediaRefreshHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   private async refresh(conn: Connection, d: MediaRefreshDto): Promise<object> {
-    const state = this.audience.cached(d.sessionId) ?? (await this.audience.load(d.sessionId));
-    if (!state) throw new ProtocolError('UNKNOWN_SESSION', 'no such session');
-    if (state.status === 'ended') throw new ProtocolError('SESSION_ENDED', 'the session has ended');
-    if (state.members[conn.identity.id] === undefined) throw new ProtocolError('NOT_MEMBER', 'you are not a member of this session');
+    await this.audience.memberState(d.sessionId, conn.identity.id);
     if (!this.audience.audienceOf(d.sessionId).has(conn.identity.id)) throw new ProtocolError('SCREEN_NOT_VISIBLE', 'the screen is not shared now');
     const key = `${d.sessionId}|${d.monitor ?? '*'}`;
     const now = Date.now();

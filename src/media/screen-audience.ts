@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { SESSION } from '../actors/aggregates/session.aggregate';
 import { screenRecipients, type SessionState } from '../domain';
+import { ProtocolError } from '../gateways/protocol-error';
 import { SessionFanout } from '../gateways/sessions/session-fanout';
 import { SessionRouter } from '../gateways/sessions/session-router';
 
@@ -54,6 +55,15 @@ export class ScreenAudience implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The latest state heard of; undefined when never heard of (call `load`), null when the store does not know it. */
+  /** The state of a session `memberId` is a member of, for a viewer's request; refused UNKNOWN_SESSION, SESSION_ENDED or NOT_MEMBER. */
+  async memberState(sessionId: string, memberId: string): Promise<SessionState> {
+    const state = this.cached(sessionId) ?? (await this.load(sessionId));
+    if (!state) throw new ProtocolError('UNKNOWN_SESSION', 'no such session');
+    if (state.status === 'ended') throw new ProtocolError('SESSION_ENDED', 'the session has ended');
+    if (state.members[memberId] === undefined) throw new ProtocolError('NOT_MEMBER', 'you are not a member of this session');
+    return state;
+  }
+
   cached(sessionId: string): SessionState | null | undefined {
     const state = this.states.get(sessionId);
     if (state) return state;
