@@ -1,5 +1,5 @@
 import { ask } from '../shared/dialog';
-import { age, clock, h, replace, type Child } from '../shared/dom';
+import { age, clock, h, replace, saveBlob, type Child } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import { END_REASON, MODE_LABEL, queueText, type Mode, type QueueRef, type SessionEvent } from '../shared/protocol';
 import { toast, toastError } from '../shared/toast';
@@ -289,14 +289,8 @@ export class AdminConsole {
     const from = range.ms === null ? 0 : Date.now() - range.ms;
     try {
       const res = await this.api.raw(`/api/admin/audit?format=${format}&from=${from}`);
-      const blob = await res.blob();
-      const url = URL.createObjectURL(blob);
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-      const a = h('a', { href: url, download: `tandem-audit-${stamp}.${format}`, hidden: true });
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(await res.blob(), `tandem-audit-${stamp}.${format}`);
     } catch (err) {
       if (!this.handleAuth(err)) toastError(err, 'Download');
     }

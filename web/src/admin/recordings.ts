@@ -1,4 +1,4 @@
-import { clock, h, replace } from '../shared/dom';
+import { clock, h, replace, saveBlob } from '../shared/dom';
 import { toast, toastError } from '../shared/toast';
 import { askRecordingReason, recordingFileUrl } from '../player/recording-access';
 import { RecordingPlayer } from '../player/recording-player';
@@ -122,12 +122,7 @@ export class RecordingsTab {
   private async download(sessionId: string): Promise<void> {
     const bytes = await this.exportBytes(sessionId, 'trec');
     if (!bytes) return;
-    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }));
-    const a = h('a', { href: url, download: `tandem-${sessionId}.trec`, hidden: true });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveBlob(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }), `tandem-${sessionId}.trec`);
     toast('Recording downloaded.', 'success', 1500);
   }
 

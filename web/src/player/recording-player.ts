@@ -1,7 +1,7 @@
 import { decodeFrame, FrameType } from '../../../src/media/frame-codec';
 import { decodeRecording, recordJson, RecordKind, type RecordingRecord } from '../../../src/recording/recording-format';
 import { keyframeAtOrBefore, keyframeIndex } from '../../../src/recording/seek-index';
-import { h } from '../shared/dom';
+import { h, saveBlob } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import type { SessionEvent } from '../shared/protocol';
 import { ScreenRenderer } from '../shared/screen-renderer';
@@ -218,7 +218,7 @@ export class RecordingPlayer {
   private async exportFile(): Promise<void> {
     const bytes = await this.opts.exportBytes?.('trec');
     if (!bytes) return;
-    save(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }), this.opts.fileName ?? `tandem-${this.sessionId}.trec`);
+    saveBlob(new Blob([bytes as BlobPart], { type: 'application/vnd.tandem.recording' }), this.opts.fileName ?? `tandem-${this.sessionId}.trec`);
   }
 
   /** Renders the recording (the monitor shown now) into a WebM video on a player of its own, with progress. */
@@ -241,7 +241,7 @@ export class RecordingPlayer {
         onProgress: (done) => { this.exportStatus.textContent = `Making the video… ${Math.floor(done * 100)} %`; },
       });
       source.close();
-      save(video, `tandem-${this.sessionId}.webm`);
+      saveBlob(video, `tandem-${this.sessionId}.webm`);
       const seconds = (performance.now() - started) / 1000;
       this.exportStatus.textContent = `Video saved: ${mmss(this.durationMs)} of recording, ${(video.size / 1024 / 1024).toFixed(1)} MiB, made in ${seconds.toFixed(1)} s.`;
       this.el.dataset.videoBytes = String(video.size);
@@ -487,13 +487,4 @@ export class RecordingPlayer {
         h('aside', { class: 'player-side' }, h('h2', null, `Timeline (${this.events.length} events)`), list)));
     return root;
   }
-}
-
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

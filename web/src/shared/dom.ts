@@ -56,3 +56,13 @@ let nextId = 0;
 export function uid(prefix: string): string {
   return `${prefix}-${++nextId}`;
 }
+
+/** Saves a blob as a download named `name` (a hidden link clicked once; its URL released after 10 s). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
