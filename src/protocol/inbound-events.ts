@@ -82,7 +82,7 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'invite.respond': { dto: InviteRespondDto, senders: T, summary: 'accept or decline an invitation', errors: ['UNKNOWN_SESSION', 'UNKNOWN_INVITE', 'NOT_INVITED'] },
   'invite.cancel': { dto: InviteCancelDto, senders: T, summary: 'the owner cancels a live invitation', errors: [...S, 'NOT_OWNER', 'UNKNOWN_INVITE'] },
   'member.remove': { dto: MemberRemoveDto, senders: T, summary: 'the owner removes a member', errors: [...S, 'NOT_OWNER', 'UNKNOWN_MEMBER'] },
-  'customer.disconnect': { dto: SessionRef, senders: T, summary: 'the owner disconnects the customer and stays in the session', errors: [...S, 'NOT_OWNER'] },
+  'customer.disconnect': { dto: SessionRef, senders: T, summary: 'the owner disconnects the customer and stays in the session (notes, chat); the desktop is free again: its agent is not offered the session back and may join a new one (REM-10)', errors: [...S, 'NOT_OWNER'] },
   'session.transfer': { dto: SessionTransferDto, senders: T, summary: 'the owner transfers to a team queue or a representative\'s personal queue', errors: [...S, 'NOT_OWNER', 'UNKNOWN_TEAM', 'UNKNOWN_USER'] },
   'session.hold': { dto: SessionRef, senders: T, summary: 'the owner steps away: the session waits in the owner\'s personal queue, members stay', errors: [...S, 'NOT_OWNER'] },
   'queue.list': { dto: EmptyDto, senders: T, summary: 'sessions waiting in my team queues and my personal queue', errors: [] },

@@ -7,7 +7,7 @@ export { viewFor, viewerRole, eventFor } from './session.view';
 export type { SessionView, MemberView, InvitationView, ViewerRole } from './session.view';
 export { authorizeInput, authorizePointer, authorizeAnnotation, authorizeRtc, authorizeShell, screenRecipients, screenVisible, sessionVisibleTo } from './session.authorize';
 export { authorizeFileChunk, fileReceivers } from './session-chat.rules';
-export { isInvitee, inviteePersonKey } from './session-sharing.rules';
+export { holdsDesktop, isInvitee, inviteePersonKey } from './session-sharing.rules';
 export { availabilityOf, invitablePeople, mayListInvitable, type Availability, type InviteCandidate, type InviteeAvailability } from './session-invitable.rules';
 export { recordingByPolicy, type RecordingPolicy } from './session-recording.rules';
 export { authorizeRecordingAccess, type RecordingAccessDecision, type RecordingAccessPurpose, type RecordingAccessRequest } from './session-recording-access.rules';

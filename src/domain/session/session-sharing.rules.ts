@@ -79,6 +79,15 @@ export function disconnectCustomer(s: SessionState, _c: Cmd<'DisconnectCustomer'
   return failure ?? emit({ type: 'CustomerDisconnected', customerId: s.customer!.id });
 }
 
+/**
+ * Whether the session still holds its desktop (REM-10): a live session whose customer was not disconnected.
+ * Once the owner disconnected the customer the session stays open for the technicians, but the desktop is
+ * free: the agent is not offered the session back and may be asked for (or start) a new one.
+ */
+export function holdsDesktop(s: SessionState): boolean {
+  return s.status !== 'ended' && s.customer?.connected !== false;
+}
+
 /** The owner transfers to a team queue or a representative's personal queue and becomes an ordinary member; live invitations die. */
 export function transfer(s: SessionState, c: Cmd<'Transfer'>, a: Actor): Outcome {
   const failure = firstFailure(notEnded(s), owner(s, a), check(hasRight(a, 'session.transfer'), 'FORBIDDEN'), active(s));

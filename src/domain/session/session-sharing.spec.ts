@@ -1,4 +1,5 @@
 import { toRef } from '../common/actor';
+import { holdsDesktop } from './session-sharing.rules';
 import { invitablePeople, mayListInvitable, type InviteCandidate } from './session-invitable.rules';
 import { NOW, RuleCase, accepted, admin, cust, ext, given, invited, joined, requested, runRules, shared, sup, tech, tech2, tech3 } from '../testing/session-scenario';
 
@@ -125,6 +126,16 @@ describe('session sharing, invitations, removal and transfer', () => {
     expect(mayListInvitable(s, tech)).toEqual({ ok: true });
     expect(mayListInvitable(s, tech2)).toMatchObject({ rejection: { code: 'NOT_OWNER' } });
     expect(mayListInvitable(s, ownerNoRights)).toMatchObject({ rejection: { code: 'FORBIDDEN' } });
+  });
+
+  test('REM-10 a disconnected customer frees the desktop: the session stays open but no longer holds it — "you can disconnect the customer but remain in the session tab."', () => {
+    expect(holdsDesktop(given(requested()).state)).toBe(true);
+    expect(holdsDesktop(given(...active).state)).toBe(true);
+    expect(holdsDesktop(given(...shared(), transferred).state)).toBe(true);
+    const disconnected = given(...shared(), { type: 'CustomerDisconnected', by: tech, customerId: cust.id }).state;
+    expect(disconnected.status).toBe('active');
+    expect(holdsDesktop(disconnected)).toBe(false);
+    expect(holdsDesktop(given(...active, { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: false }).state)).toBe(false);
   });
 
   test('XFER-9 after a transfer the old owner is an ordinary member and nobody owns the queued session — "Remain as a participant or close your tab to leave the session with its new owner."', () => {

@@ -31,6 +31,8 @@ export interface SessionView {
   awaitingAgent: boolean;
   /** The server records the session (everyone in it, the customer included, is told). */
   recording: boolean;
+  /** Started by policy: only an admin may stop it (RECORDING_REQUIRED for the owner). */
+  recordingRequired: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
   clipboard: boolean;
   /** The customer's keyboard and mouse are held for this member (the one holding control). */
@@ -81,6 +83,7 @@ export function viewFor(state: SessionState, viewer: ActorRef): SessionView {
     jumpNotice: state.jumpNotice,
     awaitingAgent: awaitingAgent(state),
     recording: state.recording,
+    recordingRequired: state.recording && state.recordingRequired,
     clipboard: state.clipboard,
     inputBlock: state.inputBlock && seesSession ? { by: state.inputBlock.by } : null,
     invitations,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import type { Store } from '../../cluster/ports';
-import type { QueueRef, SessionEvent, SessionState, SessionStatus } from '../../domain';
+import { holdsDesktop, type QueueRef, type SessionEvent, type SessionState, type SessionStatus } from '../../domain';
 import { STORE } from './tokens';
 
 /** What lists and lookups need of a session without activating its actor. */
@@ -96,7 +96,8 @@ export class SessionIndex implements OnModuleInit {
     const id = state.sessionId;
     // Most commits (chat, files, requests) change nothing a summary holds: skip the store round-trips.
     const members = Object.keys(state.members).length;
-    const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode, members]);
+    const held = holdsDesktop(state);
+    const shape = JSON.stringify([state.status, state.agentId, state.queue, state.teams, state.ownerId, state.customer?.name ?? null, state.mode, members, held]);
     const queueMoved = events.some((e) => QUEUE_EVENTS.has(e.type));
     // A changed summary (mode, owner, members) is published too: supervisors' lists show it (sessions.changed).
     const changed = this.written.get(id) !== shape;
@@ -116,6 +117,11 @@ export class SessionIndex implements OnModuleInit {
     } else {
       await this.store.kv.set(summaryKey(id), JSON.stringify(summary));
       await this.store.kv.setAdd(LIVE, id);
+      // The customer was disconnected (REM-10): the desktop (and a click-to-chat customer) is free again.
+      if (!held) {
+        if (state.agentId) await this.releaseAgent(state.agentId, id);
+        if (state.customer?.id && state.customer.id !== state.agentId) await this.releaseAgent(state.customer.id, id);
+      }
     }
     await this.store.bus.publish(QUEUES_CHANNEL, JSON.stringify({ sessionId: id }));
   }
