@@ -10,10 +10,12 @@ import { toast, toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
 import { QualityIndicator, type MediaQuality } from './quality-indicator';
 import { mountShellPanel } from './shell-panel';
+import { mountFilePanel } from './file-panel';
 import { EntryPointsPanel } from './entry-points-panel';
+import { RecordingControl } from './recording-control';
 import { ShareForm } from './share-form';
 
-type Tab = 'activity' | 'chat' | 'people' | 'admin';
+type Tab = 'activity' | 'chat' | 'files' | 'people' | 'admin';
 
 /** What the customer copied: text, or a PNG image (base64). */
 export type ClipContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: string };
@@ -41,6 +43,7 @@ export class SessionView {
   private readonly timeline = h('ol', { class: 'timeline', 'aria-label': 'Session timeline' });
   private readonly messages = h('ul', { class: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
   private readonly people = h('div', { class: 'stack' });
+  private readonly files = h('div', { class: 'stack' });
   private readonly admin = h('div', { class: 'stack' });
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabPanels = new Map<Tab, HTMLElement>();
@@ -94,6 +97,7 @@ export class SessionView {
     const side = h('aside', { class: 'side-panel', 'aria-label': 'Session details' }, this.buildTabs(),
       this.panel('activity', this.timeline),
       this.panel('chat', h('div', { class: 'chat' }, h('div', { class: 'chat-head' }, this.pinChat), this.messages, chatForm)),
+      this.panel('files', this.files),
       this.panel('people', this.people),
       this.panel('admin', this.admin));
     this.el = h('section', { class: 'session', 'aria-label': 'Session' }, this.head, this.banner,
@@ -101,11 +105,13 @@ export class SessionView {
     this.wireInput();
     this.buildAdmin();
     this.cleanups.push(mountShellPanel(this.app, this.model, this.admin));
+    this.cleanups.push(mountFilePanel(this.app, this.model, this.files, this.tabButtons.get('files')));
     // Entry points go last: the command shell stays next to the elevation controls.
     if (this.entryPoints) this.admin.append(this.entryPoints.el);
   }
 
   private readonly share = new ShareForm((event, data, what) => this.send(event, data, what));
+  private readonly recording = new RecordingControl((event, data, what) => this.send(event, data, what));
 
   private get state(): SessionState | null {
     return this.model.state;
@@ -172,6 +178,7 @@ export class SessionView {
         this.live && s ? h('span', { class: 'badge' }, `You: ${ROLE_LABEL[s.you] ?? s.you}`) : null,
         controller ? h('span', { class: 'badge' }, `Control: ${controller}`) : null,
         s?.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : null,
+        this.live && s?.recording ? h('span', { class: 'badge danger rec', 'data-testid': 'recording-badge', title: 'The session is recorded' }, '● Recording') : null,
         this.live && s?.inputBlock ? h('span', { class: 'badge warn', 'data-testid': 'input-blocked' }, 'Customer input blocked') : null,
         s?.screenPaused ? h('span', { class: 'badge warn' }, 'Screen paused') : null),
       h('div', { class: 'actions' },
@@ -586,7 +593,7 @@ export class SessionView {
   // ---- side panel ----
 
   private buildTabs(): HTMLElement {
-    const labels: Record<Tab, string> = { activity: 'Activity', chat: 'Chat', people: 'People', admin: 'Admin' };
+    const labels: Record<Tab, string> = { activity: 'Activity', chat: 'Chat', files: 'Files', people: 'People', admin: 'Admin' };
     const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Session panels' });
     const order = Object.keys(labels) as Tab[];
     for (const t of order) {
@@ -774,7 +781,7 @@ export class SessionView {
     for (const [action, label] of actions) {
       this.adminButtons.push(h('button', { type: 'button', onclick: () => this.send('admin.action', { action }, label).then((r) => r && toast(`${label} started.`, 'success')) }, label));
     }
-    replace(this.admin, form, h('fieldset', null, h('legend', null, 'Admin actions'),
+    replace(this.admin, this.recording.el, form, h('fieldset', null, h('legend', null, 'Admin actions'),
       h('div', { class: 'row wrap' }, this.adminButtons),
       h('p', { class: 'hint' }, 'Available once the session is elevated.')));
     this.entryPoints = new EntryPointsPanel(this.app, this.model.sessionId);
@@ -786,6 +793,7 @@ export class SessionView {
   private renderAdminState(): void {
     const s = this.state;
     this.entryPoints?.update(this.live ? s ?? null : null);
+    this.recording.update(s, this.model.events, this.live);
     const active = this.live && s?.status === 'active' && s.you !== 'observer';
     this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.awaitingAgent) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
     this.elevEnd.disabled = !active || !s?.elevated;

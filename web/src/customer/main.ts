@@ -5,6 +5,7 @@ import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionSta
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { CustomerFiles } from './file-list';
 import { JoinScreenCard } from './join-screen';
 import { MyRequests } from './requests';
 import { panelSignIn } from './sign-in';
@@ -42,6 +43,7 @@ class CustomerPanel {
   private readonly requests: RequestStore;
   private readonly myRequests: MyRequests;
   private readonly joinScreen: JoinScreenCard;
+  private readonly files: CustomerFiles;
   private current: SessionModel | null = null;
   private readonly connBadge = h('span', { class: 'conn connecting', role: 'status' }, h('span', { class: 'dot' }), h('span', null, CONN_TEXT.connecting));
   private readonly body = h('div', { class: 'cust-inner single' });
@@ -60,6 +62,7 @@ class CustomerPanel {
       location.reload();
     }));
     this.joinScreen = new JoinScreenCard(this.conn);
+    this.files = new CustomerFiles(this.conn);
     // A launched request shows in the consent prompt; redraw when its status changes.
     this.requests.onChange(() => { if (this.current?.state?.status === 'pending') this.render(); });
   }
@@ -171,10 +174,6 @@ class CustomerPanel {
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, x.name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase()),
       h('span', { class: 'grow' }, h('div', null, x.name), h('div', { class: 'small muted' }, x.role === 'owner' ? 'Technician (in charge)' : x.role === 'observer' ? 'Supervisor, watching' : x.role === 'external' ? 'Guest technician' : 'Technician')),
       s.controllerId === x.id && s.mode === 'interact' ? h('span', { class: 'badge warn' }, 'Has control') : s.mode !== 'hold' ? h('span', { class: 'badge primary' }, 'Sees screen') : h('span', { class: 'badge' }, 'Screen hidden')));
-    const files = s.files.filter((f) => f.status === 'offered' && f.from !== s.customer?.id).map((f) => h('li', { class: 'member' },
-      h('span', { class: 'grow' }, h('div', null, f.name), h('div', { class: 'small muted' }, `${Math.ceil(f.size / 1024)} KB from ${m.nameOf(f.from)}`)),
-      h('button', { class: 'small', type: 'button', 'data-key': `fa-${f.fileId}`, onclick: () => void this.send('file.respond', { fileId: f.fileId, accept: true }, 'Accept file') }, 'Accept'),
-      h('button', { class: 'small', type: 'button', 'data-key': `fr-${f.fileId}`, onclick: () => void this.send('file.respond', { fileId: f.fileId, accept: false }, 'Refuse file') }, 'Refuse')));
 
     const chatForm = h('form', null, h('label', { class: 'sr-only', for: 'chat-input' }, 'Chat message'), this.chatInput, h('button', { class: 'primary', type: 'submit' }, 'Send'));
     chatForm.addEventListener('submit', (ev) => {
@@ -193,8 +192,18 @@ class CustomerPanel {
           h('p', null, `${m.nameOf(s.inputBlock.by)} is working and asked that nothing disturbs it. To take them back at once, press `, h('kbd', null, 'Esc'), ' three times, or click Unblock.')),
         h('button', { class: 'primary', type: 'button', 'data-key': 'unblock', onclick: () => void this.send('input-block.release', {}, 'Unblock') }, 'Unblock'))) : null;
 
+    // While recorded: a notice that stays as long as the recording runs, with who started it and why.
+    const started = s.recording ? [...m.events].reverse().find((e) => e.type === 'RecordingStarted') : undefined;
+    const recorded = s.recording ? h('section', { class: 'card recording-banner', role: 'status', 'data-testid': 'recording-notice' },
+      h('div', { class: 'row' }, h('span', { class: 'rec-dot', 'aria-hidden': 'true' }),
+        h('div', { class: 'grow' },
+          h('h3', null, 'This session is being recorded'),
+          h('p', { class: 'small' }, started?.by === 'policy' ? 'Your organisation records sessions like this one' : `${started?.actor?.name ?? 'A technician'} started the recording`,
+            started?.reason ? ` (${String(started.reason)})` : '', '. The recording holds what is shared of your screen and the session\'s events; choose On hold to share nothing.')))) : null;
+
     replace(this.body,
       h('div', { class: 'stack' },
+        recorded,
         blocked,
         h('section', { class: 'card', 'aria-labelledby': 'share-title' },
           h('div', { class: 'row' }, h('h3', { id: 'share-title', class: 'grow' }, 'What the technician may do'),
@@ -209,8 +218,8 @@ class CustomerPanel {
         h('section', { class: 'card', 'aria-labelledby': 'who-title' },
           h('h3', { id: 'who-title' }, 'Who is connected'),
           h('ul', { class: 'list' }, watching.length ? watching : h('li', { class: 'empty' }, 'No one.'))),
-        files.length ? h('section', { class: 'card', 'aria-labelledby': 'files-title' }, h('h3', { id: 'files-title' }, 'Files offered to you'), h('ul', { class: 'list' }, files)) : null),
-      h('section', { class: 'card chat', 'aria-labelledby': 'chat-title', style: 'min-height: 420px' },
+        this.files.has(m) ? this.files.show(m) : null),
+      h('section', { class: 'card chat cust-chat', 'aria-labelledby': 'chat-title' },
         h('h3', { id: 'chat-title' }, 'Chat'), this.messages, chatForm));
   }
 

@@ -31,6 +31,8 @@ export interface SessionState {
   awaitingAgent?: boolean;
   /** The server records the session. */
   recording?: boolean;
+  /** Started by policy: only an admin may stop it. */
+  recordingRequired?: boolean;
   /** Clipboard text may pass in interact (the customer can turn it off). */
   clipboard?: boolean;
   /** The customer's keyboard and mouse are held for this member (the one holding control). */

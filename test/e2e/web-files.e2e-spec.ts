@@ -1,0 +1,178 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/config/load-config';
+import { launchChromium, type TestBrowser } from '../support/chromium';
+import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
+import { startInProcessNode, type TestNode } from '../support/node';
+import { waitFor } from '../support/wait';
+
+const ARTIFACTS = resolve(PROJECT_ROOT, 'test', 'artifacts');
+const MAX_BYTES = 4 * 1024 * 1024;
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Files in a session through the pages, in headless Chromium: the cockpit's Files tab sends and receives,
+ * the customer panel lists every offer and answers, and the real desktop agent (its terminal prompt fed
+ * through a pipe) saves into its Downloads folder and sends with `send PATH`. Nothing is mocked.
+ */
+describe('web: files in a session (cockpit Files tab, customer panel, real desktop agent)', () => {
+  let t: TestNode;
+  let chromium: TestBrowser;
+  let dir: string;
+  let desk: DesktopAgent | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    execFileSync('bash', ['scripts/build-web.sh'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'tandem-web-files-'));
+    t = await startInProcessNode({ files: { maxBytes: MAX_BYTES } });
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    desk?.stop();
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await chromium?.close();
+    await t?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newPage(viewport: { width: number; height: number }): Promise<Page> {
+    const ctx = await chromium.browser.newContext({ viewport, acceptDownloads: true });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10_000);
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    for (const close of await page.getByRole('button', { name: 'Dismiss message' }).all()) await close.click().catch(() => undefined);
+    await page.screenshot({ path: resolve(ARTIFACTS, `web-files-${name}.png`) });
+  }
+  const row = (page: Page, name: string) => page.getByTestId('file-row').filter({ hasText: name });
+
+  it('sends to the Downloads folder, receives a Save link, refuses, loses a late answer and refuses an oversized file, with the same state on both pages', async () => {
+    const downloads = join(dir, 'Downloads');
+    desk = await startDesktopAgent(t, 'desk-web-files', { downloadsDir: downloads });
+
+    // The technician's cockpit, and the customer panel the agent links to. The panel's socket goes through a
+    // route that can hold its file.respond frames (to make the agent's prompt answer first).
+    const alice = await newPage({ width: 1280, height: 760 });
+    await alice.goto(`${t.url}/`);
+    await alice.getByLabel('Username').fill('alice');
+    await alice.getByLabel('Password').fill('alice-pw');
+    await alice.getByRole('button', { name: 'Sign in' }).click();
+    await alice.getByRole('heading', { name: 'Online' }).waitFor();
+
+    const customer = await newPage({ width: 1100, height: 900 });
+    let holdAnswers = false;
+    const held: Array<() => void> = [];
+    await customer.routeWebSocket(/\/ws\/console/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        if (holdAnswers && String(m).includes('"file.respond"')) held.push(() => server.send(m));
+        else server.send(m);
+      });
+      server.onMessage((m) => ws.send(m));
+    });
+    const link = await desk.client.customerPanel();
+    await customer.goto(`${t.url}${link.path}`);
+    await customer.getByText('No one is connected to this computer').waitFor();
+
+    await alice.locator('[data-agent="desk-web-files"]').click();
+    await alice.getByRole('button', { name: 'Assist desk-web-files' }).click();
+    await desk.waitForQuestion('asks to view your screen');
+    desk.type('y');
+    await customer.getByRole('group', { name: 'Sharing mode' }).waitFor();
+    await alice.getByRole('tab', { name: 'Files' }).click();
+    await alice.getByText('No file was offered in this session yet.').waitFor();
+
+    // 1. Technician → customer, ~2.5 MB: the customer accepts in the panel; the agent saves the same bytes.
+    const driver = randomBytes(2_500_000 + 13);
+    await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'printer-driver.bin', mimeType: 'application/octet-stream', buffer: driver });
+    await alice.getByRole('button', { name: 'Send file' }).click();
+    await row(alice, 'printer-driver.bin').getByText('Waiting for the customer to accept').waitFor();
+    await desk.waitForQuestion('Alice Tech wants to send you "printer-driver.bin" (2.4 MB)');
+    const offered = row(customer, 'printer-driver.bin');
+    await offered.getByText('Offered to you — nothing is saved unless you accept').waitFor();
+    expect(await offered.textContent()).toContain('From Alice Tech');
+    await shot(customer, '01-panel-offered');
+    await offered.getByRole('button', { name: 'Accept' }).click();
+    await row(alice, 'printer-driver.bin').getByText('Sent — the customer\'s desktop checks the SHA-256 and saves it in Downloads').waitFor();
+    expect(await row(alice, 'printer-driver.bin').getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB');
+    await desk.waitForQuestion(`file received: ${join(downloads, 'printer-driver.bin')}`);
+    expect(sha(readFileSync(join(downloads, 'printer-driver.bin')))).toBe(sha(driver));
+    await offered.getByText('Transferred to this computer').waitFor();
+    expect(await offered.getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB reached this computer');
+    await shot(alice, '02-cockpit-sent');
+    await shot(customer, '03-panel-transferred');
+    // The agent's prompt still asks; its answer is the second one and changes nothing.
+    desk.type('n');
+
+    // 2. Refused in the panel: Refused on both pages, nothing in Downloads.
+    await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'unwanted.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ not wanted') });
+    await alice.getByRole('button', { name: 'Send file' }).click();
+    await desk.waitForQuestion('wants to send you "unwanted.exe"');
+    await row(customer, 'unwanted.exe').getByRole('button', { name: 'Refuse' }).click();
+    await row(alice, 'unwanted.exe').getByText('Refused by the customer').waitFor();
+    await row(customer, 'unwanted.exe').getByText('You refused it').waitFor();
+    desk.type('n');
+
+    // 3. Both answer: the agent's prompt first (the panel's Accept is held on the way), the panel's Accept
+    //    then comes back FILE_ANSWERED and the panel says so; the file stays refused.
+    await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'race.txt', mimeType: 'text/plain', buffer: Buffer.from('who answers first\n') });
+    await alice.getByRole('button', { name: 'Send file' }).click();
+    await desk.waitForQuestion('wants to send you "race.txt"');
+    holdAnswers = true;
+    await row(customer, 'race.txt').getByRole('button', { name: 'Accept' }).click();
+    await waitFor('the panel\'s Accept held', () => held.length === 1);
+    desk.type('n');
+    await row(alice, 'race.txt').getByText('Refused by the customer').waitFor();
+    holdAnswers = false;
+    held.splice(0).forEach((send) => send());
+    const note = row(customer, 'race.txt').getByTestId('file-note');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/^Accept came too late: FILE_ANSWERED — /);
+    expect(await row(customer, 'race.txt').getByTestId('file-state').textContent()).toBe('You refused it');
+    expect(readdirSync(downloads)).toEqual(['printer-driver.bin']);
+    await shot(customer, '04-panel-late-answer');
+
+    // 4. Customer → technician with `send PATH` at the agent: accepted in the cockpit, saved by the Save link.
+    const logs = randomBytes(2 * 1024 * 1024 + 7);
+    const path = join(dir, 'Customer Logs.zip');
+    writeFileSync(path, logs);
+    desk.type(`send ${path}`);
+    const incoming = row(alice, 'Customer Logs.zip');
+    await incoming.getByText('Offered to you').waitFor();
+    expect(await alice.getByRole('tab', { name: /Files/ }).textContent()).toBe('Files1');
+    await row(customer, 'Customer Logs.zip').getByText('Waiting for a technician to accept').waitFor();
+    await shot(alice, '05-cockpit-offered');
+    await incoming.getByRole('button', { name: 'Accept' }).click();
+    const save = incoming.getByRole('link', { name: 'Save' });
+    await save.waitFor();
+    expect(await incoming.getByTestId('file-state').textContent()).toBe('Received — SHA-256 checked');
+    await desk.waitForQuestion('sent Customer Logs.zip (2.0 MB)');
+    await row(customer, 'Customer Logs.zip').getByText('Accepted by Alice Tech').waitFor();
+    const [download] = await Promise.all([alice.waitForEvent('download'), save.click()]);
+    expect(download.suggestedFilename()).toBe('Customer Logs.zip');
+    const saved = join(dir, 'saved-by-browser.zip');
+    await download.saveAs(saved);
+    expect(sha(readFileSync(saved))).toBe(sha(logs));
+    await shot(alice, '06-cockpit-received');
+
+    // 5. Over files.maxBytes: the node refuses the offer and the row says FILE_TOO_LARGE.
+    await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'disk-image.iso', mimeType: 'application/octet-stream', buffer: Buffer.alloc(MAX_BYTES + 1) });
+    await alice.getByRole('button', { name: 'Send file' }).click();
+    const big = row(alice, 'disk-image.iso').getByTestId('file-state');
+    await big.getByText('Failed: FILE_TOO_LARGE').waitFor();
+    expect(await big.textContent()).toBe(`Failed: FILE_TOO_LARGE — files are limited to ${MAX_BYTES} bytes (files.maxBytes)`);
+    await shot(alice, '07-cockpit-too-large');
+    await shot(customer, '08-panel-all');
+    expect(await customer.getByTestId('file-row').count()).toBe(4);
+    expect(await alice.getByTestId('file-row').locator('.file-name').allTextContents()).toEqual(['disk-image.iso', 'Customer Logs.zip', 'race.txt', 'unwanted.exe', 'printer-driver.bin']);
+  }, 120_000);
+});
