@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config/load-config';
-import { launchChromium, type TestBrowser } from '../support/chromium';
+import { launchChromium, newPage, screenshot, signInCockpit, type TestBrowser } from '../support/chromium';
 import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { waitFor } from '../support/wait';
 
-const ARTIFACTS = resolve(PROJECT_ROOT, 'test', 'artifacts');
 const MAX_BYTES = 4 * 1024 * 1024;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -24,35 +23,21 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
   let chromium: TestBrowser;
   let dir: string;
   let desk: DesktopAgent | undefined;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     execFileSync('bash', ['scripts/build-web.sh'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'tandem-web-files-'));
     t = await startInProcessNode({ files: { maxBytes: MAX_BYTES } });
     chromium = await launchChromium();
   });
   afterAll(async () => {
     desk?.stop();
-    for (const c of contexts) await c.close().catch(() => undefined);
     await chromium?.close();
     await t?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-    const ctx = await chromium.browser.newContext({ viewport, acceptDownloads: true });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    for (const close of await page.getByRole('button', { name: 'Dismiss message' }).all()) await close.click().catch(() => undefined);
-    await page.screenshot({ path: resolve(ARTIFACTS, `web-files-${name}.png`) });
-  }
+  const shot = (page: Page, name: string): Promise<void> => screenshot(page, `web-files-${name}`);
   const row = (page: Page, name: string) => page.getByTestId('file-row').filter({ hasText: name });
 
   it('sends to the Downloads folder, receives a Save link, refuses, loses a late answer and refuses an oversized file, with the same state on both pages', async () => {
@@ -61,14 +46,10 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
 
     // The technician's cockpit, and the customer panel the agent links to. The panel's socket goes through a
     // route that can hold its file.respond frames (to make the agent's prompt answer first).
-    const alice = await newPage({ width: 1280, height: 760 });
-    await alice.goto(`${t.url}/`);
-    await alice.getByLabel('Username').fill('alice');
-    await alice.getByLabel('Password').fill('alice-pw');
-    await alice.getByRole('button', { name: 'Sign in' }).click();
-    await alice.getByRole('heading', { name: 'Online' }).waitFor();
+    const alice = await newPage(chromium, { width: 1280, height: 760 }, { acceptDownloads: true });
+    await signInCockpit(alice, t.url, 'alice');
 
-    const customer = await newPage({ width: 1100, height: 900 });
+    const customer = await newPage(chromium, { width: 1100, height: 900 }, { acceptDownloads: true });
     let holdAnswers = false;
     const held: Array<() => void> = [];
     await customer.routeWebSocket(/\/ws\/console/, (ws) => {

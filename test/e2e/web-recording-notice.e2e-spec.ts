@@ -1,13 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config/load-config';
-import { launchChromium, type TestBrowser } from '../support/chromium';
+import { launchChromium, newPage, screenshot, signInCockpit, type TestBrowser } from '../support/chromium';
 import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
-
-const ARTIFACTS = resolve(PROJECT_ROOT, 'test', 'artifacts');
 
 /**
  * Recording as the two pages show it, in headless Chromium with the real desktop agent: the owner starts
@@ -17,31 +13,18 @@ const ARTIFACTS = resolve(PROJECT_ROOT, 'test', 'artifacts');
  */
 describe('web: the recording is announced in the cockpit and the customer panel', () => {
   let chromium: TestBrowser;
-  const contexts: BrowserContext[] = [];
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeAll(async () => {
     execFileSync('bash', ['scripts/build-web.sh'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
     chromium = await launchChromium();
   });
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();
-    for (const c of contexts) await c.close().catch(() => undefined);
     await chromium?.close();
   });
 
-  async function newPage(viewport: { width: number; height: number }): Promise<Page> {
-    const ctx = await chromium.browser.newContext({ viewport });
-    contexts.push(ctx);
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(10_000);
-    return page;
-  }
-  async function shot(page: Page, name: string): Promise<void> {
-    for (const close of await page.getByRole('button', { name: 'Dismiss message' }).all()) await close.click().catch(() => undefined);
-    await page.screenshot({ path: resolve(ARTIFACTS, `web-recording-${name}.png`) });
-  }
+  const shot = (page: Page, name: string): Promise<void> => screenshot(page, `web-recording-${name}`);
 
   /** A node, the agent, the cockpit signed in as alice and the panel, in an allowed session. */
   async function session(host: string, config: Record<string, unknown>): Promise<{ t: TestNode; desk: DesktopAgent; alice: Page; customer: Page }> {
@@ -49,13 +32,9 @@ describe('web: the recording is announced in the cockpit and the customer panel'
     cleanups.push(() => t.stop());
     const desk = await startDesktopAgent(t, host, {});
     cleanups.push(() => desk.stop());
-    const alice = await newPage({ width: 1280, height: 760 });
-    await alice.goto(`${t.url}/`);
-    await alice.getByLabel('Username').fill('alice');
-    await alice.getByLabel('Password').fill('alice-pw');
-    await alice.getByRole('button', { name: 'Sign in' }).click();
-    await alice.getByRole('heading', { name: 'Online' }).waitFor();
-    const customer = await newPage({ width: 1100, height: 760 });
+    const alice = await newPage(chromium, { width: 1280, height: 760 });
+    await signInCockpit(alice, t.url, 'alice');
+    const customer = await newPage(chromium, { width: 1100, height: 760 });
     const link = await desk.client.customerPanel();
     await customer.goto(`${t.url}${link.path}`);
     await customer.getByText('No one is connected to this computer').waitFor();

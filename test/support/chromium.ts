@@ -1,4 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.TANDEM_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -41,4 +43,31 @@ export async function launchChromium(opts: { display?: string; windowSize?: { wi
       await server.close();
     })()),
   };
+}
+
+/** Where the web tests' screenshots go (look at them: CI keeps them as artifacts). */
+export const ARTIFACTS = resolve(__dirname, '..', 'artifacts');
+
+/** A page in a context of its own (its own storage: another person), 10 s default timeout. Closed with the browser. */
+export async function newPage(b: TestBrowser, viewport: { width: number; height: number }, opts: { acceptDownloads?: boolean } = {}): Promise<Page> {
+  const ctx = await b.browser.newContext({ viewport, ...opts });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/** Dismisses the toasts (already checked by the test) and saves a screenshot as test/artifacts/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const close of await page.getByRole('button', { name: 'Dismiss message' }).all()) await close.click().catch(() => undefined);
+  await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`) });
+}
+
+/** Signs in on the cockpit's form (test users' passwords are `<username>-pw`) and waits for the Online list. */
+export async function signInCockpit(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(`${username}-pw`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Online' }).waitFor();
 }
