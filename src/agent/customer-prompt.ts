@@ -20,6 +20,11 @@ export interface FileAsk {
   name: string;
   size: number;
   from: { name: string };
+  /**
+   * Aborted when the offer was answered elsewhere (the customer panel) or is over (the session ended):
+   * the question goes away, shown or still queued, and the answer resolves false (nothing is sent for it).
+   */
+  withdrawn?: AbortSignal;
 }
 
 export type CustomerChoice = { kind: 'mode'; mode: 'hold' | 'observe' | 'interact' } | { kind: 'close' } | { kind: 'clipboard'; enabled: boolean } | { kind: 'unblock' }

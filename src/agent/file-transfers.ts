@@ -12,7 +12,7 @@ export const FILE_CHUNK_BYTES = 256 * 1024;
 export interface FileTransferPorts {
   /** Sends a command and resolves with its ack, or rejects with the server's `{code, message}`. */
   request(event: string, data: unknown): Promise<Record<string, unknown>>;
-  /** Sends the customer's answer in order with their other answers. */
+  /** Sends the customer's answer in order with their other answers (called once the customer answered). */
   answer(event: string, data: unknown): void;
   prompt: CustomerPrompt;
   log: (line: string) => void;
@@ -43,6 +43,8 @@ export class FileTransfers {
   private readonly offers = new Map<string, Offer>();
   private readonly receiving = new Map<string, Progress>();
   private readonly answers = new Map<string, Waiting>();
+  /** Technicians' offers whose question is still open at the prompt: aborted to withdraw it. */
+  private readonly asked = new Map<string, AbortController>();
   private maxBytes = Number.POSITIVE_INFINITY;
 
   constructor(private readonly ports: FileTransferPorts, private readonly incoming = new IncomingFiles()) {}
@@ -52,14 +54,24 @@ export class FileTransfers {
     if (n > 0) this.maxBytes = n;
   }
 
-  /** A session event the agent received: offers to put to the customer, answers to the customer's offers. */
+  /**
+   * A session event the agent received: offers to put to the customer, answers to the customer's offers.
+   * An offer answered elsewhere (the customer panel) withdraws its question here: the customer is told
+   * what was decided, an accepted file is still received, and a late answer at this prompt is not sent.
+   */
   onSessionEvent(sessionId: string, e: { type: string; fileId?: string; name?: string; size?: number; sha256?: string; accept?: boolean; actor?: { kind?: string; name?: string } }): void {
     if (e.type === 'FileOffered' && e.fileId && e.actor?.kind !== 'customer') {
       const offer: Offer = { name: String(e.name), size: Number(e.size), sha256: String(e.sha256), from: e.actor?.name ?? 'A technician' };
       this.offers.set(e.fileId, offer);
       const fileId = e.fileId;
-      const allow = this.ports.prompt.askFile({ sessionId, fileId, name: offer.name, size: offer.size, from: { name: offer.from } });
-      this.ports.answer('file.respond', allow.then((accept) => ({ sessionId, fileId, accept })));
+      const withdrawn = new AbortController();
+      this.asked.set(fileId, withdrawn);
+      void this.ports.prompt.askFile({ sessionId, fileId, name: offer.name, size: offer.size, from: { name: offer.from }, withdrawn: withdrawn.signal }).then((accept) => {
+        // Withdrawn meanwhile (answered elsewhere, or the session is over): nothing to send.
+        if (this.asked.get(fileId) !== withdrawn) return;
+        this.asked.delete(fileId);
+        this.ports.answer('file.respond', { sessionId, fileId, accept });
+      });
       return;
     }
     if (e.type !== 'FileAnswered' || !e.fileId) return;
@@ -72,10 +84,22 @@ export class FileTransfers {
     const offer = this.offers.get(e.fileId);
     this.offers.delete(e.fileId);
     if (!offer) return;
-    if (!e.accept) return this.ports.prompt.notice(`refused ${offer.name}`);
-    this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
-    this.receiving.set(e.fileId, { name: offer.name, size: offer.size, said: 0 });
-    this.ports.prompt.notice(`receiving ${offer.name} (${formatBytes(offer.size)})`);
+    const withdrawn = this.asked.get(e.fileId);
+    const elsewhere = withdrawn !== undefined;
+    this.asked.delete(e.fileId);
+    if (elsewhere) {
+      const where = e.actor?.kind === 'customer' || !e.actor?.name ? 'in the web panel' : `by ${e.actor.name}`;
+      this.ports.prompt.notice(`the file ${JSON.stringify(offer.name)} was ${e.accept ? 'accepted' : 'refused'} ${where}`);
+    }
+    if (!e.accept) {
+      if (!elsewhere) this.ports.prompt.notice(`refused ${offer.name}`);
+    } else {
+      this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
+      this.receiving.set(e.fileId, { name: offer.name, size: offer.size, said: 0 });
+      this.ports.prompt.notice(`receiving ${offer.name} (${formatBytes(offer.size)})`);
+    }
+    // Last, so the next open question (if any) is asked after these lines.
+    withdrawn?.abort();
   }
 
   /** Bytes of an accepted file. */
@@ -160,10 +184,16 @@ export class FileTransfers {
     }
   }
 
-  /** The session ended or the agent stops: pending offers of the customer's are over. */
+  /** The session ended or the agent stops: pending offers both ways are over, their questions withdrawn. */
   clear(): void {
     for (const w of this.answers.values()) w.resolve(false);
     this.answers.clear();
+    for (const [fileId, withdrawn] of [...this.asked]) {
+      this.asked.delete(fileId);
+      const offer = this.offers.get(fileId);
+      if (offer) this.ports.prompt.notice(`the file ${JSON.stringify(offer.name)} is no longer offered`);
+      withdrawn.abort();
+    }
     this.offers.clear();
   }
 }

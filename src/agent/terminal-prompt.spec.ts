@@ -66,4 +66,27 @@ describe('TerminalPrompt', () => {
     expect(choices).toEqual([{ kind: 'send-file', path: '/tmp/My Logs/Report.PDF' }]);
     prompt.close();
   });
+  it('withdraws a file question answered elsewhere: the next question is asked, and y/n answers that one', async () => {
+    const { prompt, input, out } = setup();
+    const [first, second] = [new AbortController(), new AbortController()];
+    const file = prompt.askFile({ sessionId: 's', fileId: 'f1', name: 'driver.bin', size: 12, from: { name: 'Bob' }, withdrawn: first.signal });
+    const later = prompt.askFile({ sessionId: 's', fileId: 'f2', name: 'later.txt', size: 3, from: { name: 'Bob' }, withdrawn: second.signal });
+    const mode = prompt.askRequest({ sessionId: 's', requestId: 'r1', kind: 'mode', from: { id: 'b', name: 'Bob' }, mode: 'interact' });
+    second.abort();
+    expect(out()).not.toContain('later.txt');
+    first.abort();
+    await expect(file).resolves.toBe(false);
+    await expect(later).resolves.toBe(false);
+    expect(out()).toContain('Bob asks to switch to interact');
+    input.write('y\n');
+    await expect(mode).resolves.toBe(true);
+    // Nothing left to answer: a further y is not taken for anything; an offer already over is not asked.
+    input.write('y\n');
+    await expect(prompt.askFile({ sessionId: 's', fileId: 'f3', name: 'gone.txt', size: 1, from: { name: 'Bob' }, withdrawn: AbortSignal.abort() })).resolves.toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(out()).not.toContain('please answer');
+    expect(out()).not.toContain('later.txt');
+    expect(out()).not.toContain('gone.txt');
+    prompt.close();
+  });
 });

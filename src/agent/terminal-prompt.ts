@@ -37,7 +37,8 @@ export class TerminalPrompt implements CustomerPrompt {
   }
 
   askFile(ask: FileAsk): Promise<boolean> {
-    return this.ask(`${ask.from.name} wants to send you ${JSON.stringify(ask.name)} (${formatBytes(ask.size)}); it will be saved in your Downloads folder. Accept? [y/n]`);
+    if (ask.withdrawn?.aborted) return Promise.resolve(false);
+    return this.ask(`${ask.from.name} wants to send you ${JSON.stringify(ask.name)} (${formatBytes(ask.size)}); it will be saved in your Downloads folder. Accept? [y/n]`, ask.withdrawn);
   }
 
   notice(text: string): void {
@@ -53,9 +54,20 @@ export class TerminalPrompt implements CustomerPrompt {
     for (const p of this.queue.splice(0)) p.resolve(false);
   }
 
-  private ask(question: string): Promise<boolean> {
+  /** A question answered elsewhere goes away (shown or queued); if it was on screen, the next one is asked. */
+  private withdraw(pending: Pending): void {
+    const i = this.queue.indexOf(pending);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    pending.resolve(false);
+    if (i === 0 && this.queue[0]) this.output.write(`tandem: ${this.queue[0].question}\n`);
+  }
+
+  private ask(question: string, withdrawn?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      this.queue.push({ resolve, question });
+      const pending: Pending = { resolve, question };
+      this.queue.push(pending);
+      withdrawn?.addEventListener('abort', () => this.withdraw(pending), { once: true });
       if (this.queue.length === 1) this.output.write(`tandem: ${question}\n`);
     });
   }

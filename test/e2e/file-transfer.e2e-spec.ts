@@ -7,7 +7,7 @@ import { startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
 import { waitFor } from '../support/wait';
-import type { WsTestClient } from '../support/ws-client';
+import { WsTestClient } from '../support/ws-client';
 
 const CHUNK = 256 * 1024;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -155,4 +155,59 @@ describe('file transfer in a session', () => {
       for (const c of [alice, bob]) await c.close();
     }
   }, 60_000);
+  it('the real agent: an offer answered in the customer panel withdraws its question, is said in the terminal, still saves an accepted file, and a late answer is not sent', async () => {
+    const downloads = join(dir, 'panel-downloads');
+    const logs: string[] = [];
+    const alice = await person(t, 'alice');
+    const desk = await startDesktopAgent(t, 'desk-panel-files', { downloadsDir: downloads, log: (line) => logs.push(line) });
+    let panel: WsTestClient | undefined;
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      // The customer panel the agent links to: a customer-kind connection for the same desktop.
+      const { token } = (await desk.client.customerPanel()) as unknown as { token: string };
+      panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, token, { viaQuery: true });
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+
+      // Two offers: the terminal asks about the first, the second waits behind it.
+      const data = randomBytes(600 * 1024 + 11);
+      const offer = await alice.ask('file.offer', { sessionId, name: 'driver.bin', size: data.length, sha256: sha(data) });
+      const other = await alice.ask('file.offer', { sessionId, name: 'notes.txt', size: 5, sha256: 'c'.repeat(64) });
+      await desk.waitForQuestion('Alice Tech wants to send you "driver.bin" (600 KB)');
+
+      // Accepted in the panel: the terminal says so and asks the next question; the file is still received and saved.
+      await panel.ask('file.respond', { sessionId, fileId: offer.fileId, accept: true });
+      await desk.waitForQuestion('tandem: the file "driver.bin" was accepted in the web panel\ntandem: receiving driver.bin (600 KB)\n');
+      await desk.waitForQuestion('Alice Tech wants to send you "notes.txt"');
+      // Refused in the panel: said too, and the question goes away.
+      await panel.ask('file.respond', { sessionId, fileId: other.fileId, accept: false });
+      await desk.waitForQuestion('the file "notes.txt" was refused in the web panel');
+      await sendFile(alice, sessionId, offer.fileId, data);
+      await desk.waitForQuestion(`file received: ${join(downloads, 'driver.bin')}`);
+      expect(readFileSync(join(downloads, 'driver.bin')).equals(data)).toBe(true);
+
+      // A late answer at the terminal goes nowhere; the next offer's answer there is the one sent.
+      desk.type('y');
+      const third = await alice.ask('file.offer', { sessionId, name: 'third.txt', size: 3, sha256: 'd'.repeat(64) });
+      await desk.waitForQuestion('wants to send you "third.txt"');
+      desk.type('n');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === third.fileId && e.accept === false);
+      expect(alice.all('session.event').filter((e) => e.type === 'FileAnswered').map((e) => [e.fileId, e.accept]))
+        .toEqual([[offer.fileId, true], [other.fileId, false], [third.fileId, false]]);
+      expect(logs.filter((l) => /FILE_ANSWERED|UNKNOWN_FILE/.test(l))).toEqual([]);
+      expect(readdirSync(downloads)).toEqual(['driver.bin']);
+
+      // The session ends with a question open: the question goes away too.
+      await alice.ask('file.offer', { sessionId, name: 'last.txt', size: 1, sha256: 'e'.repeat(64) });
+      await desk.waitForQuestion('wants to send you "last.txt"');
+      await alice.ask('session.end', { sessionId });
+      await desk.waitForQuestion('tandem: the file "last.txt" is no longer offered\ntandem: the session has ended');
+    } finally {
+      desk.stop();
+      await alice.close();
+      await panel?.close();
+    }
+  }, 30_000);
 });

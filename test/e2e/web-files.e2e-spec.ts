@@ -91,8 +91,8 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     expect(await offered.getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB reached this computer');
     await shot(alice, '02-cockpit-sent');
     await shot(customer, '03-panel-transferred');
-    // The agent's prompt still asks; its answer is the second one and changes nothing.
-    desk.type('n');
+    // The agent's terminal dropped its question and says where it was answered.
+    await desk.waitForQuestion('the file "printer-driver.bin" was accepted in the web panel');
 
     // 2. Refused in the panel: Refused on both pages, nothing in Downloads.
     await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'unwanted.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ not wanted') });
@@ -101,7 +101,7 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     await row(customer, 'unwanted.exe').getByRole('button', { name: 'Refuse' }).click();
     await row(alice, 'unwanted.exe').getByText('Refused by the customer').waitFor();
     await row(customer, 'unwanted.exe').getByText('You refused it').waitFor();
-    desk.type('n');
+    await desk.waitForQuestion('the file "unwanted.exe" was refused in the web panel');
 
     // 3. Both answer: the agent's prompt first (the panel's Accept is held on the way), the panel's Accept
     //    then comes back FILE_ANSWERED and the panel says so; the file stays refused.
