@@ -15,7 +15,7 @@ const yes: CustomerPrompt = { askAssist: async () => true, askRequest: async () 
 describe('command shell', () => {
   let t: TestNode & { node: RunningNode };
   let client: AgentClient;
-  beforeAll(async () => { t = await startInProcessNode(); });
+  beforeAll(async () => { t = await startInProcessNode({ policy: { reasonRequired: { recordingExport: true } } }); });
   afterAll(async () => {
     client?.stop();
     await t.stop();
@@ -63,6 +63,22 @@ describe('command shell', () => {
     expect(text).toMatch(/hello-42[\s\S]*Linux/);
     expect(text).toBe(await output());
     await expect(alice.ask('shell.input', { sessionId, shellId, data: 'id\n' })).rejects.toMatchObject({ code: 'NOT_ELEVATED' });
+
+    // An admin reads it over HTTP with a reason (policy here); a technician may not; each read is audited.
+    const get = async (path: string, username: string): Promise<Response> => fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${await t.login(username)}` } });
+    const path = `/api/admin/transcripts/${sessionId}/${shellId}`;
+    expect((await get(path, 'alice')).status).toBe(403);
+    const noReason = await get(path, 'root');
+    expect(noReason.status).toBe(400);
+    expect(await noReason.json()).toMatchObject({ code: 'REASON_REQUIRED' });
+    expect((await get(`/api/admin/transcripts/${sessionId}/no-such-shell?reason=audit`, 'root')).status).toBe(404);
+    expect((await get(`/api/admin/transcripts/${sessionId}/..%2F..%2Fetc?reason=audit`, 'root')).status).toBe(400);
+    const read = await get(`${path}?reason=${encodeURIComponent('incident 9')}`, 'root');
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await read.text()).toBe(text);
+    const audited = (await (await get('/api/admin/audit?type=TranscriptRead', 'root')).text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audited).toEqual([expect.objectContaining({ type: 'TranscriptRead', sessionId, details: expect.objectContaining({ shellId, reason: 'incident 9' }) })]);
     await alice.close();
   }, 30_000);
 });

@@ -230,6 +230,8 @@ describe('web: jump list, queues and command shell', () => {
 
     // Elevation ends: the shell closes on the desktop and in the page; nothing more can be typed.
     await alice.getByRole('button', { name: 'End elevation' }).click();
+    // xterm.js draws only while the terminal is on screen: bring it back into the Admin tab's view.
+    await panel.locator('.shell-box').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await panel.getByText('[closed: elevation ended]').waitFor();
     await waitFor('the shell gone on the desktop', async () => client!.shells.count === 0, 10_000);
     await panel.getByText(/the shell ended — elevation ended; exit code/).waitFor();

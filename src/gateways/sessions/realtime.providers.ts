@@ -16,6 +16,7 @@ import { EntryPointsHandlers } from './entry-points.handlers';
 import { ExternalInvites } from './external-invites';
 import { FileHandlers } from './file.handlers';
 import { ShellHandlers } from './shell.handlers';
+import { recordingDir } from '../../recording/recording-dir';
 import { ShellTranscripts } from '../../recording/shell-transcripts';
 import { LiveHandlers } from './live.handlers';
 import { Messenger } from './messenger';
@@ -62,8 +63,8 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
   return [
     { provide: STORE, useValue: store },
     { provide: CLOCK, useValue: clock },
-    // Command shells' output, referred to by the journal: `<node.dataDir>/transcripts`.
-    { provide: ShellTranscripts, useValue: new ShellTranscripts(join(config.node.dataDir, 'transcripts')) },
+    // Command shells' output, referred to by the journal: `<recording dir>/transcripts` (shared in a cluster).
+    { provide: ShellTranscripts, useValue: new ShellTranscripts(join(recordingDir(config), 'transcripts')) },
     {
       provide: ActorRegistry,
       inject: [NodeInfo],
