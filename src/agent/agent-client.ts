@@ -1,63 +1,32 @@
 import { execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
-import type { AgentState } from './agent-config';
-import { FileTransfers } from './file-transfers';
-import { IncomingFiles } from './incoming-files';
-import { InputBlockFollower, type InputBlockAccess } from './input-block-follower';
-import { RemoteShells } from './remote-shell';
+import type { AgentClientOptions } from './agent-client-options';
+import { AgentRequests } from './agent-requests';
 import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
-import type { AssistAsk, CustomerPrompt, RequestAsk } from './customer-prompt';
-import { RemoteOverlay, type OverlaySurface } from './overlay';
-import type { RtcPublisher } from './rtc-publisher';
-import type { InputInjector, ScreenSource } from './screen-source';
+import { DisplayWatch } from './display-watch';
+import { ClipboardFollower } from './clipboard-follower';
+import type { AssistAsk, RequestAsk } from './customer-prompt';
+import { EntryPoints } from './entry-points';
+import { FileTransfers } from './file-transfers';
+import { IncomingFiles } from './incoming-files';
+import { InputBlockFollower } from './input-block-follower';
+import { InputInjection, type ForwardedInput } from './input-injection';
+import { RemoteOverlay } from './overlay';
+import { RecordingNotice } from './recording-notice';
+import { RemoteShells } from './remote-shell';
+import { sendCorked } from './send-corked';
+import { startSupport } from './support-start';
 
-/** What a clipboard holds: text, or an image as a PNG file. */
-export type ClipboardContent = { mime: 'text/plain'; text: string } | { mime: 'image/png'; data: Buffer };
-
-/** Watches the desktop's clipboard (reporting what another application copied) and sets it. */
-export interface ClipboardAccess {
-  /** `maxBytes`: the server's clipboard.maxBytes (from the hello reply); larger contents are not read. */
-  watch(onChange: (content: ClipboardContent) => void, maxBytes: number): { set(content: ClipboardContent): void; stop(): void };
-}
-
-export interface AgentClientOptions {
-  state: AgentState;
-  hello: { hostname: string; osUser: string; os: string; version: string; capabilities: string[] };
-  prompt: CustomerPrompt;
-  screen?: ScreenSource;
-  injector?: InputInjector;
-  /** Where technicians' pointers and annotations are drawn on the customer's screen (the X11 overlay). */
-  overlay?: OverlaySurface;
-  fps: number;
-  quality: number;
-  /** The desktop's clipboard (X11): followed and set only while the session is in interact. */
-  clipboard?: ClipboardAccess;
-  /** The WebRTC screen path (rtc.* events; docs/media.md, "WebRTC"); tiles only when absent. */
-  rtc?: RtcPublisher;
-  /** Blocking the customer's input (X11): applied as the session state says, only in interact. */
-  inputBlock?: InputBlockAccess;
-  /** Where accepted files are saved (default: $XDG_DOWNLOAD_DIR, else ~/Downloads). */
-  downloadsDir?: string;
-  /** Run when an elevated session is ended by the customer (sign-out / lock protects admin credentials). */
-  lockCommand: string[];
-  log: (line: string) => void;
-  /** `tandem-agent join`: the click-to-chat session's one-time code, sent in the first hello only. */
-  attachCode?: string;
-  /** The server refused the attach code (its error code and message): the join is over. */
-  onAttachRefused?: (code: string, message: string) => void;
-  /** The session this agent was in has ended. */
-  onSessionEnded?: (sessionId: string) => void;
-}
+export type { AgentClientOptions } from './agent-client-options';
+export type { ClipboardAccess, ClipboardContent } from './clipboard-follower';
+export { sendCorked } from './send-corked';
 
 type Mode = 'hold' | 'observe' | 'interact';
-/** How often the agent looks for monitors plugged in or out. */
-const DISPLAY_CHECK_MS = 2000;
 /** How often the agent reports its capture (`media.stats`) while it captures. */
 const STATS_EVERY_MS = 2000;
 interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
-interface ForwardedInput { sessionId: string; kind: string; monitor?: number; x: number; y: number; button: number; down: boolean; dx?: number; dy?: number; keysym: number; text: string }
 
 /**
  * The desktop agent's connection: announces itself, relays the customer's answers, and obeys the
@@ -69,9 +38,14 @@ export class AgentClient {
   private stopped = false;
   private session?: { id: string; mode: Mode; resumeToken?: string; lastSeq: number };
   private readonly loop?: CaptureLoop;
-  private nextId = 1;
-  /** Monitor sizes by index, to turn the protocol's 0..1 positions into pixels. */
-  private readonly monitorSizes = new Map<number, { width: number; height: number }>();
+  /** Requests to the server and the replies they wait for. */
+  private readonly requests = new AgentRequests(() => this.ws);
+  /** The technicians' input, turned into X events (only in interact). */
+  private readonly injection: InputInjection;
+  private readonly clipboard: ClipboardFollower;
+  private readonly displays: DisplayWatch;
+  /** The customer's prompt, marked "[recorded]" while the session is recorded. */
+  private readonly prompt: RecordingNotice;
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
   /** The ladder rung of the last media.feedback applied (-1: none yet; docs/media.md). */
@@ -85,19 +59,39 @@ export class AgentClient {
   private readonly inputBlock: InputBlockFollower;
 
   constructor(private readonly opts: AgentClientOptions) {
+    const prompt = new RecordingNotice(opts.prompt);
+    this.prompt = prompt;
     this.files = new FileTransfers({
       request: (event, data) => this.request(event, data),
       answer: (event, data) => this.sendInOrder(event, data),
-      prompt: opts.prompt,
+      prompt,
       log: opts.log,
     }, new IncomingFiles(opts.downloadsDir));
     this.attachCode = opts.attachCode;
+    this.supportButton = opts.supportButton;
+    this.injection = new InputInjection(opts.screen);
+    // A monitor plugged in or out (XRandR) is announced with a new hello while connected.
+    this.displays = new DisplayWatch(opts.screen, () => this.ws?.readyState === WebSocket.OPEN, (displays) => {
+      this.injection.setMonitors(displays);
+      opts.log(`displays changed: ${displays.map((d) => `${d.name} ${d.width}x${d.height}+${d.x}+${d.y}`).join(', ')}`);
+      this.send('agent.hello', { ...opts.hello, pin: opts.state.pin, displays });
+      this.loop?.setMonitors(displays.map((d) => d.index));
+    });
+    this.clipboard = new ClipboardFollower({
+      access: opts.clipboard, notice: (text) => prompt.notice(text), log: opts.log,
+      copied: (c) => {
+        if (!this.session || this.session.mode !== 'interact') return;
+        if (c.mime === 'image/png') this.send('clipboard', { sessionId: this.session.id, mime: c.mime, data: c.data.toString('base64') });
+        else this.send('clipboard', { sessionId: this.session.id, mime: c.mime, text: c.text });
+      },
+    });
+    this.entryPoints = new EntryPoints({ state: opts.state, save: opts.saveState, notice: (text) => prompt.notice(text), log: opts.log });
     this.inputBlock = new InputBlockFollower({
-      access: opts.inputBlock, notice: (text) => opts.prompt.notice(text), log: opts.log,
+      access: opts.inputBlock, notice: (text) => prompt.notice(text), log: opts.log,
       released: (sessionId, reason) => this.sendInOrder('input-block.release', { sessionId, reason }),
     });
     if (opts.overlay) {
-      this.overlay = new RemoteOverlay(opts.overlay, (m) => this.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
+      this.overlay = new RemoteOverlay(opts.overlay, (m) => this.injection.monitorSize(m), () => this.loop?.monitor ?? 0, opts.log);
     }
     if (opts.screen) {
       this.loop = new CaptureLoop(opts.rtc ? opts.rtc.tap(opts.screen) : opts.screen, {
@@ -119,8 +113,8 @@ export class AgentClient {
       refresh: (monitor) => this.loop?.refresh(monitor),
       session: () => (this.session ? { id: this.session.id, mode: this.session.mode } : undefined),
     });
-    opts.prompt.onChoice((choice) => {
-      if (!this.session) return opts.prompt.notice('no session is running');
+    prompt.onChoice((choice) => {
+      if (!this.session) return prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
       else if (choice.kind === 'clipboard') this.sendInOrder('clipboard.set', { sessionId: this.session.id, enabled: choice.enabled });
       else if (choice.kind === 'unblock') this.sendInOrder('input-block.release', { sessionId: this.session.id });
@@ -142,10 +136,10 @@ export class AgentClient {
     this.shells.close();
     this.loop?.stop();
     this.opts.rtc?.stop();
-    this.followClipboard(false);
+    this.clipboard.follow(false);
     this.inputBlock.stop();
     this.overlay?.clear();
-    if (this.displayTimer) clearInterval(this.displayTimer);
+    this.displays.stop();
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.ws?.close(1000, 'agent stopping');
     this.opts.screen?.close();
@@ -160,15 +154,13 @@ export class AgentClient {
       this.stats.connects += 1;
       this.backoff.reset();
       this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}; Assist PIN ${this.opts.state.pin}`);
-      const displays = this.opts.screen?.monitors() ?? [];
-      this.monitorSizes.clear();
-      for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
-      this.displaysSaid = JSON.stringify(displays);
+      const displays = this.displays.current();
+      this.injection.setMonitors(displays);
       if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
       const attachCode = this.attachCode;
       const hello = this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays, ...(attachCode ? { attachCode } : {}) });
       if (attachCode) {
-        this.refusals.set(hello, (err) => {
+        this.requests.onRefused(hello, (err) => {
           this.attachCode = undefined;
           this.opts.log(`the attach code was refused: ${err.code} ${err.message}`);
           this.opts.onAttachRefused?.(err.code, err.message);
@@ -176,20 +168,24 @@ export class AgentClient {
       }
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
-      this.replies.set(hello, (reply) => {
+      this.requests.onReply(hello, (reply) => {
         const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number } } | undefined;
-        if (Number(r?.limits?.clipboardBytes) > 0) this.clipboardBytes = Number(r?.limits?.clipboardBytes);
+        this.clipboard.setMaxBytes(Number(r?.limits?.clipboardBytes));
         this.files.setMaxBytes(Number(r?.limits?.fileBytes));
         // The code did its work (or the server did not answer it): never send it again.
         if (r) this.attachCode = undefined;
         if (attachCode && r?.sessionId) this.opts.log(`joined session ${r.sessionId} with the attach code`);
-        if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return;
+        if (r?.sessionId && this.entryPoints.isDisconnectedFrom(r.sessionId)) {
+          this.opts.log(`not rejoining session ${r.sessionId}: a technician disconnected this desktop from it`);
+          return this.startSupport();
+        }
+        if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return this.startSupport();
         this.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
         this.opts.log(`rejoining session ${r.sessionId} (allowed before the restart)`);
         this.send('session.resume', { token: r.resumeToken, lastSeq: 0 });
       });
       if (this.session?.resumeToken) this.send('session.resume', { token: this.session.resumeToken, lastSeq: this.session.lastSeq });
-      this.watchDisplays();
+      this.displays.start();
     });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.onBinary(raw as Buffer);
@@ -225,69 +221,37 @@ export class AgentClient {
   }
 
   private send(event: string, data: unknown): string {
-    const id = `a${this.nextId++}`;
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ event, data, id }));
-    return id;
+    return this.requests.send(event, data);
   }
 
-  /** Replies (ack or error) the customer's commands wait for, by request id. */
-  private readonly replies = new Map<string, (data?: unknown) => void>();
-  /** Errors a request waits for (the attach code's hello), by request id. */
-  private readonly refusals = new Map<string, (err: { code: string; message: string }) => void>();
-  private attachCode?: string;
-  private displaysSaid = '';
-  private displayTimer?: NodeJS.Timeout;
-
-  /** A monitor plugged in or out (XRandR) is announced with a new hello while connected. */
-  private watchDisplays(): void {
-    if (this.displayTimer || !this.opts.screen) return;
-    this.displayTimer = setInterval(() => {
-      if (this.ws?.readyState !== WebSocket.OPEN) return;
-      let displays: ReturnType<ScreenSource['monitors']>;
-      try {
-        displays = this.opts.screen!.monitors();
-      } catch {
-        return;
-      }
-      const said = JSON.stringify(displays);
-      if (said === this.displaysSaid) return;
-      this.displaysSaid = said;
-      this.monitorSizes.clear();
-      for (const d of displays) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
-      this.opts.log(`displays changed: ${displays.map((d) => `${d.name} ${d.width}x${d.height}+${d.x}+${d.y}`).join(', ')}`);
-      this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays });
-      this.loop?.setMonitors(displays.map((d) => d.index));
-    }, DISPLAY_CHECK_MS);
-    this.displayTimer.unref();
-  }
-  private inOrder: Promise<void> = Promise.resolve();
-
-  /**
-   * The customer's answers and choices go one at a time, each after the server answered the one
-   * before: "y" then "observe" typed together must not reach the session in the other order.
-   */
   private sendInOrder(event: string, data: unknown): void {
-    this.inOrder = this.inOrder.then(async () => {
-      const payload: unknown = await data;
-      await new Promise<void>((resolve) => {
-        const id = this.send(event, payload);
-        const timer = setTimeout(() => { this.replies.delete(id); resolve(); }, 5000);
-        this.replies.set(id, () => { clearTimeout(timer); resolve(); });
-      });
-    });
+    this.requests.sendInOrder(event, data);
   }
 
-  /** A command whose ack the caller needs: resolves with the ack's data, rejects with the error's `{code, message}`. */
-  private request(event: string, data: unknown, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const id = this.send(event, data);
-      const timer = setTimeout(() => {
-        this.replies.delete(id);
-        this.refusals.delete(id);
-        reject(Object.assign(new Error(`no answer to ${event}`), { code: 'TIMEOUT' }));
-      }, timeoutMs);
-      this.refusals.set(id, (err) => { clearTimeout(timer); reject(Object.assign(new Error(err.message), err)); });
-      this.replies.set(id, (ack) => { if (ack !== undefined) { clearTimeout(timer); resolve(ack as Record<string, unknown>); } });
+  private request(event: string, data: unknown, timeoutMs?: number): Promise<Record<string, unknown>> {
+    return this.requests.request(event, data, timeoutMs);
+  }
+
+  private attachCode?: string;
+  /** The last session whose end was told to the customer. */
+  private lastEnded?: string;
+  /** `tandem-agent support`: the button still to start a session with (sent once, after the first hello). */
+  private supportButton?: string;
+  /** Support Buttons, Jump Client enrolments, disconnected sessions: kept in the config file. */
+  readonly entryPoints: EntryPoints;
+
+  /** `tandem-agent support`: once connected, the session is asked for through the installed button (once). */
+  private startSupport(): void {
+    const buttonId = this.supportButton;
+    if (!buttonId) return;
+    this.supportButton = undefined;
+    startSupport({
+      buttonId, request: (event, data) => this.request(event, data), entryPoints: this.entryPoints, notice: (text) => this.prompt.notice(text),
+      started: (sessionId, lastSeq, queue) => {
+        if (this.session?.id !== sessionId) this.session = { id: sessionId, mode: 'hold', lastSeq };
+        this.opts.onSupportStarted?.(sessionId, queue);
+      },
+      refused: (code, message) => this.opts.onSupportRefused?.(code, message),
     });
   }
 
@@ -305,22 +269,22 @@ export class AgentClient {
     // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
     const d = (msg.data ?? {}) as Record<string, never>;
     if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
-      this.replies.get(msg.id)?.(msg.event === 'ack' ? (msg.data ?? {}) : undefined);
-      this.replies.delete(msg.id);
-      if (msg.event === 'error') this.refusals.get(msg.id)?.({ code: String(d.code), message: String(d.message) });
-      this.refusals.delete(msg.id);
+      this.requests.settle(msg.event, msg.id, d);
     }
+    if (this.entryPoints.onMessage(msg.event, d)) return;
+    // A session a technician disconnected this desktop from: nothing of it is followed any more.
+    if (typeof d.sessionId === 'string' && this.entryPoints.isDisconnectedFrom(d.sessionId)) return;
     switch (msg.event) {
       case 'assist.requested': {
         const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
         this.session = { id: d.sessionId, mode: 'hold', lastSeq };
         // Queued now, sent once answered: a choice typed after the answer goes after it.
-        const answer = this.opts.prompt.askAssist(d as unknown as AssistAsk);
+        const answer = this.prompt.askAssist(d as unknown as AssistAsk);
         this.sendInOrder('assist.respond', answer.then((allow) => ({ sessionId: d.sessionId, allow })));
         return;
       }
       case 'request.pending':
-        this.sendInOrder(`${d.kind}.respond`, this.opts.prompt.askRequest(d as unknown as RequestAsk).then((allow) => ({ sessionId: d.sessionId, requestId: d.requestId, allow })));
+        this.sendInOrder(`${d.kind}.respond`, this.prompt.askRequest(d as unknown as RequestAsk).then((allow) => ({ sessionId: d.sessionId, requestId: d.requestId, allow })));
         return;
       case 'session.resumable': {
         const current = this.session;
@@ -331,6 +295,10 @@ export class AgentClient {
       case 'session.event': {
         const current = this.session;
         if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
+        const type = (d as { type?: string }).type;
+        if (current && current.id === d.sessionId && type === 'CustomerDisconnected') return this.disconnected(current.id);
+        // The customer is told, and every line they read says so until it stops (docs/recording.md).
+        if ((!current || current.id === d.sessionId) && (type === 'RecordingStarted' || type === 'RecordingStopped')) return this.prompt.set(type === 'RecordingStarted', String(d.by));
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
         if (current && current.id === d.sessionId) this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
         return;
@@ -352,9 +320,10 @@ export class AgentClient {
         return this.applyMode(d.sessionId, d.mode);
       case 'session.state': {
         // After a resume the state says which mode the session is in (the agent may have missed the change).
-        const st = d as unknown as { sessionId: string; status: string; mode: Mode };
+        const st = d as unknown as { sessionId: string; status: string; mode: Mode; recording?: unknown; ended?: { reason?: string; lockDesktop?: boolean } | null };
         if (this.session?.id !== st.sessionId) return;
-        if (st.status === 'ended') return this.ended({ sessionId: st.sessionId });
+        if (st.status === 'ended') return this.ended({ sessionId: st.sessionId, ...st.ended });
+        if (typeof st.recording === 'boolean') this.prompt.set(st.recording);
         if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
         this.applyBlock(st.status === 'active' && st.mode === 'interact' && !!(d as { inputBlock?: unknown }).inputBlock);
         return;
@@ -363,19 +332,7 @@ export class AgentClient {
         return this.applyInput(d as unknown as ForwardedInput);
       case 'clipboard':
         // The technician's text or image: set only while in interact (the server checked the same).
-        if (this.session?.id === d.sessionId && this.session.mode === 'interact' && this.clipboardWatch) {
-          try {
-            const content: ClipboardContent = d.mime === 'image/png'
-              ? { mime: 'image/png', data: Buffer.from(String(d.data), 'base64') }
-              : { mime: 'text/plain', text: String(d.text) };
-            this.clipboardWatch.set(content);
-            this.opts.prompt.notice(content.mime === 'image/png'
-              ? `the technician put an image (${content.data.length} bytes) in your clipboard`
-              : `the technician put ${Buffer.byteLength(content.text)} bytes of text in your clipboard`);
-          } catch (err) {
-            this.opts.log(`clipboard not set: ${(err as Error).message}`);
-          }
-        }
+        if (this.session?.id === d.sessionId && this.session.mode === 'interact') this.clipboard.set(d);
         return;
       case 'pointer.remote':
         // Only while the screen is shared (the server sends them only then, too).
@@ -407,34 +364,11 @@ export class AgentClient {
     }
   }
 
-  private clipboardWatch?: { set(content: ClipboardContent): void; stop(): void };
-  /** The server's clipboard limit, from the hello reply. */
-  private clipboardBytes = 512 * 1024;
-
-  /** The clipboard is followed in interact only; leaving interact stops it at once. */
-  private followClipboard(on: boolean): void {
-    if (!on) {
-      this.clipboardWatch?.stop();
-      this.clipboardWatch = undefined;
-      return;
-    }
-    if (this.clipboardWatch || !this.opts.clipboard) return;
-    try {
-      this.clipboardWatch = this.opts.clipboard.watch((c) => {
-        if (!this.session || this.session.mode !== 'interact') return;
-        if (c.mime === 'image/png') this.send('clipboard', { sessionId: this.session.id, mime: c.mime, data: c.data.toString('base64') });
-        else this.send('clipboard', { sessionId: this.session.id, mime: c.mime, text: c.text });
-      }, this.clipboardBytes);
-    } catch (err) {
-      this.opts.log(`clipboard unavailable: ${(err as Error).message}`);
-    }
-  }
-
   private applyMode(sessionId: string, mode: Mode): void {
     if (!this.session || this.session.id !== sessionId) this.session = { id: sessionId, mode, lastSeq: 0 };
     this.session.mode = mode;
-    this.opts.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
-    this.followClipboard(mode === 'interact');
+    this.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
+    this.clipboard.follow(mode === 'interact');
     if (mode !== 'interact') this.applyBlock(false);
     if (mode === 'hold') {
       this.loop?.stop();
@@ -453,7 +387,7 @@ export class AgentClient {
     }
     const inj = this.opts.injector;
     try {
-      this.inject(inj, d);
+      this.injection.inject(inj, d);
     } catch (err) {
       // A display that went away or a keysym nobody can type: tell the log, keep the session.
       this.stats.inputsRefused += 1;
@@ -463,45 +397,9 @@ export class AgentClient {
     this.stats.inputsInjected += 1;
   }
 
-  private monitorSize(monitor: number): { width: number; height: number } {
-    let m = this.monitorSizes.get(monitor);
-    if (!m) {
-      for (const d of this.opts.screen?.monitors() ?? []) this.monitorSizes.set(d.index, { width: d.width, height: d.height });
-      m = this.monitorSizes.get(monitor) ?? { width: 1, height: 1 };
-    }
-    return m;
-  }
-
-  /** Pixel position of a 0..1 position on a monitor (the protocol's coordinates are fractions). */
-  private toPixels(monitor: number, x: number, y: number): [number, number] {
-    const m = this.monitorSize(monitor);
-    const clamp = (v: number): number => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
-    return [Math.round(clamp(x) * (m.width - 1)), Math.round(clamp(y) * (m.height - 1))];
-  }
-
-  private inject(inj: InputInjector, d: ForwardedInput): void {
-    const monitor = d.monitor ?? 0;
-    switch (d.kind) {
-      case 'move': inj.move(monitor, ...this.toPixels(monitor, d.x, d.y)); break;
-      case 'button': inj.move(monitor, ...this.toPixels(monitor, d.x, d.y)); inj.button(d.button, d.down); break;
-      case 'wheel': inj.wheel(d.dx ?? 0, d.dy ?? 0); break;
-      case 'key': inj.key(d.keysym, d.down); break;
-      case 'text': inj.text(d.text); break;
-      default: throw new Error(`unknown input kind '${String(d.kind)}'`);
-    }
-  }
-
   /** A link to this desktop's customer panel (answer requests, see who is connected, unblock), valid for a working day. */
-  customerPanel(): Promise<{ path: string; url: string | null }> {
-    return new Promise((resolve, reject) => {
-      const id = this.send('customer.panel', {});
-      const timer = setTimeout(() => { this.replies.delete(id); reject(new Error('the server did not answer customer.panel')); }, 5000);
-      this.replies.set(id, (data) => {
-        clearTimeout(timer);
-        if (data) resolve(data as { path: string; url: string | null });
-        else reject(new Error('the server refused customer.panel'));
-      });
-    });
+  async customerPanel(): Promise<{ path: string; url: string | null }> {
+    return (await this.request('customer.panel', {}, 5000)) as unknown as { path: string; url: string | null };
   }
 
   /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
@@ -514,18 +412,37 @@ export class AgentClient {
     this.inputBlock.apply(want, this.session?.id);
   }
 
-  private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
+  /**
+   * `customer.disconnect`: the owner ended this desktop's part of the session (it stays open for the
+   * technicians' notes and chat). Capture stops, the input block is released, and the agent never rejoins it.
+   */
+  private disconnected(sessionId: string): void {
+    this.entryPoints.disconnectedFrom(sessionId);
+    this.leave();
+    this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
+  }
+
+  /** Everything this desktop did for its session stops: input block, capture, clipboard, files, overlay. */
+  private leave(): void {
     this.applyBlock(false);
     this.loop?.stop();
     // The next session starts at the top of the ladder again.
     this.loop?.tune({ fps: this.opts.fps, quality: this.opts.quality });
     this.qualityLevel = -1;
-    this.followClipboard(false);
+    this.clipboard.follow(false);
     this.files.clear();
     this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();
+    this.prompt.clear();
     this.session = undefined;
-    this.opts.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
+  }
+
+  /** The session's end, said once: the final session.state and session.ended both announce it. */
+  private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
+    if (this.lastEnded === d.sessionId) return;
+    this.lastEnded = d.sessionId;
+    this.leave();
+    this.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
     this.opts.onSessionEnded?.(d.sessionId);
     if (d.lockDesktop && this.opts.lockCommand.length > 0) {
       const [cmd, ...args] = this.opts.lockCommand;
@@ -533,16 +450,4 @@ export class AgentClient {
       execFile(cmd, args, (err) => err && this.opts.log(`lock command failed: ${err.message}`));
     }
   }
-}
-
-/**
- * Sends a capture's frames as one socket write: the socket is corked while ws frames them and
- * uncorked on the next tick (one syscall instead of one per tile).
- */
-export function sendCorked(ws: WebSocket | undefined, frames: Uint8Array[]): void {
-  if (!ws || ws.readyState !== WebSocket.OPEN) return;
-  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  socket?.cork();
-  for (const f of frames) ws.send(f, { binary: true });
-  if (socket) process.nextTick(() => socket.uncork());
 }

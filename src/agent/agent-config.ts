@@ -2,12 +2,27 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** What the agent remembers between runs: where it enrolled and its credentials. */
+/** A Support Button a technician installed on this desktop (`support-button.installed`). */
+export interface InstalledButton {
+  buttonId: string;
+  name: string;
+  profile: string;
+  /** Epoch ms: after it the server refuses `support.start` (BUTTON_EXPIRED). */
+  expiresAt: number;
+}
+
+/** What the agent remembers between runs: where it enrolled, its credentials, its entry points. */
 export interface AgentState {
   server: string;
   agentId: string;
   token: string;
   pin: string;
+  /** Support Buttons installed here and not expired (`tandem-agent support` starts a session with one). */
+  supportButtons?: InstalledButton[];
+  /** The Jump Clients this desktop is enrolled as (`jump.pinned`, until `jump.unpinned`). */
+  jumpClients?: string[];
+  /** Sessions a technician disconnected this desktop from (`customer.disconnect`): never rejoined. */
+  disconnectedSessions?: string[];
 }
 
 /** `$XDG_CONFIG_HOME/tandem/agent.json` (or ~/.config/…), overridable with --config. */

@@ -7,6 +7,8 @@
  *                    [--server URL --secret S]   (enrolls first when there is no config yet)
  *   tandem-agent join --server URL --code CODE [--config FILE] [--display :0] …
  *                    (a click-to-chat customer shares their screen with the session they chat in)
+ *   tandem-agent support [--button NAME|ID] [--config FILE] [--display :0] …
+ *                    (the customer asks for help through a Support Button a technician installed)
  *   tandem-agent monitors [--display :0]
  *
  * The customer answers in the terminal: y/n to a request, and at any time `hold`, `observe`,
@@ -22,6 +24,7 @@ import { AgentClient } from './agent-client';
 import { loadWrtc, RtcPublisher } from './rtc-publisher';
 import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
 import { enroll } from './enroll';
+import { ButtonError, EntryPoints } from './entry-points';
 import type { OverlaySurface } from './overlay';
 import type { InputInjector, ScreenSource } from './screen-source';
 import { TerminalPrompt } from './terminal-prompt';
@@ -36,6 +39,10 @@ const USAGE = `usage:
                    [--view-only] [--no-webrtc] [--name HOST]
       joins the chat session whose page showed CODE (one-time, short-lived) and shares this screen
       in the mode chosen there; enrolls with the code when this desktop is not enrolled yet
+  tandem-agent support [--button NAME|ID] [--config FILE] [--display :N] [--fps N] [--quality N]
+                   [--view-only] [--no-screen] [--no-webrtc] [--name HOST] [--downloads DIR]
+      asks for help through a Support Button a technician installed on this computer (the only one,
+      or the one named): the session waits in the button's queue until a technician takes it, on hold
   tandem-agent monitors [--display :N]
 
 Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on', unblock or close at any time,
@@ -102,7 +109,21 @@ async function joinCommand(v: Record<string, string | boolean | undefined>): Pro
   await runCommand(v, state, code);
 }
 
-async function runCommand(v: Record<string, string | boolean | undefined>, joined?: AgentState, attachCode?: string): Promise<void> {
+/**
+ * `support`: the enrolled agent starts a session through an installed Support Button and then runs as
+ * `run` does. A button missing here or expired is refused before connecting; the server has the last word.
+ */
+async function supportCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  const file = (v.config as string | undefined) ?? defaultConfigPath();
+  const state = readAgentState(file);
+  if (!state) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first`);
+  const entries = new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log });
+  const button = entries.pick(v.button as string | undefined);
+  log(`asking for help through the support button '${button.name}' (${button.buttonId})`);
+  await runCommand(v, state, undefined, button.buttonId);
+}
+
+async function runCommand(v: Record<string, string | boolean | undefined>, joined?: AgentState, attachCode?: string, supportButton?: string): Promise<void> {
   const file = (v.config as string | undefined) ?? defaultConfigPath();
   let state = joined ?? readAgentState(file);
   if (!state) {
@@ -153,6 +174,17 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     lockCommand: ['loginctl', 'lock-session'],
     downloadsDir: v.downloads as string | undefined,
     log,
+    saveState: (s) => writeAgentState(file, s),
+    ...(supportButton ? {
+      supportButton,
+      onSupportRefused: (code: string, message: string) => {
+        process.stderr.write(`tandem-agent: ${code}: ${message}\n`);
+        process.exitCode = 1;
+        client.stop();
+        prompt.close();
+        setTimeout(() => process.exit(1), 200).unref();
+      },
+    } : {}),
     ...(attachCode ? {
       attachCode,
       onAttachRefused: (code: string, message: string) => {
@@ -184,7 +216,7 @@ async function main(argv: string[]): Promise<void> {
     args: rest,
     options: {
       server: { type: 'string' }, secret: { type: 'string' }, code: { type: 'string' }, config: { type: 'string' },
-      name: { type: 'string' }, display: { type: 'string' }, downloads: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
+      name: { type: 'string' }, button: { type: 'string' }, display: { type: 'string' }, downloads: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
       'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, 'no-webrtc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -203,6 +235,9 @@ async function main(argv: string[]): Promise<void> {
     case 'join':
       await joinCommand(values);
       return;
+    case 'support':
+      await supportCommand(values);
+      return;
     case 'monitors': {
       const screen = new X11Screen((values.display as string | undefined) ?? process.env.DISPLAY ?? '');
       process.stdout.write(`${JSON.stringify({ features: screen.features(), monitors: screen.monitors() }, null, 2)}\n`);
@@ -218,6 +253,10 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     process.stderr.write(`tandem-agent: ${(err as Error).message}\n\n${USAGE}\n`);
     process.exit(2);
+  }
+  if (err instanceof ButtonError) {
+    process.stderr.write(`tandem-agent: ${err.code}: ${err.message}\n`);
+    process.exit(1);
   }
   const code = (err as { code?: string }).code;
   process.stderr.write(`tandem-agent: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}\n`);

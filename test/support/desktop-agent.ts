@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { readAgentState, writeAgentState } from '../../src/agent/agent-config';
 import { AgentClient, type AgentClientOptions } from '../../src/agent/agent-client';
 import { enroll } from '../../src/agent/enroll';
 import type { InputInjector, ScreenSource } from '../../src/agent/screen-source';
@@ -26,16 +27,22 @@ export interface DesktopAgent {
 export async function startDesktopAgent(
   t: TestNode,
   hostname: string,
-  parts: { screen?: ScreenSource; injector?: InputInjector } & Partial<Pick<AgentClientOptions, 'overlay' | 'clipboard' | 'rtc' | 'fps' | 'quality' | 'log' | 'inputBlock' | 'downloadsDir'>>,
+  parts: { screen?: ScreenSource; injector?: InputInjector } & Partial<Pick<AgentClientOptions, 'overlay' | 'clipboard' | 'rtc' | 'fps' | 'quality' | 'log' | 'inputBlock' | 'downloadsDir' | 'supportButton' | 'onSupportStarted' | 'onSupportRefused'>>
+    & { configFile?: string },
 ): Promise<DesktopAgent> {
-  const { agentId, token } = await enroll(t.url, hostname, { secret: 'test-enroll-secret' });
+  // With a config file the agent keeps its state there, as the CLI does (a restart reads it back).
+  const saved = parts.configFile ? readAgentState(parts.configFile) : null;
+  const { agentId, token } = saved ?? await enroll(t.url, hostname, { secret: 'test-enroll-secret' });
+  const state = saved ?? { server: t.url, agentId, token, pin: String(100000 + Math.floor(Math.random() * 899999)) };
+  if (parts.configFile && !saved) writeAgentState(parts.configFile, state);
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   let said = '';
   stdout.on('data', (c: Buffer) => { said += c.toString(); });
   const prompt = new TerminalPrompt(stdin, stdout);
   const client = new AgentClient({
-    state: { server: t.url, agentId, token, pin: String(100000 + Math.floor(Math.random() * 899999)) },
+    state, saveState: parts.configFile ? (s) => writeAgentState(parts.configFile!, s) : undefined,
+    supportButton: parts.supportButton, onSupportStarted: parts.onSupportStarted, onSupportRefused: parts.onSupportRefused,
     prompt, fps: parts.fps ?? 20, quality: parts.quality ?? 80, lockCommand: [], log: parts.log ?? (() => undefined),
     screen: parts.screen, injector: parts.injector, overlay: parts.overlay, clipboard: parts.clipboard, rtc: parts.rtc, inputBlock: parts.inputBlock, downloadsDir: parts.downloadsDir,
     hello: { hostname, osUser: 'carol', os: 'Linux', version: 'test', capabilities: parts.screen ? ['screen', 'input'] : [] },

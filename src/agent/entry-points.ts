@@ -1,0 +1,137 @@
+import type { AgentState, InstalledButton } from './agent-config';
+
+/** How many disconnected session ids the agent remembers (the newest; a session id never comes back). */
+const DISCONNECTED_KEPT = 50;
+
+/** A Support Button the customer cannot use, with a stable code for the CLI's message. */
+export class ButtonError extends Error {
+  constructor(readonly code: 'NO_SUPPORT_BUTTON' | 'UNKNOWN_BUTTON' | 'BUTTON_EXPIRED' | 'AMBIGUOUS_BUTTON', message: string) {
+    super(message);
+  }
+}
+
+export interface EntryPointsOptions {
+  /** The agent's state: its lists are updated in place, then saved. */
+  state: AgentState;
+  /** Writes the state to the config file (absent: kept in memory only). */
+  save?: (state: AgentState) => void;
+  notice: (text: string) => void;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+
+/**
+ * The entry points installed on this desktop (docs/protocol.md, "Entry points"): Support Buttons the
+ * customer starts a session with (`tandem-agent support`), the Jump Client enrolments that let allowed
+ * technicians start unattended sessions, and the sessions a technician disconnected the customer from.
+ * Every change is saved in the agent's config file and told to the customer.
+ */
+export class EntryPoints {
+  private readonly now: () => number;
+
+  constructor(private readonly o: EntryPointsOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Handles an entry-point push from the server; false when `event` is not one. */
+  onMessage(event: string, d: Record<string, unknown>): boolean {
+    switch (event) {
+      case 'support-button.installed': {
+        const button: InstalledButton = { buttonId: String(d.buttonId), name: String(d.name), profile: String(d.profile ?? ''), expiresAt: Number(d.expiresAt) };
+        this.change(() => {
+          this.o.state.supportButtons = [...this.live().filter((b) => b.buttonId !== button.buttonId), button];
+        });
+        this.o.notice(`a support button '${button.name}' was installed, valid until ${when(button.expiresAt)}; run \`tandem-agent support${this.live().length > 1 ? ` --button '${button.name}'` : ''}\` to ask for help through it`);
+        return true;
+      }
+      case 'support-button.removed': {
+        const gone = (this.o.state.supportButtons ?? []).find((b) => b.buttonId === d.buttonId);
+        // Removals go to every agent when the server does not know whose button it was: only ours count.
+        if (!gone) return true;
+        this.change(() => { this.o.state.supportButtons = this.live().filter((b) => b.buttonId !== gone.buttonId); });
+        this.o.notice(`the support button '${gone.name}' was removed from this computer`);
+        return true;
+      }
+      case 'jump.pinned': {
+        const id = String(d.jumpClientId);
+        this.change(() => { this.o.state.jumpClients = [...new Set([...(this.o.state.jumpClients ?? []), id])]; });
+        this.o.notice('this computer is now a Jump Client: allowed technicians may start sessions on it while you are away (as their Jump Group\'s consent policy says); it stays one after a restart');
+        return true;
+      }
+      case 'jump.unpinned': {
+        const id = String(d.jumpClientId);
+        if (!(this.o.state.jumpClients ?? []).includes(id)) return true;
+        this.change(() => { this.o.state.jumpClients = (this.o.state.jumpClients ?? []).filter((j) => j !== id); });
+        this.o.notice(`this computer is no longer a Jump Client${this.o.state.jumpClients!.length ? ` (still ${this.o.state.jumpClients!.length} other enrolment(s))` : ''}`);
+        return true;
+      }
+      case 'jump.notice': {
+        const who = (d.technician as { name?: string } | undefined)?.name ?? 'a technician';
+        const line = '!'.repeat(72);
+        this.o.notice(`\n${line}\n!! ${who} started an unattended session on this computer (Jump Client).\n!! Type 'close' to end it, 'hold' to hide your screen.\n${line}`);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** The installed buttons not expired yet (expired ones are dropped from the config as they are seen). */
+  buttons(): InstalledButton[] {
+    const all = this.o.state.supportButtons ?? [];
+    const live = this.live();
+    if (live.length !== all.length) this.change(() => { this.o.state.supportButtons = live; });
+    return live;
+  }
+
+  get jumpClients(): string[] {
+    return [...(this.o.state.jumpClients ?? [])];
+  }
+
+  /**
+   * The button `tandem-agent support [--button NAME|ID]` uses: the only one, or the one named. Throws
+   * NO_SUPPORT_BUTTON, UNKNOWN_BUTTON, BUTTON_EXPIRED (installed, but past its expiry) or AMBIGUOUS_BUTTON.
+   */
+  pick(nameOrId?: string): InstalledButton {
+    const all = this.o.state.supportButtons ?? [];
+    const matches = (b: InstalledButton): boolean => nameOrId === undefined || b.buttonId === nameOrId || b.name.toLowerCase() === nameOrId.toLowerCase();
+    const expired = all.find((b) => matches(b) && b.expiresAt <= this.now());
+    const live = this.buttons();
+    if (live.length === 0 && !expired) throw new ButtonError('NO_SUPPORT_BUTTON', 'no support button is installed on this computer: a technician installs one from a session');
+    const found = live.filter(matches);
+    if (found.length === 1) return found[0]!;
+    if (found.length === 0 && expired) throw new ButtonError('BUTTON_EXPIRED', `the support button '${expired.name}' expired at ${when(expired.expiresAt)}`);
+    if (found.length === 0) throw new ButtonError('UNKNOWN_BUTTON', `no support button '${nameOrId}' here; installed: ${live.map((b) => `'${b.name}'`).join(', ')}`);
+    throw new ButtonError('AMBIGUOUS_BUTTON', `${found.length} support buttons are installed (${found.map((b) => `'${b.name}'`).join(', ')}): choose one with --button NAME`);
+  }
+
+  /** The server refused a button as expired or unknown: it is uninstalled here too. */
+  forget(buttonId: string): void {
+    this.change(() => { this.o.state.supportButtons = (this.o.state.supportButtons ?? []).filter((b) => b.buttonId !== buttonId); });
+  }
+
+  /** A technician disconnected the customer from this session: the agent never joins it again. */
+  disconnectedFrom(sessionId: string): void {
+    this.change(() => { this.o.state.disconnectedSessions = [...(this.o.state.disconnectedSessions ?? []).filter((s) => s !== sessionId), sessionId].slice(-DISCONNECTED_KEPT); });
+  }
+
+  isDisconnectedFrom(sessionId: string): boolean {
+    return (this.o.state.disconnectedSessions ?? []).includes(sessionId);
+  }
+
+  private live(): InstalledButton[] {
+    const now = this.now();
+    return (this.o.state.supportButtons ?? []).filter((b) => b.expiresAt > now);
+  }
+
+  private change(apply: () => void): void {
+    apply();
+    try {
+      this.o.save?.(this.o.state);
+    } catch (err) {
+      this.o.log(`could not save the agent's config: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { Refusal } from './agent-requests';
+import type { EntryPoints } from './entry-points';
+
+export interface SupportStart {
+  /** The installed Support Button the customer asks for help through. */
+  buttonId: string;
+  request: (event: string, data: unknown) => Promise<Record<string, unknown>>;
+  entryPoints: EntryPoints;
+  notice: (text: string) => void;
+  /** The session is open and waits in the button's queue (`seq`: its version, `queue`: as the server says). */
+  started: (sessionId: string, seq: number, queue: unknown) => void;
+  refused: (code: string, message: string) => void;
+}
+
+/**
+ * `support.start` with the button given to `tandem-agent support`: the session waits in the button's
+ * queue, on hold, until a technician takes it. A button the server no longer has (expired, removed) is
+ * uninstalled here too, and the customer is told why.
+ */
+export function startSupport(o: SupportStart): void {
+  o.request('support.start', { buttonId: o.buttonId }).then((ack) => {
+    o.notice('your request for help is waiting for a technician; the session starts on hold (type observe or interact to share your screen once one has taken it)');
+    o.started(String(ack.sessionId), Number(ack.seq) || 0, ack.queue);
+  }, (err: Partial<Refusal> & { message: string }) => {
+    const code = err.code ?? 'INTERNAL';
+    if (code === 'BUTTON_EXPIRED' || code === 'UNKNOWN_BUTTON') o.entryPoints.forget(o.buttonId);
+    o.notice(code === 'BUTTON_EXPIRED' ? 'this support button has expired: ask your technician for a new one'
+      : code === 'UNKNOWN_BUTTON' ? 'this support button was removed: ask your technician for a new one'
+        : `the support session could not start (${code}: ${err.message})`);
+    o.refused(code, err.message);
+  });
+}
