@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AgentClient } from '../../src/agent/agent-client';
@@ -241,6 +241,30 @@ describe('web: jump list, queues and command shell', () => {
     await dismissToasts(alice);
     await panel.locator('.shell-box').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await shot(alice, 'shell-closed');
+
+    // An admin downloads the shell's transcript from the session's details, with a reason: the output, not the typing.
+    const admin = await open('/admin');
+    await admin.getByLabel('Username').fill('root');
+    await admin.getByLabel('Password').fill('root-pw');
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByRole('tab', { name: /Sessions/ }).click();
+    await admin.locator('[data-session]', { hasText: 'sid' }).first().click();
+    const shells = admin.getByTestId('shells');
+    await shells.getByText(/closed \(elevation-ended\), \d+ bytes of output/).waitFor();
+    await shells.getByRole('button', { name: 'Transcript' }).click();
+    await admin.getByRole('dialog').getByLabel('Reason').fill('INC-5000 review');
+    const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('dialog').getByRole('button', { name: 'Download' }).click()]);
+    // The browser runs as a separate server: saveAs copies the file here.
+    const saved = resolve(ARTIFACTS, 'jump-transcript.log');
+    await download.saveAs(saved);
+    const transcript = readFileSync(saved, 'utf8');
+    expect(transcript).toMatch(/^hello-tandem\n[\s\S]*Linux/);
+    expect(transcript).not.toContain('echo');
+    expect(transcript).not.toContain('uname');
+    await dismissToasts(admin);
+    await shot(admin, 'admin-transcript');
+    const audited = await (await fetch(`${t.url}/api/admin/audit?type=TranscriptRead`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).text();
+    expect(audited.trim().split('\n').map((l) => JSON.parse(l) as { details: { reason?: string } }).map((a) => a.details.reason)).toEqual(['INC-5000 review']);
     await alice.getByRole('button', { name: 'End session' }).click();
     await alice.getByText('This session has ended').waitFor();
   }, 60_000);

@@ -465,10 +465,44 @@ export class AdminConsole {
         h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.name)),
         h('span', { class: 'grow' }, h('div', null, m.name), h('div', { class: 'small muted' }, `${m.kind} · ${m.id}`)),
         h('span', { class: `badge ${m.role === 'owner' ? 'primary' : m.role === 'external' ? 'warn' : ''}` }, MEMBER_ROLE[m.role] ?? m.role))) : h('li', { class: 'empty' }, 'No members.')),
+      this.shellsBlock(id, d.events),
       h('h2', null, `Timeline (${d.events.length} events)`),
       h('ol', { class: 'timeline admin-timeline', 'aria-label': 'Session timeline' }, events.map((e) => h('li', { class: `k-${eventKind(e.type)}`, 'data-type': e.type, 'data-seq': e.seq },
         h('time', { datetime: new Date(e.at).toISOString() }, clock(e.at)),
         h('span', { class: 'text' }, describeEvent(e as unknown as SessionEvent, nameOf))))));
+  }
+
+  /** The session's command shells (ShellOpened / ShellClosed) with a download of each transcript. */
+  private shellsBlock(sessionId: string, events: SessionDetail['events']): HTMLElement | null {
+    const opened = events.filter((e) => e.type === 'ShellOpened');
+    if (!opened.length) return null;
+    const closed = new Map(events.filter((e) => e.type === 'ShellClosed').map((e) => [String((e as { shellId?: unknown }).shellId), e as { bytes?: number; reason?: string }]));
+    return h('div', { 'data-testid': 'shells' }, h('h2', null, `Command shells (${opened.length})`),
+      h('ul', { class: 'list' }, opened.map((e) => {
+        const shellId = String((e as { shellId?: unknown }).shellId);
+        const end = closed.get(shellId);
+        return h('li', { class: 'member', 'data-shell': shellId },
+          h('span', { class: 'grow' }, h('div', { class: 'mono' }, shellId),
+            h('div', { class: 'small muted' }, `opened ${clock(e.at)} by ${e.actor?.name ?? '—'} · ${end ? `closed (${end.reason ?? 'exit'}), ${end.bytes ?? 0} bytes of output` : 'open'}`)),
+          h('button', { class: 'small', type: 'button', 'data-key': `transcript-${shellId}`, onclick: () => void this.downloadTranscript(sessionId, shellId) }, 'Transcript'));
+      })));
+  }
+
+  private async downloadTranscript(sessionId: string, shellId: string): Promise<void> {
+    const reason = await ask({
+      title: 'Download the shell transcript?',
+      body: 'The transcript holds what the remote shell printed (never what was typed). The download and its reason go into the audit log.',
+      confirm: 'Download',
+      input: { label: 'Reason', placeholder: 'e.g. incident review', maxLength: 200 },
+    });
+    if (reason === null) return;
+    try {
+      const res = await this.api.raw(`/api/admin/transcripts/${encodeURIComponent(sessionId)}/${encodeURIComponent(shellId)}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
+      saveBlob(await res.blob(), `tandem-${sessionId}-${shellId}.log`);
+      toast('Transcript downloaded.', 'success');
+    } catch (err) {
+      if (!this.handleAuth(err)) toastError(err, 'Transcript');
+    }
   }
 
   private renderAgents(): HTMLElement {
