@@ -5,9 +5,9 @@ import { requireBearer } from '../auth/http-auth';
 import { type TokenClaims, TokenService } from '../auth/token.service';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
-import { type Actor, authorizeRecordingAccess, type RecordingAccessPurpose, type SessionState } from '../domain';
+import { authorizeRecordingAccess, type RecordingAccessPurpose, type SessionState } from '../domain';
 import { ProtocolError } from '../gateways/protocol-error';
-import { actorOf, rightsTableOf } from '../gateways/sessions/actor-of';
+import { actorOfClaims } from '../gateways/sessions/actor-of';
 import { SessionRouter } from '../gateways/sessions/session-router';
 import { ApiError } from '../http/api-error';
 import { ID_PATTERN } from '../protocol/messages/common';
@@ -58,7 +58,7 @@ export class RecordingsController {
   @Get('recordings')
   async staffList(@Req() req: Request): Promise<object> {
     const claims = await requireBearer(req, this.tokens, STAFF);
-    const actor = this.actorOf(claims);
+    const actor = actorOfClaims(claims, this.config);
     const rows: object[] = [];
     for (const m of await this.recorder.store.list()) {
       if (rows.length >= STAFF_LIST_MAX) break;
@@ -84,10 +84,6 @@ export class RecordingsController {
     };
   }
 
-  private actorOf(claims: TokenClaims): Actor {
-    return actorOf({ kind: 'person', id: claims.sub, name: claims.name, role: claims.role, teams: claims.teams ?? [], exp: claims.exp }, rightsTableOf(this.config));
-  }
-
   /** The session's state, or null when the journal does not know it (only an admin gets such a recording). */
   private async stateOf(sessionId: string): Promise<SessionState | null> {
     try {
@@ -101,12 +97,12 @@ export class RecordingsController {
   private async send(sessionId: string, claims: TokenClaims, q: Record<string, unknown>, res: Response): Promise<void> {
     if (!ID_PATTERN.test(sessionId)) throw new ApiError(400, 'INVALID_DATA', 'sessionId must be an id');
     const purpose: RecordingAccessPurpose = q.purpose === undefined || q.purpose === 'export' ? 'export' : q.purpose === 'play' ? 'play' : invalid('purpose must be play or export');
-    if (q.reason !== undefined && (typeof q.reason !== 'string' || q.reason.length > 200)) invalid('reason must be one text of at most 200 characters');
+    const reason = reasonParam(q);
     // What the export is made into: the .trec file itself, or a video the browser renders from it (named in the audit).
     const format = q.format === undefined || q.format === 'trec' ? 'trec' : q.format === 'webm' && purpose === 'export' ? 'webm' : invalid('format must be trec or webm (webm: an export only)');
-    const actor = this.actorOf(claims);
+    const actor = actorOfClaims(claims, this.config);
     const state = actor.kind === 'admin' ? null : await this.stateOf(sessionId);
-    const decision = authorizeRecordingAccess(state, actor, { purpose, reasonRequired: this.config.policy.reasonRequired.recordingExport, ...(typeof q.reason === 'string' ? { reason: q.reason } : {}) });
+    const decision = authorizeRecordingAccess(state, actor, { purpose, reasonRequired: this.config.policy.reasonRequired.recordingExport, ...(reason !== undefined ? { reason } : {}) });
     if ('rejection' in decision) throw new ApiError(STATUS[decision.rejection.code] ?? 403, decision.rejection.code, decision.rejection.message);
     // A recording still being written here is handed out up to its last queued record.
     await this.recorder.flush(sessionId);
@@ -127,4 +123,10 @@ export class RecordingsController {
 
 function invalid(message: string): never {
   throw new ApiError(400, 'INVALID_DATA', message);
+}
+
+/** The `?reason=` of a hand-out (a recording, a transcript): absent, or one text of at most 200 characters. */
+export function reasonParam(q: Record<string, unknown>): string | undefined {
+  if (q.reason !== undefined && (typeof q.reason !== 'string' || q.reason.length > 200)) invalid('reason must be one text of at most 200 characters');
+  return q.reason;
 }

@@ -5,11 +5,11 @@ import { TokenService } from '../auth/token.service';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
 import { authorizeRecordingAccess } from '../domain';
-import { actorOf, rightsTableOf } from '../gateways/sessions/actor-of';
+import { actorOfClaims } from '../gateways/sessions/actor-of';
 import { ApiError } from '../http/api-error';
-import { ID_PATTERN } from '../protocol/messages/common';
 import { ShellTranscripts } from '../recording/shell-transcripts';
 import { AuditRecorder } from './audit-recorder';
+import { reasonParam } from './recordings.controller';
 
 /**
  * `GET /api/admin/transcripts/:sessionId/:shellId[?reason=]`: the output of one command shell — the file
@@ -30,17 +30,17 @@ export class TranscriptsController {
   @Get(':sessionId/:shellId')
   async read(@Param('sessionId') sessionId: string, @Param('shellId') shellId: string, @Query() q: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const claims = await requireBearer(req, this.tokens, ['admin']);
-    if (!ID_PATTERN.test(sessionId) || !/^[A-Za-z0-9_-]{1,80}$/.test(shellId)) throw new ApiError(400, 'INVALID_DATA', 'sessionId and shellId must be ids');
-    if (q.reason !== undefined && (typeof q.reason !== 'string' || q.reason.length > 200)) throw new ApiError(400, 'INVALID_DATA', 'reason must be one text of at most 200 characters');
-    const actor = actorOf({ kind: 'person', id: claims.sub, name: claims.name, role: claims.role, teams: claims.teams ?? [], exp: claims.exp }, rightsTableOf(this.config));
-    const decision = authorizeRecordingAccess(null, actor, { purpose: 'export', reasonRequired: this.config.policy.reasonRequired.recordingExport, ...(typeof q.reason === 'string' ? { reason: q.reason } : {}) });
-    if ('rejection' in decision) throw new ApiError(decision.rejection.code === 'REASON_REQUIRED' ? 400 : 403, decision.rejection.code, decision.rejection.message);
+    // The transcript's reference checks both ids (no path can be formed from them).
     let ref: string;
     try {
       ref = ShellTranscripts.ref(sessionId, shellId);
     } catch {
       throw new ApiError(400, 'INVALID_DATA', 'sessionId and shellId must be ids');
     }
+    const reason = reasonParam(q);
+    const actor = actorOfClaims(claims, this.config);
+    const decision = authorizeRecordingAccess(null, actor, { purpose: 'export', reasonRequired: this.config.policy.reasonRequired.recordingExport, ...(reason !== undefined ? { reason } : {}) });
+    if ('rejection' in decision) throw new ApiError(decision.rejection.code === 'REASON_REQUIRED' ? 400 : 403, decision.rejection.code, decision.rejection.message);
     const text = await this.transcripts.read(ref).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new ApiError(404, 'UNKNOWN_TRANSCRIPT', `no transcript ${ref} (a shell that printed nothing has none)`);
       throw err;

@@ -157,6 +157,14 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     else log(`WebRTC unavailable (${loaded.error ?? 'no @roamhq/wrtc'}): viewers get tiles`);
   }
   const prompt = new TerminalPrompt();
+  // The server refused what this run was for (the support button, the attach code): say why and exit 1.
+  const refused = (code: string, message: string): void => {
+    process.stderr.write(`tandem-agent: ${code}: ${message}\n`);
+    process.exitCode = 1;
+    client.stop();
+    prompt.close();
+    setTimeout(() => process.exit(1), 200).unref();
+  };
   const client = new AgentClient({
     state,
     hello: { hostname: (v.name as string | undefined) ?? osHostname(), osUser: userInfo().username, os: `${process.platform} ${process.arch}`, version: VERSION, capabilities: screen ? ['screen', 'input', 'files', 'shell'] : ['files', 'shell'] },
@@ -177,23 +185,11 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     saveState: (s) => writeAgentState(file, s),
     ...(supportButton ? {
       supportButton,
-      onSupportRefused: (code: string, message: string) => {
-        process.stderr.write(`tandem-agent: ${code}: ${message}\n`);
-        process.exitCode = 1;
-        client.stop();
-        prompt.close();
-        setTimeout(() => process.exit(1), 200).unref();
-      },
+      onSupportRefused: refused,
     } : {}),
     ...(attachCode ? {
       attachCode,
-      onAttachRefused: (code: string, message: string) => {
-        process.stderr.write(`tandem-agent: ${code}: ${message}\n`);
-        process.exitCode = 1;
-        client.stop();
-        prompt.close();
-        setTimeout(() => process.exit(1), 200).unref();
-      },
+      onAttachRefused: refused,
       // A joined agent was for that one session: it stops when the session ends.
       onSessionEnded: () => stop('session ended'),
     } : {}),

@@ -1,5 +1,6 @@
 import type { TandemConfig } from '../../config/config.schema';
 import { type Actor, type ActorKind, resolveRights, type RightsTable } from '../../domain';
+import type { TokenClaims } from '../../auth/token.service';
 import type { Identity } from '../identity';
 
 /** The rights table from config: role rights plus team rights. */
@@ -21,6 +22,11 @@ export function actorOf(identity: Identity, table: RightsTable): Actor {
   if (identity.role === 'external') return { kind: 'external', id: identity.id, name: identity.name, teams: [], rights: resolveRights(table, 'external', []) };
   const kind: ActorKind = identity.role === 'admin' || identity.role === 'supervisor' ? identity.role : 'technician';
   return { kind, id: identity.id, name: identity.name, teams: [...identity.teams], rights: resolveRights(table, kind, identity.teams) };
+}
+
+/** The domain actor of a person's bearer token on an HTTP endpoint (recordings, transcripts). */
+export function actorOfClaims(claims: TokenClaims, config: TandemConfig): Actor {
+  return actorOf({ kind: 'person', id: claims.sub, name: claims.name, role: claims.role, teams: claims.teams ?? [], exp: claims.exp }, rightsTableOf(config));
 }
 
 /** The server itself, for what it does on its own (an agent's grace period running out). */

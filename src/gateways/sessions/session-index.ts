@@ -113,15 +113,14 @@ export class SessionIndex implements OnModuleInit {
     if (state.status === 'ended') {
       await this.store.kv.setRemove(LIVE, id);
       await this.store.kv.set(summaryKey(id), JSON.stringify(summary), 24 * 3600 * 1000);
-      if (state.agentId) await this.releaseAgent(state.agentId, id);
     } else {
       await this.store.kv.set(summaryKey(id), JSON.stringify(summary));
       await this.store.kv.setAdd(LIVE, id);
-      // The customer was disconnected (REM-10): the desktop (and a click-to-chat customer) is free again.
-      if (!held) {
-        if (state.agentId) await this.releaseAgent(state.agentId, id);
-        if (state.customer?.id && state.customer.id !== state.agentId) await this.releaseAgent(state.customer.id, id);
-      }
+    }
+    // Ended, or the customer disconnected (REM-10): the desktop (and a click-to-chat customer) is free again.
+    if (!held) {
+      if (state.agentId) await this.releaseAgent(state.agentId, id);
+      if (state.customer?.id && state.customer.id !== state.agentId) await this.releaseAgent(state.customer.id, id);
     }
     await this.store.bus.publish(QUEUES_CHANNEL, JSON.stringify({ sessionId: id }));
   }
