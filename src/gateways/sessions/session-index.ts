@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
 import type { Store } from '../../cluster/ports';
 import { holdsDesktop, type QueueRef, type SessionEvent, type SessionState, type SessionStatus } from '../../domain';
 import { STORE } from './tokens';
@@ -55,17 +56,36 @@ export class SessionIndex implements OnModuleInit {
     });
   }
 
-  /** Reserves an agent for a new session; false when it is already in a live one. */
+  /**
+   * Reserves an agent for a new session; false when it is already in a live one. The summary and the
+   * release are written after a commit is published, so a technician told `session.ended` may ask again
+   * before they land: whether the current session still holds the desktop is read from its journal,
+   * which has the commit before anyone hears of it.
+   */
   async claimAgent(agentId: string, sessionId: string): Promise<boolean> {
-    if (await this.store.kv.setIfAbsent(agentKey(agentId), sessionId)) return true;
-    const current = await this.store.kv.get(agentKey(agentId));
-    if (current === null) return this.store.kv.setIfAbsent(agentKey(agentId), sessionId);
-    const summary = await this.summary(current);
-    // A reservation whose session never started (the request failed) or has ended is stale.
-    if (summary && summary.status !== 'ended') return false;
-    if (!summary && (await this.store.journal.version(`session:${current}`)) > 0) return false;
-    await this.store.kv.set(agentKey(agentId), sessionId);
-    return true;
+    const key = agentKey(agentId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.store.kv.setIfAbsent(key, sessionId)) return true;
+      const current = await this.store.kv.get(key);
+      if (current === null) continue;
+      if (current === sessionId) return true;
+      if (!(await this.isStale(current))) return false;
+      // Replace the stale reservation without a compare-and-set: take it, and put back what was not ours to take.
+      const taken = await this.store.kv.take(key);
+      if (taken !== null && taken !== current) {
+        await this.store.kv.setIfAbsent(key, taken);
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** A reservation whose session never started (the request failed), has ended or no longer holds the desktop (REM-10). */
+  private async isStale(sessionId: string): Promise<boolean> {
+    const summary = await this.summary(sessionId);
+    if (summary?.status === 'ended') return true;
+    const { state, version } = await this.actors.readStored(SESSION, sessionId);
+    return version === 0 ? !summary : !holdsDesktop(state);
   }
 
   async releaseAgent(agentId: string, sessionId: string): Promise<void> {
