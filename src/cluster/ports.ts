@@ -90,6 +90,11 @@ export interface KeyValue {
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   /** Reads and deletes atomically: a one-time code can be taken once, across all nodes. */
   take(key: string): Promise<string | null>;
+  /**
+   * Compare-and-set: replaces the record with `next` (no expiry), or deletes it when `next` is null,
+   * only while it holds `expected`; true when it did. A reservation changes hands without a window.
+   */
+  replaceIf(key: string, expected: string, next: string | null): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Members of a set (unordered). */
   setAdd(key: string, member: string): Promise<void>;

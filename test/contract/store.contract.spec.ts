@@ -418,6 +418,26 @@ describe.each([memoryBackend(), redisBackend()])('Store contract: $name', (backe
       expect(await s.kv.take(`code:${uid()}`)).toBeNull();
     });
 
+    it('replaces or deletes a record only while it holds the expected value; one of two rivals wins', async () => {
+      const key = `agent:${uid()}:session`;
+      expect(await s.kv.replaceIf(key, 'a', 'b')).toBe(false);
+      expect(await s.kv.get(key)).toBeNull();
+      await s.kv.set(key, 'a', 60_000);
+      expect(await p.kv.replaceIf(key, 'x', 'b')).toBe(false);
+      expect(await p.kv.replaceIf(key, 'a', 'b')).toBe(true);
+      expect(await s.kv.get(key)).toBe('b');
+      expect(await s.kv.replaceIf(key, 'a', null)).toBe(false);
+      expect(await s.kv.replaceIf(key, 'b', null)).toBe(true);
+      expect(await p.kv.get(key)).toBeNull();
+      for (let round = 0; round < 20; round++) {
+        const k = `agent:${uid()}:session`;
+        await s.kv.set(k, 'old');
+        const won = await Promise.all([s.kv.replaceIf(k, 'old', 'from-s'), p.kv.replaceIf(k, 'old', 'from-p')]);
+        expect(won.filter(Boolean)).toHaveLength(1);
+        expect(await s.kv.get(k)).toBe(won[0] ? 'from-s' : 'from-p');
+      }
+    });
+
     it('keeps sets of members, apart from string records of the same name', async () => {
       const key = `agents:${uid()}`;
       expect(await s.kv.setMembers(key)).toEqual([]);

@@ -53,4 +53,26 @@ describe('a desktop freed by an end, a refusal or a disconnect takes the next re
       desk.ws.close();
     }
   }, 120_000);
+
+  it('gives a desktop to one of several technicians asking at the same moment; the others get AGENT_BUSY', async () => {
+    const techs = [await person(t, 'alice'), await person(t, 'bob'), await person(t, 'alice'), await person(t, 'bob')];
+    const desk = await agent(t, 'desk-race', '730730');
+    try {
+      for (let round = 0; round < 10; round++) {
+        const asks = await Promise.allSettled(techs.map((c) => c.ask('assist.request', { agentId: desk.agentId })));
+        const won = asks.filter((a): a is PromiseFulfilledResult<{ sessionId: string }> => a.status === 'fulfilled');
+        const lost = asks.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost.map((l) => (l.reason as { code?: string }).code)).toEqual(['AGENT_BUSY', 'AGENT_BUSY', 'AGENT_BUSY']);
+        const { sessionId } = won[0]!.value;
+        // The customer is asked once, for the one session.
+        await desk.ws.ask('assist.respond', { sessionId, allow: false });
+        await techs[asks.indexOf(won[0]!)]!.next('session.ended', (e) => e.sessionId === sessionId);
+      }
+      expect(desk.ws.received.filter((m) => m.event === 'assist.requested')).toHaveLength(10);
+    } finally {
+      for (const c of techs) await c.close();
+      desk.ws.close();
+    }
+  }, 60_000);
 });

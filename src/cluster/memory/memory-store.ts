@@ -227,6 +227,14 @@ export class MemoryKeyValue implements KeyValue {
     return entry?.value ?? null;
   }
 
+  async replaceIf(key: string, expected: string, next: string | null): Promise<boolean> {
+    this.alive();
+    if (this.live(key)?.value !== expected) return false;
+    if (next === null) this.values.delete(key);
+    else this.values.set(key, { value: next, expiresAt: Infinity });
+    return true;
+  }
+
   async delete(key: string): Promise<void> {
     this.alive();
     this.values.delete(key);

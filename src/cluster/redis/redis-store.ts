@@ -35,6 +35,7 @@ interface ScriptCommands {
   tandemRelease(lease: string, holder: string, epoch: number): Promise<number>;
   tandemCurrent(lease: string): Promise<[string, number] | null>;
   tandemAppend(journal: string, lease: string, expectedVersion: number, fenceEpoch: string, ...events: string[]): Promise<[string, number]>;
+  tandemReplaceIf(key: string, expected: string, next: string): Promise<number>;
 }
 type Client = Redis & ScriptCommands;
 
@@ -437,6 +438,11 @@ class RedisKeyValue implements KeyValue {
 
   async take(key: string): Promise<string | null> {
     return this.run(`kv.take() [${key}]`, () => this.client.getdel(kvKey(key)));
+  }
+
+  async replaceIf(key: string, expected: string, next: string | null): Promise<boolean> {
+    if (next === '') throw new Error('kv.replaceIf(): an empty value is not a record');
+    return (await this.run(`kv.replaceIf() [${key}]`, () => this.client.tandemReplaceIf(kvKey(key), expected, next ?? ''))) === 1;
   }
 
   async delete(key: string): Promise<void> {

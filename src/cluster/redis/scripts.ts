@@ -107,6 +107,19 @@ return {'OK', len}
 `,
 };
 
+/**
+ * Compare-and-set on a record: replaces it (no expiry) or, with an empty ARGV[2], deletes it, only while
+ * it holds ARGV[1]. KEYS: record. ARGV: expected, next ('' to delete). Returns 1 when it did.
+ */
+export const REPLACE_IF: ScriptDefinition = {
+  numberOfKeys: 1,
+  lua: `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+return 1
+`,
+};
+
 /** Every script RedisStore registers, by the command name it gets on the client. */
 export const SCRIPTS = {
   tandemAcquire: ACQUIRE,
@@ -114,4 +127,5 @@ export const SCRIPTS = {
   tandemRelease: RELEASE,
   tandemCurrent: CURRENT,
   tandemAppend: APPEND,
+  tandemReplaceIf: REPLACE_IF,
 } as const;

@@ -24,6 +24,9 @@ export interface SessionSummary {
 const LIVE = 'sessions:live';
 const summaryKey = (id: string): string => `session:${id}:summary`;
 const agentKey = (id: string): string => `agent:${id}:session`;
+/** A reservation made for a session not in the journal yet; it lapses if the node dies before the first commit. */
+const pendingKey = (id: string): string => `session:${id}:pending`;
+const PENDING_TTL_MS = 30_000;
 export const QUEUES_CHANNEL = 'queues';
 
 const QUEUE_EVENTS = new Set<SessionEvent['type']>(['SessionOpened', 'SessionHeld', 'SessionTransferred', 'SessionTaken', 'SessionEnded', 'AssistRequested', 'JumpStarted']);
@@ -64,32 +67,36 @@ export class SessionIndex implements OnModuleInit {
    */
   async claimAgent(agentId: string, sessionId: string): Promise<boolean> {
     const key = agentKey(agentId);
+    // Marked before it is visible: a rival claimer never mistakes this reservation for an abandoned one.
+    await this.store.kv.set(pendingKey(sessionId), '1', PENDING_TTL_MS);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.store.kv.setIfAbsent(key, sessionId)) return true;
       const current = await this.store.kv.get(key);
       if (current === null) continue;
       if (current === sessionId) return true;
-      if (!(await this.isStale(current))) return false;
-      // Replace the stale reservation without a compare-and-set: take it, and put back what was not ours to take.
-      const taken = await this.store.kv.take(key);
-      if (taken !== null && taken !== current) {
-        await this.store.kv.setIfAbsent(key, taken);
-        return false;
-      }
+      if (!(await this.isStale(current))) break;
+      // Only the stale reservation read above is replaced: a rival who replaced it first wins.
+      if (await this.store.kv.replaceIf(key, current, sessionId)) return true;
     }
+    await this.store.kv.delete(pendingKey(sessionId));
     return false;
   }
 
-  /** A reservation whose session never started (the request failed), has ended or no longer holds the desktop (REM-10). */
+  /**
+   * A reservation whose session never started (the request failed or its node died before the first
+   * commit), has ended or no longer holds the desktop (REM-10). One still being opened is not stale.
+   */
   private async isStale(sessionId: string): Promise<boolean> {
     const summary = await this.summary(sessionId);
     if (summary?.status === 'ended') return true;
     const { state, version } = await this.actors.readStored(SESSION, sessionId);
-    return version === 0 ? !summary : !holdsDesktop(state);
+    if (version > 0) return !holdsDesktop(state);
+    return !summary && (await this.store.kv.get(pendingKey(sessionId))) === null;
   }
 
   async releaseAgent(agentId: string, sessionId: string): Promise<void> {
-    if ((await this.store.kv.get(agentKey(agentId))) === sessionId) await this.store.kv.delete(agentKey(agentId));
+    await this.store.kv.delete(pendingKey(sessionId));
+    await this.store.kv.replaceIf(agentKey(agentId), sessionId, null);
   }
 
   async sessionOfAgent(agentId: string): Promise<string | null> {
