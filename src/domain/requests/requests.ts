@@ -58,9 +58,20 @@ export function initialRequestState(requestId: string): RequestState {
 const isOwner = (s: RequestState, a: Actor): boolean => a.kind === 'customer' && s.owner !== null && s.owner.agentId === a.id;
 const live = (s: RequestState): boolean => s.status !== 'none' && s.status !== 'closed';
 
-/** Who may see a request: its owner, and assistants with request.view (admins see all). */
+/**
+ * Who may know of a request: its owner, and assistants with request.view (admins see all). They are told
+ * of every change, its close too, so their lists drop it; a closed request is no longer listed (see requestListedFor).
+ */
 export function requestVisibleTo(s: RequestState, a: Actor): boolean {
   return s.status !== 'none' && (isOwner(s, a) || (isRepresentative(a.kind) && hasRight(a, 'request.view')));
+}
+
+/**
+ * Whether a request is on the actor's list ("My remote assistance requests", the Requests board): one they may
+ * see that is not closed. A deleted request, or a One-Time one whose session closed, is "deleted from the list".
+ */
+export function requestListedFor(s: RequestState, a: Actor): boolean {
+  return live(s) && requestVisibleTo(s, a);
 }
 
 export function decideRequest(s: RequestState, c: RequestCommand, a: Actor, now: number): Decision<RequestEvent> {
