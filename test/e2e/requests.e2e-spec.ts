@@ -6,23 +6,11 @@ import { STORE } from '../../src/gateways/sessions/tokens';
 import type { RunningNode } from '../../src/node/start-node';
 import { makeCertificates } from '../support/certificates';
 import { startInProcessNode, type TestNode } from '../support/node';
+import { mailsTo, metric, textOf } from '../support/mail-parts';
 import { agent, person } from '../support/people';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 import { waitFor } from '../support/wait';
 import { WsTestClient } from '../support/ws-client';
-
-/** The Subject header, unfolded (long headers continue on lines starting with white space). */
-const subjectOf = (raw: string): string => (/^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ').trim();
-/** A counter or gauge of the node's /metrics. */
-const metric = async (t: TestNode, name: string): Promise<number> => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? NaN);
-/** The text/plain part of a raw message, quoted-printable decoded when it was sent so. */
-function textOf(raw: string): string {
-  const m = /Content-Type: text\/plain[^\n]*\r?\nContent-Transfer-Encoding: ([\w-]+)\r?\n\r?\n([\s\S]*?)\r?\n----/.exec(raw);
-  if (!m) return '';
-  const body = m[1] === 'quoted-printable' ? Buffer.from(m[2]!.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8') : m[2]!;
-  return body.replace(/\r\n/g, '\n');
-}
-const mailsTo = (sink: SmtpSink, address: string): string[] => sink.mails.filter((m) => m.to.includes(address)).map((m) => subjectOf(m.raw));
 
 /**
  * Remote assistance requests (seed 001) end to end: a user files one from the customer panel, an editor
@@ -134,6 +122,50 @@ describe('remote assistance requests', () => {
     await new Promise((r) => setTimeout(r, 300));
     const listed = (await alice.ask('request.list', {})).requests.find((r: { requestId: string }) => r.requestId === requestId);
     expect(listed).toMatchObject({ status: 'inactive', sessionId: null });
+    for (const c of [panel, alice, desk.ws]) await c.close();
+  }, 30_000);
+
+  it('lists a request before committing it: a filing the store fails to list commits nothing, and an id a dying node left without a journal is skipped, then dropped', async () => {
+    const desk = await agent(t, 'desk-filing', '181821');
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const alice = await person(t, 'alice');
+    const store = t.node.app.get<Store>(STORE);
+    const listed = async (): Promise<string[]> => (await alice.ask('request.list', {})).requests.map((r: { requestId: string }) => r.requestId);
+    // The store fails just as the request is listed (before: after the commit, so it was journaled, pushed
+    // and mailed as filed, yet no list showed it and the mail recovery never walked it).
+    const setAdd = store.kv.setAdd;
+    let tried: string | undefined;
+    store.kv.setAdd = async (key: string, member: string): Promise<void> => {
+      if (key !== 'requests:open') return setAdd.call(store.kv, key, member);
+      tried = member;
+      throw new Error('store unavailable');
+    };
+    try {
+      await expect(panel.ask('request.file', { description: 'never listed', availableFrom: '*', oneTime: false })).rejects.toMatchObject({ code: 'INTERNAL' });
+    } finally {
+      store.kv.setAdd = setAdd;
+    }
+    expect(tried).toMatch(/^req_/);
+    expect(await store.journal.version(`request:${tried}`)).toBe(0);
+    expect(await listed()).not.toContain(tried);
+
+    // A node died after listing an id and before committing it: while its filing could still be under way
+    // the lists skip it and keep it; once that time is over (the filing mark expired) they drop it.
+    await store.kv.set('request:req_ghost:filing', '1', 60_000);
+    await store.kv.setAdd('requests:open', 'req_ghost');
+    expect(await listed()).not.toContain('req_ghost');
+    expect(await store.kv.setMembers('requests:open')).toContain('req_ghost');
+    await store.kv.delete('request:req_ghost:filing');
+    expect(await listed()).not.toContain('req_ghost');
+    expect(await store.kv.setMembers('requests:open')).not.toContain('req_ghost');
+
+    // A filing the domain refuses leaves nothing behind either; an ordinary one is listed at once.
+    const before = await store.kv.setMembers('requests:open');
+    await expect(alice.ask('request.file', { agentId: desk.agentId, description: 'no request.create', availableFrom: '*', oneTime: false })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await store.kv.setMembers('requests:open')).toEqual(before);
+    const { requestId } = await panel.ask('request.file', { description: 'listed', availableFrom: '*', oneTime: false });
+    expect(await listed()).toContain(requestId);
+    await panel.ask('request.delete', { requestId });
     for (const c of [panel, alice, desk.ws]) await c.close();
   }, 30_000);
 

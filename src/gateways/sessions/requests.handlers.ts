@@ -7,7 +7,7 @@ import { UnknownRealmError, UserDirectory } from '../../auth/user-directory';
 import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
-import { type Actor, hasRight, isRepresentative, type PresenceState, type RequestEvent, type RequestState, requestVisibleTo, type SessionEvent } from '../../domain';
+import { type Actor, hasRight, isRepresentative, type PresenceState, REJECTION_CODES, type RequestEvent, type RequestState, requestListedFor, requestVisibleTo, type SessionEvent } from '../../domain';
 import type { DirectoryUsersDto, RequestEditDto, RequestFileDto, RequestListDto, RequestRefDto } from '../../protocol/messages/request.dto';
 import type { Connection } from '../connection';
 import { ConnectionRegistry } from '../connection-registry';
@@ -22,6 +22,10 @@ import { STORE } from './tokens';
 
 const OPEN = OPEN_REQUESTS;
 const sessionRequestKey = (sessionId: string): string => `session:${sessionId}:request`;
+/** Set while a request is being filed: its id is listed before its journal exists (see file()). */
+const filingKey = (requestId: string): string => `request:${requestId}:filing`;
+/** Far longer than a filing takes; after it, a listed id without a journal is a filing a dead node never finished. */
+const FILING_MS = 60_000;
 
 /** A request as lists show it; `realm` is the user database of its owner (docs/realms.md). */
 export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string; userId: string | null; realm: string | null } | null };
@@ -136,9 +140,17 @@ export class RequestHandlers implements OnModuleInit {
         : { agentId: agent.agentId, name: agent.osUser || agent.hostname, email: d.email ?? null };
     }
     const requestId = newId('req');
-    const commit = await this.router.ask(REQUEST, requestId, { type: 'FileRequest', owner, description: d.description, availableFrom, oneTime: d.oneTime }, actor, false);
+    // Listed first, then committed: a node dying in between leaves an id without a journal, which the
+    // lists skip and drop (list()), never a request that no list shows and the mail recovery never walks.
+    await this.store.kv.set(filingKey(requestId), '1', FILING_MS);
     await this.store.kv.setAdd(OPEN, requestId);
-    return this.answer(commit);
+    try {
+      return this.answer(await this.router.ask(REQUEST, requestId, { type: 'FileRequest', owner, description: d.description, availableFrom, oneTime: d.oneTime }, actor, false));
+    } catch (err) {
+      // Refused by the domain: nothing was journaled. (Any other failure may have committed; list() tells later.)
+      if (err instanceof ProtocolError && err.code in REJECTION_CODES) await this.store.kv.setRemove(OPEN, requestId);
+      throw err;
+    }
   }
 
   private async edit(conn: Connection, d: RequestEditDto): Promise<object> {
@@ -203,21 +215,35 @@ export class RequestHandlers implements OnModuleInit {
     for (const id of await this.store.kv.setMembers(OPEN)) {
       let s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
       if (s) s = await this.reconcile(s);
-      if (!s || s.status === 'closed') {
-        if (s) await this.store.kv.setRemove(OPEN, id);
+      if (!s) {
+        if (await this.abandonedFiling(id)) await this.store.kv.setRemove(OPEN, id);
         continue;
       }
-      if (requestVisibleTo(s, actor) && (realm === undefined || this.realmOfOwner(s) === realm)) out.push(this.viewOf(s));
+      if (s.status === 'closed') {
+        await this.store.kv.setRemove(OPEN, id);
+        continue;
+      }
+      if (requestListedFor(s, actor) && (realm === undefined || this.realmOfOwner(s) === realm)) out.push(this.viewOf(s));
     }
     return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   }
 
-  /** `request.changed` to the owner's desktop (agent and panel) and to every assistant who may view requests. */
+  /** A listed id with no journal whose filing is over: the node filing it died before the commit (see file()). */
+  private async abandonedFiling(requestId: string): Promise<boolean> {
+    if ((await this.store.journal.version(`${REQUEST.kind}:${requestId}`)) > 0) return false;
+    if ((await this.store.kv.get(filingKey(requestId))) !== null) return false;
+    this.logger.warn(`dropping request ${requestId} from the open list: its filing never committed`);
+    return true;
+  }
+
+  /**
+   * `request.changed` to the owner's desktop (agent and panel) and to every assistant who may view requests,
+   * the close included: that is how their lists drop it.
+   */
   private push(state: RequestState): void {
     const data = { request: this.viewOf(state) };
     for (const conn of this.connections.list()) {
-      const a = this.actor(conn);
-      if (requestVisibleTo(state, a) || (state.status === 'closed' && state.owner?.agentId === a.id)) conn.send('request.changed', data);
+      if (requestVisibleTo(state, this.actor(conn))) conn.send('request.changed', data);
     }
   }
 }
