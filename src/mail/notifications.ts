@@ -22,7 +22,7 @@ export function describeRequestEvent(e: RequestEvent): string {
     case 'RequestEdited': {
       const parts: string[] = [];
       if (e.changes.assignee !== undefined) parts.push(e.changes.assignee ? `assigned it to ${e.changes.assignee.name}` : 'unassigned it');
-      if (e.changes.scheduledAt !== undefined) parts.push(`scheduled it for ${when(e.changes.scheduledAt)}`);
+      if (e.changes.scheduledAt !== undefined) parts.push(e.changes.scheduledAt === null ? 'removed its scheduled time' : `scheduled it for ${when(e.changes.scheduledAt)}`);
       if (e.changes.status) parts.push(`set its status to ${STATUS[e.changes.status] ?? e.changes.status}`);
       return parts.join(', ');
     }
