@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -78,6 +78,25 @@ describe('FileTransfers: an offer answered elsewhere', () => {
     type('y');
     await tick();
     expect(sent).toEqual([]);
+    prompt.close();
+  });
+
+  it('the session ends mid-transfer: the partial file leaves Downloads and the customer is told nothing was saved', async () => {
+    const { files, prompt, type, out } = setup(dir);
+    const data = Buffer.from('half of a file, then the session ends');
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f9', name: 'big.iso', size: data.length, sha256: createHash('sha256').update(data).digest('hex'), actor: alice });
+    type('y');
+    await tick();
+    files.onSessionEvent('s', { type: 'FileAnswered', fileId: 'f9', accept: true, actor: panel });
+    files.onChunk('f9', 0, data.subarray(0, 10).toString('base64'));
+    expect(readdirSync(dir)).toEqual(['.tandem-f9.part']);
+    files.clear();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(out()).toContain('receiving big.iso stopped: the session is over; nothing was saved');
+    // The rest arriving late writes nothing anywhere.
+    files.onChunk('f9', 10, data.subarray(10).toString('base64'));
+    files.onDone('f9');
+    expect(readdirSync(dir)).toEqual([]);
     prompt.close();
   });
 });

@@ -184,7 +184,10 @@ export class FileTransfers {
     }
   }
 
-  /** The session ended or the agent stops: pending offers both ways are over, their questions withdrawn. */
+  /**
+   * The session ended or the agent stops: pending offers both ways are over, their questions withdrawn,
+   * and files half received are deleted (their hidden `.part` in Downloads and its open handle).
+   */
   clear(): void {
     for (const w of this.answers.values()) w.resolve(false);
     this.answers.clear();
@@ -195,6 +198,10 @@ export class FileTransfers {
       withdrawn.abort();
     }
     this.offers.clear();
+    // Files still arriving will never be done: their partial bytes go, and the customer is told.
+    for (const p of this.receiving.values()) this.ports.prompt.notice(`receiving ${p.name} stopped: the session is over; nothing was saved`);
+    this.receiving.clear();
+    this.incoming.clear();
   }
 }
 

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncomingFiles, safeFileName } from './incoming-files';
 
+/** This process's open file descriptors (Linux). */
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
 describe('incoming files', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tandem-dl-')); });
@@ -39,5 +42,20 @@ describe('incoming files', () => {
     expect(() => files.done('f2')).toThrow(/SHA-256 mismatch/);
     expect(existsSync(join(dir, 'x.bin'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('abandons files half received: the handles close and no .part stays in the folder', () => {
+    const files = new IncomingFiles(dir);
+    files.expect('f3', 'a.bin', 8, 'c'.repeat(64));
+    files.expect('f4', 'b.bin', 8, 'd'.repeat(64));
+    files.chunk('f3', 0, Buffer.from('abcd').toString('base64'));
+    expect(readdirSync(dir).filter((n) => n.endsWith('.part'))).toHaveLength(2);
+    const open = openFds();
+    files.clear();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(openFds()).toBe(open - 2);
+    expect(() => files.chunk('f3', 4, Buffer.from('efgh').toString('base64'))).toThrow(/unexpected file/);
+    expect(() => files.done('f4')).toThrow(/unexpected file/);
+    files.abandon('f3');
   });
 });

@@ -60,6 +60,20 @@ export class IncomingFiles {
     return f.received;
   }
 
+  /** Stops receiving one file: closes its handle and deletes its `.part` (no-op for a file not expected). */
+  abandon(fileId: string): void {
+    const f = this.files.get(fileId);
+    if (!f) return;
+    this.files.delete(fileId);
+    closeSync(f.fd);
+    rmSync(f.part, { force: true });
+  }
+
+  /** Stops receiving every file (the session ended mid-transfer): no handle stays open, no `.part` stays behind. */
+  clear(): void {
+    for (const fileId of [...this.files.keys()]) this.abandon(fileId);
+  }
+
   /** Checks the hash and moves the file into place; returns its path, or throws (and deletes the part). */
   done(fileId: string): string {
     const f = this.files.get(fileId);
