@@ -169,9 +169,11 @@ export class AgentClient {
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
       this.requests.onReply(hello, (reply) => {
-        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number } } | undefined;
+        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number }; entryPoints?: { supportButtons?: unknown; jumpClients?: unknown } } | undefined;
         this.clipboard.setMaxBytes(Number(r?.limits?.clipboardBytes));
         this.files.setMaxBytes(Number(r?.limits?.fileBytes));
+        // What the server holds is what is installed here: a removal or unpin missed while offline lands now.
+        if (r?.entryPoints) this.entryPoints.reconcile(r.entryPoints);
         // The code did its work (or the server did not answer it): never send it again.
         if (r) this.attachCode = undefined;
         if (attachCode && r?.sessionId) this.opts.log(`joined session ${r.sessionId} with the attach code`);

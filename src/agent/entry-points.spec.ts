@@ -124,6 +124,46 @@ describe('the agent\'s entry points', () => {
     expect(saved().jumpClients).toEqual([]);
   });
 
+  it('reconcile() adopts the server\'s list: drops what was removed or unpinned while offline, adds what it missed, keeps the rest', () => {
+    const e = load();
+    install(e, 'btn-1', 'Helpdesk', NOW + HOUR);
+    install(e, 'btn-2', 'Payroll', NOW + HOUR);
+    e.onMessage('jump.pinned', { jumpClientId: 'jc-1' });
+    e.onMessage('jump.pinned', { jumpClientId: 'jc-2' });
+    notices = [];
+    const later = load();
+    later.reconcile({ supportButtons: [{ buttonId: 'btn-2', name: 'Payroll', profile: 'default', expiresAt: NOW + HOUR }, { buttonId: 'btn-3', name: 'VPN', profile: 'vpn', expiresAt: NOW + 2 * HOUR }], jumpClients: ['jc-2'] });
+    expect(saved().supportButtons?.map((b) => b.buttonId)).toEqual(['btn-2', 'btn-3']);
+    expect(saved().jumpClients).toEqual(['jc-2']);
+    expect(notices).toEqual([
+      "the support button 'Helpdesk' was removed from this computer while it was offline",
+      "a support button 'VPN' is installed, valid until 2026-11-25 12:00:00 UTC",
+      'this computer was unpinned as a Jump Client while it was offline (still 1 enrolment(s))',
+    ]);
+    expect(codeOf(() => load().pick('Helpdesk'))).toBe('UNKNOWN_BUTTON');
+    // The same list again changes nothing and says nothing.
+    notices = [];
+    load().reconcile({ supportButtons: [{ buttonId: 'btn-2', name: 'Payroll', profile: 'default', expiresAt: NOW + HOUR }, { buttonId: 'btn-3', name: 'VPN', profile: 'vpn', expiresAt: NOW + 2 * HOUR }], jumpClients: ['jc-2'] });
+    expect(notices).toEqual([]);
+    // Everything removed: nothing left, and `support` says so.
+    load().reconcile({ supportButtons: [], jumpClients: [] });
+    expect(saved()).toMatchObject({ supportButtons: [], jumpClients: [] });
+    expect(codeOf(() => load().pick())).toBe('NO_SUPPORT_BUTTON');
+    expect(notices.at(-1)).toBe('this computer was unpinned as a Jump Client while it was offline');
+    // An enrolment the agent missed is taken in.
+    load().reconcile({ supportButtons: [], jumpClients: ['jc-9'] });
+    expect(saved().jumpClients).toEqual(['jc-9']);
+    expect(notices.at(-1)).toContain('this computer is now a Jump Client');
+  });
+
+  it('reconcile() keeps the config as it is when the server sent no list (an older server)', () => {
+    const e = load();
+    install(e, 'btn-1', 'Helpdesk', NOW + HOUR);
+    e.reconcile({});
+    e.reconcile({ supportButtons: [] });
+    expect(saved().supportButtons?.map((b) => b.buttonId)).toEqual(['btn-1']);
+  });
+
   it('shows a jump notice with the technician\'s name', () => {
     expect(load().onMessage('jump.notice', { sessionId: 's-1', technician: { id: 'alice', name: 'Alice Tech' } })).toBe(true);
     expect(notices.at(-1)).toContain('Alice Tech started an unattended session on this computer (Jump Client)');

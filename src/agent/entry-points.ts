@@ -107,6 +107,35 @@ export class EntryPoints {
     throw new ButtonError('AMBIGUOUS_BUTTON', `${found.length} support buttons are installed (${found.map((b) => `'${b.name}'`).join(', ')}): choose one with --button NAME`);
   }
 
+  /**
+   * The server's list of what is installed on this desktop (the `agent.hello` ack's `entryPoints`): the
+   * store is the truth, so a button removed or a pin unpinned while the agent was offline is dropped here,
+   * and one the agent missed is added. The customer is told what changed; nothing is saved when nothing did.
+   */
+  reconcile(server: { supportButtons?: unknown; jumpClients?: unknown }): void {
+    if (!Array.isArray(server.supportButtons) || !Array.isArray(server.jumpClients)) return;
+    const buttons: InstalledButton[] = (server.supportButtons as Record<string, unknown>[]).map((b) => ({ buttonId: String(b.buttonId), name: String(b.name), profile: String(b.profile ?? ''), expiresAt: Number(b.expiresAt) }));
+    const pins = [...new Set((server.jumpClients as unknown[]).map(String))];
+    const had = this.o.state.supportButtons ?? [];
+    const hadPins = this.o.state.jumpClients ?? [];
+    const removed = had.filter((b) => !buttons.some((x) => x.buttonId === b.buttonId));
+    const added = buttons.filter((b) => !had.some((x) => x.buttonId === b.buttonId));
+    const unpinned = hadPins.filter((j) => !pins.includes(j));
+    const pinned = pins.filter((j) => !hadPins.includes(j));
+    // The server sends both lists sorted; a mere reordering rewrites the file, which does no harm.
+    const changed = JSON.stringify(had) !== JSON.stringify(buttons) || JSON.stringify(hadPins) !== JSON.stringify(pins);
+    if (!changed) return;
+    this.change(() => {
+      this.o.state.supportButtons = buttons;
+      this.o.state.jumpClients = pins;
+    });
+    this.o.log(`entry points from the server: ${buttons.length} support button(s), ${pins.length} jump client enrolment(s)`);
+    for (const b of removed) this.o.notice(`the support button '${b.name}' was removed from this computer while it was offline`);
+    for (const b of added.filter((x) => x.expiresAt > this.now())) this.o.notice(`a support button '${b.name}' is installed, valid until ${when(b.expiresAt)}`);
+    if (unpinned.length > 0) this.o.notice(`this computer was unpinned as a Jump Client while it was offline${pins.length ? ` (still ${pins.length} enrolment(s))` : ''}`);
+    if (pinned.length > 0 && hadPins.length === 0) this.o.notice('this computer is now a Jump Client: allowed technicians may start sessions on it while you are away');
+  }
+
   /** The server refused a button as expired or unknown: it is uninstalled here too. */
   forget(buttonId: string): void {
     this.change(() => { this.o.state.supportButtons = (this.o.state.supportButtons ?? []).filter((b) => b.buttonId !== buttonId); });

@@ -73,4 +73,59 @@ describe('entry points: support buttons and jump clients', () => {
     expect(audit.trim().split('\n')).toHaveLength(2);
     for (const c of [root, alice, carol, desk.ws]) await c.close();
   });
+
+  it('only the session\'s owner pins or deploys, only while it runs; only who deployed (or pinned) removes it', async () => {
+    const root = await person(t, 'root');
+    await root.ask('jump-group.define', { groupId: 'front-owner', name: 'Front', userIds: [], teams: ['helpdesk', 'network'], consent: 'notify' });
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob'); // same team, invited into the session: a member, not its owner
+    const carol = await person(t, 'carol'); // another team, knows the session id
+    const sam = await person(t, 'sam'); // supervisor of helpdesk
+    const desk = await agent(t, 'desk-owner', '252525');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } });
+    await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
+    expect(await bob.next('session.state', (s) => s.sessionId === sessionId && s.you === 'participant')).toMatchObject({ status: 'active' });
+    const expiresAt = new Date(now + 3600_000).toISOString();
+    const button = { sessionId, name: 'Sneaky', profile: 'default', queue: { kind: 'team', teamId: 'network' }, expiresAt };
+
+    // Neither the other team's technician nor a member who is not the owner pins or deploys.
+    for (const who of [carol, bob]) {
+      await expect(who.ask('jump.pin', { sessionId, location: { kind: 'personal' }, consent: 'notify' })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+      await expect(who.ask('jump.pin', { sessionId, location: { kind: 'group', groupId: 'front-owner' } })).rejects.toMatchObject({ code: 'NOT_OWNER' });
+      await expect(who.ask('support-button.deploy', button)).rejects.toMatchObject({ code: 'NOT_OWNER' });
+    }
+    const onDesk = (list: { agentId: string }[]): unknown[] => list.filter((j) => j.agentId === desk.agentId);
+    expect(onDesk((await carol.ask('jump.list', {})).jumpClients)).toEqual([]);
+    expect(onDesk((await root.ask('jump.list', {})).jumpClients)).toEqual([]);
+    expect((await root.ask('support-button.list', { sessionId })).buttons).toEqual([]);
+    expect(desk.ws.received.filter((m) => m.event === 'jump.pinned' || m.event === 'support-button.installed')).toEqual([]);
+
+    // The owner does; then only she (a supervisor of the queue's team, an admin) removes the button,
+    // and only she (a supervisor in the group, an admin) unpins the group pin the others jump through.
+    const { buttonId } = await alice.ask('support-button.deploy', { ...button, name: 'Helpdesk', queue: { kind: 'team', teamId: 'helpdesk' } });
+    const { jumpClientId } = await alice.ask('jump.pin', { sessionId, location: { kind: 'group', groupId: 'front-owner' } });
+    expect(onDesk((await carol.ask('jump.list', {})).jumpClients)).toEqual([expect.objectContaining({ jumpClientId, mayUnpin: false })]);
+    expect(onDesk((await alice.ask('jump.list', {})).jumpClients)).toEqual([expect.objectContaining({ jumpClientId, mayUnpin: true })]);
+    expect((await bob.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, mayRemove: false })]);
+    expect((await alice.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, mayRemove: true })]);
+    for (const who of [bob, carol]) {
+      await expect(who.ask('support-button.remove', { buttonId })).rejects.toMatchObject({ code: 'NOT_DEPLOYER' });
+      await expect(who.ask('jump.unpin', { jumpClientId })).rejects.toMatchObject({ code: 'NOT_PINNER' });
+    }
+    expect(desk.ws.received.filter((m) => m.event === 'jump.unpinned' || m.event === 'support-button.removed')).toEqual([]);
+
+    // An ended session pins and deploys nothing, not even for its owner.
+    await alice.ask('session.end', { sessionId });
+    await expect(alice.ask('jump.pin', { sessionId, location: { kind: 'personal' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+    await expect(alice.ask('support-button.deploy', { ...button, queue: { kind: 'team', teamId: 'helpdesk' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+    await expect(carol.ask('jump.pin', { sessionId, location: { kind: 'personal' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+
+    await sam.ask('support-button.remove', { buttonId });
+    expect(await desk.ws.next('support-button.removed')).toEqual({ buttonId });
+    await sam.ask('jump.unpin', { jumpClientId });
+    expect(await desk.ws.next('jump.unpinned')).toEqual({ jumpClientId });
+    for (const c of [root, alice, bob, carol, sam, desk.ws]) await c.close();
+  });
 });

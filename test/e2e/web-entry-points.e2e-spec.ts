@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config/load-config';
-import { launchChromium, type TestBrowser } from '../support/chromium';
+import { launchChromium, signInCockpit, type TestBrowser } from '../support/chromium';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
 import { waitFor } from '../support/wait';
@@ -116,6 +116,31 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
     expect(await desk.ws.next('support-button.removed')).toMatchObject({ buttonId: installed.buttonId });
     await list.locator('[data-button="Printer help"]').waitFor({ state: 'detached' });
     expect(await list.locator('[data-button]').count()).toBe(1);
+
+    // Bob joins the session as a participant: he sees the buttons on the desktop but may not pin,
+    // deploy or remove (only the owner, who deployed them, does).
+    const bobCtx = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+    contexts.push(bobCtx);
+    const bobPage = await bobCtx.newPage();
+    bobPage.setDefaultTimeout(10000);
+    await signInCockpit(bobPage, t.url, 'bob');
+    const aliceWs = await person(t, 'alice');
+    closers.push(() => aliceWs.close());
+    await aliceWs.ask('session.invite', { sessionId: asked.sessionId, target: { kind: 'representative', userId: 'bob' } });
+    await bobPage.getByRole('button', { name: 'Accept' }).click();
+    await bobPage.getByText('You: Participant').waitFor();
+    await bobPage.getByRole('tab', { name: 'Admin' }).click();
+    await bobPage.getByText('Only the session owner pins this desktop or deploys a Support Button on it.').waitFor();
+    const bobList = bobPage.getByRole('list', { name: 'Support buttons on this desktop' });
+    await bobList.locator('[data-button="VPN help"]').waitFor();
+    expect(await bobPage.getByRole('button', { name: 'Pin as Jump Client…' }).count()).toBe(0);
+    expect(await bobPage.getByRole('button', { name: 'Deploy support button…' }).count()).toBe(0);
+    expect(await bobList.getByRole('button', { name: 'Remove VPN help' }).count()).toBe(0);
+    await bobList.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await shot(bobPage, '03b-participant-no-controls');
+    expect(await list.getByRole('button', { name: 'Remove VPN help' }).count()).toBe(1);
+    await bobCtx.close();
+
     // Ending the session never unpins.
     await page.getByRole('button', { name: 'End session' }).click();
     await page.getByText('This session has ended').waitFor();

@@ -53,6 +53,8 @@ export const REJECTION_CODES = {
   BUTTON_EXPIRED: 'the support button has expired',
   UNKNOWN_JUMP_CLIENT: 'no such pinned jump client',
   UNKNOWN_JUMP_GROUP: 'no such jump group',
+  NOT_DEPLOYER: 'only the representative who deployed the support button, a supervisor of its queue\'s team or an admin may remove it',
+  NOT_PINNER: 'only the representative who pinned the jump client (a personal pin: whose list it is on), a supervisor in its jump group or an admin may unpin it',
   ALREADY_RECORDING: 'the session is already being recorded',
   NOT_RECORDING: 'the session is not being recorded',
   RECORDING_REQUIRED: 'policy records this session; only an admin may stop the recording',

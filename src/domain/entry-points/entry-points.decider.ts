@@ -1,7 +1,7 @@
 import { Actor, toRef } from '../common/actor';
 import { Decision, Rejection, accept, reject } from '../common/decision';
 import { hasRight } from '../common/rights';
-import { EntryPointsCommand } from './entry-points.commands';
+import { EntryPointsCommand, SessionFacts } from './entry-points.commands';
 import { EntryPointsEvent } from './entry-points.events';
 import { EntryPointsState, JumpClient, JumpConsent, JumpGroup, SupportButton } from './entry-points.state';
 
@@ -14,15 +14,18 @@ export function decideEntryPoints(state: EntryPointsState, command: EntryPointsC
   switch (command.type) {
     case 'DeploySupportButton': {
       if (!hasRight(actor, 'support-button.deploy')) return reject('FORBIDDEN');
+      const refused = fromOwnedSession(command.session, actor);
+      if (refused) return refused;
       if (state.buttons[command.buttonId]) return reject('DUPLICATE_ID');
       if (command.expiresAt <= now) return reject('BUTTON_EXPIRED');
-      const { type: _t, ...rest } = command;
+      const { type: _t, session: _s, ...rest } = command;
       return stamp([{ type: 'SupportButtonDeployed', button: { ...rest, deployedBy: actor.id } }]);
     }
     case 'RemoveSupportButton': {
       const button = state.buttons[command.buttonId];
       if (!button) return reject('UNKNOWN_BUTTON');
       if (!hasRight(actor, 'support-button.deploy')) return reject('FORBIDDEN');
+      if (!mayRemoveButton(button, actor)) return reject('NOT_DEPLOYER');
       return stamp([{ type: 'SupportButtonRemoved', buttonId: button.buttonId }]);
     }
     case 'DefineJumpGroup': {
@@ -32,6 +35,8 @@ export function decideEntryPoints(state: EntryPointsState, command: EntryPointsC
     }
     case 'PinJumpClient': {
       if (!hasRight(actor, 'jump.pin')) return reject('FORBIDDEN');
+      const refused = fromOwnedSession(command.session, actor);
+      if (refused) return refused;
       if (state.jumpClients[command.jumpClientId]) return reject('DUPLICATE_ID');
       const loc = command.location;
       if (loc.kind === 'personal' && loc.userId !== actor.id) return reject('INVALID_TARGET');
@@ -47,10 +52,52 @@ export function decideEntryPoints(state: EntryPointsState, command: EntryPointsC
       const jc = state.jumpClients[command.jumpClientId];
       if (!jc) return reject('UNKNOWN_JUMP_CLIENT');
       const group = jc.location.kind === 'group' ? state.jumpGroups[jc.location.groupId] : undefined;
-      if (!hasRight(actor, 'jump.pin') || !('ok' in mayStartJump(jc, group, actor))) return reject('FORBIDDEN');
+      if (!hasRight(actor, 'jump.pin')) return reject('FORBIDDEN');
+      if (!mayUnpin(jc, group, actor)) return reject('NOT_PINNER');
       return stamp([{ type: 'JumpClientUnpinned', jumpClientId: jc.jumpClientId }]);
     }
   }
+}
+
+/**
+ * A Support Button is deployed, a Jump Client pinned, only from a session that runs now with its customer
+ * in it, by its owner: what is installed on a desktop is the business of the one its customer let in.
+ * An admin, who may do everything a session's owner does, may too.
+ */
+function fromOwnedSession(session: SessionFacts, actor: Actor): { rejection: Rejection } | undefined {
+  if (session.status === 'ended') return reject('SESSION_ENDED');
+  if (actor.kind !== 'admin' && (session.ownerId === null || session.ownerId !== actor.id)) return reject('NOT_OWNER');
+  if (session.status !== 'active') return reject('NOT_ACTIVE');
+  if (!session.customerConnected) return reject('CUSTOMER_OFFLINE');
+  return undefined;
+}
+
+/** A supervisor with session.watch: the one who watches and takes over the sessions of their teams. */
+const isSupervisor = (actor: Actor): boolean => actor.kind === 'supervisor' && hasRight(actor, 'session.watch');
+
+/** Who removes a Support Button: the representative who deployed it, a supervisor of its queue's team, an admin. */
+export function mayRemoveButton(button: SupportButton, actor: Actor): boolean {
+  if (actor.kind === 'admin' || button.deployedBy === actor.id) return true;
+  return isSupervisor(actor) && button.queue.kind === 'team' && actor.teams.includes(button.queue.teamId);
+}
+
+/**
+ * Who unpins a Jump Client: a personal pin, the representative whose list it is on, or an admin; a group
+ * pin, the representative who pinned it, a supervisor who is a member of the group, or an admin. The
+ * other members of the group jump through it but do not take it away from everyone.
+ */
+export function mayUnpin(jc: JumpClient, group: JumpGroup | undefined, actor: Actor): boolean {
+  if (actor.kind === 'admin') return true;
+  if (jc.location.kind === 'personal') return jc.location.userId === actor.id;
+  return jc.pinnedBy === actor.id || (isSupervisor(actor) && group !== undefined && isInJumpGroup(group, actor));
+}
+
+/** What is installed on one agent as the server knows it: what the agent keeps in its config after a reconnect. */
+export function entryPointsOfAgent(state: EntryPointsState, agentId: string): { supportButtons: SupportButton[]; jumpClients: string[] } {
+  return {
+    supportButtons: Object.values(state.buttons).filter((b) => b.agentId === agentId).sort((a, b) => a.expiresAt - b.expiresAt),
+    jumpClients: Object.values(state.jumpClients).filter((j) => j.agentId === agentId).map((j) => j.jumpClientId).sort(),
+  };
 }
 
 /** Applies an entry-points event. Total: unknown events leave the state as it is. */

@@ -6,7 +6,9 @@ import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UserDirectory } from '../../auth/user-directory';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
-import { agentStatus, type EntryPointsEvent, type EntryPointsState, hasRight, isInJumpGroup, mayStartJump, type PresenceState, type QueueRef } from '../../domain';
+import {
+  agentStatus, type EntryPointsEvent, type EntryPointsState, hasRight, isInJumpGroup, mayRemoveButton, mayStartJump, mayUnpin, type PresenceState, type QueueRef, type SessionFacts,
+} from '../../domain';
 import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from '../../protocol/messages/entry.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
@@ -84,9 +86,22 @@ export class EntryPointsHandlers implements OnModuleInit {
     return agentId;
   }
 
+  /**
+   * What the domain needs to judge a deploy or a pin from this session: its desktop, its owner, whether
+   * it runs and whether its customer is still in it (read from the session's journal, on any node).
+   */
+  private async sessionFacts(sessionId: string): Promise<{ agentId: string; session: SessionFacts }> {
+    const { agentId, session } = await this.router.query(SESSION, sessionId, (s) => ({
+      agentId: s.agentId,
+      session: { sessionId, status: s.status, ownerId: s.ownerId, customerConnected: s.customer?.connected === true },
+    }));
+    if (!agentId) throw new ProtocolError('INVALID_TARGET', 'this session has no desktop agent');
+    return { agentId, session };
+  }
+
   private async deploy(conn: Connection, d: SupportButtonDeployDto): Promise<object> {
     const actor = this.sessions.actorOf(conn);
-    const agentId = await this.agentOfSession(d.sessionId);
+    const { agentId, session } = await this.sessionFacts(d.sessionId);
     const expiresAt = Date.parse(d.expiresAt);
     if (!Number.isFinite(expiresAt)) throw new ProtocolError('INVALID_DATA', 'expiresAt: an ISO time');
     let queue: QueueRef;
@@ -98,7 +113,7 @@ export class EntryPointsHandlers implements OnModuleInit {
       queue = { kind: 'personal', userId: d.queue.userId! };
     }
     const buttonId = newId('btn');
-    await this.router.ask(ENTRY_POINTS, ALL, { type: 'DeploySupportButton', buttonId, name: d.name, profile: d.profile, queue, agentId, expiresAt }, actor, false);
+    await this.router.ask(ENTRY_POINTS, ALL, { type: 'DeploySupportButton', buttonId, name: d.name, profile: d.profile, queue, agentId, expiresAt, session }, actor, false);
     return { buttonId, agentId, expiresAt };
   }
 
@@ -118,10 +133,10 @@ export class EntryPointsHandlers implements OnModuleInit {
 
   private async pin(conn: Connection, d: JumpPinDto): Promise<object> {
     const actor = this.sessions.actorOf(conn);
-    const agentId = await this.agentOfSession(d.sessionId);
+    const { agentId, session } = await this.sessionFacts(d.sessionId);
     const location = d.location.kind === 'group' ? { kind: 'group' as const, groupId: d.location.groupId! } : { kind: 'personal' as const, userId: actor.id };
     const jumpClientId = newId('jc');
-    await this.router.ask(ENTRY_POINTS, ALL, { type: 'PinJumpClient', jumpClientId, agentId, location, ...(d.consent ? { consent: d.consent } : {}) }, actor, false);
+    await this.router.ask(ENTRY_POINTS, ALL, { type: 'PinJumpClient', jumpClientId, agentId, location, session, ...(d.consent ? { consent: d.consent } : {}) }, actor, false);
     return { jumpClientId, agentId };
   }
 
@@ -135,7 +150,7 @@ export class EntryPointsHandlers implements OnModuleInit {
         const agent = presence.agents[jc.agentId];
         const group = jc.location.kind === 'group' ? entries.jumpGroups[jc.location.groupId] : undefined;
         return {
-          ...jc, consent: group?.consent ?? jc.consent, groupName: group?.name ?? null,
+          ...jc, consent: group?.consent ?? jc.consent, groupName: group?.name ?? null, mayUnpin: hasRight(actor, 'jump.pin') && mayUnpin(jc, group, actor),
           agent: agent ? { hostname: agent.hostname, osUser: agent.osUser, os: agent.os, status: agentStatus(agent, now, this.config.ws.agentGraceMs) } : null,
         };
       });
@@ -161,7 +176,7 @@ export class EntryPointsHandlers implements OnModuleInit {
     const buttons = Object.values((await this.entries()).buttons)
       .filter((b) => (agentId ? b.agentId === agentId : actor.kind === 'admin' || b.deployedBy === actor.id))
       .sort((a, b) => a.expiresAt - b.expiresAt)
-      .map((b) => ({ ...b, queue: { ...b.queue }, expired: now >= b.expiresAt }));
+      .map((b) => ({ ...b, queue: { ...b.queue }, expired: now >= b.expiresAt, mayRemove: mayRemoveButton(b, actor) }));
     return { buttons };
   }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ENTRY_POINTS } from '../../actors/aggregates/entry-points.aggregate';
 import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
 import { GUESSES } from '../../actors/aggregates/guesses.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import {
-  type Actor, type AgentPresence, agentStatus, agentVisibleTo, findByPin, graceExpired, guessAllowed, type PresenceState, visibleAgents,
+  type Actor, type AgentPresence, agentStatus, agentVisibleTo, entryPointsOfAgent, findByPin, graceExpired, guessAllowed, type PresenceState, visibleAgents,
 } from '../../domain';
 import type { AgentHelloDto } from '../../protocol/messages/agent.dto';
 import type { AssistRequestDto } from '../../protocol/messages/console.dto';
@@ -135,8 +136,22 @@ export class PresenceHandlers implements OnModuleInit {
         if (!(err instanceof ProtocolError)) throw err;
       });
     }
-    // A restarted agent learns its session here and joins its stream with session.resume.
-    return { agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null, limits: { clipboardBytes: this.config.clipboard.maxBytes, fileBytes: this.config.files.maxBytes } };
+    // A restarted agent learns its session here and joins its stream with session.resume; and what is
+    // installed on it, so that a removal or an unpin it missed while offline reaches it now.
+    return {
+      agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null,
+      limits: { clipboardBytes: this.config.clipboard.maxBytes, fileBytes: this.config.files.maxBytes },
+      entryPoints: await this.entryPointsOf(agentId),
+    };
+  }
+
+  /**
+   * The Support Buttons and Jump Client pins the store holds for this agent (read from the entry-points
+   * journal when another node holds its actor): the agent drops from its config what is not here.
+   */
+  private async entryPointsOf(agentId: string): Promise<{ supportButtons: object[]; jumpClients: string[] }> {
+    const { supportButtons, jumpClients } = await this.router.query(ENTRY_POINTS, 'all', (s) => entryPointsOfAgent(s, agentId), false);
+    return { supportButtons: supportButtons.map((b) => ({ buttonId: b.buttonId, name: b.name, profile: b.profile, expiresAt: b.expiresAt })), jumpClients };
   }
 
   private async agentLeft(conn: Connection): Promise<void> {

@@ -11,6 +11,8 @@ export interface JumpGroupView { groupId: string; name: string; consent: 'notify
 /** A deployed Support Button as `support-button.list` answers. */
 export interface SupportButtonView {
   buttonId: string; name: string; profile: string; agentId: string; expiresAt: number; deployedBy: string; expired: boolean;
+  /** The server's answer to "may I remove it": who deployed it, a supervisor of its queue's team, an admin. */
+  mayRemove?: boolean;
   queue: { kind: 'team'; teamId: string } | { kind: 'personal'; userId: string };
 }
 
@@ -86,10 +88,17 @@ export class EntryPointsPanel {
   update(state: SessionState | null): void {
     this.state = state;
     const agentId = state?.details?.agentId ?? null;
-    const usable = state?.status === 'active' && !!agentId && state.you !== 'observer' && state.you !== 'external';
+    // Only the session's owner (or an admin) pins this desktop or deploys on it; the server refuses others (NOT_OWNER).
+    const mayAct = state?.you === 'owner' || this.app.user.role === 'admin';
+    const usable = mayAct && state?.status === 'active' && !!agentId && state.customer?.connected !== false;
+    this.pinBtn.hidden = !mayAct;
+    this.deployBtn.hidden = !mayAct;
     this.pinBtn.disabled = !usable;
     this.deployBtn.disabled = !usable;
-    this.hint.textContent = !agentId ? 'Available once the customer\'s agent is in the session.' : usable ? '' : 'Available while the session is active.';
+    this.hint.textContent = !agentId ? 'Available once the customer\'s agent is in the session.'
+      : !mayAct ? 'Only the session owner pins this desktop or deploys a Support Button on it.'
+        : state?.customer?.connected === false ? 'The customer was disconnected from this session.'
+          : usable ? '' : 'Available while the session is active.';
     if (agentId && this.loadedFor !== agentId) {
       this.loadedFor = agentId;
       void this.refresh();
@@ -120,7 +129,7 @@ export class EntryPointsPanel {
         h('div', null, b.name),
         h('div', { class: 'small muted' }, `${b.queue.kind === 'team' ? `Team ${b.queue.teamId}` : `Personal queue of ${b.queue.userId}`} · profile ${b.profile} · ${b.expired ? 'expired' : `until ${new Date(b.expiresAt).toLocaleDateString()}`}`)),
       b.expired ? h('span', { class: 'badge' }, 'Expired') : h('span', { class: 'badge primary' }, 'Live'),
-      h('button', { class: 'small danger', type: 'button', 'aria-label': `Remove ${b.name}`, onclick: () => void this.remove(b) }, 'Remove'))));
+      b.mayRemove ? h('button', { class: 'small danger', type: 'button', 'aria-label': `Remove ${b.name}`, onclick: () => void this.remove(b) }, 'Remove') : null)));
   }
 
   private async remove(b: SupportButtonView): Promise<void> {

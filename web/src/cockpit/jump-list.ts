@@ -11,6 +11,8 @@ export interface JumpClientView {
   consent: 'notify' | 'ask';
   pinnedBy: string;
   groupName: string | null;
+  /** The server's answer to "may I unpin it": a personal pin, its representative; a group pin, who pinned it, a supervisor in the group; an admin. */
+  mayUnpin?: boolean;
   agent: { hostname: string; osUser: string; os: string; status: 'online' | 'grace' | 'offline' } | null;
 }
 
@@ -125,11 +127,11 @@ export class JumpBoard {
         title: status === 'offline' ? 'The desktop is offline' : CONSENT_LONG[j.consent], 'aria-label': `Start ${j.agent?.hostname ?? 'desktop'}`,
         onclick: () => void this.start(j),
       }, starting ? 'Starting…' : 'Start'),
-      h('button', {
+      j.mayUnpin ? h('button', {
         class: 'small danger', type: 'button', 'data-key': `unpin-${j.jumpClientId}`, disabled: starting,
         'aria-label': `Unpin ${j.agent?.hostname ?? 'desktop'}`, title: 'Uninstall the Jump Client from this desktop',
         onclick: () => void this.unpin(j),
-      }, 'Unpin'));
+      }, 'Unpin') : null);
   }
 
   /** Unpin (uninstall) after a confirmation, as BeyondTrust asks "uninstall the Jump Client?". */
