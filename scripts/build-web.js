@@ -1,4 +1,4 @@
-// Bundles web/src/{cockpit,customer,admin,join}/main.ts with esbuild into dist/public/assets/ (content-hashed
+// Bundles web/src/{cockpit,customer,admin,join,chat}/main.ts with esbuild into dist/public/assets/ (content-hashed
 // names, so the node can cache them for a year) and writes the HTML pages that load them.
 // Called by scripts/build-web.sh, which typechecks first and skips the work when nothing changed.
 const { build } = require('esbuild');
@@ -13,6 +13,7 @@ const pages = [
   { entry: 'customer', html: 'customer.html', title: 'Tandem remote assistance' },
   { entry: 'admin', html: 'admin.html', title: 'Tandem admin' },
   { entry: 'join', html: 'join.html', title: 'Tandem · join a session' },
+  { entry: 'chat', html: 'chat.html', title: 'Tandem · chat with support' },
 ];
 
 async function main() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Param, Post } from '@nestjs/common';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SESSION } from '../actors/aggregates/session.aggregate';
 import type { TandemConfig } from '../config/config.schema';
 import { CONFIG } from '../config/config.token';
@@ -13,9 +13,13 @@ import { ApiError } from '../http/api-error';
 import { AttemptLimiter } from './attempt-limiter';
 import { TokenService } from './token.service';
 
+const TEAM_ID = /^[a-z0-9][a-z0-9-]*$/;
+
 export class ChatStartDto {
   @IsString() @MinLength(1) @MaxLength(80) name!: string;
-  @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'team must be a team id' }) team!: string;
+  @Matches(TEAM_ID, { message: 'team must be a team id' }) team!: string;
+  /** What the customer needs help with: posted as their first chat message, so the technician reads it on taking the chat. */
+  @IsOptional() @IsString() @MaxLength(500) topic?: string;
 }
 
 /** A chat-only customer's token lives a working day. */
@@ -23,8 +27,8 @@ const CHAT_TTL_SECONDS = 8 * 3600;
 
 /**
  * Click-to-chat: a customer without the agent opens a chat-only session into a team's queue from a
- * link (`POST /api/chat/start {name, team}`), and gets a customer token for the panel. A technician
- * takes it from the queue like any waiting session. Rate-limited per address (anonymous).
+ * link (`/chat?queue=TEAM`, which calls `POST /api/chat/start {name, team, topic?}`), and gets a customer token
+ * for the panel. A technician takes it from the queue like any waiting session. Rate-limited per address (anonymous).
  */
 @Controller('api/chat')
 export class ChatController {
@@ -39,6 +43,14 @@ export class ChatController {
     this.limiter = new AttemptLimiter(10, 60_000);
   }
 
+  /** The page behind a click-to-chat link says which team it reaches before the customer starts (`404 UNKNOWN_TEAM`). */
+  @Get('queues/:team')
+  queue(@Param('team') team: string): object {
+    const found = TEAM_ID.test(team) ? this.config.teams.find((t) => t.id === team) : undefined;
+    if (!found) throw new ApiError(404, 'UNKNOWN_TEAM', 'no such team');
+    return { team: found.id, name: found.name || found.id };
+  }
+
   @Post('start')
   @HttpCode(201)
   async start(@Body() body: ChatStartDto, @Ip() ip: string): Promise<object> {
@@ -50,8 +62,11 @@ export class ChatController {
     const identity = { kind: 'customer' as const, id: customerId, name: body.name, role: 'customer', teams: [], exp: 0 };
     const sessionId = newId('s');
     await this.index.claimAgent(customerId, sessionId);
+    const actor = actorOf(identity, rightsTableOf(this.config));
+    const topic = body.topic?.trim();
     try {
-      await this.router.ask(SESSION, sessionId, { type: 'OpenSession', via: { kind: 'click-to-chat', queue: { kind: 'team', teamId: body.team } } }, actorOf(identity, rightsTableOf(this.config)), false);
+      await this.router.ask(SESSION, sessionId, { type: 'OpenSession', via: { kind: 'click-to-chat', queue: { kind: 'team', teamId: body.team } } }, actor, false);
+      if (topic) await this.router.ask(SESSION, sessionId, { type: 'SendChat', messageId: newId('m'), text: topic }, actor, true);
     } catch (err) {
       if (err instanceof ProtocolError) throw new ApiError(409, err.code, err.message);
       throw err;

@@ -22,7 +22,7 @@ const PAGE_CSP = [
 
 /**
  * Serves the web pages on the node's one port: the cockpit at `/`, the customer panel at `/customer`,
- * the admin console at `/admin`, the external representative's page at `/join`,
+ * the admin console at `/admin`, the external representative's page at `/join`, the click-to-chat page at `/chat`,
  * and their content-hashed assets under `/assets/` (cached for a year, immutable). Only files the build
  * wrote are served: there is no directory listing and nothing outside `dist/public/assets` is reachable.
  */
@@ -41,6 +41,12 @@ export class WebController {
   @Get('admin')
   admin(@Res() res: Response): void {
     this.page(res, 'admin.html');
+  }
+
+  /** The click-to-chat page a support organisation publishes (`/chat?queue=TEAM`): no token, the customer starts a chat-only session. */
+  @Get('chat')
+  chat(@Res() res: Response): void {
+    this.page(res, 'chat.html');
   }
 
   /** The page behind external invitation links (`/join#access_token=…`; the token stays in the fragment). */

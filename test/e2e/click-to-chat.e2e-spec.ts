@@ -35,6 +35,25 @@ describe('click-to-chat', () => {
     for (const c of [alice, carol, panel]) await c.close();
   });
 
+  it('names the team a link reaches, and posts the topic as the customer\'s first message, which the technician who takes it reads', async () => {
+    expect(await (await fetch(`${t.url}/api/chat/queues/helpdesk`)).json()).toEqual({ team: 'helpdesk', name: 'Helpdesk' });
+    for (const bad of ['no-such-team', 'Bad_Id']) {
+      const res = await fetch(`${t.url}/api/chat/queues/${bad}`);
+      expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 404, body: { code: 'UNKNOWN_TEAM' } });
+    }
+    expect((await start({ name: 'Too Long', team: 'helpdesk', topic: 'x'.repeat(501) })).status).toBe(400);
+    const { status, body } = await start({ name: 'Tom Topic', team: 'helpdesk', topic: '  my screen flickers  ' });
+    expect(status).toBe(201);
+    const alice = await person(t, 'alice');
+    await alice.ask('queue.take', { sessionId: body.sessionId });
+    // The taker joins at SessionTaken; a resume from 0 (what the cockpit does) gives the chat written while waiting.
+    const { resumeToken } = await alice.next('session.resumable', (d) => d.sessionId === body.sessionId);
+    await alice.ask('session.resume', { token: resumeToken, lastSeq: 0 });
+    expect(await alice.next('session.event', (e) => e.type === 'ChatSent')).toMatchObject({ seq: 2, text: 'my screen flickers', actor: { kind: 'customer', name: 'Tom Topic' } });
+    await alice.ask('session.end', { sessionId: body.sessionId });
+    await alice.close();
+  });
+
   it('refuses an unknown team and bad input, and rate-limits an address', async () => {
     expect(await start({ name: 'X', team: 'no-such-team' })).toMatchObject({ status: 404, body: { code: 'UNKNOWN_TEAM' } });
     expect((await start({ name: '', team: 'helpdesk' })).status).toBe(400);

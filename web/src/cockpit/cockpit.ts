@@ -4,6 +4,7 @@ import { END_REASON, MODE_LABEL, type OnlineAgent, type QueuedSession } from '..
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { chatLinks } from './chat-links';
 import { JumpBoard } from './jump-list';
 import { RecordingsBoard } from './recordings-board';
 import type { MediaQuality } from './quality-indicator';
@@ -64,7 +65,7 @@ export class Cockpit {
 
   constructor(private readonly root: HTMLElement, token: string, readonly user: User, private readonly logout: (reason?: string) => void) {
     this.conn = new Connection(token);
-    this.store = new SessionStore(this.conn, () => this.user.username);
+    this.store = new SessionStore(this.conn, () => this.user.username, true);
     this.requests = new RequestStore(this.conn, false);
     this.recordingsBoard = new RecordingsBoard(token, () => this.me);
   }
@@ -121,7 +122,7 @@ export class Cockpit {
     });
     const pinSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-pin' }, h('h2', { id: 'h-pin' }, 'Assist PIN'), pinForm);
     const codeSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-code' }, h('h2', { id: 'h-code' }, 'Security code'), this.codeArea);
-    const queueSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-queues' }, h('h2', { id: 'h-queues' }, 'Queues'), this.queueList);
+    const queueSection = h('section', { class: 'side-section', 'aria-labelledby': 'h-queues' }, h('h2', { id: 'h-queues' }, 'Queues'), this.queueList, chatLinks(this.user.teams));
 
     // Supervisors and admins see the running sessions of their teams and may watch them.
     this.teamSessions = this.user.role === 'supervisor' || this.user.role === 'admin' ? new TeamSessions(this) : null;

@@ -252,13 +252,14 @@ export class SessionView {
   private renderToolbar(): void {
     const s = this.state;
     const active = this.live && s?.status === 'active';
-    const member = s && ['owner', 'participant', 'external'].includes(s.you);
+    // A chat-only session (click-to-chat) has no screen to view or control until the customer's agent joins.
+    const member = s && ['owner', 'participant', 'external'].includes(s.you) && !s.chatOnly && !s.awaitingAgent;
     this.renderMonitors();
     this.controlBtn.disabled = !active || !member || (s.mode === 'interact' && s.controllerId === this.app.me) || s.requests.some((r) => r.kind === 'control');
     this.modeBtn.disabled = !active || !member || s.requests.some((r) => r.kind === 'mode');
     this.modeSelect.disabled = !active || !member;
     for (const b of this.monitorGroup.querySelectorAll('button')) b.disabled = !this.live || this.monitorGroup.childElementCount < 2;
-    this.newWindowBtn.disabled = !this.live || this.showingAll;
+    this.newWindowBtn.disabled = !this.live || this.showingAll || Boolean(s?.chatOnly);
     this.laserBtn.disabled = !active || !s.screenVisible;
     this.fullBtn.disabled = !this.live;
     this.clipBtn.disabled = !this.canControl || s?.clipboard === false;

@@ -1,10 +1,12 @@
 import '../shared/styles.css';
+import { chatLinkOfTab, chatUrl } from '../shared/chat-link';
 import { Connection, type ConnectionStatus } from '../shared/connection';
 import { clock, h, replace } from '../shared/dom';
 import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionState } from '../shared/protocol';
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
+import { chatStatusCard } from './chat-status';
 import { CustomerFiles } from './file-list';
 import { JoinScreenCard } from './join-screen';
 import { MyRequests } from './requests';
@@ -51,6 +53,8 @@ class CustomerPanel {
   private readonly messages = h('ul', { class: 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
   private chatShown = 0;
   private shownFor: string | null = null;
+  /** Set when this tab started a click-to-chat session from a team's link (/chat?queue=…). */
+  private readonly chatLink = chatLinkOfTab();
 
   constructor(private readonly root: HTMLElement, token: string) {
     this.conn = new Connection(token);
@@ -77,7 +81,9 @@ class CustomerPanel {
     this.conn.onStatus((s) => {
       this.connBadge.className = `conn ${s}`;
       this.connBadge.lastElementChild!.textContent = CONN_TEXT[s];
-      if (s === 'closed' && this.conn.finalReason !== 'closed') this.fatal('This link no longer works. Ask for a new one from the Tandem agent on this computer.');
+      if (s === 'closed' && this.conn.finalReason !== 'closed') {
+        this.fatal(this.chatLink ? 'This chat is over or its link expired. You can start a new chat.' : 'This link no longer works. Ask for a new one from the Tandem agent on this computer.');
+      }
     });
     this.conn.on('error', (d) => toastError(d));
     this.store.onChange((m) => {
@@ -90,7 +96,7 @@ class CustomerPanel {
 
   private fatal(text: string): void {
     this.body.className = 'cust-inner single';
-    replace(this.body, h('section', { class: 'card hero' }, h('h3', null, 'Not connected'), h('p', { class: 'muted' }, text)));
+    replace(this.body, h('section', { class: 'card hero' }, h('h3', null, 'Not connected'), h('p', { class: 'muted' }, text), this.newChatLink()));
   }
 
   private async send(event: string, data: object, what: string): Promise<boolean> {
@@ -119,8 +125,18 @@ class CustomerPanel {
     this.renderActive(m, s);
   }
 
+  /** "Start a new chat" with the same team, for a tab that started a chat from a link. */
+  private newChatLink(): HTMLElement | null {
+    return this.chatLink ? h('a', { class: 'btn primary', href: chatUrl(this.chatLink.queue), 'data-testid': 'new-chat' }, 'Start a new chat') : null;
+  }
+
   private renderIdle(): void {
     this.body.className = 'cust-inner single';
+    if (this.chatLink) {
+      replace(this.body, h('section', { class: 'card hero', role: 'status', 'aria-labelledby': 'idle-title' },
+        h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('h3', { id: 'idle-title' }, `Opening your chat with ${this.chatLink.name}…`)));
+      return;
+    }
     replace(this.body, h('section', { class: 'card hero', 'aria-labelledby': 'idle-title' },
       h('div', { class: 'spinner', 'aria-hidden': 'true' }),
       h('h3', { id: 'idle-title' }, 'No one is connected to this computer'),
@@ -131,17 +147,29 @@ class CustomerPanel {
   private renderEnded(m: SessionModel): void {
     this.body.className = 'cust-inner single';
     const reason = m.ended?.reason ?? m.state?.ended?.reason ?? 'customer';
+    if (this.chatLink && m.state?.chatOnly !== false) {
+      replace(this.body, h('section', { class: 'card hero', role: 'status', 'aria-labelledby': 'ended-title' },
+        h('h3', { id: 'ended-title' }, 'The chat has ended'),
+        h('p', { class: 'muted' }, `${ENDED_FOR_YOU[reason] ?? END_REASON[reason] ?? reason}. Thank you for contacting ${this.chatLink.name}.`),
+        this.newChatLink()));
+      return;
+    }
     replace(this.body, h('section', { class: 'card hero', 'aria-labelledby': 'ended-title' },
       h('h3', { id: 'ended-title' }, 'The session has ended'),
       h('p', { class: 'muted' }, `${ENDED_FOR_YOU[reason] ?? END_REASON[reason] ?? reason}. Nothing of your screen is shared any more.`),
+      this.newChatLink(),
       m.ended?.lockDesktop ? h('p', null, 'Your desktop was locked because administrator rights were active.') : null,
       h('p', { class: 'small muted' }, 'You can close this window.')),
-    this.myRequests.el);
+    this.chatLink ? null : this.myRequests.el);
   }
 
   private renderOut(m: SessionModel): void {
     this.body.className = 'cust-inner single';
-    replace(this.body, h('section', { class: 'card hero' }, h('h3', null, 'You left the session'), h('p', { class: 'muted' }, m.out ?? '')), this.myRequests.el);
+    const disconnected = m.events.some((e) => e.type === 'CustomerDisconnected');
+    replace(this.body, h('section', { class: 'card hero', role: 'status', 'aria-labelledby': 'out-title', 'data-testid': 'customer-out' },
+      h('h3', { id: 'out-title' }, disconnected ? 'You were disconnected' : 'You left the session'),
+      h('p', { class: 'muted' }, m.out ?? '', disconnected && !m.state?.chatOnly ? ' Nothing of your screen is shared any more.' : ''),
+      this.newChatLink()), this.chatLink ? null : this.myRequests.el);
   }
 
   private renderConsent(m: SessionModel, s: SessionState): void {
@@ -205,7 +233,7 @@ class CustomerPanel {
       h('div', { class: 'stack' },
         recorded,
         blocked,
-        h('section', { class: 'card', 'aria-labelledby': 'share-title' },
+        s.chatOnly ? chatStatusCard(m, s, this.chatLink, () => void this.send('session.end', {}, 'End chat')) : h('section', { class: 'card', 'aria-labelledby': 'share-title' },
           h('div', { class: 'row' }, h('h3', { id: 'share-title', class: 'grow' }, 'What the technician may do'),
             s.elevated ? h('span', { class: 'badge warn' }, 'Administrator rights active') : null),
           h('div', { class: 'modes', role: 'group', 'aria-label': 'Sharing mode' }, modeButtons),
@@ -215,7 +243,7 @@ class CustomerPanel {
             h('button', { class: 'danger solid', type: 'button', 'data-key': 'close', onclick: () => void this.send('session.end', {}, 'Close') }, 'Close session'))),
         s.awaitingAgent ? this.joinScreen.show(m.sessionId) : null,
         requests.length ? h('section', { class: 'card', 'aria-labelledby': 'req-title' }, h('h3', { id: 'req-title' }, 'Requests'), requests) : null,
-        h('section', { class: 'card', 'aria-labelledby': 'who-title' },
+        s.chatOnly && s.status === 'queued' ? null : h('section', { class: 'card', 'aria-labelledby': 'who-title' },
           h('h3', { id: 'who-title' }, 'Who is connected'),
           h('ul', { class: 'list' }, watching.length ? watching : h('li', { class: 'empty' }, 'No one.'))),
         this.files.has(m) ? this.files.show(m) : null),

@@ -10,6 +10,8 @@ export class SessionModel {
   ended: { reason: string; lockDesktop: boolean } | null = null;
   /** Set when this viewer was taken out (removed, left, refused resume) while the session goes on. */
   out: string | null = null;
+  /** With history: whether the events before this page joined were asked for (once), and if that is done. */
+  history: 'none' | 'asked' | 'done' = 'none';
   /** Names of everyone the stream mentioned, for events that carry only an id. */
   readonly names = new Map<string, string>();
 
@@ -36,7 +38,12 @@ export class SessionStore {
   readonly sessions = new Map<string, SessionModel>();
   private readonly listeners: ChangeListener[] = [];
 
-  constructor(private readonly conn: Connection, private readonly myId: () => string | null) {
+  /**
+   * With `history`, a session this page joins midway (taken from a queue, after a transfer, watched) is read
+   * from its first event (`session.resume` from seq 0, which any member may do): the technician who takes a
+   * waiting chat reads what the customer wrote while waiting. Without it the page starts where it joined.
+   */
+  constructor(private readonly conn: Connection, private readonly myId: () => string | null, private readonly history = false) {
     conn.on('session.event', (e: SessionEvent) => this.onEvent(e));
     conn.on('session.state', (s: SessionState) => this.onState(s));
     conn.on('session.resumable', (d: { sessionId: string; resumeToken: string }) => {
@@ -97,6 +104,14 @@ export class SessionStore {
 
   private onEvent(e: SessionEvent): void {
     const m = this.model(e.sessionId);
+    if (this.history && m.events.length === 0 && e.seq > 1 && m.history !== 'done') {
+      // Joined midway: the resume sends everything from seq 1, this event included; until it is done, drop what would repeat.
+      if (m.history === 'none' && m.resumeToken) {
+        m.history = 'asked';
+        void this.resume(m).finally(() => { m.history = 'done'; });
+      }
+      if (m.history === 'asked') return;
+    }
     if (m.events.length > 0 && e.seq <= m.lastSeq) return;
     if (m.events.length > 0 && e.seq > m.lastSeq + 1) {
       void this.resume(m);
