@@ -272,6 +272,8 @@ export class AgentClient {
       this.requests.settle(msg.event, msg.id, d);
     }
     if (this.entryPoints.onMessage(msg.event, d)) return;
+    // Closing shells is always obeyed, a disconnected session's too (the close may arrive after its CustomerDisconnected).
+    if (msg.event === 'shell.close') return this.shells.close(d.sessionId);
     // A session a technician disconnected this desktop from: nothing of it is followed any more.
     if (typeof d.sessionId === 'string' && this.entryPoints.isDisconnectedFrom(d.sessionId)) return;
     switch (msg.event) {
@@ -304,13 +306,15 @@ export class AgentClient {
         return;
       }
       case 'shell.open':
+        // Defence in depth: the server checked elevation; a shell runs only for the session this desktop is in now.
+        if (this.session?.id !== d.sessionId) {
+          this.opts.log(`shell.open refused: session ${String(d.sessionId)} is not this desktop's current session`);
+          return this.shells.refuse(d.sessionId, d.shellId, 'this desktop is not in that session');
+        }
         this.shells.open(d.sessionId, d.shellId);
         return;
       case 'shell.input':
-        this.shells.input(d.shellId, d.data);
-        return;
-      case 'shell.close':
-        this.shells.close(d.sessionId);
+        this.shells.input(d.sessionId, d.shellId, d.data);
         return;
       case 'file.chunk':
         return this.files.onChunk(d.fileId, d.offset, d.data);
@@ -414,7 +418,7 @@ export class AgentClient {
 
   /**
    * `customer.disconnect`: the owner ended this desktop's part of the session (it stays open for the
-   * technicians' notes and chat). Capture stops, the input block is released, and the agent never rejoins it.
+   * technicians' notes and chat). Capture stops, command shells are killed, the input block is released, and the agent never rejoins it.
    */
   private disconnected(sessionId: string): void {
     this.entryPoints.disconnectedFrom(sessionId);
@@ -422,8 +426,9 @@ export class AgentClient {
     this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
   }
 
-  /** Everything this desktop did for its session stops: input block, capture, clipboard, files, overlay. */
+  /** Everything this desktop did for its session stops: command shells, input block, capture, clipboard, files, overlay. */
   private leave(): void {
+    this.shells.close();
     this.applyBlock(false);
     this.loop?.stop();
     // The next session starts at the top of the ladder again.
