@@ -299,6 +299,8 @@ export class AgentClient {
         if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
         const type = (d as { type?: string }).type;
         if (current && current.id === d.sessionId && type === 'CustomerDisconnected') return this.disconnected(current.id);
+        // The customer reads when a technician runs a command shell on this computer, and when it closes.
+        if (current && current.id === d.sessionId && (type === 'ShellOpened' || type === 'ShellClosed')) return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
         // The customer is told, and every line they read says so until it stops (docs/recording.md).
         if ((!current || current.id === d.sessionId) && (type === 'RecordingStarted' || type === 'RecordingStopped')) return this.prompt.set(type === 'RecordingStarted', String(d.by));
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
@@ -424,6 +426,11 @@ export class AgentClient {
     this.entryPoints.disconnectedFrom(sessionId);
     this.leave();
     this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
+  }
+
+  private shellNotice(e: { type: string; actor?: { name?: string }; reason?: string }): void {
+    if (e.type === 'ShellOpened') this.prompt.notice(`${e.actor?.name ?? 'a technician'} opened a command shell on this computer (administrator rights; its output is kept in the session's audit)`);
+    else this.prompt.notice(`the command shell closed${e.reason && e.reason !== 'exit' ? ` (${e.reason.replace('-', ' ')})` : ''}`);
   }
 
   /** Everything this desktop did for its session stops: command shells, input block, capture, clipboard, files, overlay. */

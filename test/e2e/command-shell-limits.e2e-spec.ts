@@ -57,7 +57,7 @@ describe('command shell: customer disconnected, external representative', () => 
   }
 
   it('customer.disconnect ends elevation and kills the open shell; no shell, input or admin action after it', async () => {
-    const { agentId, client } = await desk('desk-shell-disc', '515151');
+    const { agentId, client, notices } = await desk('desk-shell-disc', '515151');
     const alice = await person(t, 'alice');
     const sessionId = await elevatedSession(alice, agentId);
     const { shellId } = await alice.ask('shell.open', { sessionId });
@@ -66,6 +66,8 @@ describe('command shell: customer disconnected, external representative', () => 
     const pid = Number((await waitFor('the shell\'s pid', () => /pid-(\d+)/.exec(output()), 10_000))[1]);
     expect(client.shells.pids).toEqual([pid]);
     expect(alive(pid)).toBe(true);
+    // The customer's terminal said a technician opened a command shell on this computer.
+    await waitFor('the shell notice', () => notices.some((n) => /alice|Alice/.test(n) && n.includes('opened a command shell')), 5000);
 
     await alice.ask('customer.disconnect', { sessionId });
     expect(await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'ElevationEnded')).toMatchObject({ reason: 'customer-disconnected' });
