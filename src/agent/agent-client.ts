@@ -274,6 +274,8 @@ export class AgentClient {
       this.requests.settle(msg.event, msg.id, d);
     }
     if (this.entryPoints.onMessage(msg.event, d)) return;
+    // Closing shells is always obeyed, a disconnected session's too (the close may arrive after its CustomerDisconnected).
+    if (msg.event === 'shell.close') return this.shells.close(d.sessionId);
     // A session a technician disconnected this desktop from: nothing of it is followed any more.
     if (typeof d.sessionId === 'string' && this.entryPoints.isDisconnectedFrom(d.sessionId)) return;
     switch (msg.event) {
@@ -299,6 +301,8 @@ export class AgentClient {
         if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
         const type = (d as { type?: string }).type;
         if (current && current.id === d.sessionId && type === 'CustomerDisconnected') return this.disconnected(current.id);
+        // The customer reads when a technician runs a command shell on this computer, and when it closes.
+        if (current && current.id === d.sessionId && (type === 'ShellOpened' || type === 'ShellClosed')) return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
         // The customer is told, and every line they read says so until it stops (docs/recording.md).
         if ((!current || current.id === d.sessionId) && (type === 'RecordingStarted' || type === 'RecordingStopped')) return this.prompt.set(type === 'RecordingStarted', String(d.by));
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
@@ -306,13 +310,15 @@ export class AgentClient {
         return;
       }
       case 'shell.open':
+        // Defence in depth: the server checked elevation; a shell runs only for the session this desktop is in now.
+        if (this.session?.id !== d.sessionId) {
+          this.opts.log(`shell.open refused: session ${String(d.sessionId)} is not this desktop's current session`);
+          return this.shells.refuse(d.sessionId, d.shellId, 'this desktop is not in that session');
+        }
         this.shells.open(d.sessionId, d.shellId);
         return;
       case 'shell.input':
-        this.shells.input(d.shellId, d.data);
-        return;
-      case 'shell.close':
-        this.shells.close(d.sessionId);
+        this.shells.input(d.sessionId, d.shellId, d.data);
         return;
       case 'file.chunk':
         return this.files.onChunk(d.fileId, d.offset, d.data);
@@ -416,7 +422,7 @@ export class AgentClient {
 
   /**
    * `customer.disconnect`: the owner ended this desktop's part of the session (it stays open for the
-   * technicians' notes and chat). Capture stops, the input block is released, and the agent never rejoins it.
+   * technicians' notes and chat). Capture stops, command shells are killed, the input block is released, and the agent never rejoins it.
    */
   private disconnected(sessionId: string): void {
     this.entryPoints.disconnectedFrom(sessionId);
@@ -424,8 +430,14 @@ export class AgentClient {
     this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
   }
 
-  /** Everything this desktop did for its session stops: input block, capture, clipboard, files, overlay. */
+  private shellNotice(e: { type: string; actor?: { name?: string }; reason?: string }): void {
+    if (e.type === 'ShellOpened') this.prompt.notice(`${e.actor?.name ?? 'a technician'} opened a command shell on this computer (administrator rights; its output is kept in the session's audit)`);
+    else this.prompt.notice(`the command shell closed${e.reason && e.reason !== 'exit' ? ` (${e.reason.replace('-', ' ')})` : ''}`);
+  }
+
+  /** Everything this desktop did for its session stops: command shells, input block, capture, clipboard, files, overlay. */
   private leave(): void {
+    this.shells.close();
     this.applyBlock(false);
     this.loop?.stop();
     // The next session starts at the top of the ladder again.

@@ -27,8 +27,24 @@ export class RemoteShells {
     });
   }
 
-  input(shellId: string, data: string): void {
-    this.shells.get(shellId)?.child.stdin.write(data);
+  /**
+   * A shell the agent will not run (asked for a session it is not in now): the technician reads why and
+   * the server hears it exit, which closes its record.
+   */
+  refuse(sessionId: string, shellId: string, why: string): void {
+    this.out('shell.output', { sessionId, shellId, data: `command shell refused by the desktop: ${why}\n` });
+    this.out('shell.exit', { sessionId, shellId, code: -1 });
+  }
+
+  /** Input for a shell of that session (none of another session's shells). */
+  input(sessionId: string, shellId: string, data: string): void {
+    const shell = this.shells.get(shellId);
+    if (shell?.sessionId === sessionId) shell.child.stdin.write(data);
+  }
+
+  /** The process ids of the running shells (tests and diagnostics). */
+  get pids(): number[] {
+    return [...this.shells.values()].map((s) => s.child.pid).filter((pid): pid is number => pid !== undefined);
   }
 
   /** Closes one session's shells (or all). */

@@ -1,8 +1,8 @@
 import { toRef } from '../common/actor';
 import { Authorization, isRejection } from '../common/decision';
-import { authorizeAnnotation, authorizeInput, authorizePointer, authorizeRtc, screenRecipients, sessionVisibleTo } from './session.authorize';
+import { authorizeAnnotation, authorizeInput, authorizePointer, authorizeRtc, authorizeShell, screenRecipients, sessionVisibleTo, shellRecipients } from './session.authorize';
 import { SessionState } from './session.state';
-import { accepted, admin, cust, ext, given, invited, mode, otherCust, otherSup, requested, shared, sup, sys, tech, tech2, tech3 } from '../testing/session-scenario';
+import { accepted, admin, cust, ext, given, invited, joined, mode, otherCust, otherSup, requested, shared, sup, sys, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const code = (a: Authorization): string => (isRejection(a) ? a.rejection.code : 'ok');
 const all = (s: SessionState, id: string) => [code(authorizeInput(s, id)), code(authorizePointer(s, id)), code(authorizeAnnotation(s, id))];
@@ -125,5 +125,18 @@ describe('command shell', () => {
     expect(authorizeShell({ ...elevated, status: 'ended' }, s.tech.id)).toMatchObject({ rejection: { code: 'SESSION_ENDED' } });
     expect(authorizeShell({ ...elevated, status: 'queued' }, s.tech.id)).toMatchObject({ rejection: { code: 'NOT_ACTIVE' } });
     expect(authorizeShell({ ...elevated, members: { ...elevated.members, [s.sup.id]: { id: s.sup.id, kind: 'supervisor', name: s.sup.name, role: 'observer' } } }, s.sup.id)).toMatchObject({ rejection: { code: 'NOT_PARTICIPANT' } });
+  });
+
+  test('SHELL-11 an external representative neither uses a shell nor receives its output; a disconnected or offline customer\'s desktop runs none — "External representative ... limited rights (no transfer, no share, no elevation)"', () => {
+    const base = given(...shared('interact'), { type: 'InvitationSent', by: tech, inviteId: 'ix', target: { kind: 'external', externalId: ext.id, name: ext.name } }, joined('ix', ext), { type: 'SupervisorJoined', by: sup, member: toRef(sup) });
+    const elevated = { ...base.state, elevated: true };
+    expect([tech.id, tech2.id].map((id) => authorizeShell(elevated, id))).toEqual([{ ok: true }, { ok: true }]);
+    expect(authorizeShell(elevated, ext.id)).toMatchObject({ rejection: { code: 'FORBIDDEN' } });
+    expect(shellRecipients(elevated)).toEqual([tech.id, tech2.id].sort());
+    const disconnected = { ...elevated, customer: { ...elevated.customer!, connected: false } };
+    expect(authorizeShell(disconnected, tech.id)).toMatchObject({ rejection: { code: 'CUSTOMER_OFFLINE' } });
+    expect(authorizeShell({ ...elevated, customer: { ...elevated.customer!, online: false } }, tech.id)).toMatchObject({ rejection: { code: 'CUSTOMER_OFFLINE' } });
+    // The exit of a shell closed by the disconnection still reaches the members who used it.
+    expect(shellRecipients({ ...disconnected, elevated: false })).toEqual([tech.id, tech2.id].sort());
   });
 });

@@ -2,8 +2,8 @@ import { Actor } from '../common/actor';
 import { reject } from '../common/decision';
 import { hasRight } from '../common/rights';
 import { SessionCommand } from './session.commands';
-import { Outcome, active, check, customerOrSystem, emit, firstFailure, memberOrCustomer, notEnded, participant, requestIdFree } from './session.guards';
-import { SessionState } from './session.state';
+import { Outcome, active, check, customerOrSystem, customerPresent, emit, firstFailure, memberOrCustomer, notEnded, participant, requestIdFree } from './session.guards';
+import { SessionState, ShellCloseReason } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
 
@@ -16,6 +16,7 @@ export function requestElevation(s: SessionState, c: Cmd<'RequestElevation'>, a:
   const scope = c.scope ?? (s.chatOnly ? 'full-client' : 'admin');
   const failure = firstFailure(
     notEnded(s), participant(s, a), check(hasRight(a, 'session.elevate'), 'FORBIDDEN'), active(s),
+    check(s.customer?.connected !== false, 'CUSTOMER_OFFLINE'),
     check(scope === 'full-client' || !s.chatOnly, 'CHAT_ONLY'),
     check(scope === 'admin' ? !s.elevated : s.chatOnly, 'ALREADY_ELEVATED'),
     requestIdFree(s, c.requestId),
@@ -41,9 +42,12 @@ export function endElevation(s: SessionState, _c: Cmd<'EndElevation'>, a: Actor)
   return failure ?? emit({ type: 'ElevationEnded' });
 }
 
-/** Restart, process list / task manager, command shell and protected windows need an elevated session. */
+/**
+ * Restart, process list / task manager, command shell and protected windows need an elevated session
+ * whose customer is still there (not disconnected by the owner, desktop online); never from an external representative.
+ */
 export function adminAction(s: SessionState, c: Cmd<'AdminAction'>, a: Actor): Outcome {
-  const failure = firstFailure(notEnded(s), participant(s, a), check(a.kind !== 'external', 'FORBIDDEN'), active(s), check(s.elevated, 'NOT_ELEVATED'));
+  const failure = firstFailure(notEnded(s), participant(s, a), check(a.kind !== 'external', 'FORBIDDEN'), active(s), customerPresent(s), check(s.elevated, 'NOT_ELEVATED'));
   return failure ?? emit({ type: 'AdminActionPerformed', action: c.action });
 }
 
@@ -61,4 +65,11 @@ export function closeShell(s: SessionState, c: Cmd<'CloseShell'>, a: Actor): Out
   const transcript = (s.shells ?? {})[c.shellId];
   if (transcript === undefined) return reject('UNKNOWN_SHELL');
   return emit({ type: 'ShellClosed', shellId: c.shellId, transcript, bytes: c.bytes, reason: c.reason });
+}
+
+/** Why an exited shell closed, read from the state the exit arrives in: the session's end, the customer's disconnection, elevation's end, or its own exit. */
+export function shellCloseReason(s: SessionState): ShellCloseReason {
+  if (s.status === 'ended') return 'session-ended';
+  if (s.customer?.connected === false) return 'customer-disconnected';
+  return s.elevated ? 'exit' : 'elevation-ended';
 }

@@ -2,6 +2,7 @@ import { toRef } from '../common/actor';
 import { isRejection } from '../common/decision';
 import { viewFor } from './session.view';
 import { evolve } from './session.evolve';
+import { shellCloseReason } from './session-elevation.rules';
 import { RuleCase, accepted, admin, cust, elevated, ext, given, joined, mode, requested, runRules, shared, sup, sys, tech, tech2 } from '../testing/session-scenario';
 
 const active = [requested(), accepted, mode('interact')];
@@ -65,6 +66,18 @@ const cases: RuleCase[] = [
     given: [...active, ...elevated], when: { type: 'CloseShell', shellId: 'sh1', bytes: 1, reason: 'exit' }, actor: sys, rejects: 'UNKNOWN_SHELL' },
   { id: 'SHELL-5', rule: 'a member does not close a shell\'s record', seed: 'output in the session\'s audit as a transcript reference',
     given: [...active, ...elevated, { type: 'ShellOpened', by: tech, shellId: 'sh1', transcript: 't' }], when: { type: 'CloseShell', shellId: 'sh1', bytes: 1, reason: 'exit' }, actor: tech, rejects: 'FORBIDDEN' },
+  // A journal from before ELEV-23 may hold CustomerDisconnected without ElevationEnded: the customer's absence refuses on its own.
+  { id: 'SHELL-6', rule: 'no command shell (nor any admin action) once the owner disconnected the customer', seed: 'Disconnect the customer but stay: the owner ends the customer\'s part and keeps the session open',
+    given: [...active, ...elevated, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }], when: { type: 'OpenShell', shellId: 'sh1', transcript: 't' }, actor: tech, rejects: 'CUSTOMER_OFFLINE' },
+  { id: 'SHELL-7', rule: 'an external representative opens no command shell', seed: 'External representative ... limited rights (no transfer, no share, no elevation)',
+    given: [...extJoined, ...elevated], when: { type: 'OpenShell', shellId: 'sh1', transcript: 't' }, actor: ext, rejects: 'FORBIDDEN' },
+  { id: 'SHELL-8', rule: 'no admin action while the customer\'s desktop is offline', seed: 'Command shell (elevated sessions only) ... closed when elevation ends',
+    given: [...active, ...elevated, { type: 'CustomerConnectionChanged', by: sys, online: false }], when: { type: 'AdminAction', action: 'process-list' }, actor: tech, rejects: 'CUSTOMER_OFFLINE' },
+  { id: 'SHELL-9', rule: 'the record of a shell closed by the customer\'s disconnection says so', seed: 'Command shell (elevated sessions only) ... closed when elevation ends',
+    given: [...active, ...elevated, { type: 'ShellOpened', by: tech, shellId: 'sh1', transcript: 't' }, { type: 'ElevationEnded', by: tech, reason: 'customer-disconnected' }, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }],
+    when: { type: 'CloseShell', shellId: 'sh1', bytes: 3, reason: 'customer-disconnected' }, actor: sys, then: [{ type: 'ShellClosed', shellId: 'sh1', transcript: 't', bytes: 3, reason: 'customer-disconnected' }] },
+  { id: 'ELEV-23', rule: 'no elevation is asked once the owner disconnected the customer', seed: 'Disconnect the customer but stay: the owner ends the customer\'s part and keeps the session open',
+    given: [...active, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }], when: { type: 'RequestElevation', requestId: 'e1', method: 'credentials', credentials: creds }, actor: tech, rejects: 'CUSTOMER_OFFLINE' },
 ];
 
 describe('session elevation', () => {
@@ -93,6 +106,16 @@ describe('session elevation', () => {
     expect([lifted.chatOnly, lifted.elevated]).toEqual([false, false]);
     const denied = given(...active, elevated[0], { type: 'ElevationAnswered', by: cust, requestId: 'e1', allow: false, scope: 'admin' }).state;
     expect([denied.elevated, Object.keys(denied.requests)]).toEqual([false, []]);
+  });
+});
+
+describe('why a command shell closed', () => {
+  test('SHELL-10 the reason is read from the state its exit arrives in: session end, customer disconnected, elevation ended, or its own exit — "Command shell (elevated sessions only) ... closed when elevation ends"', () => {
+    const open = [...active, ...elevated, { type: 'ShellOpened' as const, by: tech, shellId: 'sh1', transcript: 't' }];
+    expect(shellCloseReason(given(...open).state)).toBe('exit');
+    expect(shellCloseReason(given(...open, { type: 'ElevationEnded', by: tech }).state)).toBe('elevation-ended');
+    expect(shellCloseReason(given(...open, { type: 'ElevationEnded', by: tech, reason: 'customer-disconnected' }, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }).state)).toBe('customer-disconnected');
+    expect(shellCloseReason(given(...open, { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: true }).state)).toBe('session-ended');
   });
 });
 

@@ -73,10 +73,15 @@ export function removeMember(s: SessionState, c: Cmd<'RemoveMember'>, a: Actor):
   return emit(...revokeAll(s, 'sender-left', c.memberId), { type: 'MemberRemoved', memberId: c.memberId });
 }
 
-/** The owner disconnects the customer and stays in the session. */
+/**
+ * The owner disconnects the customer and stays in the session. An elevated session loses its elevation
+ * first: nothing admin-only (a command shell above all) outlives the customer's part on that desktop.
+ */
 export function disconnectCustomer(s: SessionState, _c: Cmd<'DisconnectCustomer'>, a: Actor): Outcome {
   const failure = firstFailure(notEnded(s), owner(s, a), started(s), check(s.customer?.connected === true, 'UNKNOWN_MEMBER'));
-  return failure ?? emit({ type: 'CustomerDisconnected', customerId: s.customer!.id });
+  if (failure) return failure;
+  const disconnected: SessionEventBody = { type: 'CustomerDisconnected', customerId: s.customer!.id };
+  return s.elevated ? emit({ type: 'ElevationEnded', reason: 'customer-disconnected' }, disconnected) : emit(disconnected);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { toRef } from '../common/actor';
 import { holdsDesktop } from './session-sharing.rules';
 import { invitablePeople, mayListInvitable, type InviteCandidate } from './session-invitable.rules';
-import { NOW, RuleCase, accepted, admin, cust, ext, given, invited, joined, requested, runRules, shared, sup, tech, tech2, tech3 } from '../testing/session-scenario';
+import { NOW, RuleCase, accepted, admin, cust, elevated, ext, given, invited, joined, requested, runRules, shared, sup, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const active = [requested(), accepted];
 const teamInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'i9', target: { kind: 'team' as const, teamId: 'helpdesk' } };
@@ -95,6 +95,10 @@ const cases: RuleCase[] = [
     given: [...shared(), { type: 'CustomerDisconnected', by: tech, customerId: cust.id }], when: { type: 'SetMode', mode: 'interact' }, actor: cust, rejects: 'NOT_MEMBER' },
   { id: 'REM-9', rule: 'a customer is disconnected once', seed: 'Additionally, you can disconnect the customer but remain in the session tab.',
     given: [...shared(), { type: 'CustomerDisconnected', by: tech, customerId: cust.id }], when: { type: 'DisconnectCustomer' }, actor: tech, rejects: 'UNKNOWN_MEMBER' },
+  { id: 'REM-11', rule: 'disconnecting the customer of an elevated session ends its elevation first (and with it every command shell)', seed: 'Disconnect the customer but stay: the owner ends the customer\'s part and keeps the session open',
+    given: [...shared(), ...elevated], when: { type: 'DisconnectCustomer' }, actor: tech, then: [{ type: 'ElevationEnded', reason: 'customer-disconnected' }, { type: 'CustomerDisconnected', customerId: cust.id }] },
+  { id: 'REM-12', rule: 'removing the customer of an elevated session ends its elevation too', seed: 'You can remove the customer or another user from a shared session.',
+    given: [...shared(), ...elevated], when: { type: 'RemoveMember', memberId: cust.id }, actor: tech, then: [{ type: 'ElevationEnded', reason: 'customer-disconnected' }, { type: 'CustomerDisconnected', customerId: cust.id }] },
   { id: 'XFER-1', rule: 'the owner transfers to a team queue', seed: 'Select the queue to which you wish to move the session. Then tap Transfer.',
     given: active, when: { type: 'Transfer', to: { kind: 'team', teamId: 'network' } }, actor: tech, then: [{ type: 'SessionTransferred', from: tech.id, to: { kind: 'team', teamId: 'network' } }] },
   { id: 'XFER-2', rule: 'the owner transfers to a representative\'s personal queue', seed: 'You may also transfer a session to another representative\'s personal queue.',

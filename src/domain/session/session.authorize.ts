@@ -64,12 +64,26 @@ export function sessionVisibleTo(state: SessionState, actor: Actor): boolean {
   return actor.kind === 'supervisor' && actor.teams.some((t) => state.teams.includes(t));
 }
 
-/** The command shell (not journaled beyond its opening): an active, elevated session, from a taking-part member. */
+/**
+ * The command shell (not journaled beyond its opening and closing): an active, elevated session whose
+ * customer is still there, from a taking-part member who is not an external representative.
+ */
 export function authorizeShell(state: SessionState, actorId: string): Authorization {
   if (state.status === 'ended') return reject('SESSION_ENDED');
   if (state.status !== 'active') return reject('NOT_ACTIVE');
   const member = state.members[actorId];
   if (!member) return reject('NOT_MEMBER');
   if (member.role === 'observer') return reject('NOT_PARTICIPANT');
+  if (member.role === 'external' || member.kind === 'external') return reject('FORBIDDEN');
+  if (!state.customer?.connected || !state.customer.online) return reject('CUSTOMER_OFFLINE');
   return state.elevated ? ALLOWED : reject('NOT_ELEVATED');
+}
+
+/**
+ * Who receives a command shell's output and exit: the members who may use a shell — owner and
+ * participants, never a watching supervisor nor an external representative. Sorted. Unlike
+ * authorizeShell it does not ask for elevation: the exit of a shell closed because elevation ended still reaches them.
+ */
+export function shellRecipients(state: SessionState): string[] {
+  return Object.values(state.members).filter((m) => m.role !== 'observer' && m.role !== 'external' && m.kind !== 'external').map((m) => m.id).sort();
 }

@@ -1,7 +1,7 @@
 import { QueueRef } from '../common/queue-ref';
 import { JumpClient, JumpGroup, SupportButton } from '../entry-points/entry-points.state';
 import { InviteeAvailability } from './session-invitable.rules';
-import { ElevationScope, InviteTarget, Mode, RequestedAction } from './session.state';
+import { ElevationScope, InviteTarget, Mode, RequestedAction, ShellCloseReason } from './session.state';
 
 /** Admin-only actions on the remote computer; refused unless the session is elevated. */
 export type AdminActionKind = 'restart' | 'process-list' | 'command-shell' | 'protected-window';
@@ -47,7 +47,7 @@ export type SessionCommand =
   /** A command shell opens (an admin action); `transcript`: where the server keeps its output, never its input. */
   | { type: 'OpenShell'; shellId: string; transcript: string }
   /** The server records that a shell ended and how many bytes of output its transcript holds. */
-  | { type: 'CloseShell'; shellId: string; bytes: number; reason: 'exit' | 'elevation-ended' | 'session-ended' }
+  | { type: 'CloseShell'; shellId: string; bytes: number; reason: ShellCloseReason }
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
   | { type: 'CustomerConnection'; online: boolean }
   | { type: 'StartRecording'; reason?: string }

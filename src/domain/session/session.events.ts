@@ -1,7 +1,7 @@
 import { ActorRef } from '../common/actor';
 import { QueueRef } from '../common/queue-ref';
 import { AdminActionKind } from './session.commands';
-import { ElevationScope, EndReason, InviteTarget, MemberRole, Mode, RequestedAction } from './session.state';
+import { ElevationEndReason, ElevationScope, EndReason, InviteTarget, MemberRole, Mode, RequestedAction, ShellCloseReason } from './session.state';
 
 /** What every session event carries. */
 export interface EventBase {
@@ -58,10 +58,10 @@ export type SessionEvent =
   | (EventBase & { type: 'SessionEnded'; reason: EndReason; lockDesktop: boolean; releaseClient: boolean })
   | (EventBase & { type: 'ElevationRequested'; requestId: string; method: 'prompt' | 'credentials'; scope: ElevationScope; reason?: string })
   | (EventBase & { type: 'ElevationAnswered'; requestId: string; allow: boolean; scope: ElevationScope })
-  | (EventBase & { type: 'ElevationEnded' })
+  | (EventBase & { type: 'ElevationEnded'; reason?: ElevationEndReason })
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
   | (EventBase & { type: 'ShellOpened'; shellId: string; transcript: string })
-  | (EventBase & { type: 'ShellClosed'; shellId: string; transcript: string; bytes: number; reason: 'exit' | 'elevation-ended' | 'session-ended' })
+  | (EventBase & { type: 'ShellClosed'; shellId: string; transcript: string; bytes: number; reason: ShellCloseReason })
   | (EventBase & { type: 'ScreenPaused'; reason: string | null })
   | (EventBase & { type: 'ScreenResumed' })
   | (EventBase & { type: 'ClipboardSent'; direction: 'to-customer' | 'to-technician'; to: string; mime: string; size: number })

@@ -40,6 +40,9 @@ export const customer = (s: SessionState, a: Actor) => (): Guard => {
   return s.customer?.connected ? undefined : fail('NOT_MEMBER');
 };
 
+/** The customer still takes part (not disconnected by the owner) and their desktop is online. */
+export const customerPresent = (s: SessionState) => (): Guard => (s.customer?.connected && s.customer.online ? undefined : fail('CUSTOMER_OFFLINE'));
+
 /** The customer, or the server relaying the agent's report. */
 export const customerOrSystem = (s: SessionState, a: Actor) => (): Guard => (a.kind === 'system' ? undefined : customer(s, a)());
 

@@ -122,3 +122,9 @@ export function initialSessionState(sessionId: string): SessionState {
 export function controllerOf(state: SessionState): string | null {
   return state.controllerId ?? state.ownerId;
 }
+
+/** Why elevation ended when no one asked for it: the owner disconnected the customer (absent: a member or the customer ended it). */
+export type ElevationEndReason = 'customer-disconnected';
+
+/** Why a command shell closed: it exited, or elevation, the customer's part or the session ended. */
+export type ShellCloseReason = 'exit' | 'elevation-ended' | 'customer-disconnected' | 'session-ended';

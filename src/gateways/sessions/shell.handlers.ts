@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Forwarder } from '../../actors/forwarder';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
-import { authorizeShell, type SessionEvent, type SessionState } from '../../domain';
+import { authorizeShell, shellCloseReason, shellRecipients, type SessionEvent, type SessionState, type ShellCloseReason } from '../../domain';
 import type { SessionRef } from '../../protocol/messages/common';
 import type { ShellDataDto, ShellExitDto } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
@@ -15,16 +15,16 @@ import { ShellTranscripts } from '../../recording/shell-transcripts';
 import { SYSTEM_ACTOR } from './actor-of';
 
 interface ShellPayload { sessionId: string; shellId: string; from: 'member' | 'agent'; actorId: string; event: string; data: Record<string, unknown> }
-type CloseReason = 'exit' | 'elevation-ended' | 'session-ended';
-type Verdict = { ok: true; closed?: { bytes: number; reason: CloseReason } } | { ok: false; code: string; message: string };
+type Verdict = { ok: true; closed?: { bytes: number; reason: ShellCloseReason } } | { ok: false; code: string; message: string };
 
 /**
  * The remote command shell of an elevated session. Opening it is an audited admin action (a journaled
  * event); its bytes are relayed, never journaled, by the session's owner node after the domain allowed
  * them (elevated, active, a taking-part member; or the session's own agent for output). The output — and
  * only the output, never what is typed — goes to a transcript file the journal refers to (ShellOpened,
- * then ShellClosed with the byte count when the shell exits). When elevation or the session ends the
- * agent is told to close every shell.
+ * then ShellClosed with the byte count when the shell exits). When elevation ends (the owner disconnecting
+ * the customer ends it too) or the session ends, the agent is told to close the session's shells; their
+ * exits reach the members and close the records.
  */
 @Injectable()
 export class ShellHandlers implements OnModuleInit {
@@ -46,7 +46,7 @@ export class ShellHandlers implements OnModuleInit {
     this.handlers.on('shell.input', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'member', 'shell.input', { data: d.data }));
     this.handlers.on('shell.output', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.output', { data: d.data }));
     this.handlers.on('shell.exit', (conn, d: ShellExitDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.exit', { code: d.code }));
-    // Elevation over (or the session): the shells close, on the node where the agent is.
+    // Elevation over (by a member, the customer, or the customer's disconnection) or the session: the shells close, on the node where the agent is.
     this.fanout.on('session', (msg) => {
       const events = msg.events as SessionEvent[];
       const state = msg.state as SessionState;
@@ -88,14 +88,14 @@ export class ShellHandlers implements OnModuleInit {
     }
     if (state.agentId !== p.actorId) return { ok: false, code: 'NOT_MEMBER', message: 'not this session\'s agent' };
     if (p.event === 'shell.output' && !state.elevated) return { ok: false, code: 'NOT_ELEVATED', message: 'the session is no longer elevated' };
-    const to: Recipient[] = Object.values(state.members).filter((m) => m.role !== 'observer').map((m) => ({ kind: 'person' as const, id: m.id }));
+    const to: Recipient[] = shellRecipients(state).map((id) => ({ kind: 'person' as const, id }));
     this.messenger.send(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data });
     const opened = (state.shells ?? {})[p.shellId] !== undefined;
     if (p.event === 'shell.output' && opened) this.transcripts.append(p.sessionId, p.shellId, String(p.data.data ?? ''));
     if (p.event === 'shell.exit' && opened) {
       const bytes = this.transcripts.bytes(p.sessionId, p.shellId);
       void this.transcripts.finish(p.sessionId, p.shellId).catch((err: unknown) => this.logger.error({ err }, `transcript write failed [session:${p.sessionId}, shell:${p.shellId}]`));
-      return { ok: true, closed: { bytes, reason: state.status === 'ended' ? 'session-ended' : state.elevated ? 'exit' : 'elevation-ended' } };
+      return { ok: true, closed: { bytes, reason: shellCloseReason(state) } };
     }
     return { ok: true };
   }

@@ -152,10 +152,10 @@ class ShellPanel {
     return stateOf(this.model.sessionId);
   }
 
-  /** The session lets me use a shell: active, elevated, and I take part (observers do not). */
+  /** The session lets me use a shell: active, elevated, its customer still connected, and I take part (observers and externals do not). */
   private get allowed(): boolean {
     const s = this.model.state;
-    return !this.model.ended && !this.model.out && s?.status === 'active' && s.elevated && ['owner', 'participant', 'external'].includes(s.you);
+    return !this.model.ended && !this.model.out && s?.status === 'active' && s.elevated && s.customer?.connected !== false && ['owner', 'participant'].includes(s.you);
   }
 
   private get running(): boolean {
@@ -168,7 +168,7 @@ class ShellPanel {
     const s = this.model.state;
     if (!this.allowed && this.running) {
       // The server closes the shell when elevation (or the session) ends; say so at once.
-      st.over = this.model.ended ? 'the session ended' : 'elevation ended';
+      st.over = this.model.ended ? 'the session ended' : s?.customer?.connected === false ? 'the customer was disconnected' : 'elevation ended';
       emit(this.sessionId, `\r\n${DIM}[closed: ${st.over}]${OFF}\r\n`);
     }
     const running = this.running;
@@ -183,6 +183,7 @@ class ShellPanel {
     this.status.textContent = running ? 'Commands run on the remote computer with administrator rights. Every shell is recorded in the audit trail.'
       : !s?.elevated ? 'Available once the session is elevated; the shell closes when elevation ends.'
         : s.you === 'observer' ? 'Observers cannot use the command shell.'
+          : s.you === 'external' ? 'External representatives cannot use the command shell.'
           : !this.allowed ? 'Available while the session is active.'
             : 'Open a command shell on the remote computer (an audited administrator action).';
   }

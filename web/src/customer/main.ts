@@ -2,7 +2,7 @@ import '../shared/styles.css';
 import { chatLinkOfTab, chatUrl } from '../shared/chat-link';
 import { Connection, type ConnectionStatus } from '../shared/connection';
 import { clock, h, replace } from '../shared/dom';
-import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionState } from '../shared/protocol';
+import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionEvent, type SessionState } from '../shared/protocol';
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
@@ -229,10 +229,17 @@ class CustomerPanel {
           h('p', { class: 'small' }, started?.by === 'policy' ? 'Your organisation records sessions like this one' : `${started?.actor?.name ?? 'A technician'} started the recording`,
             started?.reason ? ` (${String(started.reason)})` : '', '. The recording holds what is shared of your screen and the session\'s events; choose On hold to share nothing.')))) : null;
 
+    // While a technician has a command shell open on this computer: who, and how to end it.
+    const shells = openShells(m.events);
+    const shell = shells.length ? h('section', { class: 'card blocked-banner', role: 'status', 'data-testid': 'shell-notice' },
+      h('h3', null, shells.length === 1 ? 'A command shell is open on this computer' : `${shells.length} command shells are open on this computer`),
+      h('p', { class: 'small' }, `${[...new Set(shells.map((e) => e.actor.name))].join(', ')} runs commands with administrator rights; their output is kept in the session's audit. Ending the administrator rights closes every shell.`)) : null;
+
     replace(this.body,
       h('div', { class: 'stack' },
         recorded,
         blocked,
+        shell,
         s.chatOnly ? chatStatusCard(m, s, this.chatLink, () => void this.send('session.end', {}, 'End chat')) : h('section', { class: 'card', 'aria-labelledby': 'share-title' },
           h('div', { class: 'row' }, h('h3', { id: 'share-title', class: 'grow' }, 'What the technician may do'),
             s.elevated ? h('span', { class: 'badge warn' }, 'Administrator rights active') : null),
@@ -280,6 +287,17 @@ class CustomerPanel {
     if (this.chatShown === 0 && !this.messages.firstChild) this.messages.append(h('li', { class: 'empty' }, 'Messages from the technician appear here.'));
     else if (this.chatShown > 0) this.messages.querySelector('.empty')?.remove();
   }
+}
+
+/** The ShellOpened events whose shell has not closed yet (elevation's or the session's end closes them all). */
+function openShells(events: readonly SessionEvent[]): SessionEvent[] {
+  let open: SessionEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'ShellOpened') open.push(e);
+    else if (e.type === 'ShellClosed') open = open.filter((o) => o.shellId !== e.shellId);
+    else if (e.type === 'ElevationEnded' || e.type === 'SessionEnded' || e.type === 'CustomerDisconnected') open = [];
+  }
+  return open;
 }
 
 const root = document.getElementById('app');

@@ -4,6 +4,10 @@ const ADMIN_ACTION: Record<string, string> = {
   restart: 'a restart', 'process-list': 'the process list', 'command-shell': 'a command shell', 'protected-window': 'control of a protected window',
 };
 
+const SHELL_CLOSED: Record<string, string> = {
+  'elevation-ended': ' as the administrator rights ended', 'customer-disconnected': ' as the customer was disconnected', 'session-ended': ' as the session ended',
+};
+
 function targetText(t: InviteTarget | undefined, nameOf: (id: string) => string): string {
   if (!t) return 'someone';
   if (t.kind === 'representative') return t.name ?? nameOf(t.userId);
@@ -72,10 +76,10 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'SessionEnded': return `The session ended: ${END_REASON[e.reason] ?? e.reason}${e.lockDesktop ? ' (desktop locked)' : ''}`;
     case 'ElevationRequested': return `${who} asked for ${e.scope === 'full-client' ? 'full-client' : 'administrator'} rights (${e.method === 'credentials' ? 'with credentials' : 'asking the customer'})`;
     case 'ElevationAnswered': return `${who} ${e.allow ? 'granted' : 'denied'} ${e.scope === 'full-client' ? 'full-client' : 'administrator'} rights`;
-    case 'ElevationEnded': return `${who} ended the administrator rights`;
+    case 'ElevationEnded': return e.reason === 'customer-disconnected' ? 'The administrator rights ended with the customer’s disconnection (command shells close)' : `${who} ended the administrator rights`;
     case 'AdminActionPerformed': return `${who} started ${ADMIN_ACTION[e.action] ?? e.action}`;
     case 'ShellOpened': return `${who} opened a command shell (its output is kept in the audit transcript)`;
-    case 'ShellClosed': return `The command shell closed (${String(e.bytes)} bytes of output in the transcript)`;
+    case 'ShellClosed': return `The command shell closed${SHELL_CLOSED[e.reason] ?? ''} (${String(e.bytes)} bytes of output in the transcript)`;
     case 'ScreenPaused': return `The screen is paused${e.reason ? `: ${e.reason}` : ' (protected screen)'}`;
     case 'ScreenResumed': return 'The screen is visible again';
     case 'AttachCodeIssued': return `${who} got a one-time code to share the screen (starts in ${String(e.mode)})`;
