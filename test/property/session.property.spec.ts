@@ -39,6 +39,9 @@ const commandArb: fc.Arbitrary<SessionCommand> = fc.oneof(
   fc.record({ type: fc.constant('SendChat' as const), messageId: fc.constantFrom(...ids), text: fc.string() }),
   fc.record({ type: fc.constant('OfferFile' as const), fileId: fc.constantFrom(...ids), name: fc.constant('f.txt'), size: fc.nat(), sha256: fc.constant('0'.repeat(64)) }),
   fc.record({ type: fc.constant('RespondFile' as const), fileId: fc.constantFrom(...ids), accept: fc.boolean() }),
+  fc.record({ type: fc.constant('ReportFile' as const), fileId: fc.constantFrom(...ids), result: fc.oneof(
+    fc.record({ ok: fc.constant(true as const), savedAs: fc.option(fc.constant('f (1).txt'), { nil: undefined }) }),
+    fc.record({ ok: fc.constant(false as const), code: fc.constantFrom('HASH_MISMATCH' as const, 'SIZE_MISMATCH' as const, 'WRITE_FAILED' as const, 'CANCELLED' as const) })) }),
   fc.record({ type: fc.constant('Invite' as const), inviteId: fc.constantFrom(...ids), target: fc.oneof(
     fc.constantFrom(...people).map((userId) => ({ kind: 'representative' as const, userId })),
     fc.constantFrom(...teams).map((teamId) => ({ kind: 'team' as const, teamId })),

@@ -39,6 +39,8 @@ export const REJECTION_CODES = {
   UNKNOWN_SHELL: 'no such open command shell in the session',
   FILE_NOT_ACCEPTED: 'the file was not accepted by its receiver (or is not yours to send)',
   FILE_TOO_LARGE: 'the file is larger than the session allows',
+  FILE_REPORTED: 'the receiver already reported how this file arrived (saved, or failed)',
+  FILE_FAILED: 'the file failed at its receiver or was cancelled; no more of it is taken',
   CODE_UNKNOWN: 'no such security code',
   CODE_EXPIRED: 'the security code has expired',
   CODE_USED: 'the security code was already used',

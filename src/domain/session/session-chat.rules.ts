@@ -2,6 +2,7 @@ import { Actor } from '../common/actor';
 import { ALLOWED, Authorization, reject } from '../common/decision';
 import { MAX_FILE_BYTES, SessionCommand } from './session.commands';
 import { Outcome, active, check, emit, firstFailure, isCustomerActor, isMember, memberOrCustomer, notEnded } from './session.guards';
+import { SessionEventBody } from './session.events';
 import { SessionState } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
@@ -38,13 +39,46 @@ export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): O
 }
 
 /**
+ * The receiver reports how an accepted file arrived: the customer for a technician's file (their desktop
+ * agent checked the SHA-256 and saved it, under `savedAs`), a member for the customer's. Once, while the
+ * session lasts; the report is journaled with the file's name and the outcome, never its content.
+ */
+export function reportFile(s: SessionState, c: Cmd<'ReportFile'>, a: Actor): Outcome {
+  const failure = firstFailure(notEnded(s), memberOrCustomer(s, a));
+  if (failure) return failure;
+  const file = s.files[c.fileId];
+  if (!file) return reject('UNKNOWN_FILE');
+  const fromCustomer = s.customer !== null && file.from === s.customer.id;
+  if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
+  if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');
+  if (file.status === 'delivered' || file.status === 'failed') return reject('FILE_REPORTED');
+  if (file.status !== 'accepted') return reject('FILE_NOT_ACCEPTED');
+  const r = c.result;
+  return r.ok
+    ? emit({ type: 'FileDelivered', fileId: file.fileId, name: file.name, ...(r.savedAs !== undefined && !fromCustomer ? { savedAs: r.savedAs } : {}) })
+    : emit({ type: 'FileFailed', fileId: file.fileId, name: file.name, code: r.code });
+}
+
+/**
+ * Files still on their way when the transfer can no longer finish fail as CANCELLED, so their senders learn
+ * it: every one when the session ends or the customer is disconnected, those one member sends when it leaves.
+ */
+export function cancelFiles(s: SessionState, fromId?: string): SessionEventBody[] {
+  return Object.values(s.files)
+    .filter((f) => f.status === 'accepted' && (fromId === undefined || f.from === fromId))
+    .map((f) => ({ type: 'FileFailed', fileId: f.fileId, name: f.name, code: 'CANCELLED' }));
+}
+
+/**
  * May this actor send these bytes of a file now (not journaled)? Only the one who offered it, only after
- * the receiver accepted it, only within its announced size, only while the session is not ended.
+ * the receiver accepted it and before it reported a result or the file was cancelled, only within its
+ * announced size, only while the session is not ended.
  */
 export function authorizeFileChunk(s: SessionState, actorId: string, fileId: string, offset: number, length: number): Authorization {
   if (s.status === 'ended') return reject('SESSION_ENDED');
   const file = s.files[fileId];
   if (!file) return reject('UNKNOWN_FILE');
+  if (file.from === actorId && file.status === 'failed') return reject('FILE_FAILED');
   if (file.from !== actorId || file.status !== 'accepted') return reject('FILE_NOT_ACCEPTED');
   if (offset < 0 || length < 0 || offset + length > file.size) return reject('FILE_TOO_LARGE');
   return ALLOWED;

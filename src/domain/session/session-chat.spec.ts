@@ -6,6 +6,12 @@ import { authorizeFileChunk, fileReceivers } from './session-chat.rules';
 const sha = 'a'.repeat(64);
 const techFile = { type: 'FileOffered' as const, by: tech, fileId: 'f1', name: 'fix.ps1', size: 10, sha256: sha };
 const custFile = { type: 'FileOffered' as const, by: cust, fileId: 'f2', name: 'log.txt', size: 10, sha256: sha };
+const tech2File = { type: 'FileOffered' as const, by: tech2, fileId: 'f3', name: 'tool.exe', size: 10, sha256: sha };
+const techAccepted = [techFile, { type: 'FileAnswered' as const, by: cust, fileId: 'f1', accept: true }];
+const custAccepted = [custFile, { type: 'FileAnswered' as const, by: tech, fileId: 'f2', accept: true }];
+const tech2Accepted = [tech2File, { type: 'FileAnswered' as const, by: cust, fileId: 'f3', accept: true }];
+const report = (fileId: string, result: { ok: true; savedAs?: string } | { ok: false; code: 'HASH_MISMATCH' | 'SIZE_MISMATCH' | 'WRITE_FAILED' | 'CANCELLED' }) => ({ type: 'ReportFile' as const, fileId, result });
+const SEND = 'To send files via the chat client in the window, select Remote Assistance Send File from the context menu.';
 
 const cases: RuleCase[] = [
   { id: 'CHAT-1', rule: 'a member chats', seed: 'Once the assistance session has started, you can communicate with the assistant.',
@@ -40,6 +46,36 @@ const cases: RuleCase[] = [
     given: [...shared(), techFile], when: { type: 'OfferFile', fileId: 'f1', name: 'x', size: 1, sha256: sha }, actor: tech, rejects: 'DUPLICATE_ID' },
   { id: 'FILE-10', rule: 'a file is answered once: the second answer (the panel after the agent, or the other way) is refused', seed: 'To send files via the chat client in the window',
     given: [...shared(), techFile, { type: 'FileAnswered', by: cust, fileId: 'f1', accept: true }], when: { type: 'RespondFile', fileId: 'f1', accept: false }, actor: cust, rejects: 'FILE_ANSWERED' },
+  { id: 'FILE-11', rule: 'the customer\'s desktop reports a technician\'s file saved, under the name it chose', seed: SEND,
+    given: [...shared(), ...techAccepted], when: report('f1', { ok: true, savedAs: 'fix (1).ps1' }), actor: cust, then: [{ type: 'FileDelivered', fileId: 'f1', name: 'fix.ps1', savedAs: 'fix (1).ps1' }] },
+  { id: 'FILE-12', rule: 'the customer\'s desktop reports a technician\'s file damaged, with why', seed: SEND,
+    given: [...shared(), ...techAccepted], when: report('f1', { ok: false, code: 'HASH_MISMATCH' }), actor: cust, then: [{ type: 'FileFailed', fileId: 'f1', name: 'fix.ps1', code: 'HASH_MISMATCH' }] },
+  { id: 'FILE-13', rule: 'a member reports the customer\'s file; a saved name is the desktop\'s alone', seed: SEND,
+    given: [...shared(), ...custAccepted], when: report('f2', { ok: true, savedAs: 'elsewhere.txt' }), actor: tech2, then: [{ type: 'FileDelivered', fileId: 'f2', name: 'log.txt' }] },
+  { id: 'FILE-14', rule: 'a technician does not report a technician\'s file', seed: SEND,
+    given: [...shared(), ...techAccepted], when: report('f1', { ok: true }), actor: tech2, rejects: 'NOT_CUSTOMER' },
+  { id: 'FILE-15', rule: 'the customer does not report its own file', seed: SEND,
+    given: [...shared(), ...custAccepted], when: report('f2', { ok: true }), actor: cust, rejects: 'NOT_MEMBER' },
+  { id: 'FILE-16', rule: 'a file not accepted has nothing to report', seed: SEND,
+    given: [...shared(), techFile], when: report('f1', { ok: false, code: 'SIZE_MISMATCH' }), actor: cust, rejects: 'FILE_NOT_ACCEPTED' },
+  { id: 'FILE-17', rule: 'a file is reported once', seed: SEND,
+    given: [...shared(), ...techAccepted, { type: 'FileFailed', by: cust, fileId: 'f1', name: 'fix.ps1', code: 'WRITE_FAILED' }], when: report('f1', { ok: true }), actor: cust, rejects: 'FILE_REPORTED' },
+  { id: 'FILE-18', rule: 'an unknown file is not reported', seed: SEND,
+    given: shared(), when: report('nope', { ok: true }), actor: cust, rejects: 'UNKNOWN_FILE' },
+  { id: 'FILE-19', rule: 'nothing is reported once the session ended', seed: SEND,
+    given: [...shared(), ...techAccepted, { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: true }], when: report('f1', { ok: true }), actor: cust, rejects: 'SESSION_ENDED' },
+  { id: 'FILE-20', rule: 'the session\'s end cancels the files on their way (not those still offered), before it ends, so their senders learn it', seed: SEND,
+    given: [...shared(), ...techAccepted, ...custAccepted, { ...tech2File, fileId: 'f4' }], when: { type: 'End' }, actor: tech,
+    then: [{ type: 'FileFailed', fileId: 'f1', name: 'fix.ps1', code: 'CANCELLED' }, { type: 'FileFailed', fileId: 'f2', name: 'log.txt', code: 'CANCELLED' }, { type: 'SessionEnded', reason: 'owner', lockDesktop: false, releaseClient: true }] },
+  { id: 'FILE-21', rule: 'disconnecting the customer cancels the files on their way (each goes to or comes from the desktop)', seed: SEND,
+    given: [...shared(), ...techAccepted], when: { type: 'DisconnectCustomer' }, actor: tech,
+    then: [{ type: 'FileFailed', fileId: 'f1', name: 'fix.ps1', code: 'CANCELLED' }, { type: 'CustomerDisconnected', customerId: cust.id }] },
+  { id: 'FILE-22', rule: 'a member who leaves or is removed cancels the files it was sending, not the others', seed: SEND,
+    given: [...shared(), ...techAccepted, ...tech2Accepted, ...custAccepted], when: { type: 'Leave' }, actor: tech2,
+    then: [{ type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberLeft', memberId: tech2.id }] },
+  { id: 'FILE-23', rule: 'a removed member\'s files on their way are cancelled', seed: SEND,
+    given: [...shared(), ...tech2Accepted], when: { type: 'RemoveMember', memberId: tech2.id }, actor: tech,
+    then: [{ type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberRemoved', memberId: tech2.id }] },
 ];
 
 describe('session chat and files', () => runRules(cases));
@@ -61,5 +97,17 @@ describe('file bytes (not journaled)', () => {
     expect(fileReceivers(fromCustomer, 'f2').memberIds.length).toBeGreaterThan(0);
     const ended = given(...shared(), techFile, accept('f1'), { type: 'SessionEnded', by: tech, reason: 'owner', lockDesktop: false, releaseClient: true }).state;
     expect(authorizeFileChunk(ended, tech.id, 'f1', 0, 1)).toMatchObject({ rejection: { code: 'SESSION_ENDED' } });
+  });
+  test('FILE-CHUNK-2 no more bytes of a file that failed at its receiver or was delivered — "Send File"', () => {
+    const failed = given(...shared(), ...techAccepted, { type: 'FileFailed', by: cust, fileId: 'f1', name: 'fix.ps1', code: 'WRITE_FAILED' }).state;
+    expect(failed.files.f1).toMatchObject({ status: 'failed', failure: 'WRITE_FAILED' });
+    expect(authorizeFileChunk(failed, tech.id, 'f1', 0, 1)).toMatchObject({ rejection: { code: 'FILE_FAILED' } });
+    expect(authorizeFileChunk(failed, tech2.id, 'f1', 0, 1)).toMatchObject({ rejection: { code: 'FILE_NOT_ACCEPTED' } });
+    const delivered = given(...shared(), ...techAccepted, { type: 'FileDelivered', by: cust, fileId: 'f1', name: 'fix.ps1', savedAs: 'fix.ps1' }).state;
+    expect(delivered.files.f1).toMatchObject({ status: 'delivered', savedAs: 'fix.ps1' });
+    expect(authorizeFileChunk(delivered, tech.id, 'f1', 0, 1)).toMatchObject({ rejection: { code: 'FILE_NOT_ACCEPTED' } });
+    // A result for a file the journal does not know changes nothing.
+    const stray = given(...shared(), { type: 'FileDelivered', by: cust, fileId: 'zz', name: 'x' }, { type: 'FileFailed', by: cust, fileId: 'zz', name: 'x', code: 'CANCELLED' }).state;
+    expect(stray.files).toEqual({});
   });
 });

@@ -4,6 +4,7 @@ import { hasRight } from '../common/rights';
 import { SessionCommand } from './session.commands';
 import { SessionEventBody } from './session.events';
 import { Outcome, active, check, emit, firstFailure, isMember, notEnded, owner, started } from './session.guards';
+import { cancelFiles } from './session-chat.rules';
 import { availabilityOf } from './session-invitable.rules';
 import { Invitation, InviteTarget, SessionState } from './session.state';
 
@@ -70,7 +71,7 @@ export function removeMember(s: SessionState, c: Cmd<'RemoveMember'>, a: Actor):
   if (s.customer !== null && c.memberId === s.customer.id) return disconnectCustomer(s, { type: 'DisconnectCustomer' }, a);
   if (c.memberId === s.ownerId) return reject('OWNER_MUST_END_OR_TRANSFER');
   if (!isMember(s, c.memberId)) return reject('UNKNOWN_MEMBER');
-  return emit(...revokeAll(s, 'sender-left', c.memberId), { type: 'MemberRemoved', memberId: c.memberId });
+  return emit(...revokeAll(s, 'sender-left', c.memberId), ...cancelFiles(s, c.memberId), { type: 'MemberRemoved', memberId: c.memberId });
 }
 
 /**
@@ -81,7 +82,8 @@ export function disconnectCustomer(s: SessionState, _c: Cmd<'DisconnectCustomer'
   const failure = firstFailure(notEnded(s), owner(s, a), started(s), check(s.customer?.connected === true, 'UNKNOWN_MEMBER'));
   if (failure) return failure;
   const disconnected: SessionEventBody = { type: 'CustomerDisconnected', customerId: s.customer!.id };
-  return s.elevated ? emit({ type: 'ElevationEnded', reason: 'customer-disconnected' }, disconnected) : emit(disconnected);
+  // Every file on its way goes to or comes from the customer's desktop: none can finish now.
+  return emit(...(s.elevated ? [{ type: 'ElevationEnded', reason: 'customer-disconnected' } as const] : []), ...cancelFiles(s), disconnected);
 }
 
 /**

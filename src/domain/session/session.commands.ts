@@ -1,7 +1,7 @@
 import { QueueRef } from '../common/queue-ref';
 import { JumpClient, JumpGroup, SupportButton } from '../entry-points/entry-points.state';
 import { InviteeAvailability } from './session-invitable.rules';
-import { ElevationScope, InviteTarget, Mode, RequestedAction, ShellCloseReason } from './session.state';
+import { ElevationScope, FileResult, InviteTarget, Mode, RequestedAction, ShellCloseReason } from './session.state';
 
 /** Admin-only actions on the remote computer; refused unless the session is elevated. */
 export type AdminActionKind = 'restart' | 'process-list' | 'command-shell' | 'protected-window';
@@ -27,6 +27,8 @@ export type SessionCommand =
   | { type: 'SendClipboard'; mime: 'text/plain' | 'image/png'; size: number; maxBytes?: number }
   | { type: 'SetClipboard'; enabled: boolean }
   | { type: 'RespondFile'; fileId: string; accept: boolean }
+  /** The receiver of an accepted file says whether it arrived intact (and, the customer's desktop, under which name it saved it). */
+  | { type: 'ReportFile'; fileId: string; result: FileResult }
   /** `availability`: of the representative invited (a team or an external person needs none); without it a representative is not invitable. */
   | { type: 'Invite'; inviteId: string; target: InviteTarget; availability?: InviteeAvailability }
   | { type: 'CancelInvite'; inviteId: string }

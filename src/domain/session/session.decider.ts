@@ -4,7 +4,7 @@ import { SessionCommand } from './session.commands';
 import { SessionEvent } from './session.events';
 import { Outcome } from './session.guards';
 import { SessionState } from './session.state';
-import { sendChat, offerFile, respondFile } from './session-chat.rules';
+import { sendChat, offerFile, reportFile, respondFile } from './session-chat.rules';
 import { adminAction, closeShell, endElevation, openShell, requestElevation, respondElevation } from './session-elevation.rules';
 import { end, forceEnd, hold, leave } from './session-lifecycle.rules';
 import { customerConnection, handControl, reportScreen, requestControl, requestMode, respondControl, respondModeRequest, setMode } from './session-mode.rules';
@@ -30,6 +30,7 @@ function route(s: SessionState, c: SessionCommand, a: Actor, now: number): Outco
     case 'SendChat': return sendChat(s, c, a);
     case 'OfferFile': return offerFile(s, c, a);
     case 'RespondFile': return respondFile(s, c, a);
+    case 'ReportFile': return reportFile(s, c, a);
     case 'Invite': return invite(s, c, a);
     case 'CancelInvite': return cancelInvite(s, c, a);
     case 'RespondInvite': return respondInvite(s, c, a);

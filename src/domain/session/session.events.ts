@@ -1,7 +1,7 @@
 import { ActorRef } from '../common/actor';
 import { QueueRef } from '../common/queue-ref';
 import { AdminActionKind } from './session.commands';
-import { ElevationEndReason, ElevationScope, EndReason, InviteTarget, MemberRole, Mode, RequestedAction, ShellCloseReason } from './session.state';
+import { ElevationEndReason, ElevationScope, EndReason, FileFailure, InviteTarget, MemberRole, Mode, RequestedAction, ShellCloseReason } from './session.state';
 
 /** What every session event carries. */
 export interface EventBase {
@@ -42,6 +42,10 @@ export type SessionEvent =
   | (EventBase & { type: 'ChatSent'; messageId: string; text: string })
   | (EventBase & { type: 'FileOffered'; fileId: string; name: string; size: number; sha256: string })
   | (EventBase & { type: 'FileAnswered'; fileId: string; accept: boolean })
+  /** The receiver checked the file and kept it; `savedAs`: the name the customer's desktop gave it in Downloads. Never the content. */
+  | (EventBase & { type: 'FileDelivered'; fileId: string; name: string; savedAs?: string })
+  /** The file did not arrive intact (the receiver's report), or stopped arriving (CANCELLED). */
+  | (EventBase & { type: 'FileFailed'; fileId: string; name: string; code: FileFailure })
   | (EventBase & { type: 'InvitationSent'; inviteId: string; target: InviteTarget })
   | (EventBase & { type: 'InvitationCancelled'; inviteId: string })
   | (EventBase & { type: 'InvitationRevoked'; inviteId: string; reason: InvitationRevokeReason })

@@ -67,6 +67,14 @@ function applyEvent(s: SessionState, e: SessionEvent): SessionState {
       const file = s.files[e.fileId];
       return file ? { ...s, files: { ...s.files, [e.fileId]: { ...file, status: e.accept ? 'accepted' : 'refused' } } } : s;
     }
+    case 'FileDelivered': {
+      const file = s.files[e.fileId];
+      return file ? { ...s, files: { ...s.files, [e.fileId]: { ...file, status: 'delivered', ...(e.savedAs !== undefined ? { savedAs: e.savedAs } : {}) } } } : s;
+    }
+    case 'FileFailed': {
+      const file = s.files[e.fileId];
+      return file ? { ...s, files: { ...s.files, [e.fileId]: { ...file, status: 'failed', failure: e.code } } } : s;
+    }
     case 'InvitationSent':
       return { ...s, invitations: { ...s.invitations, [e.inviteId]: { inviteId: e.inviteId, senderId: e.actor.id, target: e.target, sentAt: e.at } } };
     case 'InvitationCancelled':

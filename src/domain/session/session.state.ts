@@ -42,8 +42,23 @@ export interface FileOffer {
   size: number;
   sha256: string;
   from: string;
-  status: 'offered' | 'accepted' | 'refused';
+  /** `delivered`, `failed`: the receiver's report (or the session's end, `CANCELLED`) settled it. */
+  status: 'offered' | 'accepted' | 'refused' | 'delivered' | 'failed';
+  /** The name the customer's desktop saved a technician's file under (delivered only). */
+  savedAs?: string;
+  /** Why it failed (failed only). */
+  failure?: FileFailure;
 }
+
+/**
+ * Why an accepted file did not arrive: its bytes do not hash to the offer's SHA-256, their count is not its
+ * size, the receiver could not write it, or the transfer stopped first (the session ended, the customer was
+ * disconnected, its sender left).
+ */
+export type FileFailure = 'HASH_MISMATCH' | 'SIZE_MISMATCH' | 'WRITE_FAILED' | 'CANCELLED';
+
+/** What the receiver of a file reports once it checked it: saved (as what, at the desktop), or failed and why. */
+export type FileResult = { ok: true; savedAs?: string } | { ok: false; code: FileFailure };
 
 export interface CustomerSeat {
   id: string;
