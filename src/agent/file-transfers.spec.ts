@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -19,14 +19,18 @@ function setup(dir: string) {
   output.on('data', (c: Buffer) => { text += c.toString(); });
   const prompt = new TerminalPrompt(input, output);
   const sent: Array<{ event: string; data: unknown }> = [];
+  const requests: Array<{ event: string; data: Record<string, unknown> }> = [];
   const logs: string[] = [];
   const files = new FileTransfers({
-    request: async () => ({}),
+    request: async (event, data) => {
+      requests.push({ event, data: data as Record<string, unknown> });
+      return event === 'file.offer' ? { fileId: 'mine1' } : {};
+    },
     answer: (event, data) => sent.push({ event, data }),
     prompt,
     log: (l) => logs.push(l),
   }, new IncomingFiles(dir));
-  return { files, prompt, type: (l: string) => input.write(`${l}\n`), out: () => text, sent, logs };
+  return { files, prompt, type: (l: string) => input.write(`${l}\n`), out: () => text, sent, requests, logs };
 }
 
 describe('FileTransfers: an offer answered elsewhere', () => {
@@ -100,3 +104,96 @@ describe('FileTransfers: an offer answered elsewhere', () => {
     prompt.close();
   });
 });
+
+describe('FileTransfers: the sender is told how a file arrived', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tandem-ft-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  const results = (requests: Array<{ event: string; data: Record<string, unknown> }>) => requests.filter((r) => r.event === 'file.result').map((r) => r.data);
+
+  /** A technician's file, offered and accepted at the prompt. */
+  async function accepted(t: ReturnType<typeof setup>, fileId: string, name: string, data: Buffer, digest = sha(data)): Promise<void> {
+    t.files.onSessionEvent('s', { type: 'FileOffered', fileId, name, size: data.length, sha256: digest, actor: alice });
+    t.type('y');
+    await tick();
+    t.files.onSessionEvent('s', { type: 'FileAnswered', fileId, accept: true, actor: panel });
+  }
+
+  it('saved: file.result ok with the name it was saved under', async () => {
+    const t = setup(dir);
+    writeFileSync(join(dir, 'fix.sh'), 'already here');
+    const data = Buffer.from('#!/bin/sh\necho fixed\n');
+    await accepted(t, 'f1', '../fix.sh', data);
+    t.files.onChunk('f1', 0, data.toString('base64'));
+    t.files.onDone('f1');
+    expect(t.out()).toContain(`file received: ${join(dir, 'fix (1).sh')}`);
+    expect(results(t.requests)).toEqual([{ sessionId: 's', fileId: 'f1', ok: true, savedAs: 'fix (1).sh' }]);
+    t.prompt.close();
+  });
+
+  it('damaged: nothing saved, the customer reads why, the sender gets HASH_MISMATCH; a late file.done says nothing', async () => {
+    const t = setup(dir);
+    const data = Buffer.from('the real bytes');
+    await accepted(t, 'f2', 'tool.bin', data);
+    const flipped = Buffer.from(data);
+    flipped[3] ^= 0xff;
+    t.files.onChunk('f2', 0, flipped.toString('base64'));
+    t.files.onDone('f2');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(t.out()).toContain('file not saved: tool.bin: the file arrived damaged (SHA-256 mismatch)');
+    expect(results(t.requests)).toEqual([{ sessionId: 's', fileId: 'f2', ok: false, code: 'HASH_MISMATCH' }]);
+    const said = t.out();
+    t.files.onDone('f2');
+    t.files.onChunk('f2', 0, data.toString('base64'));
+    t.files.onDone('nope');
+    expect(t.out()).toBe(said);
+    expect(results(t.requests)).toHaveLength(1);
+    expect(t.logs.join('\n')).not.toContain(data.toString('base64'));
+    t.prompt.close();
+  });
+
+  it('a Downloads folder it cannot write into: WRITE_FAILED at once', async () => {
+    writeFileSync(join(dir, 'Downloads'), 'a file, not a folder');
+    const t = setup(join(dir, 'Downloads'));
+    await accepted(t, 'f3', 'a.txt', Buffer.from('a'));
+    expect(t.out()).toContain('file not saved: a.txt: it could not be written to disk');
+    expect(results(t.requests)).toEqual([{ sessionId: 's', fileId: 'f3', ok: false, code: 'WRITE_FAILED' }]);
+    t.prompt.close();
+  });
+
+  it('cancelled while arriving (FileFailed CANCELLED): the part goes, the customer is told', async () => {
+    const t = setup(dir);
+    const data = Buffer.from('0123456789');
+    await accepted(t, 'f4', 'half.bin', data);
+    t.files.onChunk('f4', 0, data.subarray(0, 5).toString('base64'));
+    expect(readdirSync(dir)).toEqual(['.tandem-f4.part']);
+    t.files.onSessionEvent('s', { type: 'FileFailed', fileId: 'f4', name: 'half.bin', code: 'CANCELLED', actor: alice });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(t.out()).toContain('receiving half.bin stopped: the transfer was cancelled before it was complete; nothing was saved');
+    expect(results(t.requests)).toEqual([]);
+    t.prompt.close();
+  });
+
+  it('the customer\'s own file: the receiver\'s report is said, once; others\' reports are not', async () => {
+    const t = setup(dir);
+    const path = join(dir, 'logs.txt');
+    writeFileSync(path, 'some logs\n');
+    const sending = t.files.send('s', path);
+    await waitUntil(() => t.out().includes('waiting for the technician to accept'));
+    t.files.onSessionEvent('s', { type: 'FileAnswered', fileId: 'mine1', accept: true, actor: alice });
+    expect(await sending).toBe('sent logs.txt (10 B)');
+    t.files.onSessionEvent('s', { type: 'FileFailed', fileId: 'other', name: 'x', code: 'HASH_MISMATCH', actor: alice });
+    t.files.onSessionEvent('s', { type: 'FileFailed', fileId: 'mine1', name: 'logs.txt', code: 'HASH_MISMATCH', actor: alice });
+    t.files.onSessionEvent('s', { type: 'FileDelivered', fileId: 'mine1', name: 'logs.txt', actor: alice });
+    expect(t.out()).toContain('logs.txt did not arrive: the file arrived damaged (SHA-256 mismatch)');
+    expect(t.out()).not.toContain('was received by');
+    expect(t.out()).not.toContain('x did not arrive');
+    t.prompt.close();
+  });
+});
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!ok()) throw new Error('timed out');
+}

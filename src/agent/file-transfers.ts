@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CustomerPrompt } from './customer-prompt';
-import { IncomingFiles } from './incoming-files';
+import { IncomingFiles, ReceiveError } from './incoming-files';
 
 /** Bytes of one `file.chunk` (base64 on the wire: 4/3 of this, under the DTO's 700,000 characters). */
 export const FILE_CHUNK_BYTES = 256 * 1024;
@@ -19,8 +19,19 @@ export interface FileTransferPorts {
 }
 
 interface Offer { name: string; size: number; sha256: string; from: string }
-interface Progress { name: string; size: number; said: number }
+interface Progress { sessionId: string; name: string; size: number; said: number }
 interface Waiting { resolve: (accept: boolean) => void }
+/** A session event, as far as files go. */
+export interface FileEvent { type: string; fileId?: string; name?: string; size?: number; sha256?: string; accept?: boolean; savedAs?: string; code?: string; actor?: { kind?: string; name?: string } }
+
+/** Why a file did not arrive, in words (the `code` of `file.result` and FileFailed). */
+export const FILE_FAILURES: Record<string, string> = {
+  HASH_MISMATCH: 'the file arrived damaged (SHA-256 mismatch)',
+  SIZE_MISMATCH: 'the file arrived incomplete (size mismatch)',
+  WRITE_FAILED: 'it could not be written to disk',
+  CANCELLED: 'the transfer was cancelled before it was complete',
+};
+const failureText = (code: string | undefined): string => FILE_FAILURES[code ?? ''] ?? String(code);
 
 /** "3.0 MB", "740 KB", "12 B" — for the customer's notices. */
 export function formatBytes(n: number): string {
@@ -35,14 +46,17 @@ const quarter = (done: number, size: number): number => (size === 0 ? 4 : Math.f
 /**
  * The customer's side of file transfer (docs/protocol.md, "Files"): a technician's offer is put to
  * the customer; an accepted file is received into the Downloads folder (IncomingFiles checks the
- * SHA-256 and picks a safe, free name); `send PATH` at the prompt offers a file of this desktop to
- * the session's members and streams it once one of them accepted. Progress is said in quarters.
- * The content never goes anywhere but the wire and the file.
+ * size and SHA-256 and picks a safe, free name) and the sender is told how it arrived (`file.result`:
+ * saved under which name, or why not); `send PATH` at the prompt offers a file of this desktop to
+ * the session's members and streams it once one of them accepted, and the customer reads what the
+ * receiver reported. Progress is said in quarters. The content never goes anywhere but the wire and the file.
  */
 export class FileTransfers {
   private readonly offers = new Map<string, Offer>();
   private readonly receiving = new Map<string, Progress>();
   private readonly answers = new Map<string, Waiting>();
+  /** The customer's own files offered in this session (fileId → name): the receiver's report is said. */
+  private readonly mine = new Map<string, string>();
   /** Technicians' offers whose question is still open at the prompt: aborted to withdraw it. */
   private readonly asked = new Map<string, AbortController>();
   private maxBytes = Number.POSITIVE_INFINITY;
@@ -59,7 +73,8 @@ export class FileTransfers {
    * An offer answered elsewhere (the customer panel) withdraws its question here: the customer is told
    * what was decided, an accepted file is still received, and a late answer at this prompt is not sent.
    */
-  onSessionEvent(sessionId: string, e: { type: string; fileId?: string; name?: string; size?: number; sha256?: string; accept?: boolean; actor?: { kind?: string; name?: string } }): void {
+  onSessionEvent(sessionId: string, e: FileEvent): void {
+    if ((e.type === 'FileDelivered' || e.type === 'FileFailed') && e.fileId) return this.settled(e.fileId, e);
     if (e.type === 'FileOffered' && e.fileId && e.actor?.kind !== 'customer') {
       const offer: Offer = { name: String(e.name), size: Number(e.size), sha256: String(e.sha256), from: e.actor?.name ?? 'A technician' };
       this.offers.set(e.fileId, offer);
@@ -94,39 +109,82 @@ export class FileTransfers {
     if (!e.accept) {
       if (!elsewhere) this.ports.prompt.notice(`refused ${offer.name}`);
     } else {
-      this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
-      this.receiving.set(e.fileId, { name: offer.name, size: offer.size, said: 0 });
-      this.ports.prompt.notice(`receiving ${offer.name} (${formatBytes(offer.size)})`);
+      try {
+        this.incoming.expect(e.fileId, offer.name, offer.size, offer.sha256);
+        this.receiving.set(e.fileId, { sessionId, name: offer.name, size: offer.size, said: 0 });
+        this.ports.prompt.notice(`receiving ${offer.name} (${formatBytes(offer.size)})`);
+      } catch (err) {
+        this.failed(sessionId, e.fileId, offer.name, err);
+      }
     }
     // Last, so the next open question (if any) is asked after these lines.
     withdrawn?.abort();
   }
 
-  /** Bytes of an accepted file. */
+  /**
+   * Bytes of an accepted file. Bytes of a file not being received (it failed here already, or the session
+   * is over: a few may still be on their way) are dropped without a word to the customer.
+   */
   onChunk(fileId: string, offset: number, data: string): void {
+    const p = this.receiving.get(fileId);
+    if (!p || !this.incoming.has(fileId)) return this.ports.log(`file ${fileId}: bytes of a file not being received, dropped`);
     try {
       const received = this.incoming.chunk(fileId, offset, data);
-      const p = this.receiving.get(fileId);
-      if (!p) return;
       const q = quarter(received, p.size);
       if (q > p.said && q < 4) {
         p.said = q;
         this.ports.prompt.notice(`receiving ${p.name}: ${q * 25}%`);
       }
     } catch (err) {
-      this.ports.log(`file ${fileId}: ${(err as Error).message}`);
+      this.failed(p.sessionId, fileId, p.name, err);
     }
   }
 
-  /** The sender is done: check and move into place. */
+  /** The sender is done: check, move into place, and tell the sender how it went. */
   onDone(fileId: string): void {
-    this.receiving.delete(fileId);
+    const p = this.receiving.get(fileId);
+    if (!p || !this.incoming.has(fileId)) return this.ports.log(`file ${fileId}: done for a file not being received, ignored`);
     try {
-      this.ports.prompt.notice(`file received: ${this.incoming.done(fileId)}`);
+      const path = this.incoming.done(fileId);
+      this.receiving.delete(fileId);
+      this.ports.prompt.notice(`file received: ${path}`);
+      this.report(p.sessionId, fileId, { ok: true, savedAs: basename(path) });
     } catch (err) {
-      this.ports.prompt.notice(`file not saved: ${(err as Error).message}`);
-      this.ports.log(`file ${fileId}: ${(err as Error).message}`);
+      this.failed(p.sessionId, fileId, p.name, err);
     }
+  }
+
+  /** Receiving a file failed here: nothing of it stays, the customer reads why, the sender is told. */
+  private failed(sessionId: string, fileId: string, name: string, err: unknown): void {
+    this.receiving.delete(fileId);
+    this.incoming.abandon(fileId);
+    const code = err instanceof ReceiveError ? err.code : 'WRITE_FAILED';
+    this.ports.prompt.notice(`file not saved: ${name}: ${failureText(code)}`);
+    this.ports.log(`file ${fileId}: ${(err as Error).message}`);
+    this.report(sessionId, fileId, { ok: false, code });
+  }
+
+  private report(sessionId: string, fileId: string, result: { ok: true; savedAs: string } | { ok: false; code: string }): void {
+    this.ports.request('file.result', { sessionId, fileId, ...result }).catch((err) => this.ports.log(`file.result ${fileId}: ${describe(err)}`));
+  }
+
+  /**
+   * A file's outcome was journaled: one this desktop receives was cancelled (its sender left, the customer was
+   * disconnected) and its part goes; for one of the customer's own, the customer reads what its receiver said.
+   */
+  private settled(fileId: string, e: FileEvent): void {
+    const p = this.receiving.get(fileId);
+    if (p && e.type === 'FileFailed') {
+      this.receiving.delete(fileId);
+      this.incoming.abandon(fileId);
+      this.ports.prompt.notice(`receiving ${p.name} stopped: ${failureText(e.code)}; nothing was saved`);
+      return;
+    }
+    const name = this.mine.get(fileId);
+    if (name === undefined) return;
+    this.mine.delete(fileId);
+    const who = e.actor?.name ?? 'the technician';
+    this.ports.prompt.notice(e.type === 'FileDelivered' ? `${name} was received by ${who} (SHA-256 checked)` : `${name} did not arrive: ${failureText(e.code)}`);
   }
 
   /**
@@ -154,12 +212,16 @@ export class FileTransfers {
       const sha256 = await sha256Of(path);
       const ack = await this.ports.request('file.offer', { sessionId, name, size, sha256 });
       fileId = String(ack.fileId);
+      this.mine.set(fileId, name);
       accepted = new Promise<boolean>((resolve) => this.answers.set(fileId, { resolve }));
     } catch (err) {
       return say(`cannot send ${name}: ${describe(err)}`);
     }
     say(`offered ${name} (${formatBytes(size)}); waiting for the technician to accept`);
-    if (!(await accepted)) return say(`${name} was not accepted`);
+    if (!(await accepted)) {
+      this.mine.delete(fileId);
+      return say(`${name} was not accepted`);
+    }
     const fh = await open(path, 'r');
     try {
       const buf = Buffer.alloc(FILE_CHUNK_BYTES);
@@ -191,6 +253,7 @@ export class FileTransfers {
   clear(): void {
     for (const w of this.answers.values()) w.resolve(false);
     this.answers.clear();
+    this.mine.clear();
     for (const [fileId, withdrawn] of [...this.asked]) {
       this.asked.delete(fileId);
       const offer = this.offers.get(fileId);

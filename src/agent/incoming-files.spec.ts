@@ -34,14 +34,28 @@ describe('incoming files', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.part'))).toEqual([]);
   });
 
-  it('drops a file whose hash does not match, and refuses bytes past its size', () => {
+  it('drops a file whose hash does not match (HASH_MISMATCH), one with bytes missing or past its size (SIZE_MISMATCH): nothing stays', () => {
     const files = new IncomingFiles(dir);
     files.expect('f2', 'x.bin', 4, 'b'.repeat(64));
-    expect(() => files.chunk('f2', 2, Buffer.from('abc').toString('base64'))).toThrow(/past its size/);
     files.chunk('f2', 0, Buffer.from('abcd').toString('base64'));
-    expect(() => files.done('f2')).toThrow(/SHA-256 mismatch/);
+    expect(() => files.done('f2')).toThrow(expect.objectContaining({ name: 'ReceiveError', code: 'HASH_MISMATCH', message: expect.stringMatching(/SHA-256 mismatch/) }));
     expect(existsSync(join(dir, 'x.bin'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+    const data = Buffer.from('abcdefgh');
+    files.expect('f5', 'y.bin', 8, createHash('sha256').update(data).digest('hex'));
+    files.chunk('f5', 0, data.subarray(0, 4).toString('base64'));
+    expect(() => files.done('f5')).toThrow(expect.objectContaining({ code: 'SIZE_MISMATCH', message: 'file y.bin: 4 of 8 bytes arrived' }));
+    files.expect('f6', 'z.bin', 4, 'c'.repeat(64));
+    expect(() => files.chunk('f6', 2, Buffer.from('abc').toString('base64'))).toThrow(expect.objectContaining({ code: 'SIZE_MISMATCH', message: expect.stringMatching(/past its size/) }));
+    expect(files.has('f6')).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a folder it cannot write into is WRITE_FAILED at once', () => {
+    writeFileSync(join(dir, 'not-a-folder'), 'a file where the Downloads folder should be');
+    const files = new IncomingFiles(join(dir, 'not-a-folder'));
+    expect(() => files.expect('f7', 'a.txt', 1, 'd'.repeat(64))).toThrow(expect.objectContaining({ code: 'WRITE_FAILED', message: expect.stringMatching(/^cannot write into .*not-a-folder \(E[A-Z]+\)$/) }));
+    expect(files.has('f7')).toBe(false);
   });
 
   it('abandons files half received: the handles close and no .part stays in the folder', () => {

@@ -34,28 +34,62 @@ export function freePath(dir: string, name: string): string {
 
 interface Incoming { name: string; size: number; sha256: string; part: string; fd: number; received: number }
 
+/** Why a file was not saved, as the agent reports it to the sender (`file.result`). */
+export type ReceiveFailure = 'HASH_MISMATCH' | 'SIZE_MISMATCH' | 'WRITE_FAILED';
+
+/** A file that cannot be saved: nothing of it stays in the folder (its `.part` is gone). */
+export class ReceiveError extends Error {
+  override readonly name = 'ReceiveError';
+  constructor(readonly code: ReceiveFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+const reason = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+
 /**
  * Files a technician sends to this desktop: chunks are written at their offsets into a hidden `.part`
- * file; when the sender is done, the SHA-256 is checked and the file moves to its safe, free name.
+ * file; when the sender is done, the byte count and the SHA-256 are checked and the file moves to its safe,
+ * free name. Whatever fails (a ReceiveError with its code) deletes the `.part`.
  */
 export class IncomingFiles {
   private readonly files = new Map<string, Incoming>();
 
   constructor(private readonly dir: string = downloadsDir()) {}
 
-  /** An accepted offer: remember what to expect. */
+  /** An accepted offer: remember what to expect, and open its `.part` (a ReceiveError WRITE_FAILED if the folder refuses it). */
   expect(fileId: string, name: string, size: number, sha256: string): void {
-    mkdirSync(this.dir, { recursive: true });
     const part = join(this.dir, `.tandem-${fileId.replace(/[^A-Za-z0-9_-]/g, '_')}.part`);
-    this.files.set(fileId, { name, size, sha256, part, fd: openSync(part, 'w', 0o600), received: 0 });
+    let fd: number;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      fd = openSync(part, 'w', 0o600);
+    } catch (err) {
+      throw new ReceiveError('WRITE_FAILED', `cannot write into ${this.dir} (${reason(err)})`, { cause: err });
+    }
+    this.files.set(fileId, { name, size, sha256, part, fd, received: 0 });
   }
 
+  /** Whether this file is being received (expected, not yet done, failed or abandoned). */
+  has(fileId: string): boolean {
+    return this.files.has(fileId);
+  }
+
+  /** Writes one chunk; returns the bytes received so far. A ReceiveError abandons the file. */
   chunk(fileId: string, offset: number, base64: string): number {
     const f = this.files.get(fileId);
     if (!f) throw new Error(`unexpected file ${fileId}`);
     const bytes = Buffer.from(base64, 'base64');
-    if (offset + bytes.length > f.size) throw new Error(`file ${fileId}: bytes past its size`);
-    writeSync(f.fd, bytes, 0, bytes.length, offset);
+    if (offset + bytes.length > f.size) {
+      this.abandon(fileId);
+      throw new ReceiveError('SIZE_MISMATCH', `file ${f.name}: bytes past its size`);
+    }
+    try {
+      writeSync(f.fd, bytes, 0, bytes.length, offset);
+    } catch (err) {
+      this.abandon(fileId);
+      throw new ReceiveError('WRITE_FAILED', `file ${f.name}: cannot write it (${reason(err)})`, { cause: err });
+    }
     f.received += bytes.length;
     return f.received;
   }
@@ -74,19 +108,29 @@ export class IncomingFiles {
     for (const fileId of [...this.files.keys()]) this.abandon(fileId);
   }
 
-  /** Checks the hash and moves the file into place; returns its path, or throws (and deletes the part). */
+  /**
+   * Checks the byte count and the hash and moves the file into place; returns its path, or throws a
+   * ReceiveError (SIZE_MISMATCH, HASH_MISMATCH, WRITE_FAILED) and deletes the part.
+   */
   done(fileId: string): string {
     const f = this.files.get(fileId);
     if (!f) throw new Error(`unexpected file ${fileId}`);
     this.files.delete(fileId);
     closeSync(f.fd);
-    const actual = createHash('sha256').update(readFileSync(f.part)).digest('hex');
-    if (actual !== f.sha256) {
+    try {
+      if (f.received !== f.size) throw new ReceiveError('SIZE_MISMATCH', `file ${f.name}: ${f.received} of ${f.size} bytes arrived`);
+      const actual = createHash('sha256').update(readFileSync(f.part)).digest('hex');
+      if (actual !== f.sha256) throw new ReceiveError('HASH_MISMATCH', `file ${f.name}: SHA-256 mismatch (got ${actual})`);
+      const target = freePath(this.dir, safeFileName(f.name));
+      try {
+        renameSync(f.part, target);
+      } catch (err) {
+        throw new ReceiveError('WRITE_FAILED', `file ${f.name}: cannot move it into place (${reason(err)})`, { cause: err });
+      }
+      return target;
+    } catch (err) {
       rmSync(f.part, { force: true });
-      throw new Error(`file ${f.name}: SHA-256 mismatch (got ${actual})`);
+      throw err;
     }
-    const target = freePath(this.dir, safeFileName(f.name));
-    renameSync(f.part, target);
-    return target;
   }
 }

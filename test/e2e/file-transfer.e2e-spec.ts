@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncomingFiles } from '../../src/agent/incoming-files';
@@ -153,6 +153,96 @@ describe('file transfer in a session', () => {
     } finally {
       desk.stop();
       for (const c of [alice, bob]) await c.close();
+    }
+  }, 60_000);
+  it('the real agent tells the sender how each file arrived: saved under its name, damaged (HASH_MISMATCH) and cancelled by the session\'s end with nothing left in Downloads', async () => {
+    const downloads = join(dir, 'result-downloads');
+    const logs: string[] = [];
+    const alice = await person(t, 'alice');
+    const desk = await startDesktopAgent(t, 'desk-file-results', { downloadsDir: downloads, log: (line) => logs.push(line) });
+    const settled = (fileId: string) => alice.next('session.event', (e) => (e.type === 'FileDelivered' || e.type === 'FileFailed') && e.fileId === fileId, 10_000);
+    const offerAccepted = async (sessionId: string, name: string, data: Buffer, digest = sha(data)): Promise<string> => {
+      const { fileId } = await alice.ask('file.offer', { sessionId, name, size: data.length, sha256: digest });
+      await desk.waitForQuestion(`wants to send you "${name}"`);
+      desk.type('y');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === fileId && e.accept === true);
+      return fileId as string;
+    };
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+
+      // A good file: the sender learns it was saved, and under which name (a report.pdf was there already).
+      mkdirSync(downloads, { recursive: true });
+      writeFileSync(join(downloads, 'report.pdf'), 'the customer\'s own report');
+      const good = randomBytes(700 * 1024 + 1);
+      const goodId = await offerAccepted(sessionId, 'report.pdf', good);
+      await sendFile(alice, sessionId, goodId, good);
+      expect(await settled(goodId)).toMatchObject({ type: 'FileDelivered', name: 'report.pdf', savedAs: 'report (1).pdf', actor: { kind: 'customer' } });
+      expect(readFileSync(join(downloads, 'report (1).pdf')).equals(good)).toBe(true);
+      // Only the receiver reports, once.
+      await expect(alice.ask('file.result', { sessionId, fileId: goodId, ok: false, code: 'HASH_MISMATCH' })).rejects.toMatchObject({ code: 'NOT_CUSTOMER' });
+
+      // A byte flipped on the way: the sender gets FileFailed HASH_MISMATCH; nothing stays in Downloads, no .part.
+      const bytes = randomBytes(600 * 1024 + 3);
+      const badId = await offerAccepted(sessionId, 'driver.bin', bytes);
+      const corrupted = Buffer.from(bytes);
+      corrupted[CHUNK + 100] ^= 0x01;
+      await sendFile(alice, sessionId, badId, corrupted);
+      expect(await settled(badId)).toMatchObject({ type: 'FileFailed', name: 'driver.bin', code: 'HASH_MISMATCH' });
+      await desk.waitForQuestion('file not saved: driver.bin: the file arrived damaged (SHA-256 mismatch)');
+      expect(readdirSync(downloads).sort()).toEqual(['report (1).pdf', 'report.pdf']);
+      // No more bytes of a failed file.
+      await expect(alice.ask('file.chunk', { sessionId, fileId: badId, offset: 0, data: 'AAAA' })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+
+      // The wrong SHA-256 in the offer: the same.
+      const lying = Buffer.from('these bytes do not hash to what the offer says\n');
+      const lyingId = await offerAccepted(sessionId, 'notes.txt', lying, 'f'.repeat(64));
+      await sendFile(alice, sessionId, lyingId, lying);
+      expect(await settled(lyingId)).toMatchObject({ type: 'FileFailed', code: 'HASH_MISMATCH' });
+
+      // Customer → technician: the technician's check fails; the agent prints it for the customer.
+      const logsPath = join(dir, 'agent-logs.txt');
+      writeFileSync(logsPath, randomBytes(1000));
+      desk.type(`send ${logsPath}`);
+      const offered = await alice.next('session.event', (e) => e.type === 'FileOffered' && e.name === 'agent-logs.txt', 10_000);
+      await alice.ask('file.respond', { sessionId, fileId: offered.fileId, accept: true });
+      await alice.next('file.done', (f) => f.fileId === offered.fileId, 10_000);
+      await alice.ask('file.result', { sessionId, fileId: offered.fileId, ok: false, code: 'SIZE_MISMATCH' });
+      await desk.waitForQuestion('agent-logs.txt did not arrive: the file arrived incomplete (size mismatch)');
+      await expect(alice.ask('file.result', { sessionId, fileId: offered.fileId, ok: true })).rejects.toMatchObject({ code: 'FILE_REPORTED' });
+
+      // The session ends mid-transfer: FileFailed CANCELLED reaches the sender before SessionEnded; the .part goes.
+      const big = randomBytes(3 * 1024 * 1024);
+      const bigId = await offerAccepted(sessionId, 'big.iso', big);
+      for (const offset of [0, CHUNK]) await alice.ask('file.chunk', { sessionId, fileId: bigId, offset, data: big.subarray(offset, offset + CHUNK).toString('base64') });
+      const part = join(downloads, `.tandem-${bigId}.part`);
+      await waitFor('the part file', () => existsSync(part));
+      await alice.ask('session.end', { sessionId });
+      const cancelled = await settled(bigId);
+      const ended = await alice.next('session.event', (e) => e.type === 'SessionEnded' && e.sessionId === sessionId);
+      expect(cancelled).toMatchObject({ type: 'FileFailed', name: 'big.iso', code: 'CANCELLED', actor: { id: 'alice' } });
+      expect(cancelled.seq).toBeLessThan(ended.seq);
+      await desk.waitForQuestion('receiving big.iso stopped: the transfer was cancelled before it was complete; nothing was saved');
+      await waitFor('the part gone', () => !existsSync(part));
+      expect(readdirSync(downloads).sort()).toEqual(['report (1).pdf', 'report.pdf']);
+      await expect(alice.ask('file.chunk', { sessionId, fileId: bigId, offset: 2 * CHUNK, data: 'AAAA' })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+      await desk.waitForQuestion('the session has ended');
+      expect(desk.said()).not.toMatch(/unexpected file/);
+
+      // The journal has names, codes and the saved name; never the content.
+      const journal = await (await fetch(`${t.url}/api/admin/sessions/${sessionId}`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).json() as { events: Array<Record<string, unknown>> };
+      expect(journal.events.filter((e) => e.type === 'FileDelivered' || e.type === 'FileFailed').map((e) => [e.type, e.name, e.savedAs ?? e.code]))
+        .toEqual([['FileDelivered', 'report.pdf', 'report (1).pdf'], ['FileFailed', 'driver.bin', 'HASH_MISMATCH'], ['FileFailed', 'notes.txt', 'HASH_MISMATCH'], ['FileFailed', 'agent-logs.txt', 'SIZE_MISMATCH'], ['FileFailed', 'big.iso', 'CANCELLED']]);
+      const text = JSON.stringify(journal);
+      for (const b of [good, bytes, big]) expect(text).not.toContain(b.subarray(0, 48).toString('base64'));
+      expect(logs.join('\n')).not.toContain(good.subarray(0, 48).toString('base64'));
+    } finally {
+      desk.stop();
+      await alice.close();
     }
   }, 60_000);
   it('the real agent: an offer answered in the customer panel withdraws its question, is said in the terminal, still saves an accepted file, and a late answer is not sent', async () => {

@@ -17,7 +17,8 @@ type Verdict = { ok: true; received: number } | { ok: false; code: string; messa
  * File bytes in a session: after the receiver accepted an offer (a journaled event with name, size and
  * SHA-256), the sender streams the content in base64 chunks that the session's owner node checks (domain:
  * authorizeFileChunk) and relays to the receiver — the customer's desktop for a representative's file, the
- * members for the customer's. The content is never journaled or logged; the receiver checks the hash.
+ * members for the customer's. The content is never journaled or logged; the receiver checks the size and the
+ * hash and answers `file.result` (SessionHandlers: a journaled FileDelivered or FileFailed the sender sees).
  */
 @Injectable()
 export class FileHandlers implements OnModuleInit {

@@ -8,7 +8,7 @@ import { type Actor, type InviteeAvailability, type InviteTarget, type QueueRef,
 import type { AssistRespondDto, FileRespondDto, ModeSetDto, RequestAnswerDto, ScreenStateDto } from '../../protocol/messages/agent.dto';
 import type { SessionRef } from '../../protocol/messages/common';
 import type {
-  AdminActionDto, ChatSendDto, ControlHandDto, ElevationRequestDto, FileOfferDto, InviteCancelDto, InviteRespondDto, MemberRemoveDto,
+  AdminActionDto, ChatSendDto, ControlHandDto, ElevationRequestDto, FileOfferDto, FileResultDto, InviteCancelDto, InviteRespondDto, MemberRemoveDto,
   ModeRequestDto, SessionInviteDto, SessionTransferDto,
 } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
@@ -58,6 +58,9 @@ export class SessionHandlers implements OnModuleInit {
       return { type: 'OfferFile', fileId: newId('f'), name: d.name, size: d.size, sha256: d.sha256 };
     });
     this.command<FileRespondDto>('file.respond', (d) => ({ type: 'RespondFile', fileId: d.fileId, accept: d.accept }));
+    this.command<FileResultDto>('file.result', (d) => ({
+      type: 'ReportFile', fileId: d.fileId, result: d.ok ? { ok: true, ...(d.savedAs !== undefined ? { savedAs: d.savedAs } : {}) } : { ok: false, code: d.code! },
+    }));
     this.handlers.on('session.invite', async (conn, d: SessionInviteDto) => {
       const actor = this.actorOf(conn);
       const command = { type: 'Invite' as const, inviteId: newId('inv'), ...(await this.inviteTarget(d)) };

@@ -132,6 +132,18 @@ export class FileDoneDto extends SessionRef {
   @IsWireId() fileId!: string;
 }
 
+/**
+ * The receiver's report on an accepted file, after `file.done`: saved (`savedAs`: the name the customer's
+ * desktop gave it in Downloads, a plain file name), or failed and why.
+ */
+export class FileResultDto extends SessionRef {
+  @IsWireId() fileId!: string;
+  @IsBoolean() ok!: boolean;
+  @ValidateIf((o: FileResultDto) => o.ok === false) @IsIn(['HASH_MISMATCH', 'SIZE_MISMATCH', 'WRITE_FAILED', 'CANCELLED']) code?: 'HASH_MISMATCH' | 'SIZE_MISMATCH' | 'WRITE_FAILED' | 'CANCELLED';
+  // eslint-disable-next-line no-control-regex -- control characters and path separators are what a plain name lacks.
+  @IsOptional() @IsString() @MaxLength(255) @Matches(/^[^/\\\u0000-\u001f]+$/, { message: 'savedAs must be a plain file name' }) savedAs?: string;
+}
+
 export class ShellRefDto extends SessionRef {
   @IsWireId() shellId!: string;
 }
