@@ -46,7 +46,24 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
 
     // The technician's cockpit, and the customer panel the agent links to. The panel's socket goes through a
     // route that can hold its file.respond frames (to make the agent's prompt answer first).
+    // The cockpit's socket goes through a route that can damage one file's bytes on the way (one base64
+    // character of one chunk changed), either way: what a faulty network or proxy would do.
     const alice = await newPage(chromium, { width: 1280, height: 760 }, { acceptDownloads: true });
+    let damage: { name: 'file.chunk'; fileId: string | null; direction: 'up' | 'down'; done: boolean } | null = null;
+    const damaged = (m: string | Buffer, direction: 'up' | 'down'): string | Buffer => {
+      if (!damage || damage.done || damage.direction !== direction || typeof m !== 'string' || !m.includes('"file.chunk"')) return m;
+      const frame = JSON.parse(m) as { event: string; data: { fileId: string; offset: number; data: string } };
+      if (frame.event !== 'file.chunk' || (damage.fileId !== null && frame.data.fileId !== damage.fileId)) return m;
+      const at = 1000;
+      frame.data.data = frame.data.data.slice(0, at) + (frame.data.data[at] === 'A' ? 'B' : 'A') + frame.data.data.slice(at + 1);
+      damage.done = true;
+      return JSON.stringify(frame);
+    };
+    await alice.routeWebSocket(/\/ws\/console/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(damaged(m, 'up')));
+      server.onMessage((m) => ws.send(damaged(m, 'down')));
+    });
     await signInCockpit(alice, t.url, 'alice');
 
     const customer = await newPage(chromium, { width: 1100, height: 900 }, { acceptDownloads: true });
@@ -83,14 +100,15 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     expect(await offered.textContent()).toContain('From Alice Tech');
     await shot(customer, '01-panel-offered');
     await offered.getByRole('button', { name: 'Accept' }).click();
-    await row(alice, 'printer-driver.bin').getByText('Sent — the customer\'s desktop checks the SHA-256 and saves it in Downloads').waitFor();
+    // The agent reports the name it saved the file under; both pages say it.
+    await row(alice, 'printer-driver.bin').getByText('Saved on the customer\'s desktop as printer-driver.bin').waitFor();
     expect(await row(alice, 'printer-driver.bin').getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB');
     await desk.waitForQuestion(`file received: ${join(downloads, 'printer-driver.bin')}`);
     expect(sha(readFileSync(join(downloads, 'printer-driver.bin')))).toBe(sha(driver));
-    await offered.getByText('Transferred to this computer').waitFor();
+    await offered.getByText('Saved in your Downloads folder as printer-driver.bin').waitFor();
     expect(await offered.getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB reached this computer');
-    await shot(alice, '02-cockpit-sent');
-    await shot(customer, '03-panel-transferred');
+    await shot(alice, '02-cockpit-saved');
+    await shot(customer, '03-panel-saved');
     // The agent's terminal dropped its question and says where it was answered.
     await desk.waitForQuestion('the file "printer-driver.bin" was accepted in the web panel');
 
@@ -137,7 +155,8 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     await save.waitFor();
     expect(await incoming.getByTestId('file-state').textContent()).toBe('Received — SHA-256 checked');
     await desk.waitForQuestion('sent Customer Logs.zip (2.0 MB)');
-    await row(customer, 'Customer Logs.zip').getByText('Accepted by Alice Tech').waitFor();
+    await row(customer, 'Customer Logs.zip').getByText('Received by Alice Tech — SHA-256 checked').waitFor();
+    await desk.waitForQuestion('Customer Logs.zip was received by Alice Tech (SHA-256 checked)');
     const [download] = await Promise.all([alice.waitForEvent('download'), save.click()]);
     expect(download.suggestedFilename()).toBe('Customer Logs.zip');
     const saved = join(dir, 'saved-by-browser.zip');
@@ -152,8 +171,39 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     await big.getByText('Failed: FILE_TOO_LARGE').waitFor();
     expect(await big.textContent()).toBe(`Failed: FILE_TOO_LARGE — files are limited to ${MAX_BYTES} bytes (files.maxBytes)`);
     await shot(alice, '07-cockpit-too-large');
-    await shot(customer, '08-panel-all');
-    expect(await customer.getByTestId('file-row').count()).toBe(4);
-    expect(await alice.getByTestId('file-row').locator('.file-name').allTextContents()).toEqual(['disk-image.iso', 'Customer Logs.zip', 'race.txt', 'unwanted.exe', 'printer-driver.bin']);
+
+    // 6. Damaged on the way to the customer: the agent finds the SHA-256 wrong, saves nothing, and says so to the sender.
+    damage = { name: 'file.chunk', fileId: null, direction: 'up', done: false };
+    const firmware = randomBytes(600_000);
+    await alice.locator('[data-key="file-pick"]').setInputFiles({ name: 'firmware.bin', mimeType: 'application/octet-stream', buffer: firmware });
+    await alice.getByRole('button', { name: 'Send file' }).click();
+    await desk.waitForQuestion('wants to send you "firmware.bin"');
+    desk.type('y');
+    const broken = row(alice, 'firmware.bin').getByTestId('file-state');
+    await broken.getByText('Failed: the file arrived damaged (SHA-256 mismatch)').waitFor();
+    expect(damage.done).toBe(true);
+    await desk.waitForQuestion('file not saved: firmware.bin: the file arrived damaged (SHA-256 mismatch)');
+    await row(customer, 'firmware.bin').getByText('Not saved: the file arrived damaged (SHA-256 mismatch)').waitFor();
+    expect(readdirSync(downloads)).toEqual(['printer-driver.bin']);
+    await shot(alice, '08-cockpit-saved-and-failed');
+    await row(customer, 'firmware.bin').scrollIntoViewIfNeeded();
+    await shot(customer, '09-panel-failed');
+
+    // 7. Damaged on the way to the technician: the cockpit's check fails, it reports so, the agent tells the customer.
+    damage = { name: 'file.chunk', fileId: null, direction: 'down', done: false };
+    const trace = join(dir, 'trace.log');
+    writeFileSync(trace, randomBytes(300_000));
+    desk.type(`send ${trace}`);
+    const traceRow = row(alice, 'trace.log');
+    await traceRow.getByRole('button', { name: 'Accept' }).click();
+    await traceRow.getByTestId('file-state').getByText('Failed: the file arrived damaged (SHA-256 mismatch)').waitFor();
+    await desk.waitForQuestion('trace.log did not arrive: the file arrived damaged (SHA-256 mismatch)');
+    await row(customer, 'trace.log').getByText('Failed: the file arrived damaged (SHA-256 mismatch)').waitFor();
+    expect(damage.done).toBe(true);
+    await row(customer, 'trace.log').scrollIntoViewIfNeeded();
+    await shot(customer, '10-panel-all');
+    expect(await customer.getByTestId('file-row').count()).toBe(6);
+    // A file the node refused never had an offer: it stays at the top, above the offers, newest first.
+    expect(await alice.getByTestId('file-row').locator('.file-name').allTextContents()).toEqual(['disk-image.iso', 'trace.log', 'firmware.bin', 'Customer Logs.zip', 'race.txt', 'unwanted.exe', 'printer-driver.bin']);
   }, 120_000);
 });

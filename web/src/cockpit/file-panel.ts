@@ -2,7 +2,7 @@ import './file-panel.css';
 import { bytesBase64 } from '../shared/base64';
 import { clock, h, replace, uid } from '../shared/dom';
 import { bytes } from '../shared/event-text';
-import { FILE_CHUNK_BYTES, Reassembly, limitOf, safeFileName, sha256Hex } from '../shared/file-transfer';
+import { FILE_CHUNK_BYTES, Reassembly, failureText, fileOutcome, limitOf, resultOf, safeFileName, sha256Hex } from '../shared/file-transfer';
 import type { SessionEvent } from '../shared/protocol';
 import type { SessionModel } from '../shared/sessions';
 import { toast } from '../shared/toast';
@@ -14,10 +14,12 @@ import type { Cockpit } from './cockpit';
  * Send file: the page reads the chosen file, computes its SHA-256 (crypto.subtle), sends `file.offer {name,
  * size, sha256}` and waits for the customer's `FileAnswered`; once accepted it streams `file.chunk`s of
  * 256 KiB (a few in flight, progress from their acks) and ends with `file.done`. The customer's desktop
- * agent checks the hash and saves the file in the Downloads folder.
+ * agent checks size and hash, saves the file in the Downloads folder and reports it (`FileDelivered` with the
+ * name it saved it under, or `FileFailed` with why): the row says which.
  * A file the customer offers (`FileOffered` by the customer) gets Accept / Refuse; once any member accepted,
  * every member's page receives the chunks, checks size and SHA-256 at `file.done` and offers Save (a Blob URL
- * under a safe name). Every offer of the session is listed, from anyone, with its state.
+ * under a safe name); the page of the member who accepted it reports the check (`file.result`), which the
+ * customer's agent and panel show. Every offer of the session is listed, from anyone, with its state.
  * Transfers live per page, not per view: switching sessions does not stop a sending or a receiving.
  */
 
@@ -109,6 +111,11 @@ async function finish(app: Cockpit, sessionId: string, fileId: string): Promise<
     inc.phase = 'failed';
   }
   redraw(sessionId);
+  // The member who accepted it tells the customer how it arrived (a second report, from another window, is refused: FILE_REPORTED).
+  const m = app.store.get(sessionId);
+  if (m && answerOf(m, fileId)?.actor.id === app.me && !fileOutcome(m.events, fileId)) {
+    void app.conn.ask('file.result', { sessionId, fileId, ...resultOf(r) }).catch(() => undefined);
+  }
 }
 
 /** The customer answered one of my offers: stream it, or stop there. */
@@ -269,10 +276,16 @@ class FilePanel {
   private toCustomer(fileId: string, size: number, mine: boolean, sender: string): RowView {
     const a = answerOf(this.model, fileId);
     const o = outgoing.find((x) => x.fileId === fileId);
+    // What the customer's desktop reported (or the server's CANCELLED) says more than this page's own view.
+    const outcome = fileOutcome(this.model.events, fileId);
+    if (outcome?.type === 'FileDelivered') {
+      return { state: outcome.savedAs ? `Saved on the customer's desktop as ${String(outcome.savedAs)}` : 'Saved on the customer\'s desktop', badge: 'ok', done: size };
+    }
+    if (outcome?.type === 'FileFailed') return { state: `Failed: ${failureText(outcome.code)}`, badge: 'danger', ...(o && o.sent > 0 ? { done: o.sent } : {}) };
     if (o?.phase === 'failed') return failed(o.failure, o.sent);
     if (!a) return { state: this.model.ended ? 'Not answered before the session ended' : 'Waiting for the customer to accept', badge: 'primary' };
     if (!a.accept) return { state: 'Refused by the customer', badge: 'danger' };
-    if (o?.phase === 'sent') return { state: 'Sent — the customer\'s desktop checks the SHA-256 and saves it in Downloads', badge: 'ok', done: size };
+    if (o?.phase === 'sent') return { state: 'Sent — the customer\'s desktop checks the SHA-256…', badge: 'primary', done: size };
     if (o) return { state: `Accepted — sending ${percent(o.sent, size)}`, badge: 'primary', done: o.sent };
     return { state: mine ? 'Accepted (sent from another window)' : `Accepted — ${sender} sends it`, badge: 'primary' };
   }
@@ -296,6 +309,8 @@ class FilePanel {
     const by = a.actor.id === this.app.me ? 'you' : a.actor.name;
     if (!a.accept) return { state: `Refused by ${by}`, badge: 'danger' };
     const inc = incoming.get(fileId);
+    const outcome = fileOutcome(this.model.events, fileId);
+    if (outcome?.type === 'FileFailed' && inc?.phase !== 'ready') return { state: `Failed: ${failureText(outcome.code)}`, badge: 'danger', ...(inc && inc.re.received > 0 ? { done: inc.re.received } : {}) };
     if (!inc) return { state: `Accepted by ${by} — waiting for the first bytes`, badge: 'primary', done: 0 };
     if (inc.phase === 'failed') return failed(inc.failure, inc.re.received);
     if (inc.phase === 'checking') return { state: 'Checking the SHA-256…', badge: 'primary', done: size };

@@ -2,7 +2,7 @@ import './file-list.css';
 import type { Connection } from '../shared/connection';
 import { h, replace } from '../shared/dom';
 import { bytes } from '../shared/event-text';
-import { Reassembly } from '../shared/file-transfer';
+import { Reassembly, failureText, fileOutcome } from '../shared/file-transfer';
 import type { SessionEvent } from '../shared/protocol';
 import type { SessionModel } from '../shared/sessions';
 import { toastError } from '../shared/toast';
@@ -12,9 +12,10 @@ import { toastError } from '../shared/toast';
  * for a technician's. The panel is not where the bytes are saved — the desktop agent receives them into the
  * Downloads folder — but the server relays a technician's file to the panel too, so the panel counts the
  * bytes that reached this computer (and drops them) for its progress bar, and sees `file.done`. Whether the
- * agent's hash check passed and where it saved the file, only the agent says (in its own window).
- * For the customer's own files (`send PATH` at the agent) the panel sees the offer and the answer; the
- * progress of the sending shows in the agent's window.
+ * agent's check passed and the name it saved the file under come back as the session's FileDelivered or
+ * FileFailed (the agent's `file.result`), which the row shows.
+ * For the customer's own files (`send PATH` at the agent) the panel sees the offer, the answer and what the
+ * technician's page reported; the progress of the sending shows in the agent's window.
  */
 export class CustomerFiles {
   readonly el = h('section', { class: 'card', 'aria-labelledby': 'files-title', 'data-testid': 'customer-files' });
@@ -79,11 +80,19 @@ export class CustomerFiles {
     const size = Number(e.size);
     const a = m.events.find((x) => x.type === 'FileAnswered' && x.fileId === fileId);
     const re = this.counts.get(fileId);
+    const outcome = fileOutcome(m.events, fileId);
     let state: string;
     let badge = 'primary';
     let actions: HTMLElement[] = [];
     let received: number | null = null;
-    if (!a) {
+    if (outcome?.type === 'FileDelivered') {
+      state = outcome.savedAs ? `Saved in your Downloads folder as ${String(outcome.savedAs)}` : 'Saved in your Downloads folder';
+      badge = 'ok';
+      received = size;
+    } else if (outcome?.type === 'FileFailed') {
+      state = `Not saved: ${failureText(outcome.code)}`;
+      badge = 'danger';
+    } else if (!a) {
       state = 'Offered to you — nothing is saved unless you accept';
       badge = 'warn';
       const answer = (accept: boolean): void => {
@@ -102,7 +111,6 @@ export class CustomerFiles {
       badge = 'danger';
     } else if (this.done.has(fileId) && (re?.received ?? 0) >= size) {
       state = 'Transferred to this computer — the desktop agent checks it and saves it in your Downloads folder';
-      badge = 'ok';
       received = size;
     } else {
       state = 'Accepted — saving to your Downloads folder via the desktop agent';
@@ -115,9 +123,12 @@ export class CustomerFiles {
   private mine(m: SessionModel, e: SessionEvent): HTMLElement {
     const fileId = String(e.fileId);
     const a = m.events.find((x) => x.type === 'FileAnswered' && x.fileId === fileId);
-    const [state, badge] = !a ? ['Waiting for a technician to accept', 'primary']
-      : a.accept ? [`Accepted by ${a.actor.name} — the desktop agent sends it (its window shows the progress)`, 'ok']
-        : [`Refused by ${a.actor.name}`, 'danger'];
+    const outcome = fileOutcome(m.events, fileId);
+    const [state, badge] = outcome?.type === 'FileDelivered' ? [`Received by ${outcome.actor.name} — SHA-256 checked`, 'ok']
+      : outcome?.type === 'FileFailed' ? [`Failed: ${failureText(outcome.code)}`, 'danger']
+        : !a ? ['Waiting for a technician to accept', 'primary']
+          : a.accept ? [`Accepted by ${a.actor.name} — the desktop agent sends it (its window shows the progress)`, 'primary']
+            : [`Refused by ${a.actor.name}`, 'danger'];
     return this.row(fileId, String(e.name), Number(e.size), 'From you, to the technicians', state, badge, [], null);
   }
 

@@ -15,6 +15,11 @@ function targetText(t: InviteTarget | undefined, nameOf: (id: string) => string)
   return `${t.name} (external, one-time)`;
 }
 
+const FILE_FAILURE_TEXT: Record<string, string> = {
+  HASH_MISMATCH: 'it arrived damaged (SHA-256 mismatch)', SIZE_MISMATCH: 'it arrived incomplete (size mismatch)',
+  WRITE_FAILED: 'it could not be written to disk', CANCELLED: 'the transfer was cancelled',
+};
+
 const INPUT_RELEASE: Record<string, string> = {
   technician: 'released by the technician', customer: 'released by the customer', 'emergency-key': 'the customer’s emergency keys',
   unavailable: 'the desktop could not block them', 'mode-change': 'the mode changed', hold: 'the session went on hold',
@@ -60,6 +65,8 @@ export function describeEvent(e: SessionEvent, nameOf: (id: string) => string): 
     case 'RecordingStarted': return `${who} started recording the session${e.reason ? ` (${e.reason})` : ''}`;
     case 'RecordingStopped': return `recording stopped${e.by === 'limit' ? ' (size limit reached)' : ''}`;
     case 'FileAnswered': return `${who} ${e.accept ? 'accepted' : 'refused'} a file`;
+    case 'FileDelivered': return e.savedAs ? `The file ${e.name} was saved on the customer’s desktop as ${e.savedAs}` : `${who} received the file ${e.name} (SHA-256 checked)`;
+    case 'FileFailed': return `The file ${e.name} did not arrive: ${FILE_FAILURE_TEXT[e.code as string] ?? String(e.code)}`;
     case 'InvitationSent': return `${who} invited ${targetText(e.target, nameOf)}`;
     case 'InvitationCancelled': return `${who} cancelled an invitation`;
     case 'InvitationRevoked': return `An invitation lapsed (${e.reason === 'sender-left' ? 'its sender left' : e.reason === 'transferred' ? 'the session was transferred' : 'the session ended'})`;

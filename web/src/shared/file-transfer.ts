@@ -1,4 +1,5 @@
 import { base64Bytes } from './base64';
+import type { SessionEvent } from './protocol';
 
 /** Bytes of one `file.chunk` (as the desktop agent sends them): 256 KiB, base64 on the wire, under the 512 KiB the server takes. */
 export const FILE_CHUNK_BYTES = 256 * 1024;
@@ -18,6 +19,27 @@ export function safeFileName(name: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed.
   const clean = last.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^[.\s]+/, '').replace(/[.\s]+$/, '').slice(0, 120);
   return clean || 'download';
+}
+
+/** Why a file did not arrive, in words (the `code` of `file.result` and of the FileFailed event). */
+export const FILE_FAILURES: Record<string, string> = {
+  HASH_MISMATCH: 'the file arrived damaged (SHA-256 mismatch)',
+  SIZE_MISMATCH: 'the file arrived incomplete (size mismatch)',
+  WRITE_FAILED: 'the customer\'s desktop could not write it to disk',
+  CANCELLED: 'the transfer was cancelled before it was complete',
+};
+
+export const failureText = (code: unknown): string => FILE_FAILURES[String(code)] ?? String(code);
+
+/** How the receiver said a file arrived: the session's FileDelivered or FileFailed for it, if any yet. */
+export function fileOutcome(events: readonly SessionEvent[], fileId: string): SessionEvent | undefined {
+  return events.find((e) => (e.type === 'FileDelivered' || e.type === 'FileFailed') && e.fileId === fileId);
+}
+
+/** The `file.result` a receiving page reports for the outcome of its Reassembly check. */
+export function resultOf(r: { ok: true } | { ok: false; code: 'FILE_INCOMPLETE' | 'HASH_MISMATCH' }): { ok: true } | { ok: false; code: 'HASH_MISMATCH' | 'SIZE_MISMATCH' } {
+  if (r.ok) return { ok: true };
+  return { ok: false, code: r.code === 'FILE_INCOMPLETE' ? 'SIZE_MISMATCH' : 'HASH_MISMATCH' };
 }
 
 /** The limit in a server's FILE_TOO_LARGE message (`files are limited to N bytes`), or null. */
