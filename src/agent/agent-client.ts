@@ -363,6 +363,12 @@ export class AgentClient {
         }
         return;
       case 'session.ended':
+        // Only this desktop's session's end stops its work (capture, shells) or locks the desktop: an end for
+        // another session, which the server should never send, is logged and otherwise ignored.
+        if (this.session?.id !== d.sessionId) {
+          this.opts.log(`session.ended for ${String(d.sessionId)} ignored: this desktop's session is ${this.session?.id ?? 'none'}`);
+          return;
+        }
         return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
       case 'error':
         this.opts.log(`server refused ${msg.id ?? ''}: ${d.code} ${d.message}`);

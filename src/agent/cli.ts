@@ -24,10 +24,11 @@ import { AgentClient } from './agent-client';
 import { loadWrtc, RtcPublisher } from './rtc-publisher';
 import { defaultConfigPath, readAgentState, writeAgentState, type AgentState } from './agent-config';
 import { enroll } from './enroll';
-import { ButtonError, EntryPoints } from './entry-points';
+import { ButtonError } from './entry-points';
 import type { OverlaySurface } from './overlay';
 import type { InputInjector, ScreenSource } from './screen-source';
 import { TerminalPrompt } from './terminal-prompt';
+import { pickSupportButton } from './support-start';
 
 const VERSION = '0.1.0';
 
@@ -115,12 +116,10 @@ async function joinCommand(v: Record<string, string | boolean | undefined>): Pro
  */
 async function supportCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
   const file = (v.config as string | undefined) ?? defaultConfigPath();
-  const state = readAgentState(file);
-  if (!state) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first`);
-  const entries = new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log });
-  const button = entries.pick(v.button as string | undefined);
-  log(`asking for help through the support button '${button.name}' (${button.buttonId})`);
-  await runCommand(v, state, undefined, button.buttonId);
+  const picked = pickSupportButton(file, v.button as string | undefined, log);
+  if (!picked) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first`);
+  log(`asking for help through the support button '${picked.button.name}' (${picked.button.buttonId})`);
+  await runCommand(v, picked.state, undefined, picked.button.buttonId);
 }
 
 async function runCommand(v: Record<string, string | boolean | undefined>, joined?: AgentState, attachCode?: string, supportButton?: string): Promise<void> {

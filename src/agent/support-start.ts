@@ -1,5 +1,6 @@
+import { readAgentState, writeAgentState, type AgentState, type InstalledButton } from './agent-config';
 import type { Refusal } from './agent-requests';
-import type { EntryPoints } from './entry-points';
+import { EntryPoints } from './entry-points';
 
 export interface SupportStart {
   /** The installed Support Button the customer asks for help through. */
@@ -29,4 +30,17 @@ export function startSupport(o: SupportStart): void {
         : `the support session could not start (${code}: ${err.message})`);
     o.refused(code, err.message);
   });
+}
+
+/**
+ * What `tandem-agent support [--button NAME|ID]` does before it connects: reads the agent's config file and
+ * picks the installed Support Button (the only one, or the one named), dropping expired ones from the file.
+ * Null when the agent is not enrolled there; throws ButtonError (NO_SUPPORT_BUTTON, UNKNOWN_BUTTON,
+ * BUTTON_EXPIRED, AMBIGUOUS_BUTTON) when there is no button to use.
+ */
+export function pickSupportButton(file: string, nameOrId: string | undefined, log: (line: string) => void): { state: AgentState; button: InstalledButton } | null {
+  const state = readAgentState(file);
+  if (!state) return null;
+  const entries = new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log });
+  return { state, button: entries.pick(nameOrId) };
 }

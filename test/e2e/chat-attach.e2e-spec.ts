@@ -201,7 +201,8 @@ describe('click-to-chat: the customer\'s agent joins with a one-time code', () =
     await cockpit.getByRole('button', { name: 'Sign in' }).click();
     await cockpit.getByRole('button', { name: 'Take Ivy Browser' }).click();
     await cockpit.locator('.session-head h3', { hasText: 'Ivy Browser' }).waitFor();
-    await cockpit.getByText('Chat only', { exact: true }).waitFor();
+    await cockpit.getByText('This session has no screen.').waitFor();
+    await cockpit.locator('.session-head').getByTestId('mode').filter({ hasText: /^Chat only$/ }).waitFor();
 
     // The technician asks for the full client (Admin tab); the customer allows it in the panel.
     await cockpit.getByRole('tab', { name: 'Admin' }).click();

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAgentState, writeAgentState, type AgentState } from '../../src/agent/agent-config';
-import { ButtonError, EntryPoints } from '../../src/agent/entry-points';
+import { readAgentState, writeAgentState, type AgentState, type InstalledButton } from '../../src/agent/agent-config';
+import { ButtonError } from '../../src/agent/entry-points';
+import { pickSupportButton } from '../../src/agent/support-start';
 import { decodeFrame, FrameType } from '../../src/media/frame-codec';
 import { X11Screen } from '../../src/native/x11';
 import { startDesktopAgent, type DesktopAgent } from '../support/desktop-agent';
@@ -20,11 +21,8 @@ const configOf = (file: string): AgentState => readAgentState(file)!;
 /** How often `text` appears in what the agent's terminal said. */
 const count = (desk: DesktopAgent, text: string): number => desk.said().split(text).length - 1;
 
-/** What `tandem-agent support [--button NAME]` does before it connects: picks an installed button from the config file. */
-function pickFromConfig(file: string, nameOrId?: string): { buttonId: string; name: string } {
-  const state = readAgentState(file)!;
-  return new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log: () => undefined }).pick(nameOrId);
-}
+/** What `tandem-agent support [--button NAME]` picks before it connects: the CLI's own function, on this config file. */
+const pickFromConfig = (file: string, nameOrId?: string): InstalledButton => pickSupportButton(file, nameOrId, () => undefined)!.button;
 
 /** A session between a technician and the real agent, allowed at the agent's terminal. */
 async function allowedSession(tech: WsTestClient, desk: DesktopAgent, who = 'Alice Tech'): Promise<string> {

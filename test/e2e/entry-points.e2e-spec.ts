@@ -110,6 +110,10 @@ describe('entry points: support buttons and jump clients', () => {
     expect(onDesk((await alice.ask('jump.list', {})).jumpClients)).toEqual([expect.objectContaining({ jumpClientId, mayUnpin: true })]);
     expect((await bob.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, mayRemove: false })]);
     expect((await alice.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, mayRemove: true })]);
+    // Who may not see the session learns nothing about its desktop's buttons; a supervisor of its team does.
+    await expect(carol.ask('support-button.list', { sessionId })).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    expect((await sam.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, name: 'Helpdesk', mayRemove: true })]);
+    expect((await root.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId })]);
     for (const who of [bob, carol]) {
       await expect(who.ask('support-button.remove', { buttonId })).rejects.toMatchObject({ code: 'NOT_DEPLOYER' });
       await expect(who.ask('jump.unpin', { jumpClientId })).rejects.toMatchObject({ code: 'NOT_PINNER' });
@@ -121,6 +125,8 @@ describe('entry points: support buttons and jump clients', () => {
     await expect(alice.ask('jump.pin', { sessionId, location: { kind: 'personal' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
     await expect(alice.ask('support-button.deploy', { ...button, queue: { kind: 'team', teamId: 'helpdesk' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
     await expect(carol.ask('jump.pin', { sessionId, location: { kind: 'personal' } })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+    await expect(carol.ask('support-button.list', { sessionId })).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    expect((await bob.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId })]);
 
     await sam.ask('support-button.remove', { buttonId });
     expect(await desk.ws.next('support-button.removed')).toEqual({ buttonId });

@@ -99,7 +99,12 @@ describe('web: click-to-chat from the published link', () => {
     await screenshot(alice, 'web-c2c-04-cockpit-queue');
     await team.getByRole('button', { name: 'Take Uma Walk-in' }).click();
     await alice.locator('.session-head h3', { hasText: 'Uma Walk-in' }).waitFor();
-    await alice.getByText('Chat only', { exact: true }).waitFor();
+    await alice.getByText('This session has no screen.').waitFor();
+    // A chat has no screen and so no mode: the header says Chat only, not the On hold of a desktop session.
+    const modeBadge = alice.locator('.session-head').getByTestId('mode');
+    expect(await modeBadge.textContent()).toBe('Chat only');
+    const mySession = alice.getByRole('list', { name: 'My sessions' }).getByRole('button', { name: /Uma Walk-in/ });
+    expect(await mySession.locator('.badge').textContent()).toBe('Chat only');
     await customer.getByTestId('chat-active').getByText('Chatting with Alice Tech').waitFor();
 
     // Both ways: the topic is the first line Alice reads.
@@ -126,6 +131,10 @@ describe('web: click-to-chat from the published link', () => {
     const text = (await command.textContent())!;
     expect(text).toMatch(new RegExp(`^tandem-agent join --server ${t.url} --code [0-9A-Z]{10}$`));
     await screenshot(customer, 'web-c2c-07-customer-command');
+    // Until her agent joins, the session is still a chat to Alice.
+    await alice.getByText('Waiting for the customer\'s agent', { exact: true }).waitFor();
+    expect(await modeBadge.textContent()).toBe('Chat only');
+    await screenshot(alice, 'web-c2c-18-cockpit-chat-only-awaiting-agent');
 
     // Uma runs exactly that command (the agent CLI of this build) on her desktop (an Xvfb display).
     const [, , , server, , code] = text.split(' ');
@@ -144,6 +153,8 @@ describe('web: click-to-chat from the published link', () => {
     await alice.locator('.timeline li[data-type="AgentAttached"]').waitFor();
     await screenshot(alice, 'web-c2c-08-cockpit-screen');
     await customer.getByText('Current mode: Observe').waitFor();
+    await waitFor('the mode in the cockpit\'s header', async () => (await modeBadge.textContent()) === 'Mode: Observe');
+    expect(await mySession.locator('.badge').textContent()).toBe('Observe');
     await screenshot(customer, 'web-c2c-09-customer-sharing');
 
     await alice.getByRole('button', { name: 'End session' }).click();

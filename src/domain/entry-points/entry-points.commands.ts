@@ -5,7 +5,7 @@ import { JumpConsent, JumpLocation } from './entry-points.state';
 /**
  * The facts of the session a Support Button is deployed or a Jump Client pinned from, as its journal says
  * (the gateway reads them; the entry-points decider judges them): who owns it, whether it still runs,
- * whether its customer is still in it.
+ * whether its customer is still in it, who is in it and which teams it belongs to.
  */
 export interface SessionFacts {
   sessionId: string;
@@ -13,6 +13,10 @@ export interface SessionFacts {
   ownerId: string | null;
   /** False once the owner disconnected the customer (customer.disconnect), or when the session has none. */
   customerConnected: boolean;
+  /** Its members now (owner, participants, watching supervisors, externals); a removed member is not one. */
+  memberIds: string[];
+  /** The teams it belongs to: their supervisors may watch it. */
+  teams: string[];
 }
 
 export type EntryPointsCommand =

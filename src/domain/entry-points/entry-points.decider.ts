@@ -1,5 +1,5 @@
 import { Actor, toRef } from '../common/actor';
-import { Decision, Rejection, accept, reject } from '../common/decision';
+import { ALLOWED, Authorization, Decision, Rejection, accept, reject } from '../common/decision';
 import { hasRight } from '../common/rights';
 import { EntryPointsCommand, SessionFacts } from './entry-points.commands';
 import { EntryPointsEvent } from './entry-points.events';
@@ -70,6 +70,16 @@ function fromOwnedSession(session: SessionFacts, actor: Actor): { rejection: Rej
   if (session.status !== 'active') return reject('NOT_ACTIVE');
   if (!session.customerConnected) return reject('CUSTOMER_OFFLINE');
   return undefined;
+}
+
+/**
+ * Who sees the Support Buttons installed on a session's desktop (their names, queues and expiries): who may
+ * see that session — its members, a supervisor (session.watch) of one of its teams, an admin. A technician
+ * who only knows the session's id learns nothing about that desktop.
+ */
+export function maySeeSessionButtons(session: SessionFacts, actor: Actor): Authorization {
+  if (actor.kind === 'admin' || session.memberIds.includes(actor.id)) return ALLOWED;
+  return isSupervisor(actor) && actor.teams.some((t) => session.teams.includes(t)) ? ALLOWED : reject('NOT_MEMBER');
 }
 
 /** A supervisor with session.watch: the one who watches and takes over the sessions of their teams. */

@@ -1,7 +1,7 @@
 import { isRejection } from '../common/decision';
 import { Actor } from '../common/actor';
-import { admin, cust, otherSup, sup, tech, tech2, tech3 } from '../testing/session-scenario';
-import { decideEntryPoints, entryPointsOfAgent, evolveEntryPoints, mayStartJump } from './entry-points.decider';
+import { admin, cust, ext, otherSup, sup, tech, tech2, tech3 } from '../testing/session-scenario';
+import { decideEntryPoints, entryPointsOfAgent, evolveEntryPoints, maySeeSessionButtons, mayStartJump } from './entry-points.decider';
 import { EntryPointsCommand, SessionFacts } from './entry-points.commands';
 import { EntryPointsState, initialEntryPointsState } from './entry-points.state';
 import { SessionEvent } from '../session/session.events';
@@ -11,7 +11,8 @@ const run = (s: EntryPointsState, c: EntryPointsCommand, a: Actor, now = 100) =>
   return isRejection(d) ? d.rejection.code : d.events.reduce(evolveEntryPoints, s);
 };
 /** An active session owned by `ownerId` (tech unless said), its customer in it. */
-const owned = (ownerId: string = tech.id, more: Partial<SessionFacts> = {}): SessionFacts => ({ sessionId: 's1', status: 'active', ownerId, customerConnected: true, ...more });
+const owned = (ownerId: string = tech.id, more: Partial<SessionFacts> = {}): SessionFacts =>
+  ({ sessionId: 's1', status: 'active', ownerId, customerConnected: true, memberIds: ownerId ? [ownerId] : [], teams: ['helpdesk'], ...more });
 const must = (x: EntryPointsState | string) => { if (typeof x === 'string') throw new Error(x); return x; };
 
 describe('entry points: support buttons and jump clients', () => {
@@ -130,5 +131,20 @@ describe('entry points: support buttons and jump clients', () => {
     s = must(run(s, { type: 'UnpinJumpClient', jumpClientId: 'j2' }, tech));
     expect(entryPointsOfAgent(s, 'a1')).toEqual({ supportButtons: [expect.objectContaining({ buttonId: 'b0', expiresAt: 500 })], jumpClients: ['j1'] });
     expect(entryPointsOfAgent(s, 'nobody')).toEqual({ supportButtons: [], jumpClients: [] });
+  });
+
+  test('ENTRY-9 a session\'s desktop\'s Support Buttons are seen by who may see the session: its members, a supervisor of its teams, an admin — "While in a session, you can deploy a Support Button to the remote computer"', () => {
+    const sees = (facts: SessionFacts, a: Actor) => { const d = maySeeSessionButtons(facts, a); return isRejection(d) ? d.rejection.code : 'ok'; };
+    // Tess owns it, Theo was invited in; Tara (another team) and Theo before he joined only know its id.
+    const session = owned(tech.id, { memberIds: [tech.id, tech2.id] });
+    for (const a of [tech, tech2, sup, admin]) expect(sees(session, a)).toBe('ok');
+    for (const a of [tech3, otherSup, cust, ext]) expect(sees(session, a)).toBe('NOT_MEMBER');
+    expect(sees(owned(tech.id), tech2)).toBe('NOT_MEMBER');
+    // A supervisor without session.watch does not watch their teams' sessions; one of another team is a member when he watches.
+    expect(sees(session, { ...sup, rights: sup.rights.filter((r) => r !== 'session.watch') })).toBe('NOT_MEMBER');
+    expect(sees(owned(tech.id, { memberIds: [tech.id, otherSup.id] }), otherSup)).toBe('ok');
+    // An ended session still shows the desktop's buttons to who was in it, and to nobody else.
+    expect(sees(owned(tech.id, { status: 'ended' }), tech)).toBe('ok');
+    expect(sees(owned(tech.id, { status: 'ended' }), tech3)).toBe('NOT_MEMBER');
   });
 });

@@ -7,7 +7,7 @@ import { UserDirectory } from '../../auth/user-directory';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
 import {
-  agentStatus, type EntryPointsEvent, type EntryPointsState, hasRight, isInJumpGroup, mayRemoveButton, mayStartJump, mayUnpin, type PresenceState, type QueueRef, type SessionFacts,
+  agentStatus, type EntryPointsEvent, type EntryPointsState, hasRight, isInJumpGroup, mayRemoveButton, maySeeSessionButtons, mayStartJump, mayUnpin, type PresenceState, type QueueRef, type SessionFacts,
 } from '../../domain';
 import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStartDto, SupportButtonDeployDto, SupportButtonListDto } from '../../protocol/messages/entry.dto';
 import type { Connection } from '../connection';
@@ -80,21 +80,21 @@ export class EntryPointsHandlers implements OnModuleInit {
     return this.router.query(presenceAggregate(this.config.ws.agentGraceMs), PRESENCE_ID, (s: PresenceState) => s, false);
   }
 
-  private async agentOfSession(sessionId: string): Promise<string> {
-    const agentId = await this.router.query(SESSION, sessionId, (s) => s.agentId);
-    if (!agentId) throw new ProtocolError('INVALID_TARGET', 'this session has no desktop agent');
-    return agentId;
-  }
-
   /**
-   * What the domain needs to judge a deploy or a pin from this session: its desktop, its owner, whether
-   * it runs and whether its customer is still in it (read from the session's journal, on any node).
+   * What the domain needs to judge a deploy, a pin or a look at a desktop's buttons from this session: its
+   * desktop, its owner, whether it runs, whether its customer is still in it, its members and teams (read
+   * from the session's journal, on any node). `judge` runs before the desktop is looked for, so who may not
+   * see the session learns nothing about it, not even whether it has a desktop.
    */
-  private async sessionFacts(sessionId: string): Promise<{ agentId: string; session: SessionFacts }> {
+  private async sessionFacts(sessionId: string, judge: (session: SessionFacts) => void = () => undefined): Promise<{ agentId: string; session: SessionFacts }> {
     const { agentId, session } = await this.router.query(SESSION, sessionId, (s) => ({
       agentId: s.agentId,
-      session: { sessionId, status: s.status, ownerId: s.ownerId, customerConnected: s.customer?.connected === true },
+      session: {
+        sessionId, status: s.status, ownerId: s.ownerId, customerConnected: s.customer?.connected === true,
+        memberIds: Object.keys(s.members), teams: [...s.teams],
+      },
     }));
+    judge(session);
     if (!agentId) throw new ProtocolError('INVALID_TARGET', 'this session has no desktop agent');
     return { agentId, session };
   }
@@ -167,11 +167,14 @@ export class EntryPointsHandlers implements OnModuleInit {
     return { groups, mayPin: hasRight(actor, 'jump.pin') };
   }
 
-  /** Deployed Support Buttons: on one session's desktop, or the ones I deployed (an admin: all). */
+  /** Deployed Support Buttons: on the desktop of a session I may see (ENTRY-9), or the ones I deployed (an admin: all). */
   private async buttons(conn: Connection, d: SupportButtonListDto): Promise<object> {
     const actor = this.sessions.actorOf(conn);
     if (!hasRight(actor, 'support-button.deploy')) throw new ProtocolError('FORBIDDEN', 'you may not deploy or remove Support Buttons');
-    const agentId = d.sessionId ? await this.agentOfSession(d.sessionId) : null;
+    const agentId = d.sessionId ? (await this.sessionFacts(d.sessionId, (session) => {
+      const allowed = maySeeSessionButtons(session, actor);
+      if ('rejection' in allowed) throw new ProtocolError(allowed.rejection.code, allowed.rejection.message);
+    })).agentId : null;
     const now = this.clock();
     const buttons = Object.values((await this.entries()).buttons)
       .filter((b) => (agentId ? b.agentId === agentId : actor.kind === 'admin' || b.deployedBy === actor.id))

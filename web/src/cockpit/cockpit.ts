@@ -1,6 +1,6 @@
 import { Connection, type ConnectionStatus } from '../shared/connection';
 import { age, h, replace } from '../shared/dom';
-import { END_REASON, MODE_LABEL, type OnlineAgent, type QueuedSession } from '../shared/protocol';
+import { END_REASON, sessionModeLabel, type OnlineAgent, type QueuedSession } from '../shared/protocol';
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
 import { toast, toastError } from '../shared/toast';
@@ -322,7 +322,7 @@ export class Cockpit {
     replace(this.sessionsList, mine.map((m) => {
       const s = m.state;
       const status = m.ended ? h('span', { class: 'badge danger' }, 'Ended') : m.out ? h('span', { class: 'badge warn' }, 'Out') :
-        s?.status === 'active' ? h('span', { class: 'badge ok' }, MODE_LABEL[s.mode]) : h('span', { class: 'badge' }, s?.status ?? '…');
+        s?.status === 'active' ? h('span', { class: 'badge ok' }, sessionModeLabel(s)) : h('span', { class: 'badge' }, s?.status ?? '…');
       return h('li', null, h('button', {
         class: 'session-tab', type: 'button', 'data-key': `s-${m.sessionId}`, 'aria-current': m.sessionId === this.activeId ? 'true' : 'false',
         onclick: () => this.activate(m.sessionId),

@@ -2,7 +2,7 @@ import { base64Bytes, bytesBase64 } from '../shared/base64';
 import { clock, h, replace, uid } from '../shared/dom';
 import { bytes, describeEvent, eventKind } from '../shared/event-text';
 import { keysymOf } from '../shared/keysym';
-import { END_REASON, MODE_LABEL, type Mode, type SessionState } from '../shared/protocol';
+import { END_REASON, MODE_LABEL, sessionModeLabel, type Mode, type SessionState } from '../shared/protocol';
 import { RtcViewer } from '../shared/rtc-viewer';
 import { ScreenRenderer } from '../shared/screen-renderer';
 import type { SessionModel } from '../shared/sessions';
@@ -159,6 +159,13 @@ export class SessionView {
 
   // ---- header and banner ----
 
+  /** The header's mode: Chat only for a click-to-chat session until the customer's agent joins (sessionModeLabel). */
+  private modeBadge(s: SessionState): HTMLElement {
+    const label = sessionModeLabel(s);
+    const title = s.awaitingAgent ? 'The customer allowed the full client; the screen comes once their agent joins.' : s.chatOnly ? 'This session has no screen: elevation asks the customer for the full client.' : null;
+    return h('span', { class: 'badge primary', 'data-testid': 'mode', title }, title ? label : `Mode: ${label}`);
+  }
+
   private renderHead(): void {
     const s = this.state;
     const customer = s?.customer?.name ?? 'Desktop';
@@ -174,7 +181,7 @@ export class SessionView {
         h('span', { class: 'small muted' }, agent ? `${agent.hostname} · ${agent.osUser} · ${agent.os}` : `Session ${this.model.sessionId.slice(0, 12)}`)),
       h('div', { class: 'badges' },
         status,
-        this.live && s?.status === 'active' ? h('span', { class: 'badge primary', 'data-testid': 'mode' }, `Mode: ${MODE_LABEL[s.mode]}`) : null,
+        this.live && s?.status === 'active' ? this.modeBadge(s) : null,
         this.live && s ? h('span', { class: 'badge' }, `You: ${ROLE_LABEL[s.you] ?? s.you}`) : null,
         controller ? h('span', { class: 'badge' }, `Control: ${controller}`) : null,
         s?.elevated ? h('span', { class: 'badge warn' }, 'Elevated') : null,

@@ -84,6 +84,14 @@ export interface QueuedSession {
 
 export const MODE_LABEL: Record<Mode, string> = { hold: 'On hold', observe: 'Observe', interact: 'Interact' };
 
+/**
+ * What a running session shows for its mode: a chat-only (click-to-chat) session has no screen and so no
+ * mode, and stays Chat only until the customer's agent joins, also once the full client was allowed.
+ */
+export function sessionModeLabel(s: Pick<SessionState, 'mode' | 'chatOnly' | 'awaitingAgent'>): string {
+  return s.chatOnly || s.awaitingAgent ? 'Chat only' : MODE_LABEL[s.mode];
+}
+
 export const END_REASON: Record<string, string> = {
   owner: 'the technician ended it',
   customer: 'the customer closed it',
