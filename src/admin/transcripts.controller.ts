@@ -15,8 +15,8 @@ import { reasonParam } from './recordings.controller';
  * `GET /api/admin/transcripts/:sessionId/:shellId[?reason=]`: the output of one command shell — the file
  * the session's `ShellOpened`/`ShellClosed` events refer to — for an admin, as text. It is handed out
  * like a recording: a reason when `policy.reasonRequired.recordingExport` asks for one, and an audit entry
- * `TranscriptRead {shellId, reason?}`. The transcript holds what the remote shell printed, never what a
- * technician typed.
+ * `TranscriptRead {shellId, reason?}`. The transcript holds what the remote shell's terminal printed: the
+ * command lines it echoed, never what a technician typed with echo off (a password at a prompt).
  */
 @Controller('api/admin/transcripts')
 export class TranscriptsController {

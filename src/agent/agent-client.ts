@@ -315,10 +315,13 @@ export class AgentClient {
           this.opts.log(`shell.open refused: session ${String(d.sessionId)} is not this desktop's current session`);
           return this.shells.refuse(d.sessionId, d.shellId, 'this desktop is not in that session');
         }
-        this.shells.open(d.sessionId, d.shellId);
+        this.shells.open(d.sessionId, d.shellId, { cols: d.cols, rows: d.rows });
         return;
       case 'shell.input':
         this.shells.input(d.sessionId, d.shellId, d.data);
+        return;
+      case 'shell.resize':
+        this.shells.resize(d.sessionId, d.shellId, { cols: d.cols, rows: d.rows });
         return;
       case 'file.chunk':
         return this.files.onChunk(d.fileId, d.offset, d.data);

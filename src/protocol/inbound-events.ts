@@ -12,7 +12,7 @@ import { InputBlockReleaseDto } from '../gateways/sessions/input-block.dto';
 import { RecordingStartDto, RecordingStopDto } from '../gateways/sessions/recording.dto';
 import { RtcAnswerDto, RtcCloseDto, RtcConfigDto, RtcIceDto, RtcOfferDto } from '../gateways/sessions/rtc.dto';
 import {
-  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, FileResultDto, InputDto, ShellDataDto, ShellExitDto,
+  AdminActionDto, AnnotationDto, AssistRequestDto, ChatSendDto, ControlHandDto, ElevationRequestDto, EmptyDto, FileChunkDto, FileDoneDto, FileOfferDto, FileResultDto, InputDto, ShellDataDto, ShellExitDto, ShellOpenDto, ShellResizeDto,
   InviteCancelDto, InviteRespondDto, MemberRemoveDto, ModeRequestDto, PointerDto, QueueTakeDto, ResumeDto, SessionInviteDto,
   SessionJoinDto, SessionTransferDto,
 } from './messages/console.dto';
@@ -112,8 +112,9 @@ export const INBOUND_EVENTS: Record<string, InboundEvent> = {
   'request.delete': { dto: RequestRefDto, senders: [...T, ...C], summary: 'close an open request (its owner, or request.delete)', errors: ['FORBIDDEN', 'UNKNOWN_REQUEST'] },
   'request.list': { dto: RequestListDto, senders: [...T, ...C], summary: 'my requests (a user) or every open request (request.view); realm: only those whose owner is in that user database', errors: ['UNKNOWN_REALM'] },
   'directory.users': { dto: DirectoryUsersDto, senders: T, summary: 'the users of one user database (realm), for filing a request for one of them (request.create)', errors: ['FORBIDDEN', 'UNKNOWN_REALM'] },
-  'shell.open': { dto: SessionRef, senders: T, summary: 'open a command shell on the agent\'s machine (an audited admin action; elevated sessions whose customer is still connected; never an external representative)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT', 'CUSTOMER_OFFLINE', 'FORBIDDEN'] },
-  'shell.input': { dto: ShellDataDto, senders: T, summary: 'input for the remote shell (relayed to the agent while the session is elevated and its customer connected; never from an external representative)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT', 'CUSTOMER_OFFLINE', 'FORBIDDEN'] },
+  'shell.open': { dto: ShellOpenDto, senders: T, summary: 'open a command shell on the agent\'s machine, in a pseudo-terminal of the given size (cols × rows, 2..500; 80 × 24 when omitted) (an audited admin action; elevated sessions whose customer is still connected; never an external representative)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT', 'CUSTOMER_OFFLINE', 'FORBIDDEN'] },
+  'shell.input': { dto: ShellDataDto, senders: T, summary: 'input for the remote shell: keystrokes or pasted text, as a terminal sends them (relayed to the agent while the session is elevated and its customer connected; never from an external representative; never journaled or logged)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT', 'CUSTOMER_OFFLINE', 'FORBIDDEN'] },
+  'shell.resize': { dto: ShellResizeDto, senders: T, summary: 'the technician\'s terminal changed size (cols × rows, 2..500): the shell\'s pseudo-terminal follows (relayed under the same rules as shell.input)', errors: [...S, 'NOT_ELEVATED', 'NOT_PARTICIPANT', 'CUSTOMER_OFFLINE', 'FORBIDDEN'] },
   'shell.output': { dto: ShellDataDto, senders: A, summary: 'the agent\'s shell output, relayed while the session is elevated to the members who may use a shell (never a watching supervisor or an external representative)', errors: [...S, 'NOT_ELEVATED'] },
   'shell.exit': { dto: ShellExitDto, senders: A, summary: 'the agent\'s shell ended', errors: S },
   'admin.action': { dto: AdminActionDto, senders: T, summary: 'restart, process list, command shell, protected window: only while elevated and the customer is connected', errors: [...S, 'NOT_ELEVATED', 'CUSTOMER_OFFLINE'] },

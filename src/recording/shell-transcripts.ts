@@ -6,8 +6,10 @@ const SAFE = /^[A-Za-z0-9_-]{1,80}$/;
 /**
  * The output of command shells, one file per shell under `<dir>/<sessionId>/<shellId>.log`: the session's
  * audit refers to it (ShellOpened/ShellClosed carry `transcripts/<sessionId>/<shellId>.log`) instead of
- * holding the bytes. Only what the remote shell printed is kept, never what a technician typed. Appends
- * to one shell run in order; the byte count is of what was written.
+ * holding the bytes. Only what the remote shell's pseudo-terminal printed is kept, never the technician's
+ * input itself: the command lines the terminal echoed are in it (as the technician's screen showed them),
+ * what was typed with echo off (a password at a prompt) is not. Appends to one shell run in order; the
+ * byte count is of what was written.
  */
 export class ShellTranscripts {
   private readonly chains = new Map<string, Promise<void>>();

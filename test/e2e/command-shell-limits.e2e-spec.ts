@@ -79,6 +79,7 @@ describe('command shell: customer disconnected, external representative', () => 
     // The session stays open for the technician, but nothing admin-only reaches the desktop any more.
     expect(await alice.next('session.state', (s) => s.sessionId === sessionId && s.customer?.connected === false)).toMatchObject({ status: 'active', elevated: false });
     await expect(alice.ask('shell.input', { sessionId, shellId, data: 'id\n' })).rejects.toMatchObject({ code: 'CUSTOMER_OFFLINE' });
+    await expect(alice.ask('shell.resize', { sessionId, shellId, cols: 90, rows: 30 })).rejects.toMatchObject({ code: 'CUSTOMER_OFFLINE' });
     await expect(alice.ask('shell.open', { sessionId })).rejects.toMatchObject({ code: 'CUSTOMER_OFFLINE' });
     await expect(alice.ask('admin.action', { sessionId, action: 'process-list' })).rejects.toMatchObject({ code: 'CUSTOMER_OFFLINE' });
     await expect(alice.ask('elevation.request', { sessionId, method: 'credentials', credentials: { username: 'root', password: 'x' } })).rejects.toMatchObject({ code: 'CUSTOMER_OFFLINE' });
@@ -87,7 +88,7 @@ describe('command shell: customer disconnected, external representative', () => 
     await alice.close();
   }, 30_000);
 
-  it('an external representative is refused shell.open and shell.input and never receives shell output', async () => {
+  it('an external representative is refused shell.open, shell.input and shell.resize and never receives shell output', async () => {
     const { agentId, client } = await desk('desk-shell-ext', '525252');
     const alice = await person(t, 'alice');
     const sessionId = await elevatedSession(alice, agentId);
@@ -98,6 +99,7 @@ describe('command shell: customer disconnected, external representative', () => 
     await expect(xena.ask('shell.open', { sessionId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const { shellId } = await alice.ask('shell.open', { sessionId });
     await expect(xena.ask('shell.input', { sessionId, shellId, data: 'echo vendor-$((6*7))\n' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(xena.ask('shell.resize', { sessionId, shellId, cols: 20, rows: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await alice.ask('shell.input', { sessionId, shellId, data: 'echo owner-$((3*5))\n' });
     const output = (): string => alice.all('shell.output').filter((o) => o.shellId === shellId).map((o) => o.data).join('');
     await waitFor('the owner\'s output', () => output().includes('owner-15'), 10_000);

@@ -21,7 +21,7 @@ describe('command shell', () => {
     await t.stop();
   });
 
-  it('runs echo and uname only while elevated, closes when elevation ends, and audits a transcript of the output, never the input', async () => {
+  it('runs echo and uname only while elevated, closes when elevation ends, and audits a transcript of what the terminal showed, never the input itself', async () => {
     const res = await fetch(`${t.url}/api/agents/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 'desk-shell', secret: 'test-enroll-secret' }) });
     const { agentId, token } = (await res.json()) as { agentId: string; token: string };
     client = new AgentClient({
@@ -47,7 +47,7 @@ describe('command shell', () => {
     expect(await alice.next('shell.exit', (x) => x.shellId === shellId)).toMatchObject({ sessionId });
     expect(client.shells.count).toBe(0);
 
-    // The audit: a reference to the transcript of the output with its size; the typed command line is not in it.
+    // The audit: a reference to the transcript of the output with its size; the journal never holds the typed command line.
     const closed = await alice.next('session.event', (e) => e.type === 'ShellClosed' && e.shellId === shellId);
     expect(closed).toMatchObject({ transcript: `transcripts/${sessionId}/${shellId}.log`, reason: 'elevation-ended', bytes: expect.any(Number) });
     const journal = (await t.node.app.get<Store>(STORE).journal.read(`session:${sessionId}`, 0)).map((e) => e.event as { type: string });
@@ -60,7 +60,9 @@ describe('command shell', () => {
       const x = await transcripts.read(closed.transcript).catch(() => '');
       return Buffer.byteLength(x) === closed.bytes ? x : null;
     });
-    expect(text).toMatch(/hello-42[\s\S]*Linux/);
+    // The shell runs in a pseudo-terminal: the transcript is what the technician's terminal showed, the echo of the command line included.
+    expect(text).toContain('echo hello-$((6*7))\r\n');
+    expect(text).toMatch(/hello-42\r\n[\s\S]*Linux\r\n/);
     expect(text).toBe(await output());
     await expect(alice.ask('shell.input', { sessionId, shellId, data: 'id\n' })).rejects.toMatchObject({ code: 'NOT_ELEVATED' });
 

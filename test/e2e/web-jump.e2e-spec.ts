@@ -205,25 +205,36 @@ describe('web: jump list, queues and command shell', () => {
     await dismissToasts(alice);
     await shot(alice, 'shell-not-elevated');
 
-    // Elevated (the user allows): open the terminal and run a command.
+    // Elevated (the user allows): open the terminal and type into it, as into a local one.
     await alice.getByRole('button', { name: 'Request elevation' }).click();
     await alice.locator('.session-head .badge', { hasText: 'Elevated' }).waitFor();
     await panel.getByRole('button', { name: 'Open terminal' }).click();
     await panel.getByText('[shell opened on the remote computer]').waitFor();
-    const input = panel.getByLabel('$');
-    await input.fill('echo hello-tandem');
-    await input.press('Enter');
-    await waitFor('the output in the terminal', async () => /\$ echo hello-tandem[\s\S]*hello-tandem/.test(await panel.locator('.xterm-rows').innerText()), 10_000);
-    const rows = (await panel.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.trimEnd());
-    expect(rows).toContain('hello-tandem');
-    expect(rows).toContain('$ echo hello-tandem');
-    await input.fill('uname -s');
-    await input.press('Enter');
-    await waitFor('uname', async () => (await panel.locator('.xterm-rows > div').allInnerTexts()).some((r) => r.trimEnd() === 'Linux'), 10_000);
-    expect(await input.inputValue()).toBe('');
+    const rowTexts = async (): Promise<string[]> => (await panel.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' ').trimEnd());
+    // The remote shell's own prompt (the pseudo-terminal makes it interactive).
+    await waitFor('the prompt', async () => (await rowTexts()).some((r) => /[$#]$/.test(r)), 10_000);
+    await panel.locator('.xterm-screen').click();
+    await alice.keyboard.type('echo hello-tandem');
+    await alice.keyboard.press('Enter');
+    await waitFor('the output in the terminal', async () => (await rowTexts()).includes('hello-tandem'), 10_000);
+    // The command line as the remote terminal echoed it, after its prompt.
+    expect((await rowTexts()).some((r) => /[$#] echo hello-tandem$/.test(r))).toBe(true);
+    await alice.keyboard.type('uname -s');
+    await alice.keyboard.press('Enter');
+    await waitFor('uname', async () => (await rowTexts()).includes('Linux'), 10_000);
+    // The remote terminal has the size of the page's: 16 rows here.
+    await alice.keyboard.type('stty size');
+    await alice.keyboard.press('Enter');
+    const small = await waitFor('stty size', async () => (await rowTexts()).map((r) => /^16 (\d+)$/.exec(r)).find(Boolean) ?? null, 10_000);
+    expect(Number(small[1])).toBeGreaterThanOrEqual(20); // the side panel is narrow: as many columns as it holds, never fewer than 20
     await dismissToasts(alice);
     await shot(alice, 'shell-output');
+    // Expanded, the terminal has more rows and columns; the remote one follows (shell.resize).
     await panel.getByRole('button', { name: 'Expand' }).click();
+    await alice.keyboard.type('clear; stty size');
+    await alice.keyboard.press('Enter');
+    const big = await waitFor('the larger size', async () => (await rowTexts()).map((r) => /^(\d+) (\d+)$/.exec(r)).find((m) => m && Number(m[1]) > 16) ?? null, 10_000);
+    expect(Number(big[2])).toBeGreaterThan(Number(small[1]));
     await shot(alice, 'shell-expanded');
     await panel.getByRole('button', { name: 'Shrink' }).click();
     expect(client.shells.count).toBe(1);
@@ -235,14 +246,14 @@ describe('web: jump list, queues and command shell', () => {
     await panel.getByText('[closed: elevation ended]').waitFor();
     await waitFor('the shell gone on the desktop', async () => client!.shells.count === 0, 10_000);
     await panel.getByText(/the shell ended — elevation ended; exit code/).waitFor();
-    expect(await input.isDisabled()).toBe(true);
+    expect(await panel.locator('.shell-screen[data-running]').count()).toBe(0);
     expect(await panel.getByRole('button', { name: 'Open a new terminal' }).isDisabled()).toBe(true);
     await panel.getByText('Available once the session is elevated').waitFor();
     await dismissToasts(alice);
     await panel.locator('.shell-box').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await shot(alice, 'shell-closed');
 
-    // An admin downloads the shell's transcript from the session's details, with a reason: the output, not the typing.
+    // An admin downloads the shell's transcript from the session's details, with a reason: what the terminal showed.
     const admin = await open('/admin');
     await admin.getByLabel('Username').fill('root');
     await admin.getByLabel('Password').fill('root-pw');
@@ -258,9 +269,8 @@ describe('web: jump list, queues and command shell', () => {
     const saved = resolve(ARTIFACTS, 'jump-transcript.log');
     await download.saveAs(saved);
     const transcript = readFileSync(saved, 'utf8');
-    expect(transcript).toMatch(/^hello-tandem\n[\s\S]*Linux/);
-    expect(transcript).not.toContain('echo');
-    expect(transcript).not.toContain('uname');
+    expect(transcript).toContain('echo hello-tandem\r\n');
+    expect(transcript).toMatch(/\rhello-tandem\r\n[\s\S]*uname -s\r\n[\s\S]*Linux\r\n/);
     await dismissToasts(admin);
     await shot(admin, 'admin-transcript');
     const audited = await (await fetch(`${t.url}/api/admin/audit?type=TranscriptRead`, { headers: { authorization: `Bearer ${await t.login('root')}` } })).text();

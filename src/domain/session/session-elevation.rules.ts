@@ -51,7 +51,7 @@ export function adminAction(s: SessionState, c: Cmd<'AdminAction'>, a: Actor): O
   return failure ?? emit({ type: 'AdminActionPerformed', action: c.action });
 }
 
-/** A command shell is an admin action; the audit keeps a reference to its output transcript (never what is typed). */
+/** A command shell is an admin action; the audit keeps a reference to its output transcript (the journal never holds what is typed). */
 export function openShell(s: SessionState, c: Cmd<'OpenShell'>, a: Actor): Outcome {
   const allowed = adminAction(s, { type: 'AdminAction', action: 'command-shell' }, a);
   if ('rejection' in allowed) return allowed;

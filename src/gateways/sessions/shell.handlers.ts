@@ -2,8 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Forwarder } from '../../actors/forwarder';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { authorizeShell, shellCloseReason, shellRecipients, type SessionEvent, type SessionState, type ShellCloseReason } from '../../domain';
-import type { SessionRef } from '../../protocol/messages/common';
-import type { ShellDataDto, ShellExitDto } from '../../protocol/messages/console.dto';
+import type { ShellDataDto, ShellExitDto, ShellOpenDto, ShellResizeDto } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
@@ -19,10 +18,12 @@ type Verdict = { ok: true; closed?: { bytes: number; reason: ShellCloseReason } 
 
 /**
  * The remote command shell of an elevated session. Opening it is an audited admin action (a journaled
- * event); its bytes are relayed, never journaled, by the session's owner node after the domain allowed
- * them (elevated, active, a taking-part member; or the session's own agent for output). The output — and
- * only the output, never what is typed — goes to a transcript file the journal refers to (ShellOpened,
- * then ShellClosed with the byte count when the shell exits). When elevation ends (the owner disconnecting
+ * event); its bytes — input, output, and the technician's terminal size (`shell.resize`) — are relayed,
+ * never journaled, by the session's owner node after the domain allowed them (elevated, active, a
+ * taking-part member; or the session's own agent for output). The output — only what the agent's
+ * pseudo-terminal printed: command lines it echoed, never what was typed with echo off, such as a password
+ * at a prompt — goes to a transcript file the journal refers to (ShellOpened, then ShellClosed with the
+ * byte count when the shell exits). When elevation ends (the owner disconnecting
  * the customer ends it too) or the session ends, the agent is told to close the session's shells; their
  * exits reach the members and close the records.
  */
@@ -42,8 +43,9 @@ export class ShellHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.forwarder.procedure('shell', (state, payload) => this.relay(state as SessionState, payload as ShellPayload));
-    this.handlers.on('shell.open', (conn, d: SessionRef) => this.open(conn, d.sessionId));
+    this.handlers.on('shell.open', (conn, d: ShellOpenDto) => this.open(conn, d));
     this.handlers.on('shell.input', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'member', 'shell.input', { data: d.data }));
+    this.handlers.on('shell.resize', (conn, d: ShellResizeDto) => this.pass(conn, d.sessionId, d.shellId, 'member', 'shell.resize', { cols: d.cols, rows: d.rows }));
     this.handlers.on('shell.output', (conn, d: ShellDataDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.output', { data: d.data }));
     this.handlers.on('shell.exit', (conn, d: ShellExitDto) => this.pass(conn, d.sessionId, d.shellId, 'agent', 'shell.exit', { code: d.code }));
     // Elevation over (by a member, the customer, or the customer's disconnection) or the session: the shells close, on the node where the agent is.
@@ -56,11 +58,12 @@ export class ShellHandlers implements OnModuleInit {
     });
   }
 
-  private async open(conn: Connection, sessionId: string): Promise<object> {
+  private async open(conn: Connection, d: ShellOpenDto): Promise<object> {
+    const { sessionId, cols, rows } = d;
     const actor = this.sessions.actorOf(conn);
     const shellId = newId('sh');
     const commit = await this.router.ask(SESSION, sessionId, { type: 'OpenShell', shellId, transcript: ShellTranscripts.ref(sessionId, shellId) }, actor);
-    const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', { sessionId, shellId, from: 'member', actorId: actor.id, event: 'shell.open', data: { by: { id: actor.id, name: actor.name } } } satisfies ShellPayload);
+    const verdict = await this.router.run<Verdict>(SESSION, sessionId, 'shell', { sessionId, shellId, from: 'member', actorId: actor.id, event: 'shell.open', data: { by: { id: actor.id, name: actor.name }, cols, rows } } satisfies ShellPayload);
     if (!verdict.ok) throw new ProtocolError(verdict.code, verdict.message);
     return { sessionId, seq: commit.version, shellId };
   }

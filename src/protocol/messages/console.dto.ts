@@ -148,6 +148,18 @@ export class ShellRefDto extends SessionRef {
   @IsWireId() shellId!: string;
 }
 
+/** Open a command shell; the technician's terminal size (character cells) when it has one. */
+export class ShellOpenDto extends SessionRef {
+  @IsOptional() @IsInt() @Min(2) @Max(500) cols?: number;
+  @IsOptional() @IsInt() @Min(2) @Max(500) rows?: number;
+}
+
+/** The technician's terminal changed size: the shell's pseudo-terminal follows. */
+export class ShellResizeDto extends ShellRefDto {
+  @IsInt() @Min(2) @Max(500) cols!: number;
+  @IsInt() @Min(2) @Max(500) rows!: number;
+}
+
 /** Keystrokes / lines for the remote shell, or its output (from the agent). */
 export class ShellDataDto extends ShellRefDto {
   @IsString() @MaxLength(65_536) data!: string;

@@ -491,7 +491,7 @@ export class AdminConsole {
   private async downloadTranscript(sessionId: string, shellId: string): Promise<void> {
     const reason = await ask({
       title: 'Download the shell transcript?',
-      body: 'The transcript holds what the remote shell printed (never what was typed). The download and its reason go into the audit log.',
+      body: 'The transcript holds what the remote terminal printed: command lines as it echoed them, never what was typed with echo off (passwords). The download and its reason go into the audit log.',
       confirm: 'Download',
       input: { label: 'Reason', placeholder: 'e.g. incident review', maxLength: 200 },
     });

@@ -1,7 +1,7 @@
 import '@xterm/xterm/css/xterm.css';
 import './shell-panel.css';
 import { Terminal } from '@xterm/xterm';
-import { h, uid } from '../shared/dom';
+import { h } from '../shared/dom';
 import type { SessionModel } from '../shared/sessions';
 import { toastError } from '../shared/toast';
 import type { Cockpit } from './cockpit';
@@ -9,12 +9,13 @@ import type { Cockpit } from './cockpit';
 /**
  * The remote command shell of an elevated session (issue #12), in the session view's Admin tab.
  *
- * `shell.open {sessionId}` (an audited admin action, elevated sessions only) starts a shell on the desktop;
- * every line typed goes out as `shell.input {sessionId, shellId, data}`; the desktop's output comes back as
- * `shell.output {sessionId, shellId, data}` and the end as `shell.exit {sessionId, shellId, code}`. The agent
- * runs the shell on pipes (no terminal on its side: no prompt, no echo), so the page shows the output in an
- * xterm.js terminal (colours, scrollback) and edits the command in a line below it, echoing it as `$ cmd`.
- * What a shell printed stays (per session) while the user switches sessions or tabs.
+ * `shell.open {sessionId, cols, rows}` (an audited admin action, elevated sessions only) starts a shell in a
+ * pseudo-terminal on the desktop, sized to this page's xterm.js terminal; `shell.resize {sessionId, shellId,
+ * cols, rows}` follows the terminal's size. The terminal is a real one: every keystroke (or paste) goes out
+ * as `shell.input {sessionId, shellId, data}` — in order, coalesced while one is on its way — and the remote
+ * terminal's output (prompt, echo, full-screen programs) comes back as `shell.output {sessionId, shellId,
+ * data}`, the end as `shell.exit {sessionId, shellId, code}`. What a shell printed stays (per session) while
+ * the user switches sessions or tabs.
  */
 
 interface ShellState {
@@ -27,10 +28,16 @@ interface ShellState {
   over: string | null;
   /** Output for a shell whose `shell.open` ack has not come yet. */
   early: Array<{ shellId: string; data: string }>;
-  history: string[];
+  /** Keystrokes not sent yet (one `shell.input` is on its way at a time, so they arrive in order). */
+  outbox: string;
+  sending: boolean;
+  /** The size the remote terminal was last given. */
+  size: { cols: number; rows: number } | null;
 }
 
 const MAX_TRANSCRIPT = 256 * 1024;
+/** At most this much typed or pasted text per `shell.input` (its limit is 65,536). */
+const MAX_INPUT = 16_384;
 const FONT_SIZE = 12.5;
 const FONT = '"DejaVu Sans Mono", ui-monospace, Menlo, Consolas, monospace';
 const DIM = '\x1b[2m';
@@ -44,7 +51,7 @@ const wired = new WeakSet<object>();
 function stateOf(sessionId: string): ShellState {
   let s = states.get(sessionId);
   if (!s) {
-    s = { shellId: null, opening: false, transcript: '', exitCode: null, over: null, early: [], history: [] };
+    s = { shellId: null, opening: false, transcript: '', exitCode: null, over: null, early: [], outbox: '', sending: false, size: null };
     states.set(sessionId, s);
   }
   return s;
@@ -55,6 +62,44 @@ function emit(sessionId: string, text: string): void {
   const s = stateOf(sessionId);
   s.transcript = (s.transcript + text).slice(-MAX_TRANSCRIPT);
   for (const p of panels) if (p.sessionId === sessionId) p.write(text);
+}
+
+function running(s: ShellState): boolean {
+  return s.shellId !== null && s.exitCode === null && s.over === null;
+}
+
+/** Sends what was typed, in order: one `shell.input` at a time, what is typed meanwhile goes in the next. */
+async function flush(app: Cockpit, sessionId: string): Promise<void> {
+  const s = stateOf(sessionId);
+  if (s.sending) return;
+  s.sending = true;
+  try {
+    while (s.outbox && running(s)) {
+      let end = Math.min(s.outbox.length, MAX_INPUT);
+      if (end < s.outbox.length && /[\uD800-\uDBFF]/.test(s.outbox[end - 1]!)) end -= 1;
+      const data = s.outbox.slice(0, end);
+      s.outbox = s.outbox.slice(end);
+      try {
+        await app.conn.ask('shell.input', { sessionId, shellId: s.shellId, data });
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        s.outbox = '';
+        emit(sessionId, `\r\n${RED}[not sent: ${e.code ?? 'ERROR'} — ${e.message ?? ''}]${OFF}\r\n`);
+      }
+    }
+  } finally {
+    s.sending = false;
+    if (!running(s)) s.outbox = '';
+  }
+}
+
+/** Gives the remote terminal the size of this page's terminal, when it differs from the last one it was given. */
+function sendSize(app: Cockpit, sessionId: string, size: { cols: number; rows: number }): void {
+  const s = stateOf(sessionId);
+  if (!running(s) || (s.size?.cols === size.cols && s.size.rows === size.rows)) return;
+  s.size = { cols: size.cols, rows: size.rows };
+  // Refused (elevation just ended, say): the next size is sent again, whatever it is.
+  app.conn.ask('shell.resize', { sessionId, shellId: s.shellId, ...s.size }).catch(() => { s.size = null; });
 }
 
 /** One listener per connection for every panel (the connection has no way to remove one). */
@@ -97,38 +142,22 @@ class ShellPanel {
   readonly el: HTMLElement;
   private readonly status = h('p', { class: 'hint', role: 'status' });
   private readonly openBtn = h('button', { type: 'button', class: 'primary' }, 'Open terminal');
-  private readonly endBtn = h('button', { type: 'button', title: 'Send exit to the shell' }, 'End shell');
+  private readonly endBtn = h('button', { type: 'button', title: 'Clear the line and send exit to the shell' }, 'End shell');
   private readonly expandBtn = h('button', { type: 'button', 'aria-pressed': 'false', title: 'Show the terminal larger' }, 'Expand');
-  private readonly screen = h('div', { class: 'shell-screen', 'aria-label': 'Remote shell output', role: 'log' });
-  private readonly input = h('input', { id: uid('shell-input'), class: 'mono', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', placeholder: 'Type a command and press Enter', maxlength: 60000 });
-  private readonly inputRow: HTMLElement;
+  private readonly screen = h('div', { class: 'shell-screen', 'aria-label': 'Remote terminal', role: 'log' });
   private readonly box: HTMLElement;
   private term: Terminal | null = null;
   private resize: ResizeObserver | null = null;
-  private historyAt = -1;
 
   constructor(private readonly app: Cockpit, private readonly model: SessionModel) {
     this.openBtn.addEventListener('click', () => void this.open());
-    this.endBtn.addEventListener('click', () => void this.send('exit\n', 'exit'));
+    // Ctrl-U first: whatever was half typed at the prompt is dropped, not run.
+    this.endBtn.addEventListener('click', () => this.type('\x15exit\r'));
     this.expandBtn.addEventListener('click', () => this.expand(!this.box.classList.contains('expanded')));
-    const form = h('form', { class: 'shell-input' }, h('label', { for: this.input.id, class: 'shell-prompt', title: 'Command' }, '$'), this.input,
-      h('button', { type: 'submit', class: 'small' }, 'Run'));
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const line = this.input.value;
-      this.input.value = '';
-      this.historyAt = -1;
-      if (line.trim()) this.state.history = [...this.state.history.filter((x) => x !== line), line].slice(-100);
-      void this.send(`${line}\n`, line);
-    });
-    this.input.addEventListener('keydown', (ev: KeyboardEvent) => this.historyKey(ev));
-    this.inputRow = form;
+    // Escape belongs to the remote programs (vi); Shrink gives the page back.
     this.box = h('div', { class: 'shell-box', hidden: true },
-      h('div', { class: 'shell-bar' }, h('span', { class: 'grow small' }, 'Remote shell'), this.expandBtn),
-      this.screen, this.inputRow);
-    this.box.addEventListener('keydown', (ev: KeyboardEvent) => {
-      if (ev.key === 'Escape' && this.box.classList.contains('expanded')) this.expand(false);
-    });
+      h('div', { class: 'shell-bar' }, h('span', { class: 'grow small', title: 'Click the terminal and type: every key goes to the remote shell' }, 'Remote terminal'), this.expandBtn),
+      this.screen);
     this.el = h('fieldset', { class: 'shell-panel', 'data-testid': 'shell-panel' },
       h('legend', null, 'Command shell'),
       this.status,
@@ -141,7 +170,7 @@ class ShellPanel {
     this.expandBtn.setAttribute('aria-pressed', String(on));
     this.expandBtn.textContent = on ? 'Shrink' : 'Expand';
     this.fit();
-    this.input.focus();
+    this.term?.focus();
   }
 
   get sessionId(): string {
@@ -159,8 +188,7 @@ class ShellPanel {
   }
 
   private get running(): boolean {
-    const st = this.state;
-    return st.shellId !== null && st.exitCode === null && st.over === null;
+    return running(this.state);
   }
 
   update(): void {
@@ -176,10 +204,13 @@ class ShellPanel {
     this.openBtn.disabled = !this.allowed || st.opening;
     this.openBtn.textContent = st.opening ? 'Opening…' : st.shellId ? 'Open a new terminal' : 'Open terminal';
     this.endBtn.hidden = !running;
-    this.input.disabled = !running;
-    for (const b of this.inputRow.querySelectorAll('button')) b.disabled = !running;
-    this.box.hidden = !st.shellId && !st.transcript;
+    this.box.hidden = !st.shellId && !st.transcript && !st.opening;
     if (!this.box.hidden) this.ensureTerminal();
+    if (this.term) {
+      this.term.options.disableStdin = !running;
+      this.term.options.cursorInactiveStyle = running ? 'outline' : 'none';
+    }
+    this.screen.toggleAttribute('data-running', running);
     this.status.textContent = running ? 'Commands run on the remote computer with administrator rights. Every shell is recorded in the audit trail.'
       : !s?.elevated ? 'Available once the session is elevated; the shell closes when elevation ends.'
         : s.you === 'observer' ? 'Observers cannot use the command shell.'
@@ -194,14 +225,17 @@ class ShellPanel {
 
   private ensureTerminal(): void {
     if (this.term) return;
+    // The remote pseudo-terminal sends CR LF itself: no end-of-line conversion here (full-screen programs move the cursor).
     const term = new Terminal({
-      convertEol: true, disableStdin: true, cursorBlink: false, cursorInactiveStyle: 'none', fontFamily: FONT, fontSize: FONT_SIZE,
-      scrollback: 5000, rows: 16, cols: 40,
-      theme: { background: '#11161f', foreground: '#d8dee9', cursor: '#11161f', selectionBackground: '#3b4a6b' },
+      convertEol: false, disableStdin: !this.running, cursorBlink: false, cursorStyle: 'block', cursorInactiveStyle: this.running ? 'outline' : 'none',
+      fontFamily: FONT, fontSize: FONT_SIZE, scrollback: 5000, rows: 16, cols: 40,
+      theme: { background: '#11161f', foreground: '#d8dee9', cursor: '#d8dee9', cursorAccent: '#11161f', selectionBackground: '#3b4a6b' },
     });
     term.open(this.screen);
     if (this.state.transcript) term.write(this.state.transcript);
     this.term = term;
+    term.onData((data) => this.type(data));
+    term.onResize((size) => sendSize(this.app, this.sessionId, size));
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(this.box);
     this.fit();
@@ -219,19 +253,32 @@ class ShellPanel {
     if (cols !== term.cols || rows !== term.rows) term.resize(cols, rows);
   }
 
+  /** A keystroke or a paste for the remote shell. */
+  private type(data: string): void {
+    const st = this.state;
+    if (!this.running) return;
+    st.outbox += data;
+    void flush(this.app, this.sessionId);
+  }
+
   private async open(): Promise<void> {
     const st = this.state;
     st.opening = true;
     st.early = [];
-    this.update();
+    this.update(); // shows the terminal, so it has a size to give the remote one
+    this.fit();
+    const size = this.term ? { cols: this.term.cols, rows: this.term.rows } : { cols: 80, rows: 24 };
     try {
-      const ack = await this.app.conn.ask<{ shellId: string }>('shell.open', { sessionId: this.sessionId });
+      const ack = await this.app.conn.ask<{ shellId: string }>('shell.open', { sessionId: this.sessionId, ...size });
       st.shellId = ack.shellId;
       st.exitCode = null;
       st.over = null;
-      st.history = st.history ?? [];
+      st.outbox = '';
+      st.size = size;
       emit(this.sessionId, `${st.transcript ? '\r\n' : ''}${DIM}[shell opened on the remote computer]${OFF}\r\n`);
       for (const e of st.early) if (e.shellId === ack.shellId) emit(this.sessionId, e.data);
+      // The terminal may have changed size while the shell was opening.
+      if (this.term) sendSize(this.app, this.sessionId, { cols: this.term.cols, rows: this.term.rows });
     } catch (err) {
       toastError(err, 'Command shell');
       const e = err as { code?: string; message?: string };
@@ -240,35 +287,7 @@ class ShellPanel {
       st.opening = false;
       st.early = [];
       this.update();
-      if (this.running) this.input.focus();
-    }
-  }
-
-  private async send(data: string, echo: string): Promise<void> {
-    const st = this.state;
-    if (!st.shellId || !this.running) return;
-    emit(this.sessionId, `${DIM}$ ${OFF}${echo.replaceAll('\x1b', '^[')}\r\n`);
-    try {
-      await this.app.conn.ask('shell.input', { sessionId: this.sessionId, shellId: st.shellId, data });
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      emit(this.sessionId, `${RED}[not sent: ${e.code ?? 'ERROR'} — ${e.message ?? ''}]${OFF}\r\n`);
-    }
-  }
-
-  private historyKey(ev: KeyboardEvent): void {
-    const hist = this.state.history;
-    if (ev.key === 'ArrowUp' && hist.length) {
-      ev.preventDefault();
-      this.historyAt = this.historyAt < 0 ? hist.length - 1 : Math.max(0, this.historyAt - 1);
-      this.input.value = hist[this.historyAt];
-    } else if (ev.key === 'ArrowDown' && this.historyAt >= 0) {
-      ev.preventDefault();
-      this.historyAt = this.historyAt + 1 < hist.length ? this.historyAt + 1 : -1;
-      this.input.value = this.historyAt < 0 ? '' : hist[this.historyAt];
-    } else if (ev.key === 'l' && ev.ctrlKey) {
-      ev.preventDefault();
-      this.term?.clear();
+      if (this.running) this.term?.focus();
     }
   }
 
