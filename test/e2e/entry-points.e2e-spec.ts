@@ -134,4 +134,20 @@ describe('entry points: support buttons and jump clients', () => {
     expect(await desk.ws.next('jump.unpinned')).toEqual({ jumpClientId });
     for (const c of [root, alice, bob, carol, sam, desk.ws]) await c.close();
   });
+
+  it('a session id that does not exist is UNKNOWN_SESSION to everyone: list, deploy, pin', async () => {
+    const root = await person(t, 'root');
+    const alice = await person(t, 'alice');
+    const sam = await person(t, 'sam');
+    const sessionId = 's-does-not-exist';
+    const expiresAt = new Date(now + 3600_000).toISOString();
+    for (const who of [alice, sam, root]) {
+      await expect(who.ask('support-button.list', { sessionId })).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' });
+      await expect(who.ask('support-button.deploy', { sessionId, name: 'Ghost', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt })).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' });
+      await expect(who.ask('jump.pin', { sessionId, location: { kind: 'personal' } })).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' });
+    }
+    // Nothing was made for it: no button, no pin.
+    expect((await root.ask('support-button.list', {})).buttons.filter((b: { name: string }) => b.name === 'Ghost')).toEqual([]);
+    for (const c of [root, alice, sam]) await c.close();
+  });
 });

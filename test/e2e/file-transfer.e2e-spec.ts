@@ -78,6 +78,50 @@ describe('file transfer in a session', () => {
     for (const c of [alice, desk.ws]) await c.close();
   }, 30_000);
 
+  it('a removed technician\'s offers die with them: accepting one later and their late bytes are refused (FILE_FAILED), the desk gets none; a disconnected customer\'s offer too', async () => {
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    const desk = await agent(t, 'desk-files-gone', '272727');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId: 'bob' } });
+    await bob.ask('invite.respond', { sessionId, inviteId, accept: true });
+    await bob.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
+
+    // Bob offers two files: the desk accepts one and gets its first chunk; the other is still unanswered.
+    const onItsWay = randomBytes(2 * CHUNK);
+    const sent = await bob.ask('file.offer', { sessionId, name: 'tool.exe', size: onItsWay.length, sha256: sha(onItsWay) });
+    const pending = await bob.ask('file.offer', { sessionId, name: 'later.ps1', size: 4, sha256: 'c'.repeat(64) });
+    await desk.ws.ask('file.respond', { sessionId, fileId: sent.fileId, accept: true });
+    await bob.ask('file.chunk', { sessionId, fileId: sent.fileId, offset: 0, data: onItsWay.subarray(0, CHUNK).toString('base64') });
+    await desk.ws.next('file.chunk', (c) => c.fileId === sent.fileId);
+
+    // The owner removes Bob: both die, and everyone (the desk too) reads why.
+    await alice.ask('member.remove', { sessionId, memberId: 'bob' });
+    for (const fileId of [sent.fileId, pending.fileId]) {
+      expect(await desk.ws.next('session.event', (e) => e.type === 'FileFailed' && e.fileId === fileId)).toMatchObject({ code: 'CANCELLED' });
+      expect(await alice.next('session.event', (e) => e.type === 'FileFailed' && e.fileId === fileId)).toMatchObject({ code: 'CANCELLED' });
+    }
+    // The customer's late yes is refused; so are Bob's late bytes and his file.done, for either file.
+    await expect(desk.ws.ask('file.respond', { sessionId, fileId: pending.fileId, accept: true })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+    await expect(bob.ask('file.chunk', { sessionId, fileId: pending.fileId, offset: 0, data: 'AAAA' })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+    await expect(bob.ask('file.chunk', { sessionId, fileId: sent.fileId, offset: CHUNK, data: onItsWay.subarray(CHUNK).toString('base64') })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+    await expect(bob.ask('file.done', { sessionId, fileId: sent.fileId })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+
+    // The customer offers a file, then is disconnected before anyone answers: accepting it later is refused too.
+    const fromDesk = await desk.ws.ask('file.offer', { sessionId, name: 'logs.zip', size: 4, sha256: 'd'.repeat(64) });
+    await alice.ask('customer.disconnect', { sessionId });
+    expect(await alice.next('session.event', (e) => e.type === 'FileFailed' && e.fileId === fromDesk.fileId)).toMatchObject({ code: 'CANCELLED' });
+    await expect(alice.ask('file.respond', { sessionId, fileId: fromDesk.fileId, accept: true })).rejects.toMatchObject({ code: 'FILE_FAILED' });
+
+    // The desk got one chunk of Bob's file, the one sent before he was removed, and no file.done.
+    await alice.ask('session.end', { sessionId });
+    await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'SessionEnded');
+    expect(desk.ws.all('file.chunk').filter((c) => c.fileId === sent.fileId || c.fileId === pending.fileId).map((c) => [c.fileId, c.offset])).toEqual([[sent.fileId, 0]]);
+    expect(desk.ws.all('file.done').filter((d) => d.sessionId === sessionId)).toEqual([]);
+    for (const c of [alice, bob, desk.ws]) await c.close();
+  }, 30_000);
+
   it('the real agent: asks the customer, saves into Downloads safely and never over a file, sends with `send PATH`', async () => {
     const downloads = join(dir, 'agent-downloads');
     const alice = await person(t, 'alice');

@@ -3,7 +3,7 @@ import { ALLOWED, Authorization, reject } from '../common/decision';
 import { MAX_FILE_BYTES, SessionCommand } from './session.commands';
 import { Outcome, active, check, emit, firstFailure, isCustomerActor, isMember, memberOrCustomer, notEnded } from './session.guards';
 import { SessionEventBody } from './session.events';
-import { SessionState } from './session.state';
+import { FileOffer, SessionState } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
 
@@ -31,6 +31,8 @@ export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): O
   if (failure) return failure;
   const file = s.files[c.fileId];
   if (!file) return reject('UNKNOWN_FILE');
+  // An offer withdrawn (its sender left or was removed, the customer was disconnected) takes no answer.
+  if (file.status === 'failed') return reject('FILE_FAILED');
   if (file.status !== 'offered') return reject('FILE_ANSWERED');
   const fromCustomer = s.customer !== null && file.from === s.customer.id;
   if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
@@ -60,25 +62,34 @@ export function reportFile(s: SessionState, c: Cmd<'ReportFile'>, a: Actor): Out
 }
 
 /**
- * Files still on their way when the transfer can no longer finish fail as CANCELLED, so their senders learn
- * it: every one when the session ends or the customer is disconnected, those one member sends when it leaves.
+ * Files that can no longer finish fail as CANCELLED, so everyone learns it. The session's end cancels those on
+ * their way (an offer still unanswered ends with the session). When its sender can no longer send — the customer
+ * disconnected (every file goes to or comes from the desktop: all of them), a member who left or was removed
+ * (`fromId`: those it offered) — its offers not yet answered are withdrawn the same way, so none is accepted later.
  */
-export function cancelFiles(s: SessionState, fromId?: string): SessionEventBody[] {
+export function cancelFiles(s: SessionState, scope: { fromId?: string; offers: boolean }): SessionEventBody[] {
+  const open = (f: FileOffer): boolean => f.status === 'accepted' || (scope.offers && f.status === 'offered');
   return Object.values(s.files)
-    .filter((f) => f.status === 'accepted' && (fromId === undefined || f.from === fromId))
+    .filter((f) => open(f) && (scope.fromId === undefined || f.from === scope.fromId))
     .map((f) => ({ type: 'FileFailed', fileId: f.fileId, name: f.name, code: 'CANCELLED' }));
 }
 
+/** The actor still takes part: a member now, or the customer (its seat or its desktop agent) not disconnected. */
+const stillIn = (s: SessionState, actorId: string): boolean =>
+  isMember(s, actorId) || (s.customer !== null && s.customer.connected && (s.customer.id === actorId || s.agentId === actorId));
+
 /**
- * May this actor send these bytes of a file now (not journaled)? Only the one who offered it, only after
- * the receiver accepted it and before it reported a result or the file was cancelled, only within its
- * announced size, only while the session is not ended.
+ * May this actor send these bytes of a file now (not journaled)? Only the one who offered it, while it still
+ * takes part, only after the receiver accepted it and before it reported a result or the file was cancelled
+ * (its sender leaving cancels it: FILE_FAILED), only within its announced size, only while the session is not ended.
  */
 export function authorizeFileChunk(s: SessionState, actorId: string, fileId: string, offset: number, length: number): Authorization {
   if (s.status === 'ended') return reject('SESSION_ENDED');
   const file = s.files[fileId];
   if (!file) return reject('UNKNOWN_FILE');
   if (file.from === actorId && file.status === 'failed') return reject('FILE_FAILED');
+  // Bytes come from who takes part now, not from who once offered (a journal written before leaving cancelled files).
+  if (!stillIn(s, actorId)) return reject('NOT_MEMBER');
   if (file.from !== actorId || file.status !== 'accepted') return reject('FILE_NOT_ACCEPTED');
   if (offset < 0 || length < 0 || offset + length > file.size) return reject('FILE_TOO_LARGE');
   return ALLOWED;

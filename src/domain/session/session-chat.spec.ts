@@ -76,6 +76,24 @@ const cases: RuleCase[] = [
   { id: 'FILE-23', rule: 'a removed member\'s files on their way are cancelled', seed: SEND,
     given: [...shared(), ...tech2Accepted], when: { type: 'RemoveMember', memberId: tech2.id }, actor: tech,
     then: [{ type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberRemoved', memberId: tech2.id }] },
+  { id: 'FILE-24', rule: 'a member who leaves withdraws its offers not yet answered (CANCELLED), not the others\' offers', seed: SEND,
+    given: [...shared(), tech2File, techFile, custFile], when: { type: 'Leave' }, actor: tech2,
+    then: [{ type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberLeft', memberId: tech2.id }] },
+  { id: 'FILE-25', rule: 'a removed member\'s offers not yet answered are withdrawn (CANCELLED)', seed: SEND,
+    given: [...shared(), tech2File], when: { type: 'RemoveMember', memberId: tech2.id }, actor: tech,
+    then: [{ type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberRemoved', memberId: tech2.id }] },
+  { id: 'FILE-26', rule: 'disconnecting the customer withdraws every offer not yet answered, its own and those to it, with the files on their way', seed: SEND,
+    given: [...shared(), techFile, custFile, ...tech2Accepted], when: { type: 'DisconnectCustomer' }, actor: tech,
+    then: [
+      { type: 'FileFailed', fileId: 'f1', name: 'fix.ps1', code: 'CANCELLED' }, { type: 'FileFailed', fileId: 'f2', name: 'log.txt', code: 'CANCELLED' },
+      { type: 'FileFailed', fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'CustomerDisconnected', customerId: cust.id },
+    ] },
+  { id: 'FILE-27', rule: 'an offer withdrawn with its sender is not accepted later', seed: SEND,
+    given: [...shared(), tech2File, { type: 'FileFailed', by: tech, fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberRemoved', by: tech, memberId: tech2.id }],
+    when: { type: 'RespondFile', fileId: 'f3', accept: true }, actor: cust, rejects: 'FILE_FAILED' },
+  { id: 'FILE-28', rule: 'the disconnected customer\'s offer is not accepted later', seed: SEND,
+    given: [...shared(), custFile, { type: 'FileFailed', by: tech, fileId: 'f2', name: 'log.txt', code: 'CANCELLED' }, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }],
+    when: { type: 'RespondFile', fileId: 'f2', accept: true }, actor: tech2, rejects: 'FILE_FAILED' },
 ];
 
 describe('session chat and files', () => runRules(cases));
@@ -109,5 +127,17 @@ describe('file bytes (not journaled)', () => {
     // A result for a file the journal does not know changes nothing.
     const stray = given(...shared(), { type: 'FileDelivered', by: cust, fileId: 'zz', name: 'x' }, { type: 'FileFailed', by: cust, fileId: 'zz', name: 'x', code: 'CANCELLED' }).state;
     expect(stray.files).toEqual({});
+  });
+  test('FILE-CHUNK-3 a sender who left, was removed or disconnected sends no more bytes — "Send File"', () => {
+    const removed = given(...shared(), ...tech2Accepted, { type: 'FileFailed', by: tech, fileId: 'f3', name: 'tool.exe', code: 'CANCELLED' }, { type: 'MemberRemoved', by: tech, memberId: tech2.id }).state;
+    expect(authorizeFileChunk(removed, tech2.id, 'f3', 0, 1)).toMatchObject({ rejection: { code: 'FILE_FAILED' } });
+    expect(authorizeFileChunk(removed, tech2.id, 'f3', 0, 0)).toMatchObject({ rejection: { code: 'FILE_FAILED' } }); // file.done
+    // A journal written before leaving cancelled files: the file looks open, its sender is gone.
+    const left = given(...shared(), ...tech2Accepted, { type: 'MemberLeft', by: tech2, memberId: tech2.id }).state;
+    expect(left.files.f3).toMatchObject({ status: 'accepted' });
+    expect(authorizeFileChunk(left, tech2.id, 'f3', 0, 1)).toMatchObject({ rejection: { code: 'NOT_MEMBER' } });
+    const disconnected = given(...shared(), ...custAccepted, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }).state;
+    expect(authorizeFileChunk(disconnected, cust.id, 'f2', 0, 1)).toMatchObject({ rejection: { code: 'NOT_MEMBER' } });
+    expect(authorizeFileChunk(given(...shared(), ...custAccepted).state, cust.id, 'f2', 0, 1)).toEqual({ ok: true });
   });
 });

@@ -78,6 +78,8 @@ const cases: RuleCase[] = [
     when: { type: 'CloseShell', shellId: 'sh1', bytes: 3, reason: 'customer-disconnected' }, actor: sys, then: [{ type: 'ShellClosed', shellId: 'sh1', transcript: 't', bytes: 3, reason: 'customer-disconnected' }] },
   { id: 'ELEV-23', rule: 'no elevation is asked once the owner disconnected the customer', seed: 'Disconnect the customer but stay: the owner ends the customer\'s part and keeps the session open',
     given: [...active, { type: 'CustomerDisconnected', by: tech, customerId: cust.id }], when: { type: 'RequestElevation', requestId: 'e1', method: 'credentials', credentials: creds }, actor: tech, rejects: 'CUSTOMER_OFFLINE' },
+  { id: 'ELEV-24', rule: 'an elevation request dies with the member who asked it: once they left, neither the customer nor the agent grants it', seed: 'Touch OK to elevate the client.',
+    given: [...shared('interact'), { type: 'ElevationRequested', by: tech2, requestId: 'e1', method: 'prompt', scope: 'admin' }, { type: 'MemberLeft', by: tech2, memberId: tech2.id }], when: { type: 'RespondElevation', requestId: 'e1', allow: true }, actor: cust, rejects: 'UNKNOWN_REQUEST' },
 ];
 
 describe('session elevation', () => {

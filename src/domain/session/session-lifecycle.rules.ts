@@ -12,7 +12,7 @@ type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }
 /** Everyone gets `SessionEnded`; live invitations die first so their invitees learn it, files on their way too so their senders do. */
 function endForAll(s: SessionState, reason: EndReason, lockDesktop: boolean): Outcome {
   const ended: SessionEventBody = { type: 'SessionEnded', reason, lockDesktop, releaseClient: true };
-  return emit(...revokeAll(s, 'session-ended'), ...cancelFiles(s), ended);
+  return emit(...revokeAll(s, 'session-ended'), ...cancelFiles(s, { offers: false }), ended);
 }
 
 /** The owner steps away: the session waits in the owner's personal queue; the other members stay in. */
@@ -43,7 +43,7 @@ export function leave(s: SessionState, _c: Cmd<'Leave'>, a: Actor): Outcome {
   if (failure) return failure;
   if (s.ownerId === a.id) return reject('OWNER_MUST_END_OR_TRANSFER');
   if (!isMember(s, a.id)) return reject('NOT_MEMBER');
-  return emit(...revokeAll(s, 'sender-left', a.id), ...cancelFiles(s, a.id), { type: 'MemberLeft', memberId: a.id });
+  return emit(...revokeAll(s, 'sender-left', a.id), ...cancelFiles(s, { fromId: a.id, offers: true }), { type: 'MemberLeft', memberId: a.id });
 }
 
 /** An admin ends any session. */

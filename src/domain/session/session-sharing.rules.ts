@@ -71,7 +71,7 @@ export function removeMember(s: SessionState, c: Cmd<'RemoveMember'>, a: Actor):
   if (s.customer !== null && c.memberId === s.customer.id) return disconnectCustomer(s, { type: 'DisconnectCustomer' }, a);
   if (c.memberId === s.ownerId) return reject('OWNER_MUST_END_OR_TRANSFER');
   if (!isMember(s, c.memberId)) return reject('UNKNOWN_MEMBER');
-  return emit(...revokeAll(s, 'sender-left', c.memberId), ...cancelFiles(s, c.memberId), { type: 'MemberRemoved', memberId: c.memberId });
+  return emit(...revokeAll(s, 'sender-left', c.memberId), ...cancelFiles(s, { fromId: c.memberId, offers: true }), { type: 'MemberRemoved', memberId: c.memberId });
 }
 
 /**
@@ -82,8 +82,8 @@ export function disconnectCustomer(s: SessionState, _c: Cmd<'DisconnectCustomer'
   const failure = firstFailure(notEnded(s), owner(s, a), started(s), check(s.customer?.connected === true, 'UNKNOWN_MEMBER'));
   if (failure) return failure;
   const disconnected: SessionEventBody = { type: 'CustomerDisconnected', customerId: s.customer!.id };
-  // Every file on its way goes to or comes from the customer's desktop: none can finish now.
-  return emit(...(s.elevated ? [{ type: 'ElevationEnded', reason: 'customer-disconnected' } as const] : []), ...cancelFiles(s), disconnected);
+  // Every file goes to or comes from the customer's desktop: none on its way can finish, no offer can be answered.
+  return emit(...(s.elevated ? [{ type: 'ElevationEnded', reason: 'customer-disconnected' } as const] : []), ...cancelFiles(s, { offers: true }), disconnected);
 }
 
 /**

@@ -5,6 +5,11 @@ import { NOW, RuleCase, accepted, admin, cust, elevated, ext, given, invited, jo
 
 const active = [requested(), accepted];
 const teamInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'i9', target: { kind: 'team' as const, teamId: 'helpdesk' } };
+/** An admin joins as an observer and invites (an admin may do what the owner does), so the sender is a member who is not the owner. */
+const adminInvited = [
+  { type: 'SupervisorJoined' as const, by: admin, member: toRef(admin) },
+  { type: 'InvitationSent' as const, by: admin, inviteId: 'ia', target: { kind: 'representative' as const, userId: tech3.id } },
+];
 const extInvite = { type: 'InvitationSent' as const, by: tech, inviteId: 'ix', target: { kind: 'external' as const, externalId: ext.id, name: ext.name } };
 const transferred = { type: 'SessionTransferred' as const, by: tech, from: tech.id, to: { kind: 'team' as const, teamId: 'helpdesk' } };
 const ownerNoRights = { ...tech, rights: [] };
@@ -64,6 +69,15 @@ const cases: RuleCase[] = [
   { id: 'INV-8', rule: 'a transfer kills the sender\'s invitations', seed: 'The inviting user leaves or transfers ownership of the session',
     given: [...active, invited('i1', tech2.id)], when: { type: 'Transfer', to: { kind: 'team', teamId: 'helpdesk' } }, actor: tech,
     then: [{ type: 'InvitationRevoked', inviteId: 'i1', reason: 'transferred' }, { type: 'SessionTransferred', from: tech.id, to: { kind: 'team', teamId: 'helpdesk' } }] },
+  { id: 'INV-15', rule: 'an invitation dies when its sender leaves (an admin who joined, invited, then left)', seed: 'The inviting user leaves or transfers ownership of the session',
+    given: [...active, ...adminInvited], when: { type: 'Leave' }, actor: admin,
+    then: [{ type: 'InvitationRevoked', inviteId: 'ia', reason: 'sender-left' }, { type: 'MemberLeft', memberId: admin.id }] },
+  { id: 'INV-16', rule: 'an invitation dies when its sender is removed', seed: 'The inviting user leaves or transfers ownership of the session',
+    given: [...active, ...adminInvited], when: { type: 'RemoveMember', memberId: admin.id }, actor: tech,
+    then: [{ type: 'InvitationRevoked', inviteId: 'ia', reason: 'sender-left' }, { type: 'MemberRemoved', memberId: admin.id }] },
+  { id: 'INV-17', rule: 'an invitation revoked with its sender is not accepted', seed: 'The inviting user leaves or transfers ownership of the session',
+    given: [...active, ...adminInvited, { type: 'InvitationRevoked', by: admin, inviteId: 'ia', reason: 'sender-left' }, { type: 'MemberLeft', by: admin, memberId: admin.id }],
+    when: { type: 'RespondInvite', inviteId: 'ia', accept: true }, actor: tech3, rejects: 'UNKNOWN_INVITE' },
   { id: 'INV-9', rule: 'the end of the session kills invitations', seed: 'The session ends',
     given: [...active, invited('i1', tech2.id)], when: { type: 'End' }, actor: tech,
     then: [{ type: 'InvitationRevoked', inviteId: 'i1', reason: 'session-ended' }, { type: 'SessionEnded', reason: 'owner', lockDesktop: false, releaseClient: true }] },

@@ -293,7 +293,10 @@ class FilePanel {
   /** The customer's file to the technicians: Accept / Refuse, then received here, checked, saved. */
   private fromCustomer(fileId: string, size: number): RowView {
     const a = answerOf(this.model, fileId);
+    const outcome = fileOutcome(this.model.events, fileId);
     if (!a) {
+      // Withdrawn before anyone answered (the customer was disconnected): nothing to accept any more.
+      if (outcome?.type === 'FileFailed') return { state: `Withdrawn: ${failureText(outcome.code)}`, badge: 'danger' };
       if (!this.canAnswer) return { state: 'Not answered', badge: '' };
       const respond = (accept: boolean): void => {
         void this.app.conn.ask('file.respond', { sessionId: this.sessionId, fileId, accept }).catch((err: Failure) => toast(`${accept ? 'Accept' : 'Refuse'}: ${err.code} — ${err.message}`, 'error'));
@@ -309,7 +312,6 @@ class FilePanel {
     const by = a.actor.id === this.app.me ? 'you' : a.actor.name;
     if (!a.accept) return { state: `Refused by ${by}`, badge: 'danger' };
     const inc = incoming.get(fileId);
-    const outcome = fileOutcome(this.model.events, fileId);
     if (outcome?.type === 'FileFailed' && inc?.phase !== 'ready') return { state: `Failed: ${failureText(outcome.code)}`, badge: 'danger', ...(inc && inc.re.received > 0 ? { done: inc.re.received } : {}) };
     if (!inc) return { state: `Accepted by ${by} — waiting for the first bytes`, badge: 'primary', done: 0 };
     if (inc.phase === 'failed') return failed(inc.failure, inc.re.received);
