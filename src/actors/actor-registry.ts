@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Actor } from '../domain';
 import { InvalidStateError, type Store } from '../cluster/ports';
 import type { AggregateSpec } from './aggregate';
+import { MailboxFullError } from './mailbox';
 import { AggregateActor, type ActorOptions, type AskResult, type Commit } from './aggregate.actor';
 
 /** The stream has no events: no such session (or presence, …) exists. */
@@ -83,6 +84,25 @@ export class ActorRegistry {
       version = entry.version;
     }
     return { state, version };
+  }
+
+  /**
+   * Reads a stream's state without activating its actor or keeping it alive: in its mailbox when this node
+   * runs it now, else from the journal (readStored). For reads over many streams (`request.list`), where
+   * activating each would take, and then renew, one lease per stream.
+   */
+  async peek<S, C, E, T>(spec: AggregateSpec<S, C, E>, id: string, read: (state: S, version: number) => T): Promise<T> {
+    const live = this.actors.get(`${spec.kind}:${id}`);
+    if (live && !live.isClosed) {
+      try {
+        return await (live as unknown as AggregateActor<S, C, E>).peek(read);
+      } catch (err) {
+        // Fenced or passivated meanwhile, or its mailbox full: the journal has everything it committed.
+        if (!(err instanceof InvalidStateError) && !(err instanceof MailboxFullError)) throw err;
+      }
+    }
+    const { state, version } = await this.readStored(spec, id);
+    return read(state, version);
   }
 
   /** Runs a command on a stream's actor. With `mustExist`, an empty stream is UnknownStreamError. */

@@ -99,6 +99,30 @@ describe('AggregateActor through the registry', () => {
     await r.close();
   });
 
+  it('peek reads a passivated stream from the journal without activating it, and a live one without keeping it alive', async () => {
+    let now = 1_000;
+    const store = new MemoryStore(() => now);
+    const r = registry(store, { idleMs: 100, clock: () => now });
+    for (let i = 1; i <= 4; i++) await r.ask(COUNTER, 'p', { type: 'add', n: i }, who, false);
+    now += 1_000;
+    await new Promise((res) => setTimeout(res, 150));
+    expect(r.size).toBe(0);
+    // Cold: read from snapshot + journal; no actor, no lease taken.
+    expect(await r.peek(COUNTER, 'p', (s, v) => ({ ...s, v }))).toEqual({ total: 10, seq: 4, v: 4 });
+    expect(await r.peek(COUNTER, 'nothing', (s, v) => ({ ...s, v }))).toEqual({ total: 0, seq: 0, v: 0 });
+    expect(r.size).toBe(0);
+    expect(await store.leases.current('counter:p')).toBeNull();
+    // Live: read in its mailbox, and the peek does not count as a use.
+    await r.ask(COUNTER, 'p', { type: 'add', n: 5 }, who);
+    await r.ask(COUNTER, 'p', { type: 'add', n: 6 }, who);
+    expect(r.size).toBe(1);
+    now += 1_000;
+    expect(await r.peek(COUNTER, 'p', (s) => s.total)).toBe(21);
+    await new Promise((res) => setTimeout(res, 150));
+    expect(r.size).toBe(0);
+    await r.close();
+  });
+
   it('answers BUSY-worthy MailboxFullError when a session is flooded', async () => {
     const r = registry(new MemoryStore(), { mailboxCapacity: 2 });
     await r.ask(COUNTER, 'w', { type: 'add', n: 1 }, who, false);

@@ -136,6 +136,14 @@ export class AggregateActor<S, C, E> {
     });
   }
 
+  /** Like query(), but does not count as a use: a read that must not keep the actor from passivating. */
+  peek<T>(read: (state: S, version: number) => T): Promise<T> {
+    return this.mailbox.post(async () => {
+      this.assertOpen();
+      return read(this.state, this.version);
+    });
+  }
+
   get isIdle(): boolean {
     return this.mailbox.isIdle;
   }

@@ -26,6 +26,8 @@ const sessionRequestKey = (sessionId: string): string => `session:${sessionId}:r
 const filingKey = (requestId: string): string => `request:${requestId}:filing`;
 /** Far longer than a filing takes; after it, a listed id without a journal is a filing a dead node never finished. */
 const FILING_MS = 60_000;
+/** How many requests `request.list` reads at once (docs/requests-at-scale.md). */
+const LIST_READS_IN_FLIGHT = 16;
 
 /** A request as lists show it; `realm` is the user database of its owner (docs/realms.md). */
 export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string; userId: string | null; realm: string | null } | null };
@@ -212,20 +214,27 @@ export class RequestHandlers implements OnModuleInit {
   private async list(actor: Actor, realm?: string): Promise<RequestView[]> {
     if (realm !== undefined) this.knownRealm(realm);
     const out: RequestView[] = [];
-    for (const id of await this.store.kv.setMembers(OPEN)) {
-      let s = await this.router.query(REQUEST, id, (st) => st).catch(() => null);
+    const one = async (id: string): Promise<void> => {
+      // Read, not activated: activating would take (and renew) one lease per open request on this node.
+      let s = await this.router.peek(REQUEST, id, (st, version) => (version > 0 ? st : null)).catch(() => null);
       if (s) s = await this.reconcile(s);
       if (!s) {
         if (await this.abandonedFiling(id)) await this.store.kv.setRemove(OPEN, id);
-        continue;
+        return;
       }
       if (s.status === 'closed') {
         await this.store.kv.setRemove(OPEN, id);
-        continue;
+        return;
       }
       if (requestListedFor(s, actor) && (realm === undefined || this.realmOfOwner(s) === realm)) out.push(this.viewOf(s));
-    }
-    return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
+    };
+    const ids = await this.store.kv.setMembers(OPEN);
+    // A few reads in flight at once: the store's round trips overlap, without flooding it.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(LIST_READS_IN_FLIGHT, ids.length) }, async () => {
+      while (next < ids.length) await one(ids[next++]!);
+    }));
+    return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
   }
 
   /** A listed id with no journal whose filing is over: the node filing it died before the commit (see file()). */

@@ -69,6 +69,18 @@ export class SessionRouter {
   }
 
   /**
+   * Reads a stream's state without taking its lease or activating it here (ActorRegistry.peek): what a list
+   * over many streams uses. An empty stream reads as version 0.
+   */
+  async peek<S, C, E, T>(spec: AggregateSpec<S, C, E>, id: string, read: (state: S, version: number) => T): Promise<T> {
+    try {
+      return await this.actors.peek(spec, id, read);
+    } catch (err) {
+      throw this.translate(err, spec.kind, id);
+    }
+  }
+
+  /**
    * Runs a registered procedure (see Forwarder.procedure) in the mailbox of the stream's actor, on
    * whichever node holds it: what must be ordered with the session's commits without being one
    * (authorising and sending input, pointers, annotations).
