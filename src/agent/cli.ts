@@ -189,8 +189,10 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     ...(attachCode ? {
       attachCode,
       onAttachRefused: refused,
-      // A joined agent was for that one session: it stops when the session ends.
+      // A joined agent was for that one session: it stops when the session ends, or when the owner disconnects
+      // this desktop from it (the chat goes on without the screen; this desktop's part is over).
       onSessionEnded: () => stop('session ended'),
+      onDisconnected: () => stop('the technician disconnected this desktop from the session (its part is over)'),
     } : {}),
   });
   const stop = (signal: string): void => {
