@@ -91,7 +91,8 @@ function openScreen(display: string | undefined): X11Screen {
 
 /**
  * `join`: the agent of this desktop (enrolled already with that server, else enrolled now with the attach
- * code) joins the click-to-chat session the code belongs to; it stops when the session ends or the code is refused.
+ * code) joins the click-to-chat session the code belongs to; it stops when the session ends, when a technician
+ * disconnects this desktop from it (exit 0, its part is over) or when the code is refused (exit 1).
  */
 async function joinCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
   const server = v.server as string | undefined;
