@@ -34,6 +34,8 @@ export interface AgentClientOptions {
   onAttachRefused?: (code: string, message: string) => void;
   /** The session this agent was in has ended. */
   onSessionEnded?: (sessionId: string) => void;
+  /** The owner disconnected this desktop from its session (`customer.disconnect`): the session goes on without it. */
+  onDisconnected?: (sessionId: string) => void;
   /** Saves the state (installed Support Buttons, Jump Client enrolments) to the config file. */
   saveState?: (state: AgentState) => void;
   /** `tandem-agent support`: the installed Support Button to start a session with, once connected. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AgentClient } from './agent-client';
 import type { CustomerPrompt } from './customer-prompt';
-import type { CaptureResult, ScreenSource } from './screen-source';
+import type { CaptureResult, InputInjector, ScreenSource } from './screen-source';
 
 /** A desktop of one 64×64 monitor whose every capture reports one changed tile (no X server needed). */
 class OneTileScreen implements ScreenSource {
@@ -98,5 +98,128 @@ describe('AgentClient', () => {
     await until('the lock command', () => { try { return readFileSync(lockFile, 'utf8').length > 0; } catch { return false; } });
     // The lock command ran once: for s1, not for s2 (which would have run first).
     expect(readFileSync(lockFile, 'utf8')).toBe('locked\n');
+  });
+  /**
+   * A desktop whose agent talks to the scripted node (which acks every request, the hello with `hello()`):
+   * what it sent, its frames, its notices, logs and injected input.
+   */
+  const desktop = async (hello: () => Record<string, unknown> = () => ({ sessionId: null })) => {
+    const seen = { received: [] as { event: string; data: Record<string, unknown> }[], frames: 0, notices: [] as string[], logs: [] as string[], injected: [] as string[], ended: [] as string[], disconnected: [] as string[] };
+    const sockets: WebSocket[] = [];
+    server.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (raw, isBinary) => {
+        if (isBinary) return void (seen.frames += 1);
+        const msg = JSON.parse(String(raw)) as { event: string; data: Record<string, unknown>; id?: string };
+        seen.received.push(msg);
+        if (msg.id) ws.send(JSON.stringify({ event: 'ack', id: msg.id, data: msg.event === 'agent.hello' ? hello() : {} }));
+      });
+    });
+    const injector: InputInjector = {
+      move: (m, x, y) => seen.injected.push(`move ${m} ${x},${y}`), button: (b, down) => seen.injected.push(`button ${b} ${down}`),
+      wheel: (dx, dy) => seen.injected.push(`wheel ${dx},${dy}`), key: (k, down) => seen.injected.push(`key ${k} ${down}`), text: (t) => seen.injected.push(`text ${t}`),
+    };
+    const prompt: CustomerPrompt = {
+      askAssist: async () => true, askRequest: async () => true, askFile: async () => false,
+      notice: (text) => seen.notices.push(text), onChoice: () => undefined, close: () => undefined,
+    };
+    const { port } = server.address() as AddressInfo;
+    client = new AgentClient({
+      state: { server: `http://127.0.0.1:${port}`, agentId: 'ag-1', token: 'tok', pin: '123456' },
+      hello: { hostname: 'desk', osUser: 'uma', os: 'linux', version: 'test', capabilities: [] },
+      prompt, screen: new OneTileScreen(), injector, fps: 20, quality: 70, lockCommand: [],
+      log: (line) => seen.logs.push(line), onSessionEnded: (id) => seen.ended.push(id), onDisconnected: (id) => seen.disconnected.push(id),
+    });
+    client.start();
+    await until('the hello', () => seen.received.some((m) => m.event === 'agent.hello'));
+    const push = (event: string, data: Record<string, unknown>): void => sockets[sockets.length - 1]!.send(JSON.stringify({ event, data }));
+    const allow = async (sessionId: string): Promise<void> => {
+      push('assist.requested', { sessionId, technician: { id: 't1', name: 'Tess' }, action: 'control' });
+      await until(`the customer's answer for ${sessionId}`, () => seen.received.some((m) => m.event === 'assist.respond' && m.data.sessionId === sessionId && m.data.allow === true));
+    };
+    return { seen, sockets, push, allow };
+  };
+  const key = (sessionId: string, keysym: number): Record<string, unknown> => ({ sessionId, kind: 'key', monitor: 0, keysym, down: true });
+
+  it('ignores a session.mode and input for another session: no capture or injection for it, the current session still works', async () => {
+    const { seen, push, allow } = await desktop();
+    await allow('s1');
+    push('session.mode', { sessionId: 's1', mode: 'observe' });
+    await until('the first frames', () => seen.frames > 0);
+
+    // A stray mode for s2 (interact) would move the desktop into s2: its input would be injected.
+    push('session.mode', { sessionId: 's2', mode: 'interact' });
+    push('input', key('s2', 0x61));
+    push('shell.open', { sessionId: 's2', shellId: 'sh2' });
+    // A stray hold for s2 would stop s1's capture.
+    push('session.mode', { sessionId: 's2', mode: 'hold' });
+    push('request.pending', { sessionId: 's2', requestId: 'r2', kind: 'control', from: { name: 'Mallory' } });
+    // s1's own input is refused while it is in observe, and a hold for s2 is not s1's hold either.
+    push('input', key('s1', 0x62));
+    await until('the refusal of the shell for s2', () => seen.received.some((m) => m.event === 'shell.exit' && m.data.sessionId === 's2'));
+    await until('s1\'s input refused', () => client!.stats.inputsRefused === 1);
+    expect(seen.injected).toEqual([]);
+    expect(client!.captureLoop!.isRunning).toBe(true);
+    expect(client!.shells.count).toBe(0);
+    expect(seen.received.filter((m) => m.event === 'control.respond')).toEqual([]);
+    expect(seen.notices.filter((n) => n.startsWith('mode is now'))).toEqual(['mode is now observe (your screen is shared, no control)']);
+    expect(seen.logs).toEqual(expect.arrayContaining([
+      'session.mode for session s2 ignored: this desktop\'s session is s1',
+      'input for session s2 ignored: this desktop\'s session is s1',
+    ]));
+
+    // s1 in interact: its input is injected, s2's still is not.
+    push('session.mode', { sessionId: 's1', mode: 'interact' });
+    push('input', key('s2', 0x63));
+    push('input', key('s1', 0x64));
+    await until('s1\'s input injected', () => seen.injected.length > 0);
+    expect(seen.injected).toEqual([`key ${0x64} true`]);
+    expect(client!.stats.inputsInjected).toBe(1);
+
+    // Once s1 is over, a fresh session's first mode (a Jump Client's "notify" session) opens it; s1's late messages do not.
+    push('session.ended', { sessionId: 's1', reason: 'owner' });
+    await until('the end of s1', () => seen.ended.length === 1);
+    push('session.mode', { sessionId: 's1', mode: 'interact' });
+    push('session.mode', { sessionId: 's3', mode: 'interact' });
+    push('input', key('s3', 0x65));
+    await until('s3\'s input injected', () => seen.injected.length === 2);
+    expect(seen.injected[1]).toBe(`key ${0x65} true`);
+    expect(client!.captureLoop!.isRunning).toBe(true);
+  });
+
+  it('leaves a session the server no longer has it in after a reconnect, and hears the next one', async () => {
+    const { seen, sockets, push, allow } = await desktop();
+    await allow('s1');
+    push('session.resumable', { sessionId: 's1', resumeToken: 'rt-s1' });
+    push('session.mode', { sessionId: 's1', mode: 'observe' });
+    await until('the first frames', () => seen.frames > 0);
+    // The agent is away while s1 ends (and its resume token expires): the node's hello ack names no session.
+    sockets[0]!.terminate();
+    await until('the reconnect', () => sockets.length === 2 && seen.received.filter((m) => m.event === 'agent.hello').length === 2);
+    await until('the end of s1 here', () => seen.ended.length === 1);
+    expect(seen.ended).toEqual(['s1']);
+    expect(seen.notices).toContain('the session has ended (it ended while this desktop was offline)');
+    await allow('s2');
+    push('session.mode', { sessionId: 's2', mode: 'interact' });
+    push('input', key('s2', 0x66));
+    await until('s2\'s input injected', () => seen.injected.length === 1);
+    expect(client!.captureLoop!.isRunning).toBe(true);
+  });
+
+  it('tells its owner when a technician disconnects the desktop, and then follows nothing of that session', async () => {
+    const { seen, push, allow } = await desktop();
+    await allow('s1');
+    push('session.mode', { sessionId: 's1', mode: 'interact' });
+    await until('the first frames', () => seen.frames > 0);
+    push('session.event', { sessionId: 's1', seq: 5, type: 'CustomerDisconnected' });
+    await until('the disconnect', () => seen.disconnected.length === 1);
+    expect(seen.disconnected).toEqual(['s1']);
+    expect(client!.captureLoop!.isRunning).toBe(false);
+    push('session.mode', { sessionId: 's1', mode: 'interact' });
+    push('input', key('s1', 0x67));
+    push('session.ended', { sessionId: 's1', reason: 'owner' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.injected).toEqual([]);
+    expect(seen.ended).toEqual([]);
   });
 });

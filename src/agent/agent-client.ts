@@ -27,6 +27,12 @@ type Mode = 'hold' | 'observe' | 'interact';
 /** How often the agent reports its capture (`media.stats`) while it captures. */
 const STATS_EVERY_MS = 2000;
 interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
+/**
+ * The messages that may make their session this desktop's current one while it is in none: the consent
+ * prompt, the resume token of the session's stream (it comes first), and the first mode (a Jump Client's
+ * "notify" session starts without a prompt). Every other message about a session needs it to be current.
+ */
+const OPENS_SESSION = new Set(['assist.requested', 'session.resumable', 'session.mode']);
 
 /**
  * The desktop agent's connection: announces itself, relays the customer's answers, and obeys the
@@ -158,6 +164,7 @@ export class AgentClient {
       this.injection.setMonitors(displays);
       if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
       const attachCode = this.attachCode;
+      const before = this.session?.id;
       const hello = this.send('agent.hello', { ...this.opts.hello, pin: this.opts.state.pin, displays, ...(attachCode ? { attachCode } : {}) });
       if (attachCode) {
         this.requests.onRefused(hello, (err) => {
@@ -177,6 +184,12 @@ export class AgentClient {
         // The code did its work (or the server did not answer it): never send it again.
         if (r) this.attachCode = undefined;
         if (attachCode && r?.sessionId) this.opts.log(`joined session ${r.sessionId} with the attach code`);
+        // The session this desktop was in before it reconnected is not the one the server holds it in (it ended,
+        // or the customer was disconnected, while the agent was away): it is over here too, so the next one is heard.
+        if (r && before && this.session?.id === before && r.sessionId !== before) {
+          this.opts.log(`session ${before} is over: the server no longer has this desktop in it`);
+          this.ended({ sessionId: before, reason: 'it ended while this desktop was offline' });
+        }
         if (r?.sessionId && this.entryPoints.isDisconnectedFrom(r.sessionId)) {
           this.opts.log(`not rejoining session ${r.sessionId}: a technician disconnected this desktop from it`);
           return this.startSupport();
@@ -270,14 +283,16 @@ export class AgentClient {
   private onMessage(msg: Incoming): void {
     // The server's pushes are trusted for shape (it validated what it forwards); fields are read as documented in docs/protocol.md.
     const d = (msg.data ?? {}) as Record<string, never>;
-    if ((msg.event === 'ack' || msg.event === 'error') && msg.id) {
-      this.requests.settle(msg.event, msg.id, d);
+    if (msg.event === 'ack' || msg.event === 'error') {
+      if (msg.id) this.requests.settle(msg.event, msg.id, d);
+      if (msg.event === 'error') this.opts.log(`server refused ${msg.id ?? ''}: ${d.code} ${d.message}`);
+      return;
     }
     if (this.entryPoints.onMessage(msg.event, d)) return;
     // Closing shells is always obeyed, a disconnected session's too (the close may arrive after its CustomerDisconnected).
     if (msg.event === 'shell.close') return this.shells.close(d.sessionId);
-    // A session a technician disconnected this desktop from: nothing of it is followed any more.
-    if (typeof d.sessionId === 'string' && this.entryPoints.isDisconnectedFrom(d.sessionId)) return;
+    // The one check for every message about a session (its data carry the sessionId): only this desktop's.
+    if (typeof d.sessionId === 'string' && !this.isOwn(msg.event, d.sessionId)) return this.stray(msg.event, d);
     switch (msg.event) {
       case 'assist.requested': {
         const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
@@ -297,24 +312,22 @@ export class AgentClient {
         return;
       }
       case 'session.event': {
-        const current = this.session;
-        if (current && current.id === d.sessionId && typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
+        // isOwn let it through: it is the current session's.
+        const current = this.session!;
+        if (typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
         const type = (d as { type?: string }).type;
-        if (current && current.id === d.sessionId && type === 'CustomerDisconnected') return this.disconnected(current.id);
+        if (type === 'CustomerDisconnected') return this.disconnected(current.id);
         // The customer reads when a technician runs a command shell on this computer, and when it closes.
-        if (current && current.id === d.sessionId && (type === 'ShellOpened' || type === 'ShellClosed')) return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
+        if (type === 'ShellOpened' || type === 'ShellClosed') return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
         // The customer is told, and every line they read says so until it stops (docs/recording.md).
-        if ((!current || current.id === d.sessionId) && (type === 'RecordingStarted' || type === 'RecordingStopped')) return this.prompt.set(type === 'RecordingStarted', String(d.by));
+        if (type === 'RecordingStarted' || type === 'RecordingStopped') return this.prompt.set(type === 'RecordingStarted', String(d.by));
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
-        if (current && current.id === d.sessionId) this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
+        this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
         return;
       }
       case 'shell.open':
-        // Defence in depth: the server checked elevation; a shell runs only for the session this desktop is in now.
-        if (this.session?.id !== d.sessionId) {
-          this.opts.log(`shell.open refused: session ${String(d.sessionId)} is not this desktop's current session`);
-          return this.shells.refuse(d.sessionId, d.shellId, 'this desktop is not in that session');
-        }
+        // Defence in depth: the server checked elevation; a shell runs only for the session this desktop is in
+        // now (isOwn refuses one for another session, and one while in none: shell.open never opens a session).
         this.shells.open(d.sessionId, d.shellId, { cols: d.cols, rows: d.rows });
         return;
       case 'shell.input':
@@ -343,14 +356,14 @@ export class AgentClient {
         return this.applyInput(d as unknown as ForwardedInput);
       case 'clipboard':
         // The technician's text or image: set only while in interact (the server checked the same).
-        if (this.session?.id === d.sessionId && this.session.mode === 'interact') this.clipboard.set(d);
+        if (this.session?.mode === 'interact') this.clipboard.set(d);
         return;
       case 'pointer.remote':
         // Only while the screen is shared (the server sends them only then, too).
-        if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.pointer(d.memberId, d.name, Number(d.monitor) || 0, Number(d.x), Number(d.y), d.visible !== false);
+        if (this.session?.mode !== 'hold') this.overlay?.pointer(d.memberId, d.name, Number(d.monitor) || 0, Number(d.x), Number(d.y), d.visible !== false);
         return;
       case 'annotation.remote':
-        if (this.session?.id === d.sessionId && this.session.mode !== 'hold') this.overlay?.annotation(d.memberId, d.kind, Number(d.monitor) || 0, Array.isArray(d.points) ? (d.points as number[]).map(Number) : []);
+        if (this.session?.mode !== 'hold') this.overlay?.annotation(d.memberId, d.kind, Number(d.monitor) || 0, Array.isArray(d.points) ? (d.points as number[]).map(Number) : []);
         return;
       case 'rtc.offer':
       case 'rtc.ice':
@@ -359,30 +372,43 @@ export class AgentClient {
         return;
       case 'media.feedback':
         // The rung the slowest viewer allows (docs/media.md); never above what this agent was configured for.
-        if (this.session?.id === d.sessionId) {
-          this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
-          const level = Number(d.level);
-          this.qualityLevel = Number.isInteger(level) ? level : -1;
-        }
+        this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
+        this.qualityLevel = Number.isInteger(Number(d.level)) ? Number(d.level) : -1;
         return;
       case 'session.ended':
-        // Only this desktop's session's end stops its work (capture, shells) or locks the desktop: an end for
-        // another session, which the server should never send, is logged and otherwise ignored.
-        if (this.session?.id !== d.sessionId) {
-          this.opts.log(`session.ended for ${String(d.sessionId)} ignored: this desktop's session is ${this.session?.id ?? 'none'}`);
-          return;
-        }
+        // Only this desktop's session's end (isOwn) stops its work (capture, shells) or locks the desktop.
         return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
-      case 'error':
-        this.opts.log(`server refused ${msg.id ?? ''}: ${d.code} ${d.message}`);
-        return;
       default:
         return;
     }
   }
 
+  /**
+   * Whether a message about `sessionId` is for this desktop: its current session's; or, while it is in none,
+   * one that opens a session (OPENS_SESSION) — never for a session it was disconnected from or that ended here.
+   * A stray message (the server should never send one) must not move the desktop into another session: a mode
+   * for s2 while in s1 would capture for s2, its input would be injected, its shell run.
+   */
+  private isOwn(event: string, sessionId: string): boolean {
+    if (this.entryPoints.isDisconnectedFrom(sessionId)) return false;
+    if (this.session) return this.session.id === sessionId;
+    return OPENS_SESSION.has(event) && sessionId !== this.lastEnded;
+  }
+
+  /**
+   * A message isOwn refused: logged (a session this desktop left still sends late ones: those are expected) and
+   * otherwise ignored, but a command shell or a WebRTC viewer asked for is told no, so it does not wait.
+   */
+  private stray(event: string, d: Record<string, unknown>): void {
+    const sessionId = String(d.sessionId);
+    if (sessionId === this.lastEnded || this.entryPoints.isDisconnectedFrom(sessionId)) return;
+    this.opts.log(`${event} for session ${sessionId} ignored: this desktop's session is ${this.session?.id ?? 'none'}`);
+    if (event === 'shell.open') this.shells.refuse(sessionId, String(d.shellId), 'this desktop is not in that session');
+    if (event === 'rtc.offer' && this.opts.rtc) this.send('rtc.close', { sessionId, viewerId: d.viewerId, reason: 'not sharing' });
+  }
+
   private applyMode(sessionId: string, mode: Mode): void {
-    if (!this.session || this.session.id !== sessionId) this.session = { id: sessionId, mode, lastSeq: 0 };
+    if (!this.session) this.session = { id: sessionId, mode, lastSeq: 0 };
     this.session.mode = mode;
     this.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
     this.clipboard.follow(mode === 'interact');
@@ -437,6 +463,7 @@ export class AgentClient {
     this.entryPoints.disconnectedFrom(sessionId);
     this.leave();
     this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
+    this.opts.onDisconnected?.(sessionId);
   }
 
   private shellNotice(e: { type: string; actor?: { name?: string }; reason?: string }): void {

@@ -91,7 +91,8 @@ function openScreen(display: string | undefined): X11Screen {
 
 /**
  * `join`: the agent of this desktop (enrolled already with that server, else enrolled now with the attach
- * code) joins the click-to-chat session the code belongs to; it stops when the session ends or the code is refused.
+ * code) joins the click-to-chat session the code belongs to; it stops when the session ends, when a technician
+ * disconnects this desktop from it (exit 0, its part is over) or when the code is refused (exit 1).
  */
 async function joinCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
   const server = v.server as string | undefined;
@@ -189,8 +190,10 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     ...(attachCode ? {
       attachCode,
       onAttachRefused: refused,
-      // A joined agent was for that one session: it stops when the session ends.
+      // A joined agent was for that one session: it stops when the session ends, or when the owner disconnects
+      // this desktop from it (the chat goes on without the screen; this desktop's part is over).
       onSessionEnded: () => stop('session ended'),
+      onDisconnected: () => stop('the technician disconnected this desktop from the session (its part is over)'),
     } : {}),
   });
   const stop = (signal: string): void => {

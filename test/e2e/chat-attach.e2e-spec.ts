@@ -149,6 +149,31 @@ describe('click-to-chat: the customer\'s agent joins with a one-time code', () =
     }
   }, 90_000);
 
+  it('the joined agent exits 0 when the owner disconnects the customer, saying why; the chat goes on', async () => {
+    const { sessionId, alice, panel } = await granted(t, 'Dora Disconnect');
+    try {
+      const { code } = await panel.ask('attach.code', { sessionId, mode: 'observe' });
+      const agentProc = join_(t, code, 'disconnect.json', 'desk-disconnect');
+      await alice.next('session.state', (s) => s.sessionId === sessionId && s.awaitingAgent === false && s.mode === 'observe', 20000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the agent said: ${agentProc.output()}`); });
+      await waitFor('a tile', () => frames(alice, sessionId).find((f) => f.type === FrameType.Tile), 15000);
+
+      // The owner ends the customer's part: the desktop is free, so `join` has nothing left to do.
+      await alice.ask('customer.disconnect', { sessionId });
+      await waitFor('the joined agent to exit', () => agentProc.child.exitCode !== null, 5000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the agent said: ${agentProc.output()}`); });
+      expect(agentProc.child.exitCode).toBe(0);
+      expect(agentProc.output()).toContain('the technician disconnected you from the session');
+      expect(agentProc.output()).toContain('the technician disconnected this desktop from the session (its part is over): stopping');
+      // The session itself goes on (notes, chat) and ends later without the agent.
+      expect(await alice.next('session.state', (s) => s.sessionId === sessionId && s.customer?.connected === false)).toMatchObject({ status: 'active' });
+      await alice.ask('session.end', { sessionId });
+    } finally {
+      await alice.close();
+      await panel.close();
+    }
+  }, 60_000);
+
   it('refuses an expired code, and a code after the session ended', async () => {
     const short = await startInProcessNode({ codes: { attachCodeTtlMs: 1000 } });
     try {

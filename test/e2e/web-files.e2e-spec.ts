@@ -107,6 +107,9 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     expect(sha(readFileSync(join(downloads, 'printer-driver.bin')))).toBe(sha(driver));
     await offered.getByText('Saved in your Downloads folder as printer-driver.bin').waitFor();
     expect(await offered.getByTestId('file-bytes').textContent()).toBe('100 % · 2.4 MB of 2.4 MB reached this computer');
+    // A delivered file's bar is complete (green), on both pages.
+    expect(await row(alice, 'printer-driver.bin').locator('.file-progress').getAttribute('data-outcome')).toBe('complete');
+    expect(await offered.locator('.cust-file-progress').getAttribute('data-outcome')).toBe('complete');
     await shot(alice, '02-cockpit-saved');
     await shot(customer, '03-panel-saved');
     // The agent's terminal dropped its question and says where it was answered.
@@ -185,6 +188,9 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     await desk.waitForQuestion('file not saved: firmware.bin: the file arrived damaged (SHA-256 mismatch)');
     await row(customer, 'firmware.bin').getByText('Not saved: the file arrived damaged (SHA-256 mismatch)').waitFor();
     expect(readdirSync(downloads)).toEqual(['printer-driver.bin']);
+    // The failed row's bar turns red where it stopped; the panel's failed row shows none.
+    expect(await row(alice, 'firmware.bin').locator('.file-progress').getAttribute('data-outcome')).toBe('failed');
+    expect(await row(customer, 'firmware.bin').locator('.cust-file-progress').count()).toBe(0);
     await shot(alice, '08-cockpit-saved-and-failed');
     await row(customer, 'firmware.bin').scrollIntoViewIfNeeded();
     await shot(customer, '09-panel-failed');
@@ -197,6 +203,7 @@ describe('web: files in a session (cockpit Files tab, customer panel, real deskt
     const traceRow = row(alice, 'trace.log');
     await traceRow.getByRole('button', { name: 'Accept' }).click();
     await traceRow.getByTestId('file-state').getByText('Failed: the file arrived damaged (SHA-256 mismatch)').waitFor();
+    expect(await traceRow.locator('.file-progress').getAttribute('data-outcome')).toBe('failed');
     await desk.waitForQuestion('trace.log did not arrive: the file arrived damaged (SHA-256 mismatch)');
     await row(customer, 'trace.log').getByText('Failed: the file arrived damaged (SHA-256 mismatch)').waitFor();
     expect(damage.done).toBe(true);

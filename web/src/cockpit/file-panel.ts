@@ -334,7 +334,8 @@ class FilePanel {
 
   private row(key: string, name: string, size: number, who: string, at: number, v: RowView): HTMLElement {
     const bar = v.done !== undefined
-      ? h('div', { class: 'file-progress' },
+      // A delivered (or checked) file's bar is complete and green, a failed one's red where it stopped.
+      ? h('div', { class: 'file-progress', 'data-outcome': v.badge === 'ok' ? 'complete' : v.badge === 'danger' ? 'failed' : 'running' },
         h('progress', { max: Math.max(1, size), value: size === 0 ? 1 : v.done, 'aria-label': `Progress of ${name}` }),
         h('span', { class: 'small muted', 'data-testid': 'file-bytes' }, `${percent(v.done, size)} · ${bytes(v.done)} of ${bytes(size)}`))
       : null;

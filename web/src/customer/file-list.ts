@@ -139,7 +139,8 @@ export class CustomerFiles {
       h('div', { class: 'small muted' }, who),
       h('div', { class: 'row' }, h('span', { class: `badge ${badge} cust-file-state`, 'data-testid': 'file-state' }, state), h('span', { class: 'grow' }), actions),
       note ? h('div', { class: 'small cust-file-note', role: 'status', 'data-testid': 'file-note' }, note) : null,
-      received === null ? null : h('div', { class: 'cust-file-progress' },
+      // Saved: the bar is complete and green; a failed file shows no bar (its state says why).
+      received === null ? null : h('div', { class: 'cust-file-progress', 'data-outcome': badge === 'ok' ? 'complete' : badge === 'danger' ? 'failed' : 'running' },
         h('progress', { max: Math.max(1, size), value: size === 0 ? 1 : received, 'aria-label': `Progress of ${name}` }),
         h('span', { class: 'small muted', 'data-testid': 'file-bytes' }, `${pct} % · ${bytes(received)} of ${bytes(size)} reached this computer`)));
   }
