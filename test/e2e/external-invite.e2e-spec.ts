@@ -141,6 +141,23 @@ describe('external representative invitations', () => {
     for (const c of [alice, desk.ws]) await c.close();
   });
 
+  it('an admin taking a held session over from its owner revokes the owner\'s invitations, as a transfer does (HOLD-6)', async () => {
+    const alice = await person(t, 'alice');
+    const root = await person(t, 'root');
+    const desk = await agent(t, 'desk-external-6', '262626');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const invite = await alice.ask('session.invite', { sessionId, target: { kind: 'external', name: 'Tom Late' } });
+    await alice.ask('session.hold', { sessionId });
+    await root.ask('queue.take', { sessionId });
+    expect(await alice.next('session.event', (e) => e.type === 'InvitationRevoked')).toMatchObject({ inviteId: invite.inviteId, reason: 'transferred' });
+    expect(await alice.next('session.event', (e) => e.type === 'SessionTaken')).toMatchObject({ by: { id: 'root' } });
+    const tom = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await tom.next('error')).toMatchObject({ code: 'UNKNOWN_INVITE' });
+    expect(await tom.closed).toMatchObject({ code: 4403 });
+    for (const c of [alice, root, desk.ws]) await c.close();
+  });
+
   it('a cancelled invitation\'s link does not let anyone in', async () => {
     const alice = await person(t, 'alice');
     const desk = await agent(t, 'desk-external-2', '222222');
