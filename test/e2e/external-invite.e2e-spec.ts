@@ -75,14 +75,53 @@ describe('external representative invitations', () => {
     await back.ask('chat.send', { sessionId, text: 'back again' });
     expect(await alice.next('session.event', (e) => e.text === 'back again')).toMatchObject({ actor: { kind: 'external', name: 'Zoe Vendor' } });
 
-    // Once removed, the resume token no longer lets a reconnect in.
+    // A reload resumes the same way (the page keeps both tokens in the tab), as often as needed.
+    await back.close();
+    const reloaded = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await reloaded.next('external.rejoin')).toEqual({ windowMs: 1500 });
+    expect(await reloaded.ask('session.resume', { token: resumeToken, lastSeq: 0 })).toMatchObject({ sessionId });
+    expect(await reloaded.next('session.event', (e) => e.text === 'back again')).toMatchObject({ type: 'ChatSent' });
+
+    // Once removed, the resume token no longer lets a reconnect in: refused outright (RESUME-4), no catch-up.
     const member = (alice.all('session.state').filter((s) => s.sessionId === sessionId).pop()!.members as { kind: string; id: string }[]).find((m) => m.kind === 'external')!;
     await alice.ask('member.remove', { sessionId, memberId: member.id });
-    await back.close();
+    await reloaded.close();
     const late = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
-    expect(await late.ask('session.resume', { token: resumeToken, lastSeq: 0 })).toMatchObject({ removed: true });
+    await expect(late.ask('session.resume', { token: resumeToken, lastSeq: 0 })).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    expect(late.all('session.event')).toEqual([]);
     await expect(late.ask('chat.send', { sessionId, text: 'after removal' })).rejects.toMatchObject({ code: 'LINK_USED' });
     expect(await late.closed).toMatchObject({ code: 4403 });
+    for (const c of [alice, desk.ws]) await c.close();
+  });
+
+  it('a guest who left, or whose session ended, cannot resume; the used link stays refused', async () => {
+    const alice = await person(t, 'alice');
+    const desk = await agent(t, 'desk-external-5', '252525');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const join = async (name: string): Promise<{ link: string; ws: WsTestClient; resumeToken: string }> => {
+      const { link } = await alice.ask('session.invite', { sessionId, target: { kind: 'external', name } });
+      const ws = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(link), { viaQuery: true });
+      expect(await ws.next('external.joined')).toEqual({ sessionId });
+      return { link, ws, resumeToken: (await ws.next('session.resumable', (r) => r.sessionId === sessionId)).resumeToken };
+    };
+    const vic = await join('Vic Leaves');
+    const wes = await join('Wes Stays');
+
+    // Vic leaves; his page reloads: the resume is refused, and the link itself is still used.
+    await vic.ws.ask('session.leave', { sessionId });
+    await vic.ws.close();
+    const vicBack = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(vic.link), { viaQuery: true });
+    await expect(vicBack.ask('session.resume', { token: vic.resumeToken, lastSeq: 0 })).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+    expect(await vicBack.closed).toMatchObject({ code: 4403 });
+
+    // Wes drops, the session ends meanwhile: his resume is refused with SESSION_ENDED.
+    await wes.ws.close();
+    await alice.ask('session.end', { sessionId });
+    const wesBack = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(wes.link), { viaQuery: true });
+    await expect(wesBack.ask('session.resume', { token: wes.resumeToken, lastSeq: 0 })).rejects.toMatchObject({ code: 'SESSION_ENDED' });
+    expect(wesBack.all('session.state')).toEqual([]);
+    expect(await wesBack.closed).toMatchObject({ code: 4403 });
     for (const c of [alice, desk.ws]) await c.close();
   });
 
@@ -100,6 +139,23 @@ describe('external representative invitations', () => {
     expect(una.all('session.state')).toEqual([]);
     expect(una.all('external.joined')).toEqual([]);
     for (const c of [alice, desk.ws]) await c.close();
+  });
+
+  it('an admin taking a held session over from its owner revokes the owner\'s invitations, as a transfer does (HOLD-6)', async () => {
+    const alice = await person(t, 'alice');
+    const root = await person(t, 'root');
+    const desk = await agent(t, 'desk-external-6', '262626');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    const invite = await alice.ask('session.invite', { sessionId, target: { kind: 'external', name: 'Tom Late' } });
+    await alice.ask('session.hold', { sessionId });
+    await root.ask('queue.take', { sessionId });
+    expect(await alice.next('session.event', (e) => e.type === 'InvitationRevoked')).toMatchObject({ inviteId: invite.inviteId, reason: 'transferred' });
+    expect(await alice.next('session.event', (e) => e.type === 'SessionTaken')).toMatchObject({ by: { id: 'root' } });
+    const tom = await WsTestClient.connect(`${t.wsUrl}/ws/console`, tokenOf(invite.link), { viaQuery: true });
+    expect(await tom.next('error')).toMatchObject({ code: 'UNKNOWN_INVITE' });
+    expect(await tom.closed).toMatchObject({ code: 4403 });
+    for (const c of [alice, root, desk.ws]) await c.close();
   });
 
   it('a cancelled invitation\'s link does not let anyone in', async () => {

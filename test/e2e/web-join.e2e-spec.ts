@@ -168,6 +168,51 @@ describe('web join page (external representatives)', () => {
     await shot(again, 'link-used');
   });
 
+  it('a reload of the joined page resumes the session from what the tab keeps; elsewhere the used link stays refused; once removed the tab cannot resume', async () => {
+    const { alice, sessionId, link } = await invited('desk-join-4', '646464', 'Rita Reload');
+    const page = await open(link);
+    await page.getByRole('heading', { name: 'Helping carol' }).waitFor();
+    await alice.ask('chat.send', { sessionId, text: 'Before the reload' });
+    await page.locator('.timeline li[data-type="ChatSent"]', { hasText: 'Before the reload' }).waitFor();
+    const seqs = (p: Page): Promise<string[]> => p.locator('.timeline li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.seq ?? ''));
+    const before = await seqs(page);
+    // The tab keeps its way back in sessionStorage, never in the address bar.
+    expect(page.url()).toBe(`${t.url}/join`);
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual(['tandem.join.rejoin']);
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Helping carol' }).waitFor();
+    expect(page.url()).toBe(`${t.url}/join`);
+    // The same timeline as before the reload: from the moment this person joined, nothing earlier.
+    await page.locator('.timeline li[data-type="ChatSent"]', { hasText: 'Before the reload' }).waitFor();
+    expect(await seqs(page)).toEqual(before);
+    expect(alice.all('session.event').filter((e) => e.sessionId === sessionId && e.type === 'InvitationAccepted')).toHaveLength(1);
+    // Fully back: chat both ways.
+    await alice.ask('chat.send', { sessionId, text: 'Welcome back, Rita' });
+    await page.getByRole('tab', { name: /Chat/ }).click();
+    await page.locator('.msg', { hasText: 'Welcome back, Rita' }).waitFor();
+    await page.getByLabel('Chat message').fill('Back after the reload.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect((await alice.next('session.event', (e) => e.text === 'Back after the reload.')).actor).toMatchObject({ kind: 'external', name: 'Rita Reload' });
+    await page.locator('.msg.mine', { hasText: 'Back after the reload.' }).waitFor();
+    expect(await page.locator('.toast-error').count()).toBe(0);
+    await shot(page, 'reloaded');
+
+    // Another tab with the same link has no way back: LINK_USED.
+    const other = await open(link);
+    await other.getByRole('heading', { name: 'This invitation link was already used' }).waitFor();
+
+    // The tab goes elsewhere, the technician removes Rita meanwhile; back on /join the resume is refused.
+    await page.goto(`${t.url}/healthz`);
+    const rita = (alice.all('session.state').filter((s) => s.sessionId === sessionId).pop()!.members as Array<{ kind: string; id: string }>).find((m) => m.kind === 'external')!;
+    await alice.ask('member.remove', { sessionId, memberId: rita.id });
+    await page.goto(`${t.url}/join`);
+    await page.getByRole('heading', { name: 'You are no longer in this session' }).waitFor();
+    expect(await page.getByTestId('error-code').textContent()).toBe('NOT_MEMBER');
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+    await shot(page, 'resume-refused');
+  });
+
   it('shows the end of the session when the technician ends it, and a withdrawn invitation as UNKNOWN_INVITE', async () => {
     const { alice, sessionId, link } = await invited('desk-join-2', '626262', 'Yuri Partner');
     const page = await open(link);

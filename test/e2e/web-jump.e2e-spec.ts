@@ -202,12 +202,21 @@ describe('web: jump list, queues and command shell', () => {
     const panel = alice.getByTestId('shell-panel');
     await panel.getByText('Available once the session is elevated').waitFor();
     expect(await panel.getByRole('button', { name: 'Open terminal' }).isDisabled()).toBe(true);
+    const adminActions = alice.locator('fieldset', { has: alice.locator('legend', { hasText: 'Admin actions' }) });
+    expect(await adminActions.getByTestId('admin-actions-hint').textContent()).toBe('Available once the session is elevated.');
+    expect(await adminActions.getByRole('button', { name: 'Process list' }).isDisabled()).toBe(true);
     await dismissToasts(alice);
     await shot(alice, 'shell-not-elevated');
 
     // Elevated (the user allows): open the terminal and type into it, as into a local one.
     await alice.getByRole('button', { name: 'Request elevation' }).click();
     await alice.locator('.session-head .badge', { hasText: 'Elevated' }).waitFor();
+    // The Admin actions box says what elevation made available (it used to say "Available once the session is elevated.").
+    await adminActions.getByText('The session is elevated: restart, process list and protected window are available.').waitFor();
+    expect(await adminActions.getByRole('button', { name: 'Process list' }).isEnabled()).toBe(true);
+    await adminActions.scrollIntoViewIfNeeded();
+    await dismissToasts(alice);
+    await shot(alice, 'admin-actions-elevated');
     await panel.getByRole('button', { name: 'Open terminal' }).click();
     await panel.getByText('[shell opened on the remote computer]').waitFor();
     const rowTexts = async (): Promise<string[]> => (await panel.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' ').trimEnd());
@@ -249,6 +258,7 @@ describe('web: jump list, queues and command shell', () => {
     expect(await panel.locator('.shell-screen[data-running]').count()).toBe(0);
     expect(await panel.getByRole('button', { name: 'Open a new terminal' }).isDisabled()).toBe(true);
     await panel.getByText('Available once the session is elevated').waitFor();
+    expect(await adminActions.getByTestId('admin-actions-hint').textContent()).toBe('Available once the session is elevated.');
     await dismissToasts(alice);
     await panel.locator('.shell-box').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await shot(alice, 'shell-closed');

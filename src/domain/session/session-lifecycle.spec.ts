@@ -1,4 +1,4 @@
-import { RuleCase, accepted, admin, cust, elevated, given, requested, runRules, shared, sys, tech, tech2, tech3 } from '../testing/session-scenario';
+import { RuleCase, accepted, admin, cust, elevated, given, invited, requested, runRules, shared, sys, tech, tech2, tech3 } from '../testing/session-scenario';
 
 const active = [requested(), accepted];
 const ended = { type: 'SessionEnded' as const, by: tech, reason: 'owner' as const, lockDesktop: false, releaseClient: true };
@@ -15,6 +15,16 @@ const cases: RuleCase[] = [
     then: [{ type: 'SessionTaken', by: { kind: 'technician', id: tech.id, name: tech.name }, queue: { kind: 'personal', userId: tech.id }, teams: ['helpdesk'] }] },
   { id: 'HOLD-4', rule: 'nobody else takes from a personal queue', seed: 'the session returns to your personal queue',
     given: [...shared(), held], when: { type: 'TakeFromQueue' }, actor: tech2, rejects: 'NOT_QUEUE_MEMBER' },
+  { id: 'HOLD-6', rule: 'taking a held session over from its owner kills the old owner\'s invitations, as a transfer does', seed: 'An invitation dies when cancelled, when its sender leaves or transfers, when the session ends, and when it is accepted or declined.',
+    given: [...shared(), invited('i2', tech3.id), { type: 'InvitationSent', by: tech, inviteId: 'ix', target: { kind: 'external', externalId: 'x1', name: 'Xavier' } }, held], when: { type: 'TakeFromQueue' }, actor: admin,
+    then: [{ type: 'InvitationRevoked', inviteId: 'i2', reason: 'transferred' }, { type: 'InvitationRevoked', inviteId: 'ix', reason: 'transferred' },
+      { type: 'SessionTaken', by: { kind: 'admin', id: admin.id, name: admin.name }, queue: { kind: 'personal', userId: tech.id }, teams: [] }] },
+  { id: 'HOLD-7', rule: 'the owner taking their held session back keeps their invitations', seed: 'Invitations do not time out as long as you remain the session owner.',
+    given: [...shared(), invited('i2', tech3.id), held], when: { type: 'TakeFromQueue' }, actor: tech,
+    then: [{ type: 'SessionTaken', by: { kind: 'technician', id: tech.id, name: tech.name }, queue: { kind: 'personal', userId: tech.id }, teams: ['helpdesk'] }] },
+  { id: 'HOLD-8', rule: 'an invitation revoked by a take-over is not accepted', seed: 'An invitation dies when cancelled, when its sender leaves or transfers',
+    given: [...shared(), invited('i2', tech3.id), held, { type: 'InvitationRevoked', by: admin, inviteId: 'i2', reason: 'transferred' }, { type: 'SessionTaken', by: admin, queue: { kind: 'personal', userId: tech.id }, teams: [] }],
+    when: { type: 'RespondInvite', inviteId: 'i2', accept: true }, actor: tech3, rejects: 'UNKNOWN_INVITE' },
   { id: 'END-1', rule: 'the owner\'s end ends the session for all and releases the customer client', seed: 'If you are the session owner, End Session closes the session page in your representative console and removes any additional representatives who may be sharing the session.',
     given: shared(), when: { type: 'End' }, actor: tech, then: [endAll('owner')] },
   { id: 'END-2', rule: 'a non-owner\'s end means leave', seed: 'If you are not the session owner, touching End Session removes you from the session.',

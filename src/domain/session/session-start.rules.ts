@@ -5,6 +5,7 @@ import { hasRight } from '../common/rights';
 import { mayStartJump, supportButtonUsable } from '../entry-points/entry-points.decider';
 import { SessionCommand } from './session.commands';
 import { Outcome, check, customer, emit, firstFailure, isMember, notEnded, representative, started } from './session.guards';
+import { revokeAll } from './session-sharing.rules';
 import { SessionState } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
@@ -52,12 +53,17 @@ export function respondAssist(s: SessionState, c: Cmd<'RespondAssist'>, a: Actor
   return emit({ type: 'AssistAccepted' });
 }
 
-/** A representative who may see the queue takes the waiting session and becomes its owner. */
+/**
+ * A representative who may see the queue takes the waiting session and becomes its owner. Taking a held
+ * session over from its owner moves ownership as a transfer does, so the old owner's live invitations die
+ * the same way (`transferred`); the owner taking their own session back keeps them.
+ */
 export function takeFromQueue(s: SessionState, _c: Cmd<'TakeFromQueue'>, a: Actor): Outcome {
   const failure = firstFailure(notEnded(s), representative(a), check(s.status === 'queued' && s.queue !== null, 'NOT_QUEUED'));
   if (failure) return failure;
   if (!queueVisibleTo(s.queue!, a)) return reject('NOT_QUEUE_MEMBER');
-  return emit({ type: 'SessionTaken', by: toRef(a), queue: s.queue!, teams: [...a.teams] });
+  const takenOver = s.ownerId !== null && s.ownerId !== a.id;
+  return emit(...(takenOver ? revokeAll(s, 'transferred') : []), { type: 'SessionTaken', by: toRef(a), queue: s.queue!, teams: [...a.teams] });
 }
 
 /** Who sees a running session in their list of team sessions and may join it: a supervisor (session.watch) of one of its teams; an admin, all. */

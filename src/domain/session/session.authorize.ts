@@ -1,5 +1,5 @@
 import { Actor, isRepresentative } from '../common/actor';
-import { ALLOWED, Authorization, reject } from '../common/decision';
+import { ALLOWED, Authorization, Rejection, reject } from '../common/decision';
 import { queueVisibleTo } from '../common/queue-ref';
 import { isInvitee } from './session-sharing.rules';
 import { SessionState, controllerOf } from './session.state';
@@ -86,4 +86,24 @@ export function authorizeShell(state: SessionState, actorId: string): Authorizat
  */
 export function shellRecipients(state: SessionState): string[] {
   return Object.values(state.members).filter((m) => m.role !== 'observer' && m.role !== 'external' && m.kind !== 'external').map((m) => m.id).sort();
+}
+
+/** Whether a reconnecting connection may resume a session's stream, and whether it still takes part in it. */
+export type ResumeAccess = { ok: true; takesPart: boolean } | { rejection: Rejection };
+
+/**
+ * Resuming after a reconnect (`session.resume`). Whoever takes part now resumes: a member, the connected
+ * customer, the session's agent; anyone else resumes only up to the event that took them out
+ * (`takesPart: false`). An external representative has no account to come back with: they resume only
+ * while they are still a member of the running session, and once they are removed, have left or the
+ * session has ended there is nothing to resume (their one-time link stays used).
+ */
+export function authorizeResume(state: SessionState, id: string, isExternal: boolean): ResumeAccess {
+  const isMember = state.members[id] !== undefined;
+  if (isExternal) {
+    if (state.status === 'ended') return reject('SESSION_ENDED');
+    return isMember ? { ok: true, takesPart: true } : reject('NOT_MEMBER');
+  }
+  const takesPart = isMember || (state.customer?.id === id && state.customer.connected) || state.agentId === id;
+  return { ok: true, takesPart };
 }

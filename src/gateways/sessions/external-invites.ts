@@ -27,7 +27,8 @@ const USED = 'this invitation link was already used, or it expired';
  *
  * The person who used it may reconnect after a drop: a later connection with the link's token is let
  * in for `session.resume` only, and needs the resume token that only the first connection received
- * (within ws.rejoinWindowMs, else 4403 LINK_USED). A copy of the used link alone still gets nothing.
+ * (within ws.rejoinWindowMs, else 4403 LINK_USED). The domain lets them resume only while they are still
+ * a member of the running session (authorizeResume). A copy of the used link alone still gets nothing.
  */
 @Injectable()
 export class ExternalInvites implements OnModuleInit {

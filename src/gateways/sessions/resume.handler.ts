@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Store } from '../../cluster/ports';
 import { STORE } from './tokens';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
-import type { SessionEvent, SessionState } from '../../domain';
+import { authorizeResume, isRejection, type SessionEvent, type SessionState } from '../../domain';
 import type { ResumeDto } from '../../protocol/messages/console.dto';
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
@@ -52,8 +52,9 @@ export class ResumeHandler implements OnModuleInit {
       state = await this.router.query(SESSION, claims.sessionId, (s) => s);
       if (d.lastSeq > state.seq) throw new ProtocolError('RESUME_INVALID', `lastSeq ${d.lastSeq} is past the session's seq ${state.seq}`);
       const id = conn.identity.id;
-      const takesPart = state.members[id] !== undefined || (state.customer?.id === id && state.customer.connected) || state.agentId === id;
-      if (!takesPart) {
+      const access = authorizeResume(state, id, conn.identity.kind === 'person' && conn.identity.role === 'external');
+      if (isRejection(access)) throw new ProtocolError(access.rejection.code, access.rejection.message);
+      if (!access.takesPart) {
         // Taken out while away: they still get every event up to the one that took them out.
         outAt = await this.takenOutAt(claims.sessionId, id, d.lastSeq);
         if (outAt === null) throw new ProtocolError('NOT_MEMBER', 'you are no longer in this session');

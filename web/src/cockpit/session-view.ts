@@ -758,6 +758,7 @@ export class SessionView {
   private readonly elevRequest = h('button', { type: 'submit' }, 'Request elevation');
   private readonly elevEnd = h('button', { type: 'button' }, 'End elevation');
   private readonly adminButtons: HTMLButtonElement[] = [];
+  private readonly adminHint = h('p', { class: 'hint', role: 'status', 'data-testid': 'admin-actions-hint' });
 
   private buildAdmin(): void {
     const name = uid('elev');
@@ -791,7 +792,7 @@ export class SessionView {
     }
     replace(this.admin, this.recording.el, form, h('fieldset', null, h('legend', null, 'Admin actions'),
       h('div', { class: 'row wrap' }, this.adminButtons),
-      h('p', { class: 'hint' }, 'Available once the session is elevated.')));
+      this.adminHint));
     this.entryPoints = new EntryPointsPanel(this.app, this.model.sessionId);
   }
 
@@ -806,6 +807,11 @@ export class SessionView {
     this.elevRequest.disabled = !active || Boolean(s?.elevated) || Boolean(s?.awaitingAgent) || Boolean(s?.requests.some((r) => r.kind === 'elevation'));
     this.elevEnd.disabled = !active || !s?.elevated;
     for (const b of this.adminButtons) b.disabled = !active || !s?.elevated;
+    this.adminHint.textContent = !this.live || s?.status === 'ended' ? 'Not available: the session is over.'
+      : s?.you === 'observer' ? 'Not available while watching.'
+      : s?.status !== 'active' ? 'Available while the session is active and elevated.'
+      : s.elevated ? 'The session is elevated: restart, process list and protected window are available.'
+      : 'Available once the session is elevated.';
     this.elevStatus.textContent = s?.elevated ? 'The session is elevated: administrator actions are available.' : s?.requests.some((r) => r.kind === 'elevation') ? 'Waiting for the answer to the elevation request…'
       : s?.awaitingAgent ? 'Full client allowed: waiting for the customer\'s agent to join.' : s?.chatOnly ? 'Chat only: elevation asks the customer to share their screen (the full client).' : 'Not elevated.';
   }

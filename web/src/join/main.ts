@@ -20,11 +20,41 @@ const REFUSED: Record<string, [string, string]> = {
   TOKEN_EXPIRED: ['This invitation link has expired', 'Invitation links work for 24 hours. Ask the technician who invited you for a new one.'],
   TOKEN_INVALID: ['This invitation link is not valid', 'The link may be cut off or mistyped. Open it again from the message you received, or ask for a new one.'],
   TOKEN_REVOKED: ['This invitation link was revoked', 'An administrator revoked it. Ask the technician for a new one.'],
+  NOT_MEMBER: ['You are no longer in this session', 'You left the session or the technician removed you. Invitation links work only once: ask the technician for a new one if they need you back.'],
+  RESUME_INVALID: ['This page cannot rejoin the session', 'Its way back into the session has expired. Ask the technician who invited you for a new link.'],
 };
 
 type Tab = 'activity' | 'chat' | 'people';
 
 interface LinkClaims { sub: string; name: string; exp: number }
+
+/**
+ * What this tab keeps (sessionStorage: this tab only, gone when it closes; never in the address bar) so a
+ * reload or a reconnect resumes the session the link joined: the used link's token, which the server then
+ * lets in for `session.resume` only, and the resume token bound to this person and this session. The
+ * server refuses the resume once the person was removed, left or the session ended.
+ */
+interface Rejoin { token: string; sessionId: string; resumeToken: string; fromSeq: number }
+const REJOIN_KEY = 'tandem.join.rejoin';
+
+function loadRejoin(): Rejoin | null {
+  try {
+    const r = JSON.parse(sessionStorage.getItem(REJOIN_KEY) ?? 'null') as Partial<Rejoin> | null;
+    return r && typeof r.token === 'string' && typeof r.sessionId === 'string' && typeof r.resumeToken === 'string'
+      ? { token: r.token, sessionId: r.sessionId, resumeToken: r.resumeToken, fromSeq: Number(r.fromSeq) || 0 } : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveRejoin(r: Rejoin | null): void {
+  try {
+    if (r) sessionStorage.setItem(REJOIN_KEY, JSON.stringify(r));
+    else sessionStorage.removeItem(REJOIN_KEY);
+  } catch {
+    // Storage is off (private mode, policy): a reload then cannot resume, as before.
+  }
+}
 
 /** Reads the token from `#access_token=…` and removes it from the address bar (and so from history). */
 function takeToken(): string | null {
@@ -78,8 +108,11 @@ class JoinPage {
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabPanels = new Map<Tab, HTMLElement>();
   private sessionEl: HTMLElement | null = null;
+  /** A reload of a tab that had joined: it resumes instead of using the link. */
+  private readonly isRejoin: boolean;
 
-  constructor(private readonly root: HTMLElement, token: string, private readonly claims: LinkClaims | null) {
+  constructor(private readonly root: HTMLElement, private readonly token: string, private readonly claims: LinkClaims | null, private rejoin: Rejoin | null) {
+    this.isRejoin = rejoin !== null;
     this.conn = new Connection(token);
     this.store = new SessionStore(this.conn, () => this.claims?.sub ?? null);
     this.renderer = new ScreenRenderer(this.canvas);
@@ -100,9 +133,13 @@ class JoinPage {
       this.connBadge.lastElementChild!.textContent = over ? 'Session closed' : CONN_TEXT[s];
       if (s === 'closed') this.onClosed();
     });
-    // The link was used before: only the page that used it may resume (it holds the resume token).
+    // The link was used before: only the tab that used it may resume (it holds the resume token).
     this.conn.on('external.rejoin', () => {
       if (this.sessionId || this.refused) return;
+      if (this.rejoin) {
+        void this.resumeSaved(this.rejoin);
+        return;
+      }
       this.refused = { code: 'LINK_USED', message: 'this invitation link was already used' };
       this.conn.close();
       this.render();
@@ -110,8 +147,10 @@ class JoinPage {
     this.conn.on('external.joined', (d: { sessionId: string }) => {
       this.sessionId = d.sessionId;
       this.renderer.show(d.sessionId, 0);
+      this.keep();
       this.render();
     });
+    this.conn.on('session.resumable', (d: { sessionId: string }) => { if (d.sessionId === this.sessionId) this.keep(); });
     this.conn.on('error', (d: { code?: string; message?: string }) => {
       const code = String(d.code ?? 'ERROR');
       if (!this.sessionId && !this.refused) {
@@ -126,11 +165,45 @@ class JoinPage {
     this.conn.onBinary((bytes) => this.renderer.feed(bytes));
     this.store.onChange((m) => {
       if (m.sessionId !== this.sessionId) return;
+      if (m.out || m.ended) saveRejoin(null);
+      else this.keep();
       // Nothing more will come: hang up (after Leave, once its answer is in).
       if ((m.out || m.ended) && !this.leaving) this.conn.close();
       this.render();
     });
     this.conn.connect();
+    this.render();
+  }
+
+  /** Keeps what a reload needs to resume (see Rejoin), from the first event this person saw. */
+  private keep(): void {
+    const m = this.model;
+    if (!this.sessionId || !m?.resumeToken || m.out || m.ended) return;
+    const first = m.events[0]?.seq;
+    const fromSeq = first !== undefined ? first - 1 : this.rejoin?.sessionId === this.sessionId ? this.rejoin.fromSeq : 0;
+    this.rejoin = { token: this.token, sessionId: this.sessionId, resumeToken: m.resumeToken, fromSeq };
+    saveRejoin(this.rejoin);
+  }
+
+  /** After a reload: back into the session with the kept resume token, from the first event seen before. */
+  private async resumeSaved(r: Rejoin): Promise<void> {
+    this.sessionId = r.sessionId;
+    this.renderer.show(r.sessionId, 0);
+    this.render();
+    try {
+      await this.conn.ask('session.resume', { token: r.resumeToken, lastSeq: r.fromSeq });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'ERROR';
+      if (code === 'DISCONNECTED' || code === 'TIMEOUT') {
+        this.sessionId = null; // The connection retries; its `external.rejoin` asks again.
+        return;
+      }
+      saveRejoin(null);
+      this.rejoin = null;
+      this.sessionId = null;
+      this.refused = { code, message: (err as Error).message };
+      this.conn.close();
+    }
     this.render();
   }
 
@@ -188,8 +261,9 @@ class JoinPage {
       this.sessionEl = null;
       replace(this.body, h('main', { class: 'cust' }, h('div', { class: 'cust-inner single' }, h('section', { class: 'card hero', 'aria-labelledby': 'hero-title' },
         h('div', { class: 'spinner', 'aria-hidden': 'true' }),
-        h('h3', { id: 'hero-title' }, 'Joining the session…'),
-        h('p', { class: 'muted' }, `${this.claims?.name ? `Welcome, ${this.claims.name}. ` : ''}You were invited to help in a remote support session. Your link is being checked; it works only once.`)))));
+        h('h3', { id: 'hero-title' }, this.isRejoin ? 'Rejoining the session…' : 'Joining the session…'),
+        h('p', { class: 'muted' }, this.isRejoin ? 'This page reconnects to the session it joined.'
+          : `${this.claims?.name ? `Welcome, ${this.claims.name}. ` : ''}You were invited to help in a remote support session. Your link is being checked; it works only once.`)))));
       return;
     }
     if (m.out) {
@@ -355,13 +429,15 @@ function initials(name: string): string {
 
 const root = document.getElementById('app');
 if (root) {
-  const token = takeToken();
-  if (token) new JoinPage(root, token, claimsOf(token)).start();
+  // A reload has no token in the address bar any more: the tab's kept one resumes the session it joined.
+  const kept = loadRejoin();
+  const token = takeToken() ?? kept?.token ?? null;
+  if (token) new JoinPage(root, token, claimsOf(token), kept?.token === token ? kept : null).start();
   else replace(root,
     h('header', { class: 'topbar' }, h('div', { class: 'brand' }, h('img', { src: '/assets/favicon.svg', alt: '' }), 'Tandem', h('small', null, 'guest session'))),
     h('main', { class: 'cust' }, h('div', { class: 'cust-inner single' }, h('section', { class: 'card hero', role: 'alert' },
       h('div', { class: 'hero-icon danger', 'aria-hidden': 'true' }, '!'),
       h('h3', null, 'This invitation link is incomplete'),
-      h('p', { class: 'muted' }, 'Open the whole link from the message you received. If you already opened it in this tab, it cannot be used again: ask the technician for a new one.'),
+      h('p', { class: 'muted' }, 'Open the whole link from the message you received. A link works only once: if you already used it and left the session, ask the technician for a new one.'),
       h('p', { class: 'error-code' }, 'Error code ', h('span', { class: 'badge danger', 'data-testid': 'error-code' }, 'NO_TOKEN'))))));
 }

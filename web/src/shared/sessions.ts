@@ -89,6 +89,7 @@ export class SessionStore {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'NOT_MEMBER' || code === 'RESUME_INVALID' || code === 'UNKNOWN_SESSION') this.markOut(m, 'You are no longer in this session.');
+      else if (code === 'SESSION_ENDED') this.markOut(m, 'The session ended while you were disconnected.');
     }
   }
 
