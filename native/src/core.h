@@ -61,7 +61,8 @@ constexpr unsigned kAutoLosslessColors = 16;
 // A forced lossless tile keeps a palette up to this many colours; beyond it, raw BGRA (palette 0).
 constexpr unsigned kMaxPaletteColors = 255;
 
-Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode);
+// `opaque`: the frame's alpha byte is undefined (an X11 grab) and every pixel is sent with alpha 0xFF.
+Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode, bool opaque = false);
 std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quality);
 // Lossless byte layout (see docs/native.md, "Lossless tiles"):
 //   byte 0            N, the palette size (0..255)
