@@ -72,8 +72,6 @@ std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quali
 //   N = 0: bytes 1 ..         zlib stream of w*h*4 bytes: the raw BGRA pixels, no padding
 // Width and height are not stored: the tile's rectangle travels in the frame header.
 std::vector<uint8_t> EncodeLossless(const FrameView& frame, const Rect& r, unsigned maxColors);
-// Counts distinct colours, stopping as soon as the count passes `limit` (returns limit + 1 then).
-unsigned CountColors(const FrameView& frame, const Rect& r, unsigned limit);
 
 struct Decoded {
   uint32_t width = 0, height = 0;

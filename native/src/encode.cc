@@ -79,36 +79,6 @@ std::vector<uint8_t> Deflate(const uint8_t* src, size_t len, int level, std::vec
 
 }  // namespace
 
-unsigned CountColors(const FrameView& frame, const Rect& r, unsigned limit) {
-  // A linear table beats hashing at these sizes (<= 16 entries in the auto path), and the
-  // last-hit shortcut makes runs of one colour (most of a UI) cost one compare per pixel.
-  std::array<uint32_t, kMaxPaletteColors + 1> seen{};
-  const unsigned cap = std::min<unsigned>(limit, kMaxPaletteColors);
-  unsigned n = 0;
-  uint32_t last = 0;
-  bool haveLast = false;
-  for (uint32_t y = 0; y < r.h; ++y) {
-    const uint8_t* row = frame.at(r.x, r.y + y);
-    for (uint32_t x = 0; x < r.w; ++x) {
-      const uint32_t px = PixelAt(row + static_cast<size_t>(x) * 4);
-      if (haveLast && px == last) continue;
-      last = px;
-      haveLast = true;
-      bool found = false;
-      for (unsigned i = 0; i < n; ++i) {
-        if (seen[i] == px) {
-          found = true;
-          break;
-        }
-      }
-      if (found) continue;
-      if (n == cap) return cap + 1;
-      seen[n++] = px;
-    }
-  }
-  return n;
-}
-
 std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quality) {
   tjhandle h = CompressHandle();
   // Preallocating tjBufSize() with TJFLAG_NOREALLOC keeps TurboJPEG from malloc'ing behind our
