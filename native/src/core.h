@@ -61,7 +61,8 @@ constexpr unsigned kAutoLosslessColors = 16;
 // A forced lossless tile keeps a palette up to this many colours; beyond it, raw BGRA (palette 0).
 constexpr unsigned kMaxPaletteColors = 255;
 
-Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode);
+// `opaque`: the frame's alpha byte is undefined (an X11 grab) and every pixel is sent with alpha 0xFF.
+Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode, bool opaque = false);
 std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quality);
 // Lossless byte layout (see docs/native.md, "Lossless tiles"):
 //   byte 0            N, the palette size (0..255)
@@ -71,8 +72,6 @@ std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quali
 //   N = 0: bytes 1 ..         zlib stream of w*h*4 bytes: the raw BGRA pixels, no padding
 // Width and height are not stored: the tile's rectangle travels in the frame header.
 std::vector<uint8_t> EncodeLossless(const FrameView& frame, const Rect& r, unsigned maxColors);
-// Counts distinct colours, stopping as soon as the count passes `limit` (returns limit + 1 then).
-unsigned CountColors(const FrameView& frame, const Rect& r, unsigned limit);
 
 struct Decoded {
   uint32_t width = 0, height = 0;

@@ -79,36 +79,6 @@ std::vector<uint8_t> Deflate(const uint8_t* src, size_t len, int level, std::vec
 
 }  // namespace
 
-unsigned CountColors(const FrameView& frame, const Rect& r, unsigned limit) {
-  // A linear table beats hashing at these sizes (<= 16 entries in the auto path), and the
-  // last-hit shortcut makes runs of one colour (most of a UI) cost one compare per pixel.
-  std::array<uint32_t, kMaxPaletteColors + 1> seen{};
-  const unsigned cap = std::min<unsigned>(limit, kMaxPaletteColors);
-  unsigned n = 0;
-  uint32_t last = 0;
-  bool haveLast = false;
-  for (uint32_t y = 0; y < r.h; ++y) {
-    const uint8_t* row = frame.at(r.x, r.y + y);
-    for (uint32_t x = 0; x < r.w; ++x) {
-      const uint32_t px = PixelAt(row + static_cast<size_t>(x) * 4);
-      if (haveLast && px == last) continue;
-      last = px;
-      haveLast = true;
-      bool found = false;
-      for (unsigned i = 0; i < n; ++i) {
-        if (seen[i] == px) {
-          found = true;
-          break;
-        }
-      }
-      if (found) continue;
-      if (n == cap) return cap + 1;
-      seen[n++] = px;
-    }
-  }
-  return n;
-}
-
 std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quality) {
   tjhandle h = CompressHandle();
   // Preallocating tjBufSize() with TJFLAG_NOREALLOC keeps TurboJPEG from malloc'ing behind our
@@ -127,67 +97,106 @@ std::vector<uint8_t> EncodeJpeg(const FrameView& frame, const Rect& r, int quali
   return std::vector<uint8_t>(scratch.data(), scratch.data() + size);
 }
 
-std::vector<uint8_t> EncodeLossless(const FrameView& frame, const Rect& r, unsigned maxColors) {
-  const unsigned cap = std::min<unsigned>(maxColors, kMaxPaletteColors);
-  const size_t pixels = static_cast<size_t>(r.w) * r.h;
-  std::array<uint32_t, kMaxPaletteColors> palette{};
+namespace {
+
+using Palette = std::array<uint32_t, kMaxPaletteColors>;
+
+// One palette index per pixel of the tile into `indices` (w*h bytes), colours in first-seen order;
+// false as soon as the tile has more than `cap` colours. With `opaque`, the alpha byte reads as 0xFF
+// (X leaves the pad byte of a 24-bit visual undefined, and viewers would draw it as transparency).
+bool BuildPalette(const FrameView& frame, const Rect& r, unsigned cap, bool opaque, Palette& palette, unsigned* count, uint8_t* indices) {
+  const uint32_t force = opaque ? 0xFF000000u : 0u;
   unsigned n = 0;
-  thread_local std::vector<uint8_t> indices;  // per-thread scratch, see EncodeJpeg
-  if (indices.size() < pixels) indices.resize(pixels);
-  bool fits = true;
-  uint32_t last = 0;
+  if (r.w == 0 || r.h == 0) {
+    *count = 0;
+    return true;
+  }
+  uint32_t last = (PixelAt(frame.at(r.x, r.y)) | force) ^ 1u;  // differs from the first pixel
   uint8_t lastIndex = 0;
-  bool haveLast = false;
-  size_t k = 0;
-  for (uint32_t y = 0; y < r.h && fits; ++y) {
+  uint8_t* out = indices;  // a plain pointer: a thread_local reached per pixel costs a __tls_get_addr call each
+  for (uint32_t y = 0; y < r.h; ++y) {
     const uint8_t* row = frame.at(r.x, r.y + y);
-    for (uint32_t x = 0; x < r.w; ++x, ++k) {
-      const uint32_t px = PixelAt(row + static_cast<size_t>(x) * 4);
-      if (!haveLast || px != last) {
+    for (uint32_t x = 0; x < r.w; ++x) {
+      const uint32_t px = PixelAt(row + static_cast<size_t>(x) * 4) | force;
+      if (px != last) {
         unsigned i = 0;
         while (i < n && palette[i] != px) ++i;
         if (i == n) {
-          if (n == cap) {
-            fits = false;
-            break;
-          }
+          if (n == cap) return false;
           palette[n++] = px;
         }
         last = px;
         lastIndex = static_cast<uint8_t>(i);
-        haveLast = true;
       }
-      indices[k] = lastIndex;
+      *out++ = lastIndex;
     }
   }
+  *count = n;
+  return true;
+}
 
-  if (fits && n > 0) {
-    std::vector<uint8_t> head(1 + 4 * static_cast<size_t>(n));
-    head[0] = static_cast<uint8_t>(n);
-    std::memcpy(head.data() + 1, palette.data(), 4 * static_cast<size_t>(n));  // B,G,R,A byte order kept
-    // Level 1: on 4 KiB of indices it keeps most of level 6's ratio at a fraction of the time.
-    return Deflate(indices.data(), pixels, Z_BEST_SPEED, std::move(head));
-  }
+uint8_t* IndexScratch(size_t pixels) {
+  thread_local std::vector<uint8_t> indices;  // per-thread scratch, see EncodeJpeg
+  if (indices.size() < pixels) indices.resize(pixels);
+  return indices.data();
+}
+
+std::vector<uint8_t> DeflatePalette(const Palette& palette, unsigned n, const uint8_t* indices, size_t pixels) {
+  std::vector<uint8_t> head(1 + 4 * static_cast<size_t>(n));
+  head[0] = static_cast<uint8_t>(n);
+  std::memcpy(head.data() + 1, palette.data(), 4 * static_cast<size_t>(n));  // B,G,R,A byte order kept
+  // Level 1: on 4 KiB of indices it keeps most of level 6's ratio at a fraction of the time.
+  return Deflate(indices, pixels, Z_BEST_SPEED, std::move(head));
+}
+
+std::vector<uint8_t> EncodeLosslessImpl(const FrameView& frame, const Rect& r, unsigned maxColors, bool opaque) {
+  const unsigned cap = std::min<unsigned>(maxColors, kMaxPaletteColors);
+  const size_t pixels = static_cast<size_t>(r.w) * r.h;
+  uint8_t* indices = IndexScratch(pixels);
+  Palette palette{};
+  unsigned n = 0;
+  if (cap > 0 && BuildPalette(frame, r, cap, opaque, palette, &n, indices)) return DeflatePalette(palette, n, indices, pixels);
 
   // Too many colours for a palette: palette size 0, then the raw pixels, rows packed.
   std::vector<uint8_t> raw(pixels * 4);
   for (uint32_t y = 0; y < r.h; ++y) {
-    std::memcpy(raw.data() + static_cast<size_t>(y) * r.w * 4, frame.at(r.x, r.y + y), static_cast<size_t>(r.w) * 4);
+    uint8_t* dst = raw.data() + static_cast<size_t>(y) * r.w * 4;
+    std::memcpy(dst, frame.at(r.x, r.y + y), static_cast<size_t>(r.w) * 4);
+    if (opaque) {
+      for (uint32_t x = 0; x < r.w; ++x) dst[static_cast<size_t>(x) * 4 + 3] = 0xFF;
+    }
   }
   return Deflate(raw.data(), raw.size(), Z_BEST_SPEED, std::vector<uint8_t>(1, 0));
 }
 
-Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode) {
+}  // namespace
+
+std::vector<uint8_t> EncodeLossless(const FrameView& frame, const Rect& r, unsigned maxColors) {
+  return EncodeLosslessImpl(frame, r, maxColors, false);
+}
+
+Encoded EncodeTile(const FrameView& frame, const Rect& r, int quality, EncodeMode mode, bool opaque) {
   Encoded e;
   if (mode == EncodeMode::Auto) {
-    mode = CountColors(frame, r, kAutoLosslessColors) <= kAutoLosslessColors ? EncodeMode::Lossless : EncodeMode::Jpeg;
+    // One pass decides and indexes: a palette of at most kAutoLosslessColors is the lossless tile
+    // (the same bytes a count followed by EncodeLossless gave), anything else goes to JPEG.
+    const size_t pixels = static_cast<size_t>(r.w) * r.h;
+    uint8_t* indices = IndexScratch(pixels);
+    Palette palette{};
+    unsigned n = 0;
+    if (BuildPalette(frame, r, kAutoLosslessColors, opaque, palette, &n, indices)) {
+      e.encoding = Encoding::Lossless;
+      e.data = DeflatePalette(palette, n, indices, pixels);
+      return e;
+    }
+    mode = EncodeMode::Jpeg;
   }
   if (mode == EncodeMode::Lossless) {
     e.encoding = Encoding::Lossless;
-    e.data = EncodeLossless(frame, r, kMaxPaletteColors);
+    e.data = EncodeLosslessImpl(frame, r, kMaxPaletteColors, opaque);
   } else {
     e.encoding = Encoding::Jpeg;
-    e.data = EncodeJpeg(frame, r, quality);
+    e.data = EncodeJpeg(frame, r, quality);  // TurboJPEG ignores the alpha byte of BGRA input
   }
   return e;
 }

@@ -749,14 +749,13 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
       for (uint32_t x = run.x; x < run.x + run.w; x += maxW) r.rects.push_back(Rect{x, run.y + y0, std::min(maxW, run.x + run.w - x), run.h});
     }
   }
-  // Remember the grabbed bytes, then make the alpha byte opaque in the grab (X leaves the pad byte
-  // of a 24-bit visual undefined; viewers would draw it as transparency).
-  uint8_t* grab = reinterpret_cast<uint8_t*>(img->data);
+  // Remember the grabbed bytes as they are. The alpha byte stays undefined in the grab (X leaves the
+  // pad byte of a 24-bit visual so): the encoders send it as 0xFF (EncodeTile's `opaque`).
+  const uint8_t* grab = cur.data;
   for (const Rect& rect : r.rects) {
     for (uint32_t y = rect.y; y < rect.y + rect.h; ++y) {
-      uint8_t* src = grab + static_cast<size_t>(y) * cur.stride + static_cast<size_t>(rect.x) * 4;
+      const uint8_t* src = grab + static_cast<size_t>(y) * cur.stride + static_cast<size_t>(rect.x) * 4;
       std::memcpy(slot.prev.data() + static_cast<size_t>(y) * packed + static_cast<size_t>(rect.x) * 4, src, static_cast<size_t>(rect.w) * 4);
-      for (uint32_t x = 0; x < rect.w; ++x) src[x * 4 + 3] = 0xFF;
     }
   }
   r.diffMs = MsSince(t0);
@@ -765,7 +764,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
 
   t0 = std::chrono::steady_clock::now();
   r.tiles.reserve(r.rects.size());
-  for (const Rect& rect : r.rects) r.tiles.push_back(EncodeTile(cur, rect, opts.quality, opts.mode));
+  for (const Rect& rect : r.rects) r.tiles.push_back(EncodeTile(cur, rect, opts.quality, opts.mode, true));
   r.encodeMs = MsSince(t0);
   return r;
 }
