@@ -7,6 +7,12 @@ export interface InstalledButton {
   buttonId: string;
   name: string;
   profile: string;
+  /** The profile's title, what the customer sees (the server's supportButtons.profiles); absent in older files: the name. */
+  title?: string;
+  /** The profile's description (may be empty). */
+  description?: string;
+  /** Whom a session started with it waits for, as the customer reads it: `the Helpdesk team`, or a representative's name. */
+  queue?: string;
   /** Epoch ms: after it the server refuses `support.start` (BUTTON_EXPIRED). */
   expiresAt: number;
 }

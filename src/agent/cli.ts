@@ -8,6 +8,7 @@
  *   tandem-agent join --server URL --code CODE [--config FILE] [--display :0] …
  *                    (a click-to-chat customer shares their screen with the session they chat in)
  *   tandem-agent support [--button NAME|ID] [--config FILE] [--display :0] …
+ *   tandem-agent support --list [--config FILE]
  *                    (the customer asks for help through a Support Button a technician installed)
  *   tandem-agent monitors [--display :0]
  *
@@ -28,7 +29,8 @@ import { ButtonError } from './entry-points';
 import type { OverlaySurface } from './overlay';
 import type { InputInjector, ScreenSource } from './screen-source';
 import { TerminalPrompt } from './terminal-prompt';
-import { pickSupportButton } from './support-start';
+import { listSupportButtons, pickSupportButton } from './support-start';
+import { titleOf } from './entry-points';
 
 const VERSION = '0.1.0';
 
@@ -44,6 +46,8 @@ const USAGE = `usage:
                    [--view-only] [--no-screen] [--no-webrtc] [--name HOST] [--downloads DIR]
       asks for help through a Support Button a technician installed on this computer (the only one,
       or the one named): the session waits in the button's queue until a technician takes it, on hold
+  tandem-agent support --list [--config FILE]
+      prints the Support Buttons installed on this computer: name, title, queue and expiry
   tandem-agent monitors [--display :N]
 
 Answer requests with y/n; type hold, observe, interact, 'clipboard off', 'clipboard on', unblock or close at any time,
@@ -117,9 +121,17 @@ async function joinCommand(v: Record<string, string | boolean | undefined>): Pro
  */
 async function supportCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
   const file = (v.config as string | undefined) ?? defaultConfigPath();
+  const notEnrolled = `not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first`;
+  if (v.list) {
+    if (v.button) throw new UsageError('--list shows every button: give it without --button');
+    const listed = listSupportButtons(file, log);
+    if (listed === null) throw new UsageError(notEnrolled);
+    process.stdout.write(`${listed}\n`);
+    return;
+  }
   const picked = pickSupportButton(file, v.button as string | undefined, log);
-  if (!picked) throw new UsageError(`not enrolled: ${file} does not exist. Run 'tandem-agent enroll --server URL --secret SECRET' first`);
-  log(`asking for help through the support button '${picked.button.name}' (${picked.button.buttonId})`);
+  if (!picked) throw new UsageError(notEnrolled);
+  log(`asking for help through the support button '${picked.button.name}': ${titleOf(picked.button)} (${picked.button.buttonId})`);
   await runCommand(v, picked.state, undefined, picked.button.buttonId);
 }
 
@@ -215,7 +227,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       server: { type: 'string' }, secret: { type: 'string' }, code: { type: 'string' }, config: { type: 'string' },
       name: { type: 'string' }, button: { type: 'string' }, display: { type: 'string' }, downloads: { type: 'string' }, fps: { type: 'string' }, quality: { type: 'string' },
-      'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, 'no-webrtc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      list: { type: 'boolean' }, 'view-only': { type: 'boolean' }, 'no-screen': { type: 'boolean' }, 'no-webrtc': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAgentState, writeAgentState, type AgentState, type InstalledButton } from './agent-config';
-import { ButtonError, EntryPoints } from './entry-points';
+import { ButtonError, describeButtons, EntryPoints } from './entry-points';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 const HOUR = 3600_000;
@@ -45,10 +45,36 @@ describe('the agent\'s entry points', () => {
 
   it('saves an installed button in the config file and tells the customer how to use it', () => {
     install(load(), 'btn-1', 'Helpdesk', NOW + HOUR);
-    expect(saved().supportButtons).toEqual<InstalledButton[]>([{ buttonId: 'btn-1', name: 'Helpdesk', profile: 'default', expiresAt: NOW + HOUR }]);
+    // An older server sends no title or queue: the name stands for the title.
+    expect(saved().supportButtons).toEqual<InstalledButton[]>([{ buttonId: 'btn-1', name: 'Helpdesk', profile: 'default', title: 'Helpdesk', description: '', queue: '', expiresAt: NOW + HOUR }]);
     expect(saved()).toMatchObject({ agentId: 'ag-1', token: 'tok', pin: '123456' });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(notices.join('\n')).toContain("support button 'Helpdesk' was installed, valid until 2026-11-25 11:00:00 UTC; run `tandem-agent support`");
+  });
+
+  it('keeps the profile\'s title and description and the queue with the button, and lists them (support --list)', () => {
+    const e = load();
+    e.onMessage('support-button.installed', {
+      buttonId: 'btn-1', name: 'Helpdesk', profile: 'default', title: 'Get help from IT', description: 'Start a support session with the helpdesk.',
+      queue: { kind: 'team', teamId: 'helpdesk' }, queueName: 'Helpdesk', expiresAt: NOW + HOUR,
+    });
+    expect(notices.at(-1)).toContain("a support button 'Helpdesk' (Get help from IT) was installed, valid until 2026-11-25 11:00:00 UTC");
+    e.onMessage('support-button.installed', { buttonId: 'btn-2', name: 'Payroll', profile: 'payroll', title: 'Payroll questions', description: '', queue: { kind: 'personal', userId: 'bob' }, queueName: 'Bob Baker', expiresAt: NOW + 2 * HOUR });
+    expect(saved().supportButtons).toEqual<InstalledButton[]>([
+      { buttonId: 'btn-1', name: 'Helpdesk', profile: 'default', title: 'Get help from IT', description: 'Start a support session with the helpdesk.', queue: 'the Helpdesk team', expiresAt: NOW + HOUR },
+      { buttonId: 'btn-2', name: 'Payroll', profile: 'payroll', title: 'Payroll questions', description: '', queue: 'Bob Baker', expiresAt: NOW + 2 * HOUR },
+    ]);
+    expect(describeButtons(load().buttons())).toBe([
+      'Helpdesk: Get help from IT',
+      '    Start a support session with the helpdesk.',
+      "    waits for the Helpdesk team, valid until 2026-11-25 11:00:00 UTC (--button 'Helpdesk')",
+      'Payroll: Payroll questions',
+      "    waits for Bob Baker, valid until 2026-11-25 12:00:00 UTC (--button 'Payroll')",
+    ].join('\n'));
+    // Several and none named: the refusal lists them with their titles.
+    expect(() => load().pick()).toThrow("2 support buttons are installed ('Helpdesk' (Get help from IT), 'Payroll' (Payroll questions)): choose one with --button NAME");
+    expect(() => load().pick('VPN')).toThrow("no support button 'VPN' here; installed: 'Helpdesk' (Get help from IT), 'Payroll' (Payroll questions)");
+    expect(describeButtons([])).toMatch(/^no support button is installed on this computer/);
   });
 
   it('re-installing a button replaces it instead of listing it twice', () => {

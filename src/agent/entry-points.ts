@@ -22,6 +22,37 @@ export interface EntryPointsOptions {
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
+/** A button as the server sends it (`support-button.installed`, the hello ack's `entryPoints`), as the agent keeps it. */
+function fromServer(d: Record<string, unknown>): InstalledButton {
+  const name = String(d.name);
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const q = d.queue as { kind?: string } | undefined;
+  const queueName = text(d.queueName);
+  return {
+    buttonId: String(d.buttonId), name, profile: String(d.profile ?? ''), title: text(d.title) || name, description: text(d.description),
+    queue: !queueName ? '' : q?.kind === 'team' ? `the ${queueName} team` : queueName, expiresAt: Number(d.expiresAt),
+  };
+}
+
+/** What the customer reads first about a button: its profile's title (its name when the file has none). */
+export const titleOf = (b: InstalledButton): string => b.title || b.name;
+
+/** `'Payroll' (Payroll questions)`: how messages name a button, with its title when that says more. */
+const label = (b: InstalledButton): string => (titleOf(b) === b.name ? `'${b.name}'` : `'${b.name}' (${titleOf(b)})`);
+
+/**
+ * `tandem-agent support --list`: each installed button's name, title, queue and expiry (the description
+ * under it), or a line saying there is none.
+ */
+export function describeButtons(buttons: InstalledButton[]): string {
+  if (buttons.length === 0) return 'no support button is installed on this computer: a technician installs one from a session';
+  return buttons.map((b) => [
+    `${b.name}: ${titleOf(b)}`,
+    ...(b.description ? [`    ${b.description}`] : []),
+    `    ${b.queue ? `waits for ${b.queue}, ` : ''}valid until ${when(b.expiresAt)} (--button '${b.name}')`,
+  ].join('\n')).join('\n');
+}
+
 /**
  * The entry points installed on this desktop (docs/protocol.md, "Entry points"): Support Buttons the
  * customer starts a session with (`tandem-agent support`), the Jump Client enrolments that let allowed
@@ -39,11 +70,11 @@ export class EntryPoints {
   onMessage(event: string, d: Record<string, unknown>): boolean {
     switch (event) {
       case 'support-button.installed': {
-        const button: InstalledButton = { buttonId: String(d.buttonId), name: String(d.name), profile: String(d.profile ?? ''), expiresAt: Number(d.expiresAt) };
+        const button = fromServer(d);
         this.change(() => {
           this.o.state.supportButtons = [...this.live().filter((b) => b.buttonId !== button.buttonId), button];
         });
-        this.o.notice(`a support button '${button.name}' was installed, valid until ${when(button.expiresAt)}; run \`tandem-agent support${this.live().length > 1 ? ` --button '${button.name}'` : ''}\` to ask for help through it`);
+        this.o.notice(`a support button ${label(button)} was installed, valid until ${when(button.expiresAt)}; run \`tandem-agent support${this.live().length > 1 ? ` --button '${button.name}'` : ''}\` to ask for help through it`);
         return true;
       }
       case 'support-button.removed': {
@@ -103,8 +134,8 @@ export class EntryPoints {
     const found = live.filter(matches);
     if (found.length === 1) return found[0]!;
     if (found.length === 0 && expired) throw new ButtonError('BUTTON_EXPIRED', `the support button '${expired.name}' expired at ${when(expired.expiresAt)}`);
-    if (found.length === 0) throw new ButtonError('UNKNOWN_BUTTON', `no support button '${nameOrId}' here; installed: ${live.map((b) => `'${b.name}'`).join(', ')}`);
-    throw new ButtonError('AMBIGUOUS_BUTTON', `${found.length} support buttons are installed (${found.map((b) => `'${b.name}'`).join(', ')}): choose one with --button NAME`);
+    if (found.length === 0) throw new ButtonError('UNKNOWN_BUTTON', `no support button '${nameOrId}' here; installed: ${live.map(label).join(', ')}`);
+    throw new ButtonError('AMBIGUOUS_BUTTON', `${found.length} support buttons are installed (${found.map(label).join(', ')}): choose one with --button NAME (tandem-agent support --list shows them)`);
   }
 
   /**
@@ -114,7 +145,7 @@ export class EntryPoints {
    */
   reconcile(server: { supportButtons?: unknown; jumpClients?: unknown }): void {
     if (!Array.isArray(server.supportButtons) || !Array.isArray(server.jumpClients)) return;
-    const buttons: InstalledButton[] = (server.supportButtons as Record<string, unknown>[]).map((b) => ({ buttonId: String(b.buttonId), name: String(b.name), profile: String(b.profile ?? ''), expiresAt: Number(b.expiresAt) }));
+    const buttons: InstalledButton[] = (server.supportButtons as Record<string, unknown>[]).map(fromServer);
     const pins = [...new Set((server.jumpClients as unknown[]).map(String))];
     const had = this.o.state.supportButtons ?? [];
     const hadPins = this.o.state.jumpClients ?? [];
@@ -131,9 +162,14 @@ export class EntryPoints {
     });
     this.o.log(`entry points from the server: ${buttons.length} support button(s), ${pins.length} jump client enrolment(s)`);
     for (const b of removed) this.o.notice(`the support button '${b.name}' was removed from this computer while it was offline`);
-    for (const b of added.filter((x) => x.expiresAt > this.now())) this.o.notice(`a support button '${b.name}' is installed, valid until ${when(b.expiresAt)}`);
+    for (const b of added.filter((x) => x.expiresAt > this.now())) this.o.notice(`a support button ${label(b)} is installed, valid until ${when(b.expiresAt)}`);
     if (unpinned.length > 0) this.o.notice(`this computer was unpinned as a Jump Client while it was offline${pins.length ? ` (still ${pins.length} enrolment(s))` : ''}`);
     if (pinned.length > 0 && hadPins.length === 0) this.o.notice('this computer is now a Jump Client: allowed technicians may start sessions on it while you are away');
+  }
+
+  /** The installed button with this id (expired or not), if any. */
+  find(buttonId: string): InstalledButton | undefined {
+    return (this.o.state.supportButtons ?? []).find((b) => b.buttonId === buttonId);
   }
 
   /** The server refused a button as expired or unknown: it is uninstalled here too. */

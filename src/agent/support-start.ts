@@ -1,6 +1,6 @@
 import { readAgentState, writeAgentState, type AgentState, type InstalledButton } from './agent-config';
 import type { Refusal } from './agent-requests';
-import { EntryPoints } from './entry-points';
+import { describeButtons, EntryPoints, titleOf } from './entry-points';
 
 export interface SupportStart {
   /** The installed Support Button the customer asks for help through. */
@@ -19,7 +19,10 @@ export interface SupportStart {
  * uninstalled here too, and the customer is told why.
  */
 export function startSupport(o: SupportStart): void {
+  const button = o.entryPoints.find(o.buttonId);
   o.request('support.start', { buttonId: o.buttonId }).then((ack) => {
+    // What the customer chose, in the words of its profile, and whom it now waits for.
+    if (button) o.notice(`${titleOf(button)} — waiting for ${button.queue || 'a technician'}…`);
     o.notice('your request for help is waiting for a technician; the session starts on hold (type observe or interact to share your screen once one has taken it)');
     o.started(String(ack.sessionId), Number(ack.seq) || 0, ack.queue);
   }, (err: Partial<Refusal> & { message: string }) => {
@@ -39,8 +42,21 @@ export function startSupport(o: SupportStart): void {
  * BUTTON_EXPIRED, AMBIGUOUS_BUTTON) when there is no button to use.
  */
 export function pickSupportButton(file: string, nameOrId: string | undefined, log: (line: string) => void): { state: AgentState; button: InstalledButton } | null {
+  const entries = entryPointsIn(file, log);
+  return entries && { state: entries.state, button: entries.points.pick(nameOrId) };
+}
+
+/**
+ * `tandem-agent support --list`: the Support Buttons installed on this computer as the config file says
+ * (expired ones dropped from it), one per entry with its title, queue and expiry. Null when not enrolled there.
+ */
+export function listSupportButtons(file: string, log: (line: string) => void): string | null {
+  const entries = entryPointsIn(file, log);
+  return entries && describeButtons(entries.points.buttons());
+}
+
+function entryPointsIn(file: string, log: (line: string) => void): { state: AgentState; points: EntryPoints } | null {
   const state = readAgentState(file);
   if (!state) return null;
-  const entries = new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log });
-  return { state, button: entries.pick(nameOrId) };
+  return { state, points: new EntryPoints({ state, save: (s) => writeAgentState(file, s), notice: () => undefined, log }) };
 }

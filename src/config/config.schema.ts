@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
+  IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 
 /** One section per concern; every field here is documented in docs/configuration.md. */
@@ -232,6 +232,30 @@ export class RecordingConfig {
   @ValidateNested() @Type(() => RecordingPolicyConfig) policy = new RecordingPolicyConfig();
 }
 
+/** A profile id: what `support-button.deploy {profile}` names (at most 40 characters, as its DTO allows). */
+export const PROFILE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * A Support Button profile, configured by the administrator (BeyondTrust: "Support Button profiles"): what
+ * the button says to the customer on the desktop it is deployed on. The deploying representative picks one.
+ */
+export class SupportButtonProfileConfig {
+  /** What the customer sees on the button and when starting a session with it. */
+  @IsString() @MinLength(1) @MaxLength(80) title = '';
+  /** A line under the title (what the button is for, whom it reaches). */
+  @IsString() @MaxLength(300) description = '';
+}
+
+export class SupportButtonsConfig {
+  /**
+   * Profile id → profile, in the order the cockpit offers them. Each entry is validated by the loader
+   * (class-validator has no nested validation for a map of classes): see checkSupportButtons.
+   */
+  @IsObject() profiles: Record<string, SupportButtonProfileConfig> = {
+    default: Object.assign(new SupportButtonProfileConfig(), { title: 'Get help from IT', description: 'Start a support session with the helpdesk.' }),
+  };
+}
+
 export class TandemConfig {
   @ValidateNested() @Type(() => NodeConfig) node = new NodeConfig();
   @ValidateNested() @Type(() => LogConfig) log = new LogConfig();
@@ -246,6 +270,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => ClipboardConfig) clipboard = new ClipboardConfig();
   @ValidateNested() @Type(() => RecordingConfig) recording = new RecordingConfig();
   @ValidateNested() @Type(() => PolicyConfig) policy = new PolicyConfig();
+  @ValidateNested() @Type(() => SupportButtonsConfig) supportButtons = new SupportButtonsConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();
   @IsArray() @ValidateNested({ each: true }) @Type(() => TeamConfig) teams: TeamConfig[] = [];
   @IsArray() @ValidateNested({ each: true }) @Type(() => UserConfig) users: UserConfig[] = [];

@@ -144,4 +144,34 @@ describe('loadConfig realms', () => {
     expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }] } })).key).toBe('realms.1.kind');
     expect(errorOf(() => loadConfig({ env: {}, overrides: { realms: [] } })).key).toBe('realms');
   });
+
+  it('reads the Support Button profiles in their order; local.yaml adds to the shipped default', () => {
+    expect(loadConfig({ env: {} }).supportButtons.profiles.default).toMatchObject({ title: 'Get help from IT' });
+    const config = loadConfig({ env: {}, overrides: { supportButtons: { profiles: { vpn: { title: 'VPN trouble' } } } } });
+    expect(Object.keys(config.supportButtons.profiles)).toEqual(['default', 'vpn']);
+    expect(config.supportButtons.profiles.vpn).toMatchObject({ title: 'VPN trouble', description: '' });
+    // A minimal default.yaml without the section still has one profile.
+    expect(Object.keys(loadConfig({ configDir: dirWith(), env: {} }).supportButtons.profiles)).toEqual(['default']);
+  });
+
+  it.each([
+    [{ vpn: { title: '' } }, 'supportButtons.profiles.vpn.title'],
+    [{ vpn: { title: 'x'.repeat(81) } }, 'supportButtons.profiles.vpn.title'],
+    [{ vpn: { description: 'no title' } }, 'supportButtons.profiles.vpn.title'],
+    [{ vpn: { title: 'VPN', icon: 'vpn.png' } }, 'supportButtons.profiles.vpn.icon'],
+    [{ vpn: { title: 'VPN', description: 'x'.repeat(301) } }, 'supportButtons.profiles.vpn.description'],
+    [{ 'VPN!': { title: 'VPN' } }, 'supportButtons.profiles.VPN!'],
+    [{ vpn: 'VPN' }, 'supportButtons.profiles.vpn'],
+  ])('names the bad Support Button profile key of %j', (profiles, key) => {
+    const err = errorOf(() => loadConfig({ env: {}, overrides: { supportButtons: { profiles } } }));
+    expect(err.key).toBe(key);
+  });
+
+  it('refuses a configuration with no Support Button profile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+    writeFileSync(join(dir, 'default.yaml'), 'supportButtons:\n  profiles: {}\n');
+    const err = errorOf(() => loadConfig({ configDir: dir, env: {} }));
+    expect(err.key).toBe('supportButtons.profiles');
+    expect(err.message).toMatch(/at least one profile/);
+  });
 });

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error';
-import { TandemConfig } from './config.schema';
+import { PROFILE_ID, SupportButtonProfileConfig, TandemConfig } from './config.schema';
 import { ENV_OVERRIDES, type EnvOverride } from './env-overrides';
 
 /** The repository root: config/ and the default data dir are resolved against it, not the cwd. */
@@ -74,8 +74,32 @@ export function loadConfig(options: LoadConfigOptions = {}): TandemConfig {
   }
   checkRealms(config, sources);
   checkMail(config, sources);
+  checkSupportButtons(config, merged, sources);
   if (!isAbsolute(config.node.dataDir)) config.node.dataDir = resolve(PROJECT_ROOT, config.node.dataDir);
   return config;
+}
+
+/**
+ * `supportButtons.profiles` is a map (profile id → profile), which class-validator does not validate as
+ * nested classes: each entry is checked here, with the same rules and the same way of naming the bad key.
+ */
+function checkSupportButtons(config: TandemConfig, merged: Plain, sources: Map<string, string>): void {
+  const profiles: unknown = config.supportButtons.profiles;
+  const key = 'supportButtons.profiles';
+  if (!isPlainObject(profiles) || Object.keys(profiles).length === 0) {
+    throw new ConfigError(key, profiles, 'at least one profile (id: {title, description})', sourceOf(key, sources));
+  }
+  const checked: Record<string, SupportButtonProfileConfig> = {};
+  for (const [id, raw] of Object.entries(profiles)) {
+    const at = `${key}.${id}`;
+    if (!PROFILE_ID.test(id)) throw new ConfigError(at, id, 'a profile id of 1-40 of a-z 0-9 - (starting with a letter or digit)', sourceOf(at, sources));
+    if (!isPlainObject(raw)) throw new ConfigError(at, raw, 'a mapping with a title (and a description)', sourceOf(at, sources));
+    const profile = plainToInstance(SupportButtonProfileConfig, raw, { exposeDefaultValues: true });
+    const errors = validateSync(profile, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) throw toConfigError(errors[0], at, merged, sources);
+    checked[id] = profile;
+  }
+  config.supportButtons.profiles = checked;
 }
 
 /** What class-validator cannot say about `realms`: unique ids, one local realm, an ldap section for ldap realms. */

@@ -68,8 +68,10 @@ describe('entry points with the real desktop agent', () => {
         const expiresAt = Date.now() + 3600_000;
         const { buttonId } = await alice.ask('support-button.deploy', { sessionId, name: 'Helpdesk', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(expiresAt).toISOString() });
         await waitFor('the button in the config file', () => configOf(file).supportButtons?.length === 1);
-        expect(configOf(file).supportButtons).toEqual([{ buttonId, name: 'Helpdesk', profile: 'default', expiresAt }]);
-        await desk.waitForQuestion("a support button 'Helpdesk' was installed");
+        expect(configOf(file).supportButtons).toEqual([{
+          buttonId, name: 'Helpdesk', profile: 'default', title: 'Get help from IT', description: 'Start a support session with the helpdesk.', queue: 'the Helpdesk team', expiresAt,
+        }]);
+        await desk.waitForQuestion("a support button 'Helpdesk' (Get help from IT) was installed");
         await alice.ask('session.end', { sessionId });
         await desk.waitForQuestion('the session has ended');
         desk.stop();

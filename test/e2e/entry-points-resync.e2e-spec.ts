@@ -13,7 +13,10 @@ import type { WsTestClient } from '../support/ws-client';
 import { startXvfb, type TestDisplay } from '../support/xvfb';
 
 const CLI = resolve(PROJECT_ROOT, 'dist', 'agent', 'cli.js');
-const cluster = (redis: TestRedis): Record<string, unknown> => ({ auth: { jwtSecret: 'entry-resync-secret-0123456789' }, store: { leaseTtlMs: 1000, redis: { url: redis.url } } });
+const payroll = { title: 'Payroll questions', description: 'Reaches the payroll team during office hours.' };
+const cluster = (redis: TestRedis): Record<string, unknown> => ({
+  auth: { jwtSecret: 'entry-resync-secret-0123456789' }, store: { leaseTtlMs: 1000, redis: { url: redis.url } }, supportButtons: { profiles: { payroll } },
+});
 
 /** The agent's config file as it is on disk now. */
 const configOf = (file: string): AgentState => readAgentState(file)!;
@@ -68,6 +71,12 @@ describe('entry points follow the store: resync on hello, and `tandem-agent supp
     procs.push(p);
     return p;
   };
+  /** `tandem-agent support --list`: reads the config file only (no display, no server). */
+  const list = (file: string): TrackedProcess => {
+    const p = startProcess('tandem-agent support --list', process.execPath, [CLI, 'support', '--list', '--config', file], { stdio: ['pipe', 'pipe', 'pipe'] });
+    procs.push(p);
+    return p;
+  };
   const exited = async (p: TrackedProcess): Promise<number | null> => {
     await waitFor(`${p.name} to exit`, () => p.child.exitCode !== null, 20_000).catch((e: Error) => { throw new Error(`${e.message}; it said: ${p.output()}`); });
     return p.child.exitCode;
@@ -85,10 +94,20 @@ describe('entry points follow the store: resync on hello, and `tandem-agent supp
       const sessionId = await allowedSession(aliceA, desk);
       const expiresAt = new Date(Date.now() + 3600_000).toISOString();
       const gone = await aliceA.ask('support-button.deploy', { sessionId, name: 'Printer', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt });
-      const kept = await aliceA.ask('support-button.deploy', { sessionId, name: 'Payroll', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt });
+      const kept = await aliceA.ask('support-button.deploy', { sessionId, name: 'Payroll', profile: 'payroll', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt });
       const group = await aliceA.ask('jump.pin', { sessionId, location: { kind: 'group', groupId: 'ops-resync' } });
       const personal = await aliceA.ask('jump.pin', { sessionId, location: { kind: 'personal' }, consent: 'ask' });
       await waitFor('both buttons and both pins in the config file', () => buttonNames(file).length === 2 && configOf(file).jumpClients?.length === 2);
+      // The customer lists them, each with its profile's title, its queue and its expiry (the real CLI).
+      const listed = list(file);
+      expect(await exited(listed)).toBe(0);
+      expect(listed.output()).toContain(`Payroll: Payroll questions\n    ${payroll.description}\n    waits for the Helpdesk team, valid until `);
+      expect(listed.output()).toContain('Printer: Get help from IT\n    Start a support session with the helpdesk.\n    waits for the Helpdesk team, valid until ');
+      // Two buttons and none named: `support` refuses before connecting and names both with their titles.
+      const which = support(file);
+      expect(await exited(which)).toBe(1);
+      expect(which.output()).toMatch(/AMBIGUOUS_BUTTON: 2 support buttons are installed \(.*'Payroll' \(Payroll questions\).*\): choose one with --button NAME/);
+      expect(which.output()).toContain("'Printer' (Get help from IT)");
       await aliceA.ask('session.end', { sessionId });
       await desk.waitForQuestion('the session has ended');
 
@@ -105,7 +124,7 @@ describe('entry points follow the store: resync on hello, and `tandem-agent supp
       desk = await startDesktopAgent(b, 'desk-resync', { configFile: file });
       agents.push(desk);
       await waitFor('the config file to follow the store', () => buttonNames(file).join() === 'Payroll' && configOf(file).jumpClients?.join() === group.jumpClientId);
-      expect(configOf(file).supportButtons).toEqual([expect.objectContaining({ buttonId: kept.buttonId, name: 'Payroll' })]);
+      expect(configOf(file).supportButtons).toEqual([expect.objectContaining({ buttonId: kept.buttonId, name: 'Payroll', title: payroll.title, queue: 'the Helpdesk team' })]);
       await desk.waitForQuestion("the support button 'Printer' was removed from this computer while it was offline");
       await desk.waitForQuestion('this computer was unpinned as a Jump Client while it was offline (still 1 enrolment(s))');
 
@@ -138,7 +157,7 @@ describe('entry points follow the store: resync on hello, and `tandem-agent supp
     let shortUntil: number;
     try {
       const sessionId = await allowedSession(alice, desk);
-      front = await alice.ask('support-button.deploy', { sessionId, name: 'Front desk', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+      front = await alice.ask('support-button.deploy', { sessionId, name: 'Front desk', profile: 'payroll', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(Date.now() + 3600_000).toISOString() });
       shortUntil = Date.now() + 2000;
       short = await alice.ask('support-button.deploy', { sessionId, name: 'Short', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(shortUntil).toISOString() });
       await waitFor('both buttons in the config file', () => buttonNames(file).length === 2);
@@ -155,6 +174,8 @@ describe('entry points follow the store: resync on hello, and `tandem-agent supp
     const queued = waiting.sessions.find((s: { agentId: string }) => s.agentId === agentId);
     expect(queued).toMatchObject({ status: 'queued', queue: { kind: 'team', teamId: 'helpdesk' } });
     await waitFor('the process to say it waits', () => run.output().includes('your request for help is waiting for a technician'));
+    // It says what it started, in the words of the button's profile, and whom it waits for.
+    expect(run.output()).toContain('Payroll questions — waiting for the Helpdesk team…');
     // carol (network team) does not see the helpdesk queue.
     expect(((await carol.ask('queue.list', {})).sessions as { agentId: string }[]).some((s) => s.agentId === agentId)).toBe(false);
     await bob.ask('queue.take', { sessionId: queued.sessionId });

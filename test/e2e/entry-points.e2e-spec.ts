@@ -1,11 +1,13 @@
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person, reconnectAgent } from '../support/people';
+import { WsTestClient } from '../support/ws-client';
 
 /** BeyondTrust entry points: Support Buttons into a queue until they expire, Jump Clients under a group's consent policy. */
 describe('entry points: support buttons and jump clients', () => {
   let t: TestNode;
   let now = Date.parse('2026-11-25T10:00:00Z');
-  beforeAll(async () => { t = await startInProcessNode({}, { clock: () => now }); });
+  const payroll = { title: 'Payroll questions', description: 'Reaches the payroll team during office hours.' };
+  beforeAll(async () => { t = await startInProcessNode({ supportButtons: { profiles: { payroll } } }, { clock: () => now }); });
   afterAll(async () => t.stop());
 
   it('a support button opens sessions into its queue until it expires, and is uninstalled when removed', async () => {
@@ -31,6 +33,41 @@ describe('entry points: support buttons and jump clients', () => {
     expect(await desk.ws.next('support-button.removed')).toEqual({ buttonId });
     await expect(desk.ws.ask('support.start', { buttonId })).rejects.toMatchObject({ code: 'UNKNOWN_BUTTON' });
     for (const c of [alice, bob, desk.ws]) await c.close();
+  });
+
+  it('a profile nobody configured is UNKNOWN_PROFILE and installs nothing; a configured one reaches the agent with its title, at deploy and at hello', async () => {
+    const alice = await person(t, 'alice');
+    let desk = await agent(t, 'desk-profile', '262626');
+    const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+    await desk.ws.ask('assist.respond', { sessionId, allow: true });
+    await alice.next('session.state', (s) => s.sessionId === sessionId && s.status === 'active');
+    const deploy = (profile: string): Promise<{ buttonId: string }> => alice.ask('support-button.deploy', { sessionId, name: 'Pay help', profile, queue: { kind: 'team', teamId: 'helpdesk' }, expiresAt: new Date(now + 3600_000).toISOString() });
+
+    // The deploy form's list: the configured profiles, in their order, with their titles.
+    const { profiles } = await alice.ask('support-button.list', { sessionId });
+    expect(profiles).toEqual([{ id: 'default', title: 'Get help from IT', description: 'Start a support session with the helpdesk.' }, { id: 'payroll', ...payroll }]);
+
+    for (const unknown of ['kiosk', 'Payroll', 'payroll ']) {
+      await expect(deploy(unknown)).rejects.toMatchObject({ code: 'UNKNOWN_PROFILE' });
+    }
+    expect((await alice.ask('support-button.list', { sessionId })).buttons).toEqual([]);
+    expect(desk.ws.received.filter((m) => m.event === 'support-button.installed')).toEqual([]);
+
+    const { buttonId } = await deploy('payroll');
+    expect(await desk.ws.next('support-button.installed')).toEqual({
+      buttonId, name: 'Pay help', profile: 'payroll', ...payroll, queue: { kind: 'team', teamId: 'helpdesk' }, queueName: 'Helpdesk', expiresAt: now + 3600_000,
+    });
+    expect((await alice.ask('support-button.list', { sessionId })).buttons).toEqual([expect.objectContaining({ buttonId, profile: 'payroll' })]);
+    await alice.ask('session.end', { sessionId });
+
+    // A restarted agent gets the same from the hello ack (what it keeps in its config file).
+    await desk.ws.close();
+    const ws = await WsTestClient.connect(`${t.wsUrl}/ws/agent`, desk.token);
+    const hello = await ws.ask('agent.hello', { hostname: 'desk-profile', osUser: 'carol', os: 'Linux', version: '0.1.0', pin: '262626', displays: [] });
+    expect(hello.entryPoints.supportButtons).toEqual([expect.objectContaining({ buttonId, profile: 'payroll', title: payroll.title, description: payroll.description, queueName: 'Helpdesk' })]);
+    desk = { ...desk, ws };
+    await alice.ask('support-button.remove', { buttonId });
+    for (const c of [alice, desk.ws]) await c.close();
   });
 
   it('jump clients start unattended sessions under the consent policy, survive an agent restart, refuse outsiders', async () => {

@@ -24,7 +24,7 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
   beforeAll(async () => {
     execFileSync('bash', ['scripts/build-web.sh'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
-    t = await startInProcessNode();
+    t = await startInProcessNode({ supportButtons: { profiles: { kiosk: { title: 'Kiosk help', description: 'For the shared kiosk PCs in the lobby.' } } } });
     chromium = await launchChromium();
   });
 
@@ -84,14 +84,20 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
     const in10Days = new Date(Date.now() + 10 * 24 * 3600 * 1000);
     const day = `${in10Days.getFullYear()}-${String(in10Days.getMonth() + 1).padStart(2, '0')}-${String(in10Days.getDate()).padStart(2, '0')}`;
     await deployDialog.getByLabel('Expires on').fill(day);
-    await deployDialog.getByLabel('Profile').fill('kiosk');
+    // The profiles the administrator configured, by title, in their order; the first is chosen.
+    const profile = deployDialog.getByLabel('Profile');
+    expect(await profile.locator('option').allTextContents()).toEqual(['Get help from IT', 'Kiosk help']);
+    expect(await profile.inputValue()).toBe('default');
+    await deployDialog.getByText('Start a support session with the helpdesk. The customer sees this title on the button.').waitFor();
+    await profile.selectOption({ label: 'Kiosk help' });
+    await deployDialog.getByText('For the shared kiosk PCs in the lobby. The customer sees this title on the button.').waitFor();
     expect(await deployDialog.getByLabel('Queue').locator('option').allTextContents()).toEqual(['Team helpdesk', 'My personal queue']);
     await deployDialog.getByLabel('Queue').selectOption({ label: 'Team helpdesk' });
     await shot(page, '02-deploy-dialog');
     await deployDialog.getByRole('button', { name: 'Deploy' }).click();
     await deployDialog.waitFor({ state: 'detached' });
     const installed = await desk.ws.next('support-button.installed');
-    expect(installed).toMatchObject({ name: 'Printer help', profile: 'kiosk' });
+    expect(installed).toMatchObject({ name: 'Printer help', profile: 'kiosk', title: 'Kiosk help', description: 'For the shared kiosk PCs in the lobby.' });
     expect(new Date(installed.expiresAt).getDate()).toBe(in10Days.getDate());
 
     await page.getByRole('button', { name: 'Deploy support button…' }).click();
@@ -101,7 +107,8 @@ describe('web: pin and unpin jump clients, deploy and remove support buttons', (
     expect(await desk.ws.next('support-button.installed', (b) => b.name === 'VPN help')).toBeDefined();
     const list = page.getByRole('list', { name: 'Support buttons on this desktop' });
     await list.locator('[data-button="VPN help"]', { hasText: 'Personal queue of alice' }).waitFor();
-    await list.locator('[data-button="Printer help"]', { hasText: 'Team helpdesk · profile kiosk' }).waitFor();
+    await list.locator('[data-button="Printer help"]', { hasText: 'Team helpdesk · “Kiosk help”' }).waitFor();
+    await list.locator('[data-button="VPN help"]', { hasText: '“Get help from IT”' }).waitFor();
     await dismiss();
     await list.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await shot(page, '03-button-list');

@@ -80,4 +80,14 @@ describe('test harness: Tandem node', () => {
     expect(r.stderr).toContain('store.redis.uri');
     expect(r.stderr).toContain('unknown configuration key');
   });
+
+  it('exits 2 naming a bad Support Button profile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-badcfg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'supportButtons:\n  profiles:\n    vpn:\n      description: no title\n');
+    const r = spawnSync(process.execPath, [MAIN], { env: { ...process.env, TANDEM_CONFIG: file }, encoding: 'utf8', timeout: 15000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('supportButtons.profiles.vpn.title');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });

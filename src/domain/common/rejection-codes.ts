@@ -53,6 +53,7 @@ export const REJECTION_CODES = {
   NOT_QUEUE_MEMBER: 'the actor may not see or take from this queue',
   UNKNOWN_BUTTON: 'no such support button',
   BUTTON_EXPIRED: 'the support button has expired',
+  UNKNOWN_PROFILE: 'no such Support Button profile is configured',
   UNKNOWN_JUMP_CLIENT: 'no such pinned jump client',
   UNKNOWN_JUMP_GROUP: 'no such jump group',
   NOT_DEPLOYER: 'only the representative who deployed the support button, a supervisor of its queue\'s team or an admin may remove it',

@@ -20,7 +20,8 @@ export interface SessionFacts {
 }
 
 export type EntryPointsCommand =
-  | { type: 'DeploySupportButton'; buttonId: string; name: string; profile: string; queue: QueueRef; agentId: string; expiresAt: number; session: SessionFacts }
+  /** `knownProfiles`: the Support Button profile ids configured now (the gateway reads them from config). */
+  | { type: 'DeploySupportButton'; buttonId: string; name: string; profile: string; queue: QueueRef; agentId: string; expiresAt: number; session: SessionFacts; knownProfiles: string[] }
   | { type: 'RemoveSupportButton'; buttonId: string }
   | { type: 'DefineJumpGroup'; groupId: string; name: string; userIds: string[]; teams: string[]; consent: JumpConsent }
   | { type: 'PinJumpClient'; jumpClientId: string; agentId: string; location: JumpLocation; consent?: JumpConsent; session: SessionFacts }

@@ -18,7 +18,8 @@ export function decideEntryPoints(state: EntryPointsState, command: EntryPointsC
       if (refused) return refused;
       if (state.buttons[command.buttonId]) return reject('DUPLICATE_ID');
       if (command.expiresAt <= now) return reject('BUTTON_EXPIRED');
-      const { type: _t, session: _s, ...rest } = command;
+      if (!command.knownProfiles.includes(command.profile)) return reject('UNKNOWN_PROFILE');
+      const { type: _t, session: _s, knownProfiles: _k, ...rest } = command;
       return stamp([{ type: 'SupportButtonDeployed', button: { ...rest, deployedBy: actor.id } }]);
     }
     case 'RemoveSupportButton': {

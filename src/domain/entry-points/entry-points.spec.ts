@@ -19,7 +19,7 @@ describe('entry points: support buttons and jump clients', () => {
   const withGroup = must(run(initialEntryPointsState(), { type: 'DefineJumpGroup', groupId: 'g1', name: 'Servers', userIds: [tech3.id], teams: ['helpdesk'], consent: 'ask' }, admin));
 
   test('ENTRY-1 a Support Button has name, expiry, profile and queue — "This opens a menu from which you can edit the Support Button\'s details."', () => {
-    const cmd: EntryPointsCommand = { type: 'DeploySupportButton', buttonId: 'b1', name: 'Help', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, agentId: 'a1', expiresAt: 1000, session: owned() };
+    const cmd: EntryPointsCommand = { type: 'DeploySupportButton', buttonId: 'b1', name: 'Help', profile: 'default', queue: { kind: 'team', teamId: 'helpdesk' }, agentId: 'a1', expiresAt: 1000, session: owned(), knownProfiles: ['default'] };
     const s = must(run(initialEntryPointsState(), cmd, tech));
     expect(s.buttons.b1).toMatchObject({ name: 'Help', profile: 'default', expiresAt: 1000, deployedBy: tech.id });
     expect(run(s, cmd, tech)).toBe('DUPLICATE_ID');
@@ -56,7 +56,7 @@ describe('entry points: support buttons and jump clients', () => {
   });
 
   const deploy = (session: SessionFacts, buttonId = 'b1', queue: EntryPointsCommand & { type: 'DeploySupportButton' } extends { queue: infer Q } ? Q : never = { kind: 'team', teamId: 'helpdesk' }): EntryPointsCommand =>
-    ({ type: 'DeploySupportButton', buttonId, name: 'Help', profile: 'default', queue, agentId: 'a1', expiresAt: 1000, session });
+    ({ type: 'DeploySupportButton', buttonId, name: 'Help', profile: 'default', queue, agentId: 'a1', expiresAt: 1000, session, knownProfiles: ['default'] });
   const pin = (session: SessionFacts, location: { kind: 'personal'; userId: string } | { kind: 'group'; groupId: string }, jumpClientId = 'j1'): EntryPointsCommand =>
     ({ type: 'PinJumpClient', jumpClientId, agentId: 'a1', location, session });
 
@@ -146,5 +146,24 @@ describe('entry points: support buttons and jump clients', () => {
     // An ended session still shows the desktop's buttons to who was in it, and to nobody else.
     expect(sees(owned(tech.id, { status: 'ended' }), tech)).toBe('ok');
     expect(sees(owned(tech.id, { status: 'ended' }), tech3)).toBe('NOT_MEMBER');
+  });
+
+  test('ENTRY-10 a Support Button is deployed only with a configured profile — "Touch the Profile entry to open a list of Support Button profiles from which you can select."', () => {
+    const known = ['default', 'payroll'];
+    const withProfile = (profile: string, knownProfiles = known): EntryPointsCommand =>
+      ({ type: 'DeploySupportButton', buttonId: 'b1', name: 'Pay', profile, queue: { kind: 'team', teamId: 'helpdesk' }, agentId: 'a1', expiresAt: 1000, session: owned(), knownProfiles });
+    // Given no button, when the owner deploys with a profile nobody configured, then it is refused.
+    expect(run(initialEntryPointsState(), withProfile('kiosk'), tech)).toBe('UNKNOWN_PROFILE');
+    expect(run(initialEntryPointsState(), withProfile('default', []), tech)).toBe('UNKNOWN_PROFILE');
+    // Ids are exact: no case folding, no trimming (the cockpit offers the configured ids).
+    expect(run(initialEntryPointsState(), withProfile('Payroll'), tech)).toBe('UNKNOWN_PROFILE');
+    // When it names a configured one, then the button is stored with that profile, and not the list it was judged by.
+    const s = must(run(initialEntryPointsState(), withProfile('payroll'), tech));
+    expect(s.buttons.b1).toMatchObject({ name: 'Pay', profile: 'payroll' });
+    expect(s.buttons.b1).not.toHaveProperty('knownProfiles');
+    // The right, the session and the expiry are judged first: who may not deploy learns nothing about profiles.
+    expect(run(initialEntryPointsState(), withProfile('kiosk'), cust)).toBe('FORBIDDEN');
+    expect(run(initialEntryPointsState(), withProfile('kiosk'), tech2)).toBe('NOT_OWNER');
+    expect(run(initialEntryPointsState(), withProfile('kiosk'), tech, 1000)).toBe('BUTTON_EXPIRED');
   });
 });

@@ -13,6 +13,7 @@ import type { ButtonRefDto, JumpGroupDefineDto, JumpPinDto, JumpRefDto, JumpStar
 import type { Connection } from '../connection';
 import { HandlerRegistry } from '../handler-registry';
 import { ProtocolError } from '../protocol-error';
+import { buttonForAgent, profileList } from './button-for-agent';
 import { Messenger } from './messenger';
 import { PRESENCE_ID } from './presence.handlers';
 import { SessionFanout } from './session-fanout';
@@ -113,7 +114,9 @@ export class EntryPointsHandlers implements OnModuleInit {
       queue = { kind: 'personal', userId: d.queue.userId! };
     }
     const buttonId = newId('btn');
-    await this.router.ask(ENTRY_POINTS, ALL, { type: 'DeploySupportButton', buttonId, name: d.name, profile: d.profile, queue, agentId, expiresAt, session }, actor, false);
+    await this.router.ask(ENTRY_POINTS, ALL, {
+      type: 'DeploySupportButton', buttonId, name: d.name, profile: d.profile, queue, agentId, expiresAt, session, knownProfiles: Object.keys(this.config.supportButtons.profiles),
+    }, actor, false);
     return { buttonId, agentId, expiresAt };
   }
 
@@ -180,7 +183,8 @@ export class EntryPointsHandlers implements OnModuleInit {
       .filter((b) => (agentId ? b.agentId === agentId : actor.kind === 'admin' || b.deployedBy === actor.id))
       .sort((a, b) => a.expiresAt - b.expiresAt)
       .map((b) => ({ ...b, queue: { ...b.queue }, expired: now >= b.expiresAt, mayRemove: mayRemoveButton(b, actor) }));
-    return { buttons };
+    // The configured profiles come along: the deploy form offers them (ids and titles).
+    return { buttons, profiles: profileList(this.config) };
   }
 
   private async jump(conn: Connection, d: JumpStartDto): Promise<object> {
@@ -210,7 +214,7 @@ export class EntryPointsHandlers implements OnModuleInit {
   private tellAgent(e: EntryPointsEvent, state: EntryPointsState): void {
     switch (e.type) {
       case 'SupportButtonDeployed':
-        this.messenger.deliverLocal([{ kind: 'agent', id: e.button.agentId }], 'support-button.installed', { buttonId: e.button.buttonId, name: e.button.name, profile: e.button.profile, expiresAt: e.button.expiresAt });
+        this.messenger.deliverLocal([{ kind: 'agent', id: e.button.agentId }], 'support-button.installed', buttonForAgent(e.button, this.config, (id) => this.users.find(id)?.displayName));
         break;
       case 'SupportButtonRemoved': {
         const agentId = e.actor && Object.values(state.buttons).find((b) => b.buttonId === e.buttonId)?.agentId;

@@ -25,6 +25,8 @@ import { NodeRegistry } from './node-registry';
 import { NodeInfo } from '../../node/node-info';
 import type { Store } from '../../cluster/ports';
 import { AttachHandlers } from './attach.handlers';
+import { buttonForAgent } from './button-for-agent';
+import { UserDirectory } from '../../auth/user-directory';
 
 export const PRESENCE_ID = 'all';
 /** How often one node looks for agents a dead node left online and grace periods nobody is timing. */
@@ -52,6 +54,7 @@ export class PresenceHandlers implements OnModuleInit {
     private readonly resumeTokens: ResumeTokens,
     private readonly nodes: NodeRegistry,
     private readonly attach: AttachHandlers,
+    private readonly users: UserDirectory,
     private readonly node: NodeInfo,
     @Inject(STORE) private readonly store: Store,
     @Inject(CONFIG) private readonly config: TandemConfig,
@@ -151,7 +154,7 @@ export class PresenceHandlers implements OnModuleInit {
    */
   private async entryPointsOf(agentId: string): Promise<{ supportButtons: object[]; jumpClients: string[] }> {
     const { supportButtons, jumpClients } = await this.router.query(ENTRY_POINTS, 'all', (s) => entryPointsOfAgent(s, agentId), false);
-    return { supportButtons: supportButtons.map((b) => ({ buttonId: b.buttonId, name: b.name, profile: b.profile, expiresAt: b.expiresAt })), jumpClients };
+    return { supportButtons: supportButtons.map((b) => buttonForAgent(b, this.config, (id) => this.users.find(id)?.displayName)), jumpClients };
   }
 
   private async agentLeft(conn: Connection): Promise<void> {

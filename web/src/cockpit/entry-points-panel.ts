@@ -16,6 +16,9 @@ export interface SupportButtonView {
   queue: { kind: 'team'; teamId: string } | { kind: 'personal'; userId: string };
 }
 
+/** A Support Button profile the administrator configured (`supportButtons.profiles`), as `support-button.list` answers. */
+export interface ButtonProfileView { id: string; title: string; description: string }
+
 /** Tells the Jump list that pins changed (it refreshes itself). */
 export const JUMP_CHANGED = 'tandem:jump-changed';
 const DAY_MS = 24 * 3600 * 1000;
@@ -70,6 +73,7 @@ export class EntryPointsPanel {
   private readonly hint = h('p', { class: 'hint' });
   private state: SessionState | null = null;
   private buttons: SupportButtonView[] = [];
+  private profiles: ButtonProfileView[] = [];
   private loadedFor: string | null = null;
 
   constructor(private readonly app: Cockpit, private readonly sessionId: string) {
@@ -113,7 +117,9 @@ export class EntryPointsPanel {
 
   async refresh(): Promise<void> {
     try {
-      this.buttons = (await this.app.conn.ask<{ buttons: SupportButtonView[] }>('support-button.list', { sessionId: this.sessionId })).buttons;
+      const reply = await this.app.conn.ask<{ buttons: SupportButtonView[]; profiles?: ButtonProfileView[] }>('support-button.list', { sessionId: this.sessionId });
+      this.buttons = reply.buttons;
+      this.profiles = reply.profiles ?? [];
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== 'FORBIDDEN') toastError(err, 'Loading the support buttons');
@@ -127,9 +133,15 @@ export class EntryPointsPanel {
     replace(this.list, this.buttons.map((b) => h('li', { class: 'member button-row', 'data-button': b.name },
       h('span', { class: 'grow' },
         h('div', null, b.name),
-        h('div', { class: 'small muted' }, `${b.queue.kind === 'team' ? `Team ${b.queue.teamId}` : `Personal queue of ${b.queue.userId}`} · profile ${b.profile} · ${b.expired ? 'expired' : `until ${new Date(b.expiresAt).toLocaleDateString()}`}`)),
+        h('div', { class: 'small muted' }, `${b.queue.kind === 'team' ? `Team ${b.queue.teamId}` : `Personal queue of ${b.queue.userId}`} · ${this.profileTitle(b.profile)} · ${b.expired ? 'expired' : `until ${new Date(b.expiresAt).toLocaleDateString()}`}`)),
       b.expired ? h('span', { class: 'badge' }, 'Expired') : h('span', { class: 'badge primary' }, 'Live'),
       b.mayRemove ? h('button', { class: 'small danger', type: 'button', 'aria-label': `Remove ${b.name}`, onclick: () => void this.remove(b) }, 'Remove') : null)));
+  }
+
+  /** A profile as the list names it: its title, or its id when it is no longer configured. */
+  private profileTitle(id: string): string {
+    const p = this.profiles.find((x) => x.id === id);
+    return p ? `“${p.title}”` : `profile ${id}`;
   }
 
   private async remove(b: SupportButtonView): Promise<void> {
@@ -185,21 +197,32 @@ export class EntryPointsPanel {
   private async deploy(): Promise<void> {
     const name = h('input', { id: 'btn-name', 'data-key': 'btn-name', maxlength: 80, required: true, value: `Help from ${this.app.user.displayName}` });
     const expiry = h('input', { id: 'btn-expiry', 'data-key': 'btn-expiry', type: 'date', required: true, min: dateValue(Date.now() + DAY_MS), value: dateValue(Date.now() + 30 * DAY_MS) });
-    const profile = h('input', { id: 'btn-profile', 'data-key': 'btn-profile', maxlength: 40, required: true, value: 'default', list: 'btn-profiles' });
+    // The profiles the administrator configured (the server refuses another: UNKNOWN_PROFILE), by title.
+    if (this.profiles.length === 0) await this.refresh();
+    if (this.profiles.length === 0) return toast('No Support Button profile is available: the server sent none.', 'error');
+    const profile = h('select', { id: 'btn-profile', 'data-key': 'btn-profile', required: true },
+      this.profiles.map((p) => h('option', { value: p.id }, p.title)));
+    const about = h('p', { class: 'hint', role: 'status', 'data-key': 'btn-profile-about' });
+    const sync = (): void => {
+      const p = this.profiles.find((x) => x.id === profile.value);
+      about.textContent = p?.description ? `${p.description} The customer sees this title on the button.` : 'The customer sees this title on the button.';
+    };
+    profile.addEventListener('change', sync);
+    sync();
     const queue = h('select', { id: 'btn-queue', 'data-key': 'btn-queue' },
       this.app.user.teams.map((t) => h('option', { value: `team:${t}` }, `Team ${t}`)),
       h('option', { value: 'personal' }, 'My personal queue'));
     await formDialog(`Deploy a Support Button on ${this.host()}`, 'deploy-dialog', [
       field('Name', name, 'What the customer sees on the button.'),
       field('Expires on', expiry, 'The customer can start sessions with it until the end of this day.'),
-      field('Profile', profile), h('datalist', { id: 'btn-profiles' }, h('option', { value: 'default' })),
+      h('div', { class: 'field' }, h('label', { for: 'btn-profile' }, 'Profile'), profile, about),
       field('Queue', queue, 'Sessions started with the button wait in this queue.'),
     ], 'Deploy', async () => {
       const [y, m, d] = expiry.value.split('-').map(Number);
       const expiresAt = new Date(y!, (m ?? 1) - 1, d ?? 1, 23, 59, 59).toISOString();
       const q = queue.value === 'personal' ? { kind: 'representative', userId: this.app.me } : { kind: 'team', teamId: queue.value.slice('team:'.length) };
       try {
-        await this.app.conn.ask('support-button.deploy', { sessionId: this.sessionId, name: name.value.trim(), profile: profile.value.trim() || 'default', queue: q, expiresAt });
+        await this.app.conn.ask('support-button.deploy', { sessionId: this.sessionId, name: name.value.trim(), profile: profile.value, queue: q, expiresAt });
         toast(`Support button “${name.value.trim()}” deployed on ${this.host()}.`, 'success');
         return true;
       } catch (err) {
