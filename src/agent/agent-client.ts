@@ -159,7 +159,7 @@ export class AgentClient {
     ws.on('open', () => {
       this.stats.connects += 1;
       this.backoff.reset();
-      this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}; Assist PIN ${this.opts.state.pin}`);
+      this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}`);
       const displays = this.displays.current();
       this.injection.setMonitors(displays);
       if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
@@ -177,6 +177,8 @@ export class AgentClient {
       // it again without asking the customer twice, in the mode the session is in.
       this.requests.onReply(hello, (reply) => {
         const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number }; entryPoints?: { supportButtons?: unknown; jumpClients?: unknown } } | undefined;
+        // The PIN finds this desktop only once the node has it online (the hello may be refused: PIN_IN_USE): said then, not before.
+        if (r) this.opts.log(`online; Assist PIN ${this.opts.state.pin} (read it to the technician who helps you)`);
         this.clipboard.setMaxBytes(Number(r?.limits?.clipboardBytes));
         this.files.setMaxBytes(Number(r?.limits?.fileBytes));
         // What the server holds is what is installed here: a removal or unpin missed while offline lands now.
