@@ -348,6 +348,8 @@ export class AgentClient {
         // After a resume the state says which mode the session is in (the agent may have missed the change).
         const st = d as unknown as { sessionId: string; status: string; mode: Mode; recording?: unknown; ended?: { reason?: string; lockDesktop?: boolean } | null };
         if (this.session?.id !== st.sessionId) return;
+        // The state closes a commit's events: a file offer cancelled in it is withdrawn now if nothing said why.
+        this.files.withdrawCancelled();
         if (st.status === 'ended') return this.ended({ sessionId: st.sessionId, ...st.ended });
         if (typeof st.recording === 'boolean') this.prompt.set(st.recording);
         if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);

@@ -21,7 +21,7 @@ export interface FileAsk {
   size: number;
   from: { name: string };
   /**
-   * Aborted when the offer was answered elsewhere (the customer panel) or is over (the session ended):
+   * Aborted when the offer was answered elsewhere (the customer panel) or is over (its sender left or was removed, the session ended):
    * the question goes away, shown or still queued, and the answer resolves false (nothing is sent for it).
    */
   withdrawn?: AbortSignal;
