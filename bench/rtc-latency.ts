@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const painter = new X11Screen(x.display);
   const alice = await person(node, 'alice');
   try {
-    await waitFor('the agent to connect', () => agent.output().includes('Assist PIN'), 15000);
+    await waitFor('the node to acknowledge the agent (its PIN is said after the hello ack)', () => agent.output().includes('online; Assist PIN'), 15000);
     const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { hostname: string }) => a.hostname === 'bench-rtc'));
     const { sessionId } = await alice.ask('assist.request', { agentId: row.agentId });
     await waitFor('the consent question', () => agent.output().includes('asks to view your screen'));

@@ -139,6 +139,40 @@ describe('AgentClient', () => {
     };
     return { seen, sockets, push, allow };
   };
+  it('says its Assist PIN only once the node acknowledged its hello, never for a refused one', async () => {
+    const hellos: { ws: WebSocket; id: string }[] = [];
+    server.on('connection', (ws) => ws.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { event: string; id?: string };
+      if (msg.event === 'agent.hello' && msg.id) hellos.push({ ws, id: msg.id });
+    }));
+    const logs: string[] = [];
+    const prompt: CustomerPrompt = {
+      askAssist: async () => false, askRequest: async () => false, askFile: async () => false,
+      notice: () => undefined, onChoice: () => undefined, close: () => undefined,
+    };
+    const { port } = server.address() as AddressInfo;
+    client = new AgentClient({
+      state: { server: `http://127.0.0.1:${port}`, agentId: 'ag-1', token: 'tok', pin: '424242' },
+      hello: { hostname: 'desk', osUser: 'uma', os: 'linux', version: 'test', capabilities: [] },
+      prompt, fps: 20, quality: 70, lockCommand: [], log: (line) => logs.push(line),
+    });
+    client.start();
+    await until('the hello', () => hellos.length === 1);
+    // Connected, not yet known to the node: a technician could not find it by the PIN yet.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(logs.filter((l) => l.includes('connected to'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('424242'))).toEqual([]);
+    // Refused (another online desktop has this PIN): still not said.
+    hellos[0]!.ws.send(JSON.stringify({ event: 'error', id: hellos[0]!.id, data: { code: 'PIN_IN_USE', message: 'another online agent uses this Assist PIN' } }));
+    await until('the refusal logged', () => logs.some((l) => l.includes('PIN_IN_USE')));
+    expect(logs.filter((l) => l.includes('424242'))).toEqual([]);
+    // The next connection's hello is acknowledged: now the PIN is said.
+    hellos[0]!.ws.terminate();
+    await until('the second hello', () => hellos.length === 2, 8000);
+    hellos[1]!.ws.send(JSON.stringify({ event: 'ack', id: hellos[1]!.id, data: { sessionId: null } }));
+    await until('the PIN', () => logs.some((l) => l.includes('424242')));
+    expect(logs.filter((l) => l.includes('424242'))).toEqual(['online; Assist PIN 424242 (read it to the technician who helps you)']);
+  });
   const key = (sessionId: string, keysym: number): Record<string, unknown> => ({ sessionId, kind: 'key', monitor: 0, keysym, down: true });
 
   it('ignores a session.mode and input for another session: no capture or injection for it, the current session still works', async () => {

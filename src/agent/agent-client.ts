@@ -16,6 +16,7 @@ import { InputInjection, type ForwardedInput } from './input-injection';
 import { RemoteOverlay } from './overlay';
 import { RecordingNotice } from './recording-notice';
 import { RemoteShells } from './remote-shell';
+import { RequestQuestions } from './request-questions';
 import { sendCorked } from './send-corked';
 import { startSupport } from './support-start';
 
@@ -52,6 +53,8 @@ export class AgentClient {
   private readonly displays: DisplayWatch;
   /** The customer's prompt, marked "[recorded]" while the session is recorded. */
   private readonly prompt: RecordingNotice;
+  /** The technicians' requests put to the customer, withdrawn when they are over without the customer's answer here. */
+  private readonly questions: RequestQuestions;
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
   /** The ladder rung of the last media.feedback applied (-1: none yet; docs/media.md). */
@@ -73,6 +76,7 @@ export class AgentClient {
       prompt,
       log: opts.log,
     }, new IncomingFiles(opts.downloadsDir));
+    this.questions = new RequestQuestions({ prompt, answer: (event, data) => this.sendInOrder(event, data) });
     this.attachCode = opts.attachCode;
     this.supportButton = opts.supportButton;
     this.injection = new InputInjection(opts.screen);
@@ -159,7 +163,7 @@ export class AgentClient {
     ws.on('open', () => {
       this.stats.connects += 1;
       this.backoff.reset();
-      this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}; Assist PIN ${this.opts.state.pin}`);
+      this.opts.log(`connected to ${url.origin} as ${this.opts.state.agentId}`);
       const displays = this.displays.current();
       this.injection.setMonitors(displays);
       if (displays.length > 0) this.loop?.setMonitors(displays.map((d) => d.index));
@@ -177,6 +181,8 @@ export class AgentClient {
       // it again without asking the customer twice, in the mode the session is in.
       this.requests.onReply(hello, (reply) => {
         const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number }; entryPoints?: { supportButtons?: unknown; jumpClients?: unknown } } | undefined;
+        // The PIN finds this desktop only once the node has it online (the hello may be refused: PIN_IN_USE): said then, not before.
+        if (r) this.opts.log(`online; Assist PIN ${this.opts.state.pin} (read it to the technician who helps you)`);
         this.clipboard.setMaxBytes(Number(r?.limits?.clipboardBytes));
         this.files.setMaxBytes(Number(r?.limits?.fileBytes));
         // What the server holds is what is installed here: a removal or unpin missed while offline lands now.
@@ -303,7 +309,8 @@ export class AgentClient {
         return;
       }
       case 'request.pending':
-        this.sendInOrder(`${d.kind}.respond`, this.prompt.askRequest(d as unknown as RequestAsk).then((allow) => ({ sessionId: d.sessionId, requestId: d.requestId, allow })));
+        // Queued now, sent once answered (nothing if withdrawn meanwhile).
+        this.questions.ask(d as unknown as RequestAsk);
         return;
       case 'session.resumable': {
         const current = this.session;
@@ -321,6 +328,8 @@ export class AgentClient {
         if (type === 'ShellOpened' || type === 'ShellClosed') return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
         // The customer is told, and every line they read says so until it stops (docs/recording.md).
         if (type === 'RecordingStarted' || type === 'RecordingStopped') return this.prompt.set(type === 'RecordingStarted', String(d.by));
+        // A request answered in the panel or whose asker is gone leaves the prompt.
+        this.questions.onSessionEvent(d as unknown as { type: string });
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
         this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
         return;
@@ -344,8 +353,11 @@ export class AgentClient {
         return this.applyMode(d.sessionId, d.mode);
       case 'session.state': {
         // After a resume the state says which mode the session is in (the agent may have missed the change).
-        const st = d as unknown as { sessionId: string; status: string; mode: Mode; recording?: unknown; ended?: { reason?: string; lockDesktop?: boolean } | null };
+        const st = d as unknown as { sessionId: string; status: string; mode: Mode; recording?: unknown; ended?: { reason?: string; lockDesktop?: boolean } | null; requests?: { requestId?: unknown }[] };
         if (this.session?.id !== st.sessionId) return;
+        // The state closes a commit's events: a file offer cancelled in it is withdrawn now if nothing said why.
+        this.files.withdrawCancelled();
+        if (Array.isArray(st.requests)) this.questions.onState(st.requests);
         if (st.status === 'ended') return this.ended({ sessionId: st.sessionId, ...st.ended });
         if (typeof st.recording === 'boolean') this.prompt.set(st.recording);
         if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
@@ -481,6 +493,7 @@ export class AgentClient {
     this.qualityLevel = -1;
     this.clipboard.follow(false);
     this.files.clear();
+    this.questions.clear();
     this.opts.rtc?.closeAll('session ended');
     this.overlay?.clear();
     this.prompt.clear();

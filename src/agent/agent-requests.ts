@@ -45,11 +45,13 @@ export class AgentRequests {
 
   /**
    * The customer's answers and choices go one at a time, each after the server answered the one
-   * before: "y" then "observe" typed together must not reach the session in the other order.
+   * before: "y" then "observe" typed together must not reach the session in the other order. A payload that
+   * resolves to undefined (a question withdrawn before the customer answered) sends nothing.
    */
   sendInOrder(event: string, data: unknown): void {
     this.inOrder = this.inOrder.then(async () => {
       const payload: unknown = await data;
+      if (payload === undefined) return;
       await new Promise<void>((resolve) => {
         const id = this.send(event, payload);
         const timer = setTimeout(() => { this.replies.delete(id); resolve(); }, 5000);

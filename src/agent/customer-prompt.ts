@@ -11,6 +11,17 @@ export interface RequestAsk {
   kind: 'mode' | 'control' | 'elevation' | 'input-block';
   from: { id: string; name: string };
   mode?: string;
+  /**
+   * Aborted when the request is over without this prompt's answer (answered in the customer panel, its asker
+   * left or was removed, the session ended): the question goes away and the answer resolves false (nothing is sent).
+   */
+  withdrawn?: AbortSignal;
+}
+
+/** What a request asks for, in the customer's words: "Bob asks to <what>". */
+export function requestWhat(ask: Pick<RequestAsk, 'kind' | 'mode'>): string {
+  return ask.kind === 'mode' ? `switch to ${ask.mode ?? '?'}` : ask.kind === 'control' ? 'take control'
+    : ask.kind === 'input-block' ? 'block your keyboard and mouse while they work' : 'start an admin (elevated) session';
 }
 
 /** A technician offers a file: accepted, it is saved in the customer's Downloads folder. */
@@ -21,7 +32,7 @@ export interface FileAsk {
   size: number;
   from: { name: string };
   /**
-   * Aborted when the offer was answered elsewhere (the customer panel) or is over (the session ended):
+   * Aborted when the offer was answered elsewhere (the customer panel) or is over (its sender left or was removed, the session ended):
    * the question goes away, shown or still queued, and the answer resolves false (nothing is sent for it).
    */
   withdrawn?: AbortSignal;

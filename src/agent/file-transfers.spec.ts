@@ -85,6 +85,48 @@ describe('FileTransfers: an offer answered elsewhere', () => {
     prompt.close();
   });
 
+  it('its sender left (FileFailed CANCELLED, then MemberLeft): the question is withdrawn saying so, the next one is asked, a late y/n answers only that one', async () => {
+    const { files, prompt, type, out, sent } = setup(dir);
+    const bob = { kind: 'technician', id: 'u-bob', name: 'Bob Helper' };
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f1', name: 'tool.exe', size: 4, sha256: 'b'.repeat(64), actor: bob });
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f2', name: 'patch.bin', size: 4, sha256: 'b'.repeat(64), actor: bob });
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f3', name: 'notes.txt', size: 5, sha256: 'c'.repeat(64), actor: { ...alice, id: 'u-alice' } });
+    expect(out()).toContain('Bob Helper wants to send you "tool.exe"');
+    files.onSessionEvent('s', { type: 'FileFailed', fileId: 'f1', name: 'tool.exe', code: 'CANCELLED', actor: bob });
+    files.onSessionEvent('s', { type: 'FileFailed', fileId: 'f2', name: 'patch.bin', code: 'CANCELLED', actor: bob });
+    files.onSessionEvent('s', { type: 'MemberLeft', memberId: 'u-bob', actor: bob });
+    expect(out()).toContain('tandem: the file "tool.exe" was withdrawn: Bob Helper left the session\n'
+      + 'tandem: the file "patch.bin" was withdrawn: Bob Helper left the session\n'
+      + 'tandem: Alice Tech wants to send you "notes.txt"');
+    // The queued offer withdrawn with it was never put to the customer.
+    expect(out()).not.toContain('wants to send you "patch.bin"');
+    type('n');
+    await tick();
+    type('y');
+    await tick();
+    expect(sent).toEqual([{ event: 'file.respond', data: { sessionId: 's', fileId: 'f3', accept: false } }]);
+    prompt.close();
+  });
+
+  it('its sender was removed, or no event says why: the question is withdrawn with the reason known', async () => {
+    const { files, prompt, type, out, sent } = setup(dir);
+    const bob = { kind: 'technician', id: 'u-bob', name: 'Bob Helper' };
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f1', name: 'tool.exe', size: 4, sha256: 'b'.repeat(64), actor: bob });
+    files.onSessionEvent('s', { type: 'FileFailed', fileId: 'f1', name: 'tool.exe', code: 'CANCELLED', actor: alice });
+    expect(out()).not.toContain('withdrawn');
+    files.onSessionEvent('s', { type: 'MemberRemoved', memberId: 'u-bob', actor: alice });
+    expect(out()).toContain('tandem: the file "tool.exe" was withdrawn: Bob Helper was removed from the session\n');
+    files.onSessionEvent('s', { type: 'FileOffered', fileId: 'f2', name: 'again.exe', size: 4, sha256: 'b'.repeat(64), actor: alice });
+    files.onSessionEvent('s', { type: 'FileFailed', fileId: 'f2', name: 'again.exe', code: 'CANCELLED', actor: alice });
+    // The batch ends (its session.state) with no event saying why.
+    files.withdrawCancelled();
+    expect(out()).toContain('tandem: the file "again.exe" was withdrawn: the offer was cancelled\n');
+    type('y');
+    await tick();
+    expect(sent).toEqual([]);
+    prompt.close();
+  });
+
   it('the session ends mid-transfer: the partial file leaves Downloads and the customer is told nothing was saved', async () => {
     const { files, prompt, type, out } = setup(dir);
     const data = Buffer.from('half of a file, then the session ends');

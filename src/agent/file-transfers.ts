@@ -18,11 +18,11 @@ export interface FileTransferPorts {
   log: (line: string) => void;
 }
 
-interface Offer { name: string; size: number; sha256: string; from: string }
+interface Offer { name: string; size: number; sha256: string; from: string; fromId?: string }
 interface Progress { sessionId: string; name: string; size: number; said: number }
 interface Waiting { resolve: (accept: boolean) => void }
 /** A session event, as far as files go. */
-export interface FileEvent { type: string; fileId?: string; name?: string; size?: number; sha256?: string; accept?: boolean; savedAs?: string; code?: string; actor?: { kind?: string; name?: string } }
+export interface FileEvent { type: string; fileId?: string; name?: string; size?: number; sha256?: string; accept?: boolean; savedAs?: string; code?: string; memberId?: string; actor?: { kind?: string; id?: string; name?: string } }
 
 /** Why a file did not arrive, in words (the `code` of `file.result` and FileFailed). */
 export const FILE_FAILURES: Record<string, string> = {
@@ -59,6 +59,8 @@ export class FileTransfers {
   private readonly mine = new Map<string, string>();
   /** Technicians' offers whose question is still open at the prompt: aborted to withdraw it. */
   private readonly asked = new Map<string, AbortController>();
+  /** Open questions whose offer was cancelled (FileFailed CANCELLED): withdrawn with the event that says why, which follows. */
+  private cancelled: string[] = [];
   private maxBytes = Number.POSITIVE_INFINITY;
 
   constructor(private readonly ports: FileTransferPorts, private readonly incoming = new IncomingFiles()) {}
@@ -74,9 +76,10 @@ export class FileTransfers {
    * what was decided, an accepted file is still received, and a late answer at this prompt is not sent.
    */
   onSessionEvent(sessionId: string, e: FileEvent): void {
+    if (e.type !== 'FileFailed') this.withdrawCancelled(e);
     if ((e.type === 'FileDelivered' || e.type === 'FileFailed') && e.fileId) return this.settled(e.fileId, e);
     if (e.type === 'FileOffered' && e.fileId && e.actor?.kind !== 'customer') {
-      const offer: Offer = { name: String(e.name), size: Number(e.size), sha256: String(e.sha256), from: e.actor?.name ?? 'A technician' };
+      const offer: Offer = { name: String(e.name), size: Number(e.size), sha256: String(e.sha256), from: e.actor?.name ?? 'A technician', fromId: e.actor?.id };
       this.offers.set(e.fileId, offer);
       const fileId = e.fileId;
       const withdrawn = new AbortController();
@@ -173,6 +176,10 @@ export class FileTransfers {
    * disconnected) and its part goes; for one of the customer's own, the customer reads what its receiver said.
    */
   private settled(fileId: string, e: FileEvent): void {
+    if (e.type === 'FileFailed' && this.asked.has(fileId)) {
+      this.cancelled.push(fileId);
+      return;
+    }
     const p = this.receiving.get(fileId);
     if (p && e.type === 'FileFailed') {
       this.receiving.delete(fileId);
@@ -185,6 +192,29 @@ export class FileTransfers {
     this.mine.delete(fileId);
     const who = e.actor?.name ?? 'the technician';
     this.ports.prompt.notice(e.type === 'FileDelivered' ? `${name} was received by ${who} (SHA-256 checked)` : `${name} did not arrive: ${failureText(e.code)}`);
+  }
+
+  /**
+   * Offers cancelled while their question was open (their sender left or was removed, the customer was disconnected):
+   * the server journals their FileFailed CANCELLED just before the event that says why (`next`), or the batch ends
+   * (`next` undefined: the session.state after it). The customer reads why, the question goes, a late y/n sends nothing.
+   */
+  withdrawCancelled(next?: FileEvent): void {
+    const withdrawn: AbortController[] = [];
+    for (const fileId of this.cancelled.splice(0)) {
+      const question = this.asked.get(fileId);
+      const offer = this.offers.get(fileId);
+      this.asked.delete(fileId);
+      this.offers.delete(fileId);
+      if (!question || !offer) continue;
+      const sender = offer.fromId !== undefined && next?.memberId === offer.fromId;
+      const why = sender && next?.type === 'MemberLeft' ? `${offer.from} left the session`
+        : sender && next?.type === 'MemberRemoved' ? `${offer.from} was removed from the session` : 'the offer was cancelled';
+      this.ports.prompt.notice(`the file ${JSON.stringify(offer.name)} was withdrawn: ${why}`);
+      withdrawn.push(question);
+    }
+    // Last, and the later ones first: the next question still open is asked once, after these lines.
+    for (const question of withdrawn.reverse()) question.abort();
   }
 
   /**
@@ -251,6 +281,7 @@ export class FileTransfers {
    * and files half received are deleted (their hidden `.part` in Downloads and its open handle).
    */
   clear(): void {
+    this.cancelled = [];
     for (const w of this.answers.values()) w.resolve(false);
     this.answers.clear();
     this.mine.clear();

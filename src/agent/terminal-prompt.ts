@@ -1,5 +1,5 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { AssistAsk, CustomerChoice, CustomerPrompt, FileAsk, RequestAsk } from './customer-prompt';
+import { requestWhat, type AssistAsk, type CustomerChoice, type CustomerPrompt, type FileAsk, type RequestAsk } from './customer-prompt';
 import { formatBytes } from './file-transfers';
 
 type Pending = { resolve: (allow: boolean) => void; question: string };
@@ -30,10 +30,9 @@ export class TerminalPrompt implements CustomerPrompt {
   }
 
   askRequest(ask: RequestAsk): Promise<boolean> {
-    const what = ask.kind === 'mode' ? `switch to ${ask.mode ?? '?'}` : ask.kind === 'control' ? 'take control'
-      : ask.kind === 'input-block' ? 'block your keyboard and mouse while they work (press Esc three times or type "unblock" to take them back)'
-        : 'start an admin (elevated) session';
-    return this.ask(`${ask.from.name} asks to ${what}. Allow? [y/n]`);
+    if (ask.withdrawn?.aborted) return Promise.resolve(false);
+    const how = ask.kind === 'input-block' ? ' (press Esc three times or type "unblock" to take them back)' : '';
+    return this.ask(`${ask.from.name} asks to ${requestWhat(ask)}${how}. Allow? [y/n]`, ask.withdrawn);
   }
 
   askFile(ask: FileAsk): Promise<boolean> {
@@ -54,7 +53,7 @@ export class TerminalPrompt implements CustomerPrompt {
     for (const p of this.queue.splice(0)) p.resolve(false);
   }
 
-  /** A question answered elsewhere goes away (shown or queued); if it was on screen, the next one is asked. */
+  /** A question answered elsewhere or over goes away (shown or queued); if it was on screen, the next one is asked. */
   private withdraw(pending: Pending): void {
     const i = this.queue.indexOf(pending);
     if (i < 0) return;

@@ -175,7 +175,7 @@ describe('desktop agent on Xvfb', () => {
     ], { stdio: ['pipe', 'pipe', 'pipe'] });
     const alice = await person(t, 'alice');
     try {
-      await waitFor('the agent to connect', () => agentProc.output().includes('Assist PIN'), 15000);
+      await waitFor('the node to acknowledge the agent (its PIN is said after the hello ack)', () => agentProc.output().includes('online; Assist PIN'), 15000);
       expect(statSync(config).mode & 0o777).toBe(0o600);
       const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { hostname: string }) => a.hostname === 'desk-cli'));
       expect(row.displays).toEqual([expect.objectContaining({ width: W, height: H })]);
@@ -215,7 +215,7 @@ describe('desktop agent on Xvfb', () => {
           <p><button id="save" style="font-size:16px;padding:6px 18px;background:#d9363e;color:#fff;border:0;border-radius:6px">Save</button> <span id="status">not saved</span></p>
         </div>
         <script>document.getElementById('save').onclick = () => { document.getElementById('status').textContent = 'saved: ' + document.getElementById('name').value; };</script>`);
-      await waitFor('the agent to connect', () => agentProc.output().includes('Assist PIN'), 15000);
+      await waitFor('the node to acknowledge the agent (its PIN is said after the hello ack)', () => agentProc.output().includes('online; Assist PIN'), 15000);
 
       const page = await (await tech.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
       page.setDefaultTimeout(10000);
@@ -325,7 +325,7 @@ describe('desktop agent on Xvfb', () => {
     let first = run();
     const alice = await person(node, 'alice');
     try {
-      await waitFor('the agent to connect', () => first.output().includes('Assist PIN'), 15000);
+      await waitFor('the node to acknowledge the agent (its PIN is said after the hello ack)', () => first.output().includes('online; Assist PIN'), 15000);
       const row = await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.find((a: { hostname: string }) => a.hostname === 'desk-restart'));
       const { sessionId } = await alice.ask('assist.request', { agentId: row.agentId });
       await waitFor('the consent question', () => first.output().includes('asks to view your screen'));
@@ -354,7 +354,7 @@ describe('desktop agent on Xvfb', () => {
       expect(await alice.next('session.ended', (e) => e.sessionId === sessionId, 8000)).toMatchObject({ reason: 'customer-lost' });
       const third = run();
       first = third;
-      await waitFor('the agent to connect', () => third.output().includes('Assist PIN'), 15000);
+      await waitFor('the node to acknowledge the agent (its PIN is said after the hello ack)', () => third.output().includes('online; Assist PIN'), 15000);
       const again = await alice.ask('assist.request', { agentId: row.agentId });
       expect(again.sessionId).not.toBe(sessionId);
       await waitFor('the consent question again', () => third.output().includes('asks to view your screen'), 10000);

@@ -344,4 +344,52 @@ describe('file transfer in a session', () => {
       await panel?.close();
     }
   }, 30_000);
+  it('the real agent: an offer whose sender is removed or leaves before the customer answers is withdrawn at the terminal, saying why; a late answer sends nothing and no file lands', async () => {
+    const downloads = join(dir, 'withdrawn-downloads');
+    const logs: string[] = [];
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    const carol = await person(t, 'carol');
+    const desk = await startDesktopAgent(t, 'desk-withdrawn-files', { downloadsDir: downloads, log: (line) => logs.push(line) });
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+      const invite = async (who: WsTestClient, userId: string): Promise<void> => {
+        const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId } });
+        await who.ask('invite.respond', { sessionId, inviteId, accept: true });
+        await who.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
+      };
+      await invite(bob, 'bob');
+      await invite(carol, 'carol');
+
+      // Bob's offer is asked; Carol's waits behind it. The owner removes Bob before the customer answers.
+      const data = randomBytes(1000);
+      const bobs = await bob.ask('file.offer', { sessionId, name: 'tool.exe', size: data.length, sha256: sha(data) });
+      const carols = await carol.ask('file.offer', { sessionId, name: 'carol.txt', size: 5, sha256: 'c'.repeat(64) });
+      await desk.waitForQuestion('Bob Tech wants to send you "tool.exe"');
+      await alice.ask('member.remove', { sessionId, memberId: 'bob' });
+      await desk.waitForQuestion('tandem: the file "tool.exe" was withdrawn: Bob Tech was removed from the session\ntandem: Carol Tech wants to send you "carol.txt"');
+
+      // Carol leaves with her offer still asked: withdrawn too, nothing is left to answer.
+      await carol.ask('session.leave', { sessionId });
+      await desk.waitForQuestion('tandem: the file "carol.txt" was withdrawn: Carol Tech left the session\n');
+      // The customer's late answers go nowhere: no file.respond reaches the node (no FILE_FAILED), nothing is saved.
+      desk.type('y', 'y');
+      const mark = await alice.ask('file.offer', { sessionId, name: 'mark.txt', size: 1, sha256: 'e'.repeat(64) });
+      await desk.waitForQuestion('Alice Tech wants to send you "mark.txt"');
+      desk.type('n');
+      await alice.next('session.event', (e) => e.type === 'FileAnswered' && e.fileId === mark.fileId);
+      expect(alice.all('session.event').filter((e) => e.type === 'FileAnswered').map((e) => [e.fileId, e.accept])).toEqual([[mark.fileId, false]]);
+      expect(alice.all('session.event').filter((e) => e.type === 'FileFailed').map((e) => [e.fileId, e.code])).toEqual([[bobs.fileId, 'CANCELLED'], [carols.fileId, 'CANCELLED']]);
+      expect(logs.filter((l) => /FILE_FAILED|UNKNOWN_FILE/.test(l))).toEqual([]);
+      expect(existsSync(downloads) ? readdirSync(downloads) : []).toEqual([]);
+      await alice.ask('session.end', { sessionId });
+    } finally {
+      desk.stop();
+      for (const c of [alice, bob, carol]) await c.close();
+    }
+  }, 30_000);
 });

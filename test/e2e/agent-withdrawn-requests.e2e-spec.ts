@@ -1,0 +1,61 @@
+import { startDesktopAgent } from '../support/desktop-agent';
+import { startInProcessNode, type TestNode } from '../support/node';
+import { person } from '../support/people';
+import { waitFor } from '../support/wait';
+import type { WsTestClient } from '../support/ws-client';
+
+/**
+ * A request dies with the member who asked it (MODE-13, CTRL-10): the session journals no event of its own, and
+ * the real agent learns it from the asker's MemberRemoved/MemberLeft — its terminal question goes, saying why.
+ */
+describe('the real agent: a request whose asker is gone leaves the terminal', () => {
+  let t: TestNode;
+  beforeAll(async () => { t = await startInProcessNode(); });
+  afterAll(async () => { await t.stop(); });
+
+  it('removed, then left: each question is withdrawn with a line saying why; a late y sends nothing (no UNKNOWN_REQUEST); the next request is answered', async () => {
+    const logs: string[] = [];
+    const alice = await person(t, 'alice');
+    const bob = await person(t, 'bob');
+    const carol = await person(t, 'carol');
+    const desk = await startDesktopAgent(t, 'desk-withdrawn-requests', { log: (line) => logs.push(line) });
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('asks to view your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+      const invite = async (who: WsTestClient, userId: string): Promise<void> => {
+        const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId } });
+        await who.ask('invite.respond', { sessionId, inviteId, accept: true });
+        await who.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
+      };
+      await invite(bob, 'bob');
+      await invite(carol, 'carol');
+
+      // Bob asks for interact, Carol for control (behind it). The owner removes Bob before the customer answers.
+      await bob.ask('mode.request', { sessionId, mode: 'interact' });
+      await carol.ask('control.request', { sessionId });
+      await desk.waitForQuestion('Bob Tech asks to switch to interact');
+      await alice.ask('member.remove', { sessionId, memberId: 'bob' });
+      await desk.waitForQuestion('tandem: Bob Tech no longer asks to switch to interact: they were removed from the session\ntandem: Carol Tech asks to take control');
+
+      // Carol leaves with her request still asked.
+      await carol.ask('session.leave', { sessionId });
+      await desk.waitForQuestion('tandem: Carol Tech no longer asks to take control: they left the session\n');
+      desk.type('y', 'y');
+
+      // The next request is the one the customer's answer goes to.
+      await alice.ask('mode.request', { sessionId, mode: 'observe' });
+      await desk.waitForQuestion('Alice Tech asks to switch to observe');
+      desk.type('y');
+      expect(await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'ModeChanged')).toMatchObject({ mode: 'observe' });
+      expect(alice.all('session.event').filter((e) => /RequestAnswered$/.test(e.type)).map((e) => [e.type, e.allow])).toEqual([['ModeRequestAnswered', true]]);
+      expect(logs.filter((l) => l.includes('UNKNOWN_REQUEST'))).toEqual([]);
+      await alice.ask('session.end', { sessionId });
+    } finally {
+      desk.stop();
+      for (const c of [alice, bob, carol]) await c.close();
+    }
+  }, 30_000);
+});
