@@ -13,6 +13,12 @@ export class UnknownStreamError extends Error {
 export interface RegistryOptions extends ActorOptions {
   /** Actors unused this long are passivated; the next command replays them from the journal. */
   idleMs: number;
+  /**
+   * Per stream kind, an idle time other than `idleMs`: kinds whose streams change rarely (requests,
+   * minutes apart) passivate after seconds, so a node does not renew one lease per stream it merely
+   * touched once (store.requestActorIdleMs).
+   */
+  idleMsByKind?: Readonly<Record<string, number>>;
 }
 
 type AnyActor = AggregateActor<unknown, unknown, unknown>;
@@ -29,14 +35,18 @@ export class ActorRegistry {
   private readonly specs = new Map<string, AnySpec>();
   private readonly actors = new Map<string, AnyActor>();
   private readonly activating = new Map<string, Promise<AnyActor>>();
+  /** Actors being passivated (lease release in flight): a new activation of the stream waits for it. */
+  private readonly passivating = new Map<string, Promise<void>>();
   private readonly listeners: CommitListener[] = [];
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
+  private sweeping = false;
   /** Counters for metrics and the admin endpoint. */
   readonly stats = { activations: 0, takeovers: 0, fenced: 0, passivations: 0, commits: 0, events: 0 };
 
   constructor(private readonly store: Store, private readonly opts: RegistryOptions) {
-    this.sweeper = setInterval(() => void this.sweep(), Math.max(100, Math.min(opts.idleMs / 2, 30_000)));
+    const shortest = Math.min(opts.idleMs, ...Object.values(opts.idleMsByKind ?? {}));
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(100, Math.min(shortest / 2, 30_000)));
     this.sweeper.unref();
   }
 
@@ -139,7 +149,7 @@ export class ActorRegistry {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
-    await Promise.allSettled([...this.activating.values()]);
+    await Promise.allSettled([...this.activating.values(), ...this.passivating.values()]);
     await Promise.all([...this.actors.values()].map((a) => a.passivate()));
     this.actors.clear();
   }
@@ -147,6 +157,11 @@ export class ActorRegistry {
   private async get(spec: AggregateSpec<unknown, unknown, unknown> | AggregateSpec<never, never, never>, id: string): Promise<AnyActor> {
     if (this.closed) throw new InvalidStateError('actor registry is closed');
     const stream = `${spec.kind}:${id}`;
+    // The previous actor of this stream is still releasing its lease: activating now could renew that
+    // lease under its epoch just before the release deletes it. Wait for the release, then take a new epoch.
+    const leaving = this.passivating.get(stream);
+    if (leaving) await leaving;
+    if (this.closed) throw new InvalidStateError('actor registry is closed');
     const live = this.actors.get(stream);
     if (live && !live.isClosed) return live;
     let pending = this.activating.get(stream);
@@ -184,14 +199,32 @@ export class ActorRegistry {
     if (this.actors.get(actor.stream) === actor) this.actors.delete(actor.stream);
   }
 
+  /** How long an actor of this kind may idle before it is passivated. */
+  idleMsOf(kind: string): number {
+    return this.opts.idleMsByKind?.[kind] ?? this.opts.idleMs;
+  }
+
   private async sweep(): Promise<void> {
-    const now = this.opts.clock();
-    for (const actor of [...this.actors.values()]) {
-      if (actor.isIdle && now - actor.lastUsed >= this.opts.idleMs) {
-        this.forget(actor);
-        this.stats.passivations++;
-        await actor.passivate();
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = this.opts.clock();
+      const leaving: Promise<void>[] = [];
+      for (const actor of [...this.actors.values()]) {
+        if (actor.isIdle && now - actor.lastUsed >= this.idleMsOf(actor.kind)) {
+          this.forget(actor);
+          this.stats.passivations++;
+          const done = actor.passivate();
+          this.passivating.set(actor.stream, done);
+          leaving.push(done.finally(() => {
+            if (this.passivating.get(actor.stream) === done) this.passivating.delete(actor.stream);
+          }));
+        }
       }
+      // Released together (a burst of requests filed together idles out together): one round of commands, not n.
+      await Promise.allSettled(leaving);
+    } finally {
+      this.sweeping = false;
     }
   }
 }

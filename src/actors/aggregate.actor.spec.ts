@@ -19,6 +19,8 @@ const COUNTER: AggregateSpec<Counter, Cmd, Ev> = {
   },
   evolve: (s, e) => ({ total: s.total + e.n, seq: e.seq }),
 };
+/** A second kind, to tell idle times apart. */
+const OTHER: AggregateSpec<Counter, Cmd, Ev> = { ...COUNTER, kind: 'other' };
 const who = { kind: 'system' as const, id: 'test', name: 'test', teams: [], rights: [] };
 
 function registry(store: MemoryStore, over: Partial<ConstructorParameters<typeof ActorRegistry>[1]> = {}): ActorRegistry {
@@ -120,6 +122,48 @@ describe('AggregateActor through the registry', () => {
     expect(await r.peek(COUNTER, 'p', (s) => s.total)).toBe(21);
     await new Promise((res) => setTimeout(res, 150));
     expect(r.size).toBe(0);
+    await r.close();
+  });
+
+  it('passivates a kind with its own idle time sooner than the others', async () => {
+    let now = 1_000;
+    const store = new MemoryStore(() => now);
+    const r = registry(store, { idleMs: 60_000, idleMsByKind: { counter: 100 }, clock: () => now });
+    r.register(OTHER);
+    await r.ask(COUNTER, 'quick', { type: 'add', n: 1 }, who, false);
+    await r.ask(OTHER, 'slow', { type: 'add', n: 1 }, who, false);
+    expect(r.idleMsOf('counter')).toBe(100);
+    expect(r.idleMsOf('other')).toBe(60_000);
+    now += 1_000;
+    await new Promise((res) => setTimeout(res, 250));
+    expect(r.streams()).toEqual(['other:slow']);
+    expect(await store.leases.current('counter:quick')).toBeNull();
+    expect(await store.leases.current('other:slow')).toMatchObject({ holder: 'n1' });
+    await r.close();
+  });
+
+  it('a command arriving while the stream is being passivated waits for the release and takes a new epoch', async () => {
+    let now = 1_000;
+    const store = new MemoryStore(() => now);
+    const r = registry(store, { idleMsByKind: { counter: 100 }, clock: () => now });
+    await r.ask(COUNTER, 'q', { type: 'add', n: 1 }, who, false);
+    expect((await store.leases.current('counter:q'))?.epoch).toBe(1);
+    // The release of the idle actor's lease is slow (a busy store): it is still in flight when the next command comes.
+    const release = store.leases.release.bind(store.leases);
+    let entered!: () => void;
+    const releasing = new Promise<void>((res) => { entered = res; });
+    store.leases.release = async (key, holder, epoch) => {
+      entered();
+      await new Promise((res) => setTimeout(res, 50));
+      return release(key, holder, epoch);
+    };
+    now += 1_000;
+    await releasing;
+    expect(r.size).toBe(0);
+    // Without waiting, the new actor would renew epoch 1 and the release would then delete it: fenced.
+    const next = await r.ask(COUNTER, 'q', { type: 'add', n: 2 }, who);
+    expect(next.ok && next.commit.version).toBe(2);
+    expect(await store.leases.current('counter:q')).toMatchObject({ holder: 'n1', epoch: 2 });
     await r.close();
   });
 

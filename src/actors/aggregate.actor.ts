@@ -69,6 +69,11 @@ export class AggregateActor<S, C, E> {
     return this.closed;
   }
 
+  /** The stream kind (`session`, `request`, …). */
+  get kind(): string {
+    return this.spec.kind;
+  }
+
   get exists(): boolean {
     return this.version > 0;
   }

@@ -49,6 +49,8 @@ export class StoreConfig {
   @IsInt() @Min(200) leaseTtlMs = 2000;
   @IsInt() @Min(1) snapshotEvery = 100;
   @IsInt() @Min(100) actorIdleMs = 300000;
+  /** Idle time before a request's actor is passivated (its lease released); requests change minutes apart. */
+  @IsInt() @Min(100) requestActorIdleMs = 5000;
   @ValidateNested() @Type(() => RedisConfig) redis = new RedisConfig();
 }
 

@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'TANDEM_REDIS_WAIT_REPLICAS', key: 'store.redis.waitReplicas', kind: 'int', description: 'replicas to WAIT for before ack' },
   { env: 'TANDEM_LEASE_TTL_MS', key: 'store.leaseTtlMs', kind: 'int', description: 'session lease lifetime' },
   { env: 'TANDEM_ACTOR_IDLE_MS', key: 'store.actorIdleMs', kind: 'int', description: 'idle time before a session actor is evicted' },
+  { env: 'TANDEM_REQUEST_ACTOR_IDLE_MS', key: 'store.requestActorIdleMs', kind: 'int', description: 'idle time before a request actor is evicted (its lease released)' },
   { env: 'TANDEM_WS_MAX_PAYLOAD', key: 'ws.maxPayloadBytes', kind: 'int', description: 'largest accepted WebSocket frame' },
   { env: 'TANDEM_WS_HEARTBEAT_MS', key: 'ws.heartbeatMs', kind: 'int', description: 'WebSocket ping interval' },
   { env: 'TANDEM_AUDIT_RETENTION_DAYS', key: 'audit.retentionDays', kind: 'int', description: 'days the audit log keeps entries' },

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(both.key).toBe('mail.requireTls');
   });
 
+  it('takes the request actors\' idle time (5 s by default) and names TANDEM_REQUEST_ACTOR_IDLE_MS when too short', () => {
+    expect(loadConfig({ env: {} }).store.requestActorIdleMs).toBe(5000);
+    expect(loadConfig({ env: { TANDEM_REQUEST_ACTOR_IDLE_MS: '2000' } }).store.requestActorIdleMs).toBe(2000);
+    const err = errorOf(() => loadConfig({ env: { TANDEM_REQUEST_ACTOR_IDLE_MS: '50' } }));
+    expect(err.key).toBe('TANDEM_REQUEST_ACTOR_IDLE_MS');
+  });
+
   it('names TANDEM_PORT when it is out of range', () => {
     const err = errorOf(() => loadConfig({ env: { TANDEM_PORT: '70000' } }));
     expect(err.key).toBe('TANDEM_PORT');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { Counter, Gauge } from 'prom-client';
 import { Metrics } from '../admin/metrics';
 import type { Store } from '../cluster/ports';
@@ -29,6 +30,14 @@ const mailKey = (id: string): string => `outbox:${id}`;
 const TICK_MS = 500;
 /** How long one node holds the right to send: longer than one send can take (the timeouts below). */
 const SENDER_LEASE_MS = 30_000;
+/**
+ * SMTP connections the sending node keeps open and uses at once (nodemailer's pool): a mail over an open
+ * connection skips the connect, greeting, EHLO, STARTTLS and AUTH of a new one. Mails go out in waves of
+ * up to this many, never two to one address in a wave, so each address gets its mails in change order.
+ */
+const SMTP_CONNECTIONS = 4;
+/** Mails over one connection before the pool replaces it (servers limit it; a fresh one now and then). */
+const SMTP_MESSAGES_PER_CONNECTION = 100;
 
 /**
  * A durable outbox: a change enqueues its mails in the store (idempotently, by id) and returns; one node
@@ -38,7 +47,9 @@ const SENDER_LEASE_MS = 30_000;
 @Injectable()
 export class Outbox implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('outbox');
+  /** The SMTP pool while mail is flowing: opened by the first mail, closed at the first tick with none to send. */
   private transport: Transporter | null = null;
+  private smtpOptions: SMTPPool.Options | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   /** The sender lease while this node holds it (given up at shutdown so another node goes on at once). */
@@ -65,11 +76,16 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     if (!this.enabled) return;
     const m = this.config.mail;
-    this.transport = createTransport({
+    const options: SMTPPool.Options & { maxRequeues: number } = {
       host: m.host, port: m.port, secure: m.secure, requireTLS: m.requireTls, ...(m.user ? { auth: { user: m.user, pass: m.pass } } : {}),
       ...(m.caFile ? { tls: { ca: readFileSync(m.caFile) } } : {}),
       connectionTimeout: 3000, greetingTimeout: 3000, socketTimeout: 10000,
-    });
+      // An idle connection times out (socketTimeout) and is dropped; a dead one fails its mail, which the
+      // outbox retries (a new connection then). A connection closed mid-mail is retried once by the pool
+      // (nodemailer's default is forever, which would stall the outbox on a server that always hangs up).
+      pool: true, maxConnections: SMTP_CONNECTIONS, maxMessages: SMTP_MESSAGES_PER_CONNECTION, maxRequeues: 1,
+    };
+    this.smtpOptions = options;
     this.timer = setInterval(() => {
       this.running ??= this.flush().finally(() => { this.running = null; });
     }, TICK_MS);
@@ -89,7 +105,7 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
     await this.running;
     if (this.lease) await this.store.leases.release('sweeper:outbox', this.node.id, this.lease.epoch).catch(() => undefined);
-    this.transport?.close();
+    this.closeSmtp();
   }
 
   /**
@@ -120,6 +136,7 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async flush(): Promise<void> {
+    let sent = false;
     try {
       if (!(await this.holdSender())) return;
       if (this.clock() - this.lastSweep >= this.config.mail.recoveryMs) {
@@ -143,29 +160,54 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
         due.push({ id, q: entry });
       }
       due.sort((a, b) => a.q.queuedAt - b.q.queuedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      for (const { id, q } of due) {
+      const ready = due.filter(({ q }) => q.nextAt <= now);
+      while (ready.length > 0) {
         if (this.stopping) return;
-        if (q.nextAt > now) continue;
-        // Still the sender (renewed per mail): a node that lost the lease stops before sending twice.
+        // The next wave: the oldest due mails up to the first one to an address already in it.
+        const wave: typeof ready = [];
+        while (ready.length > 0 && wave.length < SMTP_CONNECTIONS && !wave.some((w) => w.q.mail.to === ready[0]!.q.mail.to)) wave.push(ready.shift()!);
+        // Still the sender (renewed per wave): a node that lost the lease stops before sending twice.
         if (!(await this.holdSender())) return;
-        try {
-          await this.transport!.sendMail({ from: this.config.mail.from, to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
-          await this.store.kv.set(mailKey(id), JSON.stringify({ sentAt: this.clock() } satisfies Sent), SENT_TTL_MS);
-          await this.store.kv.setRemove(PENDING, id);
-          this.sent += 1;
-        } catch (err) {
-          this.failures += 1;
-          const attempts = q.attempts + 1;
-          const delay = Math.min(this.config.mail.retryMaxMs, this.config.mail.retryBaseMs * 2 ** (attempts - 1));
-          await this.store.kv.set(mailKey(id), JSON.stringify({ ...q, attempts, nextAt: this.clock() + delay }), MAIL_TTL_MS);
-          this.logger.warn(`send failed, retry in ${delay} ms [mail:${id}, attempt:${attempts}]: ${(err as Error).message}`);
-          // The server is down: the rest would fail the same way; try them on the next tick.
-          return;
-        }
+        const results = await Promise.all(wave.map(({ id, q }) => this.send(id, q)));
+        // The server is down (or refuses): the rest would fail the same way; try them on the next tick.
+        if (results.includes(false)) return;
+        sent = true;
       }
     } catch (err) {
       // The store closing under a shutdown is no failure: what is queued stays queued.
       if (!this.stopping) this.logger.warn({ err }, 'outbox flush failed');
+    } finally {
+      // Nothing went out this tick (nothing due, not the sender, or the server failed): hold no idle
+      // connection to the server; a server that went away in between costs nothing.
+      if (!sent) this.closeSmtp();
     }
+  }
+
+  private smtp(): Transporter {
+    this.transport ??= createTransport(this.smtpOptions!);
+    return this.transport;
+  }
+
+  private closeSmtp(): void {
+    this.transport?.close();
+    this.transport = null;
+  }
+
+  /** Hands one mail to the SMTP server; false when that failed (it is then due again after a backoff). */
+  private async send(id: string, q: Queued): Promise<boolean> {
+    try {
+      await this.smtp().sendMail({ from: this.config.mail.from, to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
+    } catch (err) {
+      this.failures += 1;
+      const attempts = q.attempts + 1;
+      const delay = Math.min(this.config.mail.retryMaxMs, this.config.mail.retryBaseMs * 2 ** (attempts - 1));
+      await this.store.kv.set(mailKey(id), JSON.stringify({ ...q, attempts, nextAt: this.clock() + delay }), MAIL_TTL_MS);
+      this.logger.warn(`send failed, retry in ${delay} ms [mail:${id}, attempt:${attempts}]: ${(err as Error).message}`);
+      return false;
+    }
+    await this.store.kv.set(mailKey(id), JSON.stringify({ sentAt: this.clock() } satisfies Sent), SENT_TTL_MS);
+    await this.store.kv.setRemove(PENDING, id);
+    this.sent += 1;
+    return true;
   }
 }

@@ -4,6 +4,7 @@ import { ActorRegistry } from '../../actors/actor-registry';
 import { Forwarder } from '../../actors/forwarder';
 import { GUESSES } from '../../actors/aggregates/guesses.aggregate';
 import { LEDGER } from '../../actors/aggregates/ledger.aggregate';
+import { REQUEST } from '../../actors/aggregates/request.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { TokenService } from '../../auth/token.service';
 import type { Store } from '../../cluster/ports';
@@ -72,6 +73,7 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
         const registry = new ActorRegistry(store, {
           nodeId: info.id, leaseTtlMs: config.store.leaseTtlMs, snapshotEvery: config.store.snapshotEvery,
           mailboxCapacity: MAILBOX_CAPACITY, clock, idleMs: config.store.actorIdleMs,
+          idleMsByKind: { [REQUEST.kind]: config.store.requestActorIdleMs },
         });
         registry.register(SESSION);
         registry.register(GUESSES);
