@@ -3,8 +3,8 @@ import { reject } from '../common/decision';
 import { SessionCommand } from './session.commands';
 import { InputReleaseReason, SessionEvent, SessionEventBody } from './session.events';
 import { evolve } from './session.evolve';
-import { Outcome, actsAsOwner, active, check, customer, emit, firstFailure, isCustomerActor, member, notEnded, participant, requestIdFree } from './session.guards';
-import { PendingRequest, SessionState, controllerOf } from './session.state';
+import { Outcome, actsAsOwner, active, check, customer, customerPresent, emit, firstFailure, isCustomerActor, member, notEnded, participant, requestIdFree } from './session.guards';
+import { PendingRequest, SessionState, controllerOf, isCustomerPresent } from './session.state';
 
 type Cmd<T extends SessionCommand['type']> = Extract<SessionCommand, { type: T }>;
 
@@ -13,7 +13,7 @@ const pendingBlock = (s: SessionState): Extract<PendingRequest, { kind: 'input-b
 
 /** A block (or the request for one) stands only in an active interact session, for the member holding control, with the agent online. */
 export function blockMayStand(s: SessionState, by: string): boolean {
-  return s.status === 'active' && s.mode === 'interact' && controllerOf(s) === by && s.members[by] !== undefined && !!s.customer?.connected && s.customer.online;
+  return s.status === 'active' && s.mode === 'interact' && controllerOf(s) === by && s.members[by] !== undefined && isCustomerPresent(s);
 }
 
 /** The member holding control in interact asks the customer to let their keyboard and mouse be held. */
@@ -22,7 +22,7 @@ export function requestInputBlock(s: SessionState, c: Cmd<'RequestInputBlock'>, 
     notEnded(s), participant(s, a), active(s), check(!s.chatOnly, 'CHAT_ONLY'),
     check(s.mode === 'interact', 'MODE_FORBIDS_INPUT'),
     check(controllerOf(s) === a.id, 'NOT_CONTROLLER'),
-    check(!!s.customer?.connected && s.customer.online, 'CUSTOMER_OFFLINE'),
+    customerPresent(s),
     check(s.inputBlock === null, 'INPUT_ALREADY_BLOCKED'),
     requestIdFree(s, c.requestId),
     check(pendingBlock(s) === undefined, 'REQUEST_PENDING'),

@@ -2,11 +2,11 @@ import { Actor, isRepresentative } from '../common/actor';
 import { ALLOWED, Authorization, Rejection, reject } from '../common/decision';
 import { queueVisibleTo } from '../common/queue-ref';
 import { isInvitee } from './session-sharing.rules';
-import { SessionState, controllerOf } from './session.state';
+import { Member, SessionState, controllerOf, isCustomerPresent } from './session.state';
 
 /** True when frames may reach members now: active, a screen-sharing session, mode observe or interact, the customer present. */
 export function screenVisible(state: SessionState): boolean {
-  return state.status === 'active' && !state.chatOnly && state.mode !== 'hold' && state.customer !== null && state.customer.connected && state.customer.online;
+  return state.status === 'active' && !state.chatOnly && state.mode !== 'hold' && isCustomerPresent(state);
 }
 
 /** The member ids that may receive screen frames right now ([] in hold, queued, pending, ended). Sorted. */
@@ -18,7 +18,7 @@ function liveMember(state: SessionState, actorId: string): Authorization {
   if (state.status === 'ended') return reject('SESSION_ENDED');
   if (state.status !== 'active') return reject('NOT_ACTIVE');
   if (state.members[actorId] === undefined) return reject('NOT_MEMBER');
-  if (!state.customer?.connected || !state.customer.online) return reject('CUSTOMER_OFFLINE');
+  if (!isCustomerPresent(state)) return reject('CUSTOMER_OFFLINE');
   if (state.chatOnly) return reject('CHAT_ONLY');
   return ALLOWED;
 }
@@ -74,8 +74,8 @@ export function authorizeShell(state: SessionState, actorId: string): Authorizat
   const member = state.members[actorId];
   if (!member) return reject('NOT_MEMBER');
   if (member.role === 'observer') return reject('NOT_PARTICIPANT');
-  if (member.role === 'external' || member.kind === 'external') return reject('FORBIDDEN');
-  if (!state.customer?.connected || !state.customer.online) return reject('CUSTOMER_OFFLINE');
+  if (!mayUseShell(member)) return reject('FORBIDDEN');
+  if (!isCustomerPresent(state)) return reject('CUSTOMER_OFFLINE');
   return state.elevated ? ALLOWED : reject('NOT_ELEVATED');
 }
 
@@ -85,8 +85,11 @@ export function authorizeShell(state: SessionState, actorId: string): Authorizat
  * authorizeShell it does not ask for elevation: the exit of a shell closed because elevation ended still reaches them.
  */
 export function shellRecipients(state: SessionState): string[] {
-  return Object.values(state.members).filter((m) => m.role !== 'observer' && m.role !== 'external' && m.kind !== 'external').map((m) => m.id).sort();
+  return Object.values(state.members).filter(mayUseShell).map((m) => m.id).sort();
 }
+
+/** Owner and participants use a command shell; never a watching supervisor nor an external representative. */
+const mayUseShell = (m: Member): boolean => m.role !== 'observer' && m.role !== 'external' && m.kind !== 'external';
 
 /** Whether a reconnecting connection may resume a session's stream, and whether it still takes part in it. */
 export type ResumeAccess = { ok: true; takesPart: boolean } | { rejection: Rejection };

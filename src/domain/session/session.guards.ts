@@ -1,7 +1,7 @@
 import { Actor, isRepresentative } from '../common/actor';
 import { Rejection, reject } from '../common/decision';
 import { SessionEventBody } from './session.events';
-import { SessionState } from './session.state';
+import { SessionState, isCustomerPresent } from './session.state';
 
 /** What a rule returns: unstamped event bodies, or a rejection. decide stamps seq, sessionId, actor and at. */
 export type Outcome = { events: SessionEventBody[] } | { rejection: Rejection };
@@ -41,7 +41,7 @@ export const customer = (s: SessionState, a: Actor) => (): Guard => {
 };
 
 /** The customer still takes part (not disconnected by the owner) and their desktop is online. */
-export const customerPresent = (s: SessionState) => (): Guard => (s.customer?.connected && s.customer.online ? undefined : fail('CUSTOMER_OFFLINE'));
+export const customerPresent = (s: SessionState) => (): Guard => (isCustomerPresent(s) ? undefined : fail('CUSTOMER_OFFLINE'));
 
 /** The customer, or the server relaying the agent's report. */
 export const customerOrSystem = (s: SessionState, a: Actor) => (): Guard => (a.kind === 'system' ? undefined : customer(s, a)());

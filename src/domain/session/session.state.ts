@@ -138,6 +138,11 @@ export function controllerOf(state: SessionState): string | null {
   return state.controllerId ?? state.ownerId;
 }
 
+/** The customer still takes part (not disconnected by the owner) and their desktop is online. */
+export function isCustomerPresent(state: SessionState): boolean {
+  return state.customer !== null && state.customer.connected && state.customer.online;
+}
+
 /** Why elevation ended when no one asked for it: the owner disconnected the customer (absent: a member or the customer ended it). */
 export type ElevationEndReason = 'customer-disconnected';
 
