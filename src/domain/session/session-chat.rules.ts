@@ -34,11 +34,16 @@ export function respondFile(s: SessionState, c: Cmd<'RespondFile'>, a: Actor): O
   // An offer withdrawn (its sender left or was removed, the customer was disconnected) takes no answer.
   if (file.status === 'failed') return reject('FILE_FAILED');
   if (file.status !== 'offered') return reject('FILE_ANSWERED');
-  const fromCustomer = s.customer !== null && file.from === s.customer.id;
-  if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
-  if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');
-  return emit({ type: 'FileAnswered', fileId: c.fileId, accept: c.accept });
+  return notReceiver(s, file, a) ?? emit({ type: 'FileAnswered', fileId: c.fileId, accept: c.accept });
 }
+
+/** The other side of a file: a member for the customer's, the customer (seat or desktop agent) for a technician's. */
+function notReceiver(s: SessionState, file: FileOffer, a: Actor): Outcome | undefined {
+  if (fromCustomer(s, file)) return isMember(s, a.id) ? undefined : reject('NOT_MEMBER');
+  return isCustomerActor(s, a) ? undefined : reject('NOT_CUSTOMER');
+}
+
+const fromCustomer = (s: SessionState, file: FileOffer): boolean => s.customer !== null && file.from === s.customer.id;
 
 /**
  * The receiver reports how an accepted file arrived: the customer for a technician's file (their desktop
@@ -50,14 +55,13 @@ export function reportFile(s: SessionState, c: Cmd<'ReportFile'>, a: Actor): Out
   if (failure) return failure;
   const file = s.files[c.fileId];
   if (!file) return reject('UNKNOWN_FILE');
-  const fromCustomer = s.customer !== null && file.from === s.customer.id;
-  if (fromCustomer && !isMember(s, a.id)) return reject('NOT_MEMBER');
-  if (!fromCustomer && !isCustomerActor(s, a)) return reject('NOT_CUSTOMER');
+  const refused = notReceiver(s, file, a);
+  if (refused) return refused;
   if (file.status === 'delivered' || file.status === 'failed') return reject('FILE_REPORTED');
   if (file.status !== 'accepted') return reject('FILE_NOT_ACCEPTED');
   const r = c.result;
   return r.ok
-    ? emit({ type: 'FileDelivered', fileId: file.fileId, name: file.name, ...(r.savedAs !== undefined && !fromCustomer ? { savedAs: r.savedAs } : {}) })
+    ? emit({ type: 'FileDelivered', fileId: file.fileId, name: file.name, ...(r.savedAs !== undefined && !fromCustomer(s, file) ? { savedAs: r.savedAs } : {}) })
     : emit({ type: 'FileFailed', fileId: file.fileId, name: file.name, code: r.code });
 }
 
