@@ -86,8 +86,12 @@ export function maySeeSessionButtons(session: SessionFacts, actor: Actor): Autho
 /** A supervisor with session.watch: the one who watches and takes over the sessions of their teams. */
 const isSupervisor = (actor: Actor): boolean => actor.kind === 'supervisor' && hasRight(actor, 'session.watch');
 
-/** Who removes a Support Button: the representative who deployed it, a supervisor of its queue's team, an admin. */
+/**
+ * Who removes a Support Button: with support-button.deploy, the representative who deployed it, a supervisor of
+ * its queue's team, an admin (the decider refuses the lack of the right as FORBIDDEN first).
+ */
 export function mayRemoveButton(button: SupportButton, actor: Actor): boolean {
+  if (!hasRight(actor, 'support-button.deploy')) return false;
   if (actor.kind === 'admin' || button.deployedBy === actor.id) return true;
   return isSupervisor(actor) && button.queue.kind === 'team' && actor.teams.includes(button.queue.teamId);
 }
@@ -95,9 +99,11 @@ export function mayRemoveButton(button: SupportButton, actor: Actor): boolean {
 /**
  * Who unpins a Jump Client: a personal pin, the representative whose list it is on, or an admin; a group
  * pin, the representative who pinned it, a supervisor who is a member of the group, or an admin. The
- * other members of the group jump through it but do not take it away from everyone.
+ * other members of the group jump through it but do not take it away from everyone. Each of them needs
+ * jump.pin (the decider refuses its lack as FORBIDDEN first).
  */
 export function mayUnpin(jc: JumpClient, group: JumpGroup | undefined, actor: Actor): boolean {
+  if (!hasRight(actor, 'jump.pin')) return false;
   if (actor.kind === 'admin') return true;
   if (jc.location.kind === 'personal') return jc.location.userId === actor.id;
   return jc.pinnedBy === actor.id || (isSupervisor(actor) && group !== undefined && isInJumpGroup(group, actor));

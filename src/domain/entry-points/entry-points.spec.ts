@@ -1,7 +1,7 @@
 import { isRejection } from '../common/decision';
 import { Actor } from '../common/actor';
 import { admin, cust, ext, otherSup, sup, tech, tech2, tech3 } from '../testing/session-scenario';
-import { decideEntryPoints, entryPointsOfAgent, evolveEntryPoints, maySeeSessionButtons, mayStartJump } from './entry-points.decider';
+import { decideEntryPoints, entryPointsOfAgent, evolveEntryPoints, mayRemoveButton, maySeeSessionButtons, mayStartJump, mayUnpin } from './entry-points.decider';
 import { EntryPointsCommand, SessionFacts } from './entry-points.commands';
 import { EntryPointsState, initialEntryPointsState } from './entry-points.state';
 import { SessionEvent } from '../session/session.events';
@@ -101,6 +101,9 @@ describe('entry points: support buttons and jump clients', () => {
     expect(run(s, { type: 'RemoveSupportButton', buttonId: 'b1' }, { ...sup, rights: sup.rights.filter((r) => r !== 'session.watch') })).toBe('NOT_DEPLOYER');
     expect(run(personalQueue, { type: 'RemoveSupportButton', buttonId: 'b2' }, sup)).toBe('NOT_DEPLOYER');
     expect(run(s, { type: 'RemoveSupportButton', buttonId: 'b1' }, { ...tech, rights: [] })).toBe('FORBIDDEN');
+    // What support-button.list says (mayRemove) is the same judgement: without the right, not even the deployer.
+    expect(mayRemoveButton(s.buttons.b1!, tech)).toBe(true);
+    expect(mayRemoveButton(s.buttons.b1!, { ...tech, rights: [] })).toBe(false);
     for (const actor of [tech, sup, admin]) expect(must(run(s, { type: 'RemoveSupportButton', buttonId: 'b1' }, actor)).buttons).toEqual({});
   });
 
@@ -114,6 +117,9 @@ describe('entry points: support buttons and jump clients', () => {
     expect(unpin('j2', tech3)).toBe('NOT_PINNER');
     expect(unpin('j2', otherSup)).toBe('NOT_PINNER');
     expect(unpin('j2', { ...tech, rights: [] })).toBe('FORBIDDEN');
+    // What jump.list says (mayUnpin) is the same judgement: without jump.pin, not even who pinned it.
+    expect(mayUnpin(s.jumpClients.j2!, s.jumpGroups.g1, tech)).toBe(true);
+    expect(mayUnpin(s.jumpClients.j2!, s.jumpGroups.g1, { ...tech, rights: [] })).toBe(false);
     for (const a of [tech, admin]) expect(Object.keys(must(unpin('j1', a)).jumpClients)).toEqual(['j2']);
     for (const a of [tech, sup, admin]) expect(Object.keys(must(unpin('j2', a)).jumpClients)).toEqual(['j1']);
   });

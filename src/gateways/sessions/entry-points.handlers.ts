@@ -153,7 +153,7 @@ export class EntryPointsHandlers implements OnModuleInit {
         const agent = presence.agents[jc.agentId];
         const group = jc.location.kind === 'group' ? entries.jumpGroups[jc.location.groupId] : undefined;
         return {
-          ...jc, consent: group?.consent ?? jc.consent, groupName: group?.name ?? null, mayUnpin: hasRight(actor, 'jump.pin') && mayUnpin(jc, group, actor),
+          ...jc, consent: group?.consent ?? jc.consent, groupName: group?.name ?? null, mayUnpin: mayUnpin(jc, group, actor),
           agent: agent ? { hostname: agent.hostname, osUser: agent.osUser, os: agent.os, status: agentStatus(agent, now, this.config.ws.agentGraceMs) } : null,
         };
       });
