@@ -1,5 +1,5 @@
 import { ask } from '../shared/dialog';
-import { age, clock, h, replace, saveBlob, type Child } from '../shared/dom';
+import { age, clock, h, initials, replace, saveBlob, type Child } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import { END_REASON, MODE_LABEL, queueText, type Mode, type QueueRef, type SessionEvent } from '../shared/protocol';
 import { toast, toastError } from '../shared/toast';
@@ -574,10 +574,6 @@ function statusBadge(status: string): HTMLElement {
   const label: Record<string, string> = { active: 'Active', pending: 'Waiting for customer', queued: 'In queue', new: 'New', ended: 'Ended' };
   const kind = status === 'active' ? 'ok' : status === 'ended' ? 'danger' : status === 'queued' ? 'warn' : 'primary';
   return h('span', { class: `badge ${kind}` }, label[status] ?? status);
-}
-
-function initials(name: string): string {
-  return name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
 }
 
 function seconds(ms: number): string {

@@ -1,7 +1,7 @@
 import '../shared/styles.css';
 import '../shared/notice.css';
 import { rememberChatLink } from '../shared/chat-link';
-import { h, replace } from '../shared/dom';
+import { h, initials, replace } from '../shared/dom';
 import './chat.css';
 
 /** The customer panel's key: it reads its token from this tab's sessionStorage (the token never enters a URL). */
@@ -78,7 +78,7 @@ class ChatPage {
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const form = h('form', { class: 'card chat-start', 'aria-labelledby': 'chat-title', novalidate: true },
       h('div', { class: 'chat-team' },
-        h('span', { class: 'avatar', 'aria-hidden': 'true' }, q.name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase()),
+        h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(q.name)),
         h('div', null, h('p', { class: 'small muted' }, 'You are about to chat with'), h('h3', { id: 'chat-title', 'data-testid': 'team-name' }, q.name))),
       h('p', null, 'A technician of this team answers you here, in your browser. You need no account and install nothing: nothing of your computer is shared unless you allow it later.'),
       h('div', { class: 'field' }, h('label', { for: name.id }, 'Your name'), name,

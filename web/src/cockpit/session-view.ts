@@ -1,5 +1,5 @@
 import { base64Bytes, bytesBase64 } from '../shared/base64';
-import { clock, h, replace, uid } from '../shared/dom';
+import { clock, h, initials, replace, uid } from '../shared/dom';
 import { bytes, describeEvent, eventKind } from '../shared/event-text';
 import { keysymOf } from '../shared/keysym';
 import { END_REASON, MODE_LABEL, sessionModeLabel, type Mode, type SessionState } from '../shared/protocol';
@@ -708,7 +708,6 @@ export class SessionView {
   private renderPeople(): void {
     const s = this.state;
     const owner = this.isOwner;
-    const initials = (n: string): string => n.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
     const members = (s?.members ?? []).map((m) => h('li', { class: 'member', 'data-member': m.id },
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.name)),
       h('span', { class: 'grow' }, h('div', null, m.name, m.id === this.app.me ? ' (you)' : ''),

@@ -1,5 +1,5 @@
 import type { ChatLink } from '../shared/chat-link';
-import { h } from '../shared/dom';
+import { h, initials } from '../shared/dom';
 import type { SessionState } from '../shared/protocol';
 import type { SessionModel } from '../shared/sessions';
 import './chat-status.css';
@@ -29,7 +29,7 @@ export function chatStatusCard(m: SessionModel, s: SessionState, link: ChatLink 
     : [`Chatting with ${owner?.name ?? 'a technician'}`, 'This is a chat only: nothing of your computer is shared. If the technician needs to see your screen, they ask you here first.'];
   return h('section', { class: `card chat-status${waiting ? ' waiting' : ''}`, role: 'status', 'aria-labelledby': 'chat-status-title', 'data-testid': waiting ? 'chat-waiting' : 'chat-active' },
     h('div', { class: 'row' },
-      waiting ? h('div', { class: 'spinner', 'aria-hidden': 'true' }) : h('span', { class: 'avatar', 'aria-hidden': 'true' }, (owner?.name ?? 'T').split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase()),
+      waiting ? h('div', { class: 'spinner', 'aria-hidden': 'true' }) : h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(owner?.name ?? 'T')),
       h('div', { class: 'grow' }, h('h3', { id: 'chat-status-title' }, title), h('p', { class: 'small muted' }, text))),
     h('div', { class: 'row' },
       h('span', { class: 'grow small muted' }, link ? `Chat with ${link.name}` : 'Chat only'),

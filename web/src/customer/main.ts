@@ -1,7 +1,7 @@
 import '../shared/styles.css';
 import { chatLinkOfTab, chatUrl } from '../shared/chat-link';
 import { Connection, type ConnectionStatus } from '../shared/connection';
-import { clock, h, replace } from '../shared/dom';
+import { clock, h, initials, replace } from '../shared/dom';
 import { END_REASON, MODE_LABEL, type Mode, type PendingRequest, type SessionEvent, type SessionState } from '../shared/protocol';
 import { RequestStore } from '../shared/requests';
 import { SessionStore, type SessionModel } from '../shared/sessions';
@@ -199,7 +199,7 @@ class CustomerPanel {
     }, h('span', null, MODE_LABEL[mode]), h('span', { class: 'desc' }, MODE_DESC[mode])));
     const requests = s.requests.map((r) => this.requestCard(m, r));
     const watching = s.members.map((x) => h('li', { class: 'member' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, x.name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase()),
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(x.name)),
       h('span', { class: 'grow' }, h('div', null, x.name), h('div', { class: 'small muted' }, x.role === 'owner' ? 'Technician (in charge)' : x.role === 'observer' ? 'Supervisor, watching' : x.role === 'external' ? 'Guest technician' : 'Technician')),
       s.controllerId === x.id && s.mode === 'interact' ? h('span', { class: 'badge warn' }, 'Has control') : s.mode !== 'hold' ? h('span', { class: 'badge primary' }, 'Sees screen') : h('span', { class: 'badge' }, 'Screen hidden')));
 

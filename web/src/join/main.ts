@@ -2,7 +2,7 @@ import '../shared/styles.css';
 import '../shared/notice.css';
 import './join.css';
 import { Connection, type ConnectionStatus } from '../shared/connection';
-import { clock, h, replace } from '../shared/dom';
+import { clock, h, initials, replace } from '../shared/dom';
 import { describeEvent, eventKind } from '../shared/event-text';
 import { END_REASON, MODE_LABEL, type SessionState } from '../shared/protocol';
 import { ScreenRenderer } from '../shared/screen-renderer';
@@ -421,10 +421,6 @@ class JoinPage {
         h('p', { class: 'hint' }, 'You see the screen while the customer shares it, follow the timeline and chat with everyone in the session. You cannot control the computer, invite others or get administrator rights.'),
         h('p', { class: 'hint' }, `Current mode: ${MODE_LABEL[s.mode]}. ${m.events.length} event${m.events.length === 1 ? '' : 's'} since you joined.`)));
   }
-}
-
-function initials(name: string): string {
-  return name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
 }
 
 const root = document.getElementById('app');

@@ -42,6 +42,11 @@ export function clock(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
+/** The first letters of a name's first two words, for an avatar (`Alice Tech` → `AT`). */
+export function initials(name: string): string {
+  return name.split(/\s+/).map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
+}
+
 /** `3 min ago`-style age for lists. */
 export function age(since: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - since) / 1000));
