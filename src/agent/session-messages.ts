@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { AgentClientOptions } from './agent-client-options';
 import type { CaptureLoop } from './capture-loop';
+import { ConsentQuestion } from './consent-question';
 import type { ClipboardFollower } from './clipboard-follower';
 import type { AssistAsk, RequestAsk } from './customer-prompt';
 import type { EntryPoints } from './entry-points';
@@ -58,8 +59,12 @@ export class SessionMessages {
   qualityLevel = -1;
   /** The last session whose end was told to the customer. */
   private lastEnded?: string;
+  /** The customer's consent to the assist request, withdrawn when it is over without their answer here. */
+  private readonly consent: ConsentQuestion;
 
-  constructor(private readonly ports: SessionMessagePorts) {}
+  constructor(private readonly ports: SessionMessagePorts) {
+    this.consent = new ConsentQuestion({ prompt: ports.prompt, answer: (event, data) => ports.sendInOrder(event, data) });
+  }
 
   /** A message from the server that is neither a reply nor about entry points; `d` is its data. */
   handle(event: string, d: Record<string, never>): void {
@@ -72,9 +77,8 @@ export class SessionMessages {
       case 'assist.requested': {
         const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
         this.session = { id: d.sessionId, mode: 'hold', lastSeq };
-        // Queued now, sent once answered: a choice typed after the answer goes after it.
-        const answer = prompt.askAssist(d as unknown as AssistAsk);
-        this.ports.sendInOrder('assist.respond', answer.then((allow) => ({ sessionId: d.sessionId, allow })));
+        // Queued now, sent once answered: a choice typed after the answer goes after it (nothing if withdrawn meanwhile).
+        this.consent.ask(d as unknown as AssistAsk);
         return;
       }
       case 'request.pending':
@@ -97,7 +101,8 @@ export class SessionMessages {
         if (type === 'ShellOpened' || type === 'ShellClosed') return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
         // The customer is told, and every line they read says so until it stops (docs/recording.md).
         if (type === 'RecordingStarted' || type === 'RecordingStopped') return prompt.set(type === 'RecordingStarted', String(d.by));
-        // A request answered in the panel or whose asker is gone leaves the prompt.
+        // The consent or a request answered in the panel, or a request whose asker is gone, leaves the prompt.
+        this.consent.onSessionEvent(d as unknown as { type: string });
         questions.onSessionEvent(d as unknown as { type: string });
         // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
         files.onSessionEvent(d.sessionId, d as unknown as { type: string });
@@ -174,6 +179,8 @@ export class SessionMessages {
     if (this.lastEnded === d.sessionId) return;
     const { opts } = this.ports;
     this.lastEnded = d.sessionId;
+    // A consent still asked: the technician cancelled the request (or it ended otherwise) before the customer answered.
+    this.consent.ended(d.reason);
     this.leave();
     this.ports.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
     opts.onSessionEnded?.(d.sessionId);
@@ -248,6 +255,7 @@ export class SessionMessages {
    */
   private disconnected(sessionId: string): void {
     this.ports.entryPoints.disconnectedFrom(sessionId);
+    this.consent.ended('the technician disconnected you from the session');
     this.leave();
     this.ports.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
     this.ports.opts.onDisconnected?.(sessionId);
