@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AgentClient } from './agent-client';
 import type { CustomerPrompt } from './customer-prompt';
 import type { CaptureResult, InputInjector, ScreenSource } from './screen-source';
+import { TerminalPrompt } from './terminal-prompt';
 
 /** A desktop of one 64×64 monitor whose every capture reports one changed tile (no X server needed). */
 class OneTileScreen implements ScreenSource {
@@ -255,5 +257,49 @@ describe('AgentClient', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.injected).toEqual([]);
     expect(seen.ended).toEqual([]);
+  });
+
+  it('withdraws the consent question when the technician cancels the request before the customer answered: a late y sends nothing', async () => {
+    const received: { event: string; data: Record<string, unknown> }[] = [];
+    const sockets: WebSocket[] = [];
+    server.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (raw) => {
+        const msg = JSON.parse(String(raw)) as { event: string; data: Record<string, unknown>; id?: string };
+        received.push(msg);
+        if (msg.id) ws.send(JSON.stringify({ event: 'ack', id: msg.id, data: msg.event === 'agent.hello' ? { sessionId: null } : {} }));
+      });
+    });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let said = '';
+    stdout.on('data', (c: Buffer) => { said += c.toString(); });
+    const prompt = new TerminalPrompt(stdin, stdout);
+    const ended: string[] = [];
+    const { port } = server.address() as AddressInfo;
+    client = new AgentClient({
+      state: { server: `http://127.0.0.1:${port}`, agentId: 'ag-1', token: 'tok', pin: '123456' },
+      hello: { hostname: 'desk', osUser: 'uma', os: 'linux', version: 'test', capabilities: [] },
+      prompt, fps: 20, quality: 70, lockCommand: [], log: () => undefined, onSessionEnded: (id) => ended.push(id),
+    });
+    client.start();
+    await until('the hello', () => received.some((m) => m.event === 'agent.hello'));
+    const push = (event: string, data: Record<string, unknown>): void => sockets[0]!.send(JSON.stringify({ event, data }));
+
+    push('assist.requested', { sessionId: 's1', technician: { id: 't1', name: 'Alice Tech' }, action: 'view' });
+    await until('the question', () => said.includes('Alice Tech asks to view your screen'));
+    // The technician cancels: the pending session ends (reason owner), as the node pushes it.
+    push('session.ended', { sessionId: 's1', reason: 'owner' });
+    await until('the end of s1', () => ended.length === 1);
+    expect(said).toContain('tandem: Alice Tech no longer asks to help: the request was cancelled\ntandem: the session has ended (owner)\n');
+    stdin.write('y\n');
+    // The next request is the one a y answers.
+    push('assist.requested', { sessionId: 's2', technician: { id: 't1', name: 'Alice Tech' }, action: 'control' });
+    await until('the second question', () => said.includes('Alice Tech asks to take control of your screen'));
+    stdin.write('y\n');
+    await until('the answer to s2', () => received.some((m) => m.event === 'assist.respond'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received.filter((m) => m.event === 'assist.respond').map((m) => m.data)).toEqual([{ sessionId: 's2', allow: true }]);
+    prompt.close();
   });
 });

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { decodeFrame, FrameType } from '../media/frame-codec';
 import type { AgentClientOptions } from './agent-client-options';
@@ -7,33 +6,26 @@ import { Backoff } from './backoff';
 import { CaptureLoop } from './capture-loop';
 import { DisplayWatch } from './display-watch';
 import { ClipboardFollower } from './clipboard-follower';
-import type { AssistAsk, RequestAsk } from './customer-prompt';
 import { EntryPoints } from './entry-points';
 import { FileTransfers } from './file-transfers';
 import { IncomingFiles } from './incoming-files';
 import { InputBlockFollower } from './input-block-follower';
-import { InputInjection, type ForwardedInput } from './input-injection';
+import { InputInjection } from './input-injection';
 import { RemoteOverlay } from './overlay';
 import { RecordingNotice } from './recording-notice';
 import { RemoteShells } from './remote-shell';
 import { RequestQuestions } from './request-questions';
 import { sendCorked } from './send-corked';
+import { SessionMessages, type CurrentSession } from './session-messages';
 import { startSupport } from './support-start';
 
 export type { AgentClientOptions } from './agent-client-options';
 export type { ClipboardAccess, ClipboardContent } from './clipboard-follower';
 export { sendCorked } from './send-corked';
 
-type Mode = 'hold' | 'observe' | 'interact';
 /** How often the agent reports its capture (`media.stats`) while it captures. */
 const STATS_EVERY_MS = 2000;
 interface Incoming { event: string; data?: Record<string, unknown>; id?: string }
-/**
- * The messages that may make their session this desktop's current one while it is in none: the consent
- * prompt, the resume token of the session's stream (it comes first), and the first mode (a Jump Client's
- * "notify" session starts without a prompt). Every other message about a session needs it to be current.
- */
-const OPENS_SESSION = new Set(['assist.requested', 'session.resumable', 'session.mode']);
 
 /**
  * The desktop agent's connection: announces itself, relays the customer's answers, and obeys the
@@ -43,7 +35,6 @@ export class AgentClient {
   private ws?: WebSocket;
   private readonly backoff = new Backoff();
   private stopped = false;
-  private session?: { id: string; mode: Mode; resumeToken?: string; lastSeq: number };
   private readonly loop?: CaptureLoop;
   /** Requests to the server and the replies they wait for. */
   private readonly requests = new AgentRequests(() => this.ws);
@@ -55,10 +46,10 @@ export class AgentClient {
   private readonly prompt: RecordingNotice;
   /** The technicians' requests put to the customer, withdrawn when they are over without the customer's answer here. */
   private readonly questions: RequestQuestions;
+  /** The server's messages about this desktop's session, and that session. */
+  private readonly messages: SessionMessages;
   /** Counters the tests and the operator can read. */
   readonly stats = { inputsInjected: 0, inputsRefused: 0, connects: 0 };
-  /** The ladder rung of the last media.feedback applied (-1: none yet; docs/media.md). */
-  qualityLevel = -1;
   private statsTimer?: NodeJS.Timeout;
 
   /** Technicians' pointers and pen/laser strokes over the customer's screen. */
@@ -123,6 +114,11 @@ export class AgentClient {
       refresh: (monitor) => this.loop?.refresh(monitor),
       session: () => (this.session ? { id: this.session.id, mode: this.session.mode } : undefined),
     });
+    this.messages = new SessionMessages({
+      opts, prompt, questions: this.questions, files: this.files, shells: this.shells, entryPoints: this.entryPoints, clipboard: this.clipboard,
+      inputBlock: this.inputBlock, injection: this.injection, loop: this.loop, overlay: this.overlay, stats: this.stats,
+      send: (event, data) => this.send(event, data), sendInOrder: (event, data) => this.sendInOrder(event, data),
+    });
     prompt.onChoice((choice) => {
       if (!this.session) return prompt.notice('no session is running');
       if (choice.kind === 'close') this.sendInOrder('session.end', { sessionId: this.session.id });
@@ -131,6 +127,16 @@ export class AgentClient {
       else if (choice.kind === 'send-file') void this.files.send(this.session.id, choice.path);
       else this.sendInOrder('mode.set', { sessionId: this.session.id, mode: choice.mode });
     });
+  }
+
+  /** The ladder rung of the last media.feedback applied (-1: none yet; docs/media.md). */
+  get qualityLevel(): number {
+    return this.messages.qualityLevel;
+  }
+
+  /** This desktop's session, if it is in one (the server's messages about it move it: SessionMessages). */
+  private get session(): CurrentSession | undefined {
+    return this.messages.session;
   }
 
   get captureLoop(): CaptureLoop | undefined {
@@ -194,14 +200,14 @@ export class AgentClient {
         // or the customer was disconnected, while the agent was away): it is over here too, so the next one is heard.
         if (r && before && this.session?.id === before && r.sessionId !== before) {
           this.opts.log(`session ${before} is over: the server no longer has this desktop in it`);
-          this.ended({ sessionId: before, reason: 'it ended while this desktop was offline' });
+          this.messages.ended({ sessionId: before, reason: 'it ended while this desktop was offline' });
         }
         if (r?.sessionId && this.entryPoints.isDisconnectedFrom(r.sessionId)) {
           this.opts.log(`not rejoining session ${r.sessionId}: a technician disconnected this desktop from it`);
           return this.startSupport();
         }
         if (!r?.sessionId || !r.resumeToken || this.session?.resumeToken) return this.startSupport();
-        this.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
+        this.messages.session = { id: r.sessionId, mode: 'hold', resumeToken: r.resumeToken, lastSeq: 0 };
         this.opts.log(`rejoining session ${r.sessionId} (allowed before the restart)`);
         this.send('session.resume', { token: r.resumeToken, lastSeq: 0 });
       });
@@ -223,7 +229,7 @@ export class AgentClient {
     ws.on('close', (code) => {
       this.loop?.stop();
       // Offline, the session counts the block as released (agent-exit): never hold the customer unseen.
-      this.applyBlock(false);
+      this.messages.applyBlock(false);
       this.opts.rtc?.closeAll('disconnected from the node');
       if (this.stopped) return;
       const delay = this.backoff.next();
@@ -254,8 +260,6 @@ export class AgentClient {
   }
 
   private attachCode?: string;
-  /** The last session whose end was told to the customer. */
-  private lastEnded?: string;
   /** `tandem-agent support`: the button still to start a session with (sent once, after the first hello). */
   private supportButton?: string;
   /** Support Buttons, Jump Client enrolments, disconnected sessions: kept in the config file. */
@@ -269,7 +273,7 @@ export class AgentClient {
     startSupport({
       buttonId, request: (event, data) => this.request(event, data), entryPoints: this.entryPoints, notice: (text) => this.prompt.notice(text),
       started: (sessionId, lastSeq, queue) => {
-        if (this.session?.id !== sessionId) this.session = { id: sessionId, mode: 'hold', lastSeq };
+        if (this.session?.id !== sessionId) this.messages.session = { id: sessionId, mode: 'hold', lastSeq };
         this.opts.onSupportStarted?.(sessionId, queue);
       },
       refused: (code, message) => this.opts.onSupportRefused?.(code, message),
@@ -295,161 +299,7 @@ export class AgentClient {
       return;
     }
     if (this.entryPoints.onMessage(msg.event, d)) return;
-    // Closing shells is always obeyed, a disconnected session's too (the close may arrive after its CustomerDisconnected).
-    if (msg.event === 'shell.close') return this.shells.close(d.sessionId);
-    // The one check for every message about a session (its data carry the sessionId): only this desktop's.
-    if (typeof d.sessionId === 'string' && !this.isOwn(msg.event, d.sessionId)) return this.stray(msg.event, d);
-    switch (msg.event) {
-      case 'assist.requested': {
-        const lastSeq = this.session?.id === d.sessionId ? this.session.lastSeq : 0;
-        this.session = { id: d.sessionId, mode: 'hold', lastSeq };
-        // Queued now, sent once answered: a choice typed after the answer goes after it.
-        const answer = this.prompt.askAssist(d as unknown as AssistAsk);
-        this.sendInOrder('assist.respond', answer.then((allow) => ({ sessionId: d.sessionId, allow })));
-        return;
-      }
-      case 'request.pending':
-        // Queued now, sent once answered (nothing if withdrawn meanwhile).
-        this.questions.ask(d as unknown as RequestAsk);
-        return;
-      case 'session.resumable': {
-        const current = this.session;
-        if (current && current.id === d.sessionId) current.resumeToken = d.resumeToken;
-        else this.session = { id: d.sessionId, mode: 'hold', resumeToken: d.resumeToken, lastSeq: 0 };
-        return;
-      }
-      case 'session.event': {
-        // isOwn let it through: it is the current session's.
-        const current = this.session!;
-        if (typeof d.seq === 'number') current.lastSeq = Math.max(current.lastSeq, d.seq);
-        const type = (d as { type?: string }).type;
-        if (type === 'CustomerDisconnected') return this.disconnected(current.id);
-        // The customer reads when a technician runs a command shell on this computer, and when it closes.
-        if (type === 'ShellOpened' || type === 'ShellClosed') return this.shellNotice(d as unknown as { type: string; actor?: { name?: string }; reason?: string });
-        // The customer is told, and every line they read says so until it stops (docs/recording.md).
-        if (type === 'RecordingStarted' || type === 'RecordingStopped') return this.prompt.set(type === 'RecordingStarted', String(d.by));
-        // A request answered in the panel or whose asker is gone leaves the prompt.
-        this.questions.onSessionEvent(d as unknown as { type: string });
-        // A technician's file is put to the customer; an answer to the customer's own offer lets it go.
-        this.files.onSessionEvent(d.sessionId, d as unknown as { type: string });
-        return;
-      }
-      case 'shell.open':
-        // Defence in depth: the server checked elevation; a shell runs only for the session this desktop is in
-        // now (isOwn refuses one for another session, and one while in none: shell.open never opens a session).
-        this.shells.open(d.sessionId, d.shellId, { cols: d.cols, rows: d.rows });
-        return;
-      case 'shell.input':
-        this.shells.input(d.sessionId, d.shellId, d.data);
-        return;
-      case 'shell.resize':
-        this.shells.resize(d.sessionId, d.shellId, { cols: d.cols, rows: d.rows });
-        return;
-      case 'file.chunk':
-        return this.files.onChunk(d.fileId, d.offset, d.data);
-      case 'file.done':
-        return this.files.onDone(d.fileId);
-      case 'session.mode':
-        return this.applyMode(d.sessionId, d.mode);
-      case 'session.state': {
-        // After a resume the state says which mode the session is in (the agent may have missed the change).
-        const st = d as unknown as { sessionId: string; status: string; mode: Mode; recording?: unknown; ended?: { reason?: string; lockDesktop?: boolean } | null; requests?: { requestId?: unknown }[] };
-        if (this.session?.id !== st.sessionId) return;
-        // The state closes a commit's events: a file offer cancelled in it is withdrawn now if nothing said why.
-        this.files.withdrawCancelled();
-        if (Array.isArray(st.requests)) this.questions.onState(st.requests);
-        if (st.status === 'ended') return this.ended({ sessionId: st.sessionId, ...st.ended });
-        if (typeof st.recording === 'boolean') this.prompt.set(st.recording);
-        if (st.status === 'active' && st.mode !== this.session.mode) this.applyMode(st.sessionId, st.mode);
-        this.applyBlock(st.status === 'active' && st.mode === 'interact' && !!(d as { inputBlock?: unknown }).inputBlock);
-        return;
-      }
-      case 'input':
-        return this.applyInput(d as unknown as ForwardedInput);
-      case 'clipboard':
-        // The technician's text or image: set only while in interact (the server checked the same).
-        if (this.session?.mode === 'interact') this.clipboard.set(d);
-        return;
-      case 'pointer.remote':
-        // Only while the screen is shared (the server sends them only then, too).
-        if (this.session?.mode !== 'hold') this.overlay?.pointer(d.memberId, d.name, Number(d.monitor) || 0, Number(d.x), Number(d.y), d.visible !== false);
-        return;
-      case 'annotation.remote':
-        if (this.session?.mode !== 'hold') this.overlay?.annotation(d.memberId, d.kind, Number(d.monitor) || 0, Array.isArray(d.points) ? (d.points as number[]).map(Number) : []);
-        return;
-      case 'rtc.offer':
-      case 'rtc.ice':
-      case 'rtc.close':
-        this.opts.rtc?.signal(msg.event, d);
-        return;
-      case 'media.feedback':
-        // The rung the slowest viewer allows (docs/media.md); never above what this agent was configured for.
-        this.loop?.tune({ fps: Math.min(this.opts.fps, Number(d.maxFps) || this.opts.fps), quality: Math.min(this.opts.quality, Number(d.quality) || this.opts.quality) });
-        this.qualityLevel = Number.isInteger(Number(d.level)) ? Number(d.level) : -1;
-        return;
-      case 'session.ended':
-        // Only this desktop's session's end (isOwn) stops its work (capture, shells) or locks the desktop.
-        return this.ended(d as unknown as { sessionId: string; reason?: string; lockDesktop?: boolean });
-      default:
-        return;
-    }
-  }
-
-  /**
-   * Whether a message about `sessionId` is for this desktop: its current session's; or, while it is in none,
-   * one that opens a session (OPENS_SESSION) — never for a session it was disconnected from or that ended here.
-   * A stray message (the server should never send one) must not move the desktop into another session: a mode
-   * for s2 while in s1 would capture for s2, its input would be injected, its shell run.
-   */
-  private isOwn(event: string, sessionId: string): boolean {
-    if (this.entryPoints.isDisconnectedFrom(sessionId)) return false;
-    if (this.session) return this.session.id === sessionId;
-    return OPENS_SESSION.has(event) && sessionId !== this.lastEnded;
-  }
-
-  /**
-   * A message isOwn refused: logged (a session this desktop left still sends late ones: those are expected) and
-   * otherwise ignored, but a command shell or a WebRTC viewer asked for is told no, so it does not wait.
-   */
-  private stray(event: string, d: Record<string, unknown>): void {
-    const sessionId = String(d.sessionId);
-    if (sessionId === this.lastEnded || this.entryPoints.isDisconnectedFrom(sessionId)) return;
-    this.opts.log(`${event} for session ${sessionId} ignored: this desktop's session is ${this.session?.id ?? 'none'}`);
-    if (event === 'shell.open') this.shells.refuse(sessionId, String(d.shellId), 'this desktop is not in that session');
-    if (event === 'rtc.offer' && this.opts.rtc) this.send('rtc.close', { sessionId, viewerId: d.viewerId, reason: 'not sharing' });
-  }
-
-  private applyMode(sessionId: string, mode: Mode): void {
-    if (!this.session) this.session = { id: sessionId, mode, lastSeq: 0 };
-    this.session.mode = mode;
-    this.prompt.notice(`mode is now ${mode}${mode === 'hold' ? ' (nobody sees your screen)' : mode === 'observe' ? ' (your screen is shared, no control)' : ' (shared, with control)'}`);
-    this.clipboard.follow(mode === 'interact');
-    if (mode !== 'interact') this.applyBlock(false);
-    if (mode === 'hold') {
-      this.loop?.stop();
-      this.opts.rtc?.closeAll('hold');
-      this.overlay?.clear();
-    } else {
-      this.loop?.start(sessionId);
-    }
-  }
-
-  private applyInput(d: ForwardedInput): void {
-    // Defence in depth: the server already checked mode and control; refuse anyway if we disagree.
-    if (!this.session || this.session.id !== d.sessionId || this.session.mode !== 'interact' || !this.opts.injector) {
-      this.stats.inputsRefused += 1;
-      return;
-    }
-    const inj = this.opts.injector;
-    try {
-      this.injection.inject(inj, d);
-    } catch (err) {
-      // A display that went away or a keysym nobody can type: tell the log, keep the session.
-      this.stats.inputsRefused += 1;
-      this.opts.log(`input ${d.kind} not injected: ${(err as Error).message}`);
-      return;
-    }
-    this.stats.inputsInjected += 1;
+    this.messages.handle(msg.event, d);
   }
 
   /** A link to this desktop's customer panel (answer requests, see who is connected, unblock), valid for a working day. */
@@ -460,57 +310,5 @@ export class AgentClient {
   /** Whether the customer's keyboard and mouse are held now (tests and the status line). */
   get inputBlocked(): boolean {
     return this.inputBlock.blocked;
-  }
-
-  /** Holds the customer's keyboard and mouse as the session state says (only in interact). */
-  private applyBlock(want: boolean): void {
-    this.inputBlock.apply(want, this.session?.id);
-  }
-
-  /**
-   * `customer.disconnect`: the owner ended this desktop's part of the session (it stays open for the
-   * technicians' notes and chat). Capture stops, command shells are killed, the input block is released, and the agent never rejoins it.
-   */
-  private disconnected(sessionId: string): void {
-    this.entryPoints.disconnectedFrom(sessionId);
-    this.leave();
-    this.prompt.notice('the technician disconnected you from the session: your screen is no longer shared and nobody controls this computer');
-    this.opts.onDisconnected?.(sessionId);
-  }
-
-  private shellNotice(e: { type: string; actor?: { name?: string }; reason?: string }): void {
-    if (e.type === 'ShellOpened') this.prompt.notice(`${e.actor?.name ?? 'a technician'} opened a command shell on this computer (administrator rights; its output is kept in the session's audit)`);
-    else this.prompt.notice(`the command shell closed${e.reason && e.reason !== 'exit' ? ` (${e.reason.replace('-', ' ')})` : ''}`);
-  }
-
-  /** Everything this desktop did for its session stops: command shells, input block, capture, clipboard, files, overlay. */
-  private leave(): void {
-    this.shells.close();
-    this.applyBlock(false);
-    this.loop?.stop();
-    // The next session starts at the top of the ladder again.
-    this.loop?.tune({ fps: this.opts.fps, quality: this.opts.quality });
-    this.qualityLevel = -1;
-    this.clipboard.follow(false);
-    this.files.clear();
-    this.questions.clear();
-    this.opts.rtc?.closeAll('session ended');
-    this.overlay?.clear();
-    this.prompt.clear();
-    this.session = undefined;
-  }
-
-  /** The session's end, said once: the final session.state and session.ended both announce it. */
-  private ended(d: { sessionId: string; reason?: string; lockDesktop?: boolean }): void {
-    if (this.lastEnded === d.sessionId) return;
-    this.lastEnded = d.sessionId;
-    this.leave();
-    this.prompt.notice(`the session has ended${d.reason ? ` (${d.reason})` : ''}`);
-    this.opts.onSessionEnded?.(d.sessionId);
-    if (d.lockDesktop && this.opts.lockCommand.length > 0) {
-      const [cmd, ...args] = this.opts.lockCommand;
-      this.opts.log(`elevated session ended by the customer: locking the desktop (${this.opts.lockCommand.join(' ')})`);
-      execFile(cmd, args, (err) => err && this.opts.log(`lock command failed: ${err.message}`));
-    }
   }
 }

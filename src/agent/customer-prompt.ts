@@ -3,6 +3,11 @@ export interface AssistAsk {
   sessionId: string;
   technician: { id: string; name: string; teams?: string[] };
   action: 'view' | 'control';
+  /**
+   * Aborted when the request is over without this prompt's answer (cancelled by the technician, answered in the
+   * customer panel, the session ended): the question goes away and the answer resolves false (nothing is sent).
+   */
+  withdrawn?: AbortSignal;
 }
 
 export interface RequestAsk {

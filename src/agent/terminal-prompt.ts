@@ -24,9 +24,10 @@ export class TerminalPrompt implements CustomerPrompt {
   }
 
   askAssist(ask: AssistAsk): Promise<boolean> {
+    if (ask.withdrawn?.aborted) return Promise.resolve(false);
     const teams = ask.technician.teams?.length ? ` (${ask.technician.teams.join(', ')})` : '';
     const what = ask.action === 'control' ? 'take control of your screen' : 'view your screen';
-    return this.ask(`${ask.technician.name}${teams} asks to ${what}. The session starts on hold. Allow? [y/n]`);
+    return this.ask(`${ask.technician.name}${teams} asks to ${what}. The session starts on hold. Allow? [y/n]`, ask.withdrawn);
   }
 
   askRequest(ask: RequestAsk): Promise<boolean> {

@@ -58,4 +58,30 @@ describe('the real agent: a request whose asker is gone leaves the terminal', ()
       for (const c of [alice, bob, carol]) await c.close();
     }
   }, 30_000);
+
+  it('the technician cancels before the customer answered: the consent question is withdrawn saying so, a late y sends nothing, the next request is answered', async () => {
+    const logs: string[] = [];
+    const alice = await person(t, 'alice');
+    const desk = await startDesktopAgent(t, 'desk-withdrawn-consent', { log: (line) => logs.push(line) });
+    try {
+      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+      const first = await alice.ask('assist.request', { agentId: desk.agentId });
+      await desk.waitForQuestion('Alice Tech (helpdesk) asks to view your screen');
+      // Alice cancels her pending request: she ends the session (END-12).
+      await alice.ask('session.end', { sessionId: first.sessionId });
+      await desk.waitForQuestion('tandem: Alice Tech no longer asks to help: the request was cancelled\ntandem: the session has ended (owner)\n');
+      desk.type('y');
+
+      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId, action: 'control' });
+      await desk.waitForQuestion('Alice Tech (helpdesk) asks to take control of your screen');
+      desk.type('y');
+      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+      expect(alice.all('session.event').filter((e) => e.sessionId === first.sessionId).map((e) => e.type)).not.toContain('AssistAccepted');
+      expect(logs.filter((l) => l.includes('server refused'))).toEqual([]);
+      await alice.ask('session.end', { sessionId });
+    } finally {
+      desk.stop();
+      await alice.close();
+    }
+  }, 30_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCertificates } from '../support/certificates';
-import { headerOf, mailsTo, metric, textOf } from '../support/mail-parts';
+import { headerOf, mailsTo, metric, subjectOf, textOf } from '../support/mail-parts';
 import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, person } from '../support/people';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
@@ -149,4 +149,48 @@ describe('notification mail over implicit TLS with SMTP AUTH', () => {
     expect(await metric(wrong, 'tandem_mail_outbox_pending')).toBe(1);
     expect(await metric(anonymous, 'tandem_mail_outbox_pending')).toBe(1);
   }, 30_000);
+});
+
+/**
+ * The SMTP server dies under the outbox's pool: every connection it holds is cut (one mail mid-DATA) and it
+ * refuses new ones for a while, then takes mail again. The outbox retries what failed; what the server
+ * acknowledged before the cut is not sent again.
+ */
+describe('notification mail through the SMTP pool when the server dies mid-stream', () => {
+  let sink: SmtpSink;
+  let t: TestNode;
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startInProcessNode({ mail: { host: '127.0.0.1', port: sink.port, retryBaseMs: 200, retryMaxMs: 1000, recoveryMs: 500 } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await sink?.stop();
+  });
+
+  it('every mail arrives exactly once when the server cuts the pooled connections and refuses for a while', async () => {
+    const N = 40;
+    const desk = await agent(t, 'desk-smtp-cut', '757575');
+    const panel = await WsTestClient.connect(`${t.wsUrl}/ws/console`, (await desk.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const failedBefore = await metric(t, 'tandem_mail_send_failures_total');
+    // The 8th mail is cut off with its connection, and with it every other open one; 1.5 s of 421s follow.
+    const cut = sink.cutAtMail(8, 1500);
+    const owners = Array.from({ length: N }, (_, i) => `cut${i}@example.test`);
+    for (const [i, email] of owners.entries()) await panel.ask('request.file', { description: `Cut ${i}`, availableFrom: '*', oneTime: false, email });
+    // More than one connection was open: the mails were flowing through the pool when it died.
+    expect(await cut).toBeGreaterThanOrEqual(2);
+    await waitFor('a mail to every owner', () => owners.every((o) => sink.mails.some((m) => m.to.includes(o))), 30_000);
+    await waitFor('an empty outbox', async () => (await metric(t, 'tandem_mail_outbox_pending')) === 0, 10_000);
+    // Two retry rounds more (retryMaxMs): nothing is sent twice.
+    await new Promise((r) => setTimeout(r, 2000));
+    const received = sink.mails.filter((m) => m.to[0]?.startsWith('cut'));
+    expect(received.map((m) => m.to[0]).sort()).toEqual([...owners].sort());
+    const ids = received.map((m) => headerOf(m.raw, 'Message-ID'));
+    expect(ids.every((id) => /^<.+>$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(N);
+    expect(new Set(received.map((m) => `${m.to[0]} ${subjectOf(m.raw)}`)).size).toBe(N);
+    // The cut and the refusals cost attempts, each retried.
+    expect(await metric(t, 'tandem_mail_send_failures_total')).toBeGreaterThan(failedBefore);
+    for (const c of [panel, desk.ws]) await c.close();
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './free-port';
 
@@ -22,6 +23,17 @@ export interface SmtpSinkOptions {
 export interface SmtpSink {
   readonly port: number;
   readonly mails: ReceivedMail[];
+  /**
+   * As a server that crashes: destroys every connection it holds now (a mail on its way is lost with its
+   * connection) and answers each new one with 421 for `refuseMs`; returns how many connections it cut.
+   */
+  cut(refuseMs?: number): number;
+  /**
+   * Arms a `cut(refuseMs)` for the moment the `nth` mail (counted from the start) is read to its end but not
+   * yet acknowledged: that mail is cut off mid-DATA, never acknowledged and not kept. Resolves with how many
+   * connections were cut.
+   */
+  cutAtMail(nth: number, refuseMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +45,17 @@ export interface SmtpSink {
 export async function startSmtpSink(port?: number, tls?: { cert: string; key: string }, options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const auth = options.auth;
+  /** The raw sockets it holds (under TLS too): what a crash cuts. */
+  const sockets = new Set<Socket>();
+  let refusingUntil = 0;
+  let armed: { nth: number; refuseMs: number; cut: (count: number) => void } | null = null;
+  const cut = (refuseMs = 0): number => {
+    refusingUntil = Date.now() + refuseMs;
+    const count = sockets.size;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    return count;
+  };
   const server = new SMTPServer({
     secure: options.secure === true,
     authOptional: !auth,
@@ -44,10 +67,19 @@ export async function startSmtpSink(port?: number, tls?: { cert: string; key: st
       return callback(new Error('Invalid username or password'));
     },
     logger: false,
+    onConnect(_session, callback) {
+      if (Date.now() < refusingUntil) return callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (armed && mails.length + 1 === armed.nth) {
+          const { refuseMs, cut: done } = armed;
+          armed = null;
+          return done(cut(refuseMs));
+        }
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -64,10 +96,16 @@ export async function startSmtpSink(port?: number, tls?: { cert: string; key: st
     server.once('error', reject);
     server.listen(chosen, '127.0.0.1', () => resolve());
   });
+  server.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   let stopping: Promise<void> | undefined;
   return {
     port: chosen,
     mails,
+    cut,
+    cutAtMail: (nth, refuseMs = 0) => new Promise<number>((resolve) => { armed = { nth, refuseMs, cut: resolve }; }),
     stop: () => (stopping ??= new Promise<void>((resolve) => server.close(() => resolve()))),
   };
 }
