@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
@@ -27,6 +28,16 @@ const MAIL_TTL_MS = 30 * 24 * 3600 * 1000;
 const SENT_TTL_MS = 7 * 24 * 3600 * 1000;
 const PENDING = 'outbox';
 const mailKey = (id: string): string => `outbox:${id}`;
+
+/**
+ * The Message-ID of the outbox entry `id`: the same on every attempt, so a mail the SMTP server took but
+ * whose acknowledgement a cut connection lost (and that is then sent again) is one message to mail
+ * clients, which drop the copy. The domain is the sender's (`mail.from`), as RFC 5322 suggests.
+ */
+export function messageIdFor(id: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'tandem.invalid';
+  return `<${createHash('sha256').update(id).digest('hex').slice(0, 32)}.tandem@${domain}>`;
+}
 const TICK_MS = 500;
 /** How long one node holds the right to send: longer than one send can take (the timeouts below). */
 const SENDER_LEASE_MS = 30_000;
@@ -196,7 +207,7 @@ export class Outbox implements OnModuleInit, OnApplicationShutdown {
   /** Hands one mail to the SMTP server; false when that failed (it is then due again after a backoff). */
   private async send(id: string, q: Queued): Promise<boolean> {
     try {
-      await this.smtp().sendMail({ from: this.config.mail.from, to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
+      await this.smtp().sendMail({ from: this.config.mail.from, messageId: messageIdFor(id, this.config.mail.from), to: q.mail.to, subject: q.mail.subject, text: q.mail.text, html: q.mail.html });
     } catch (err) {
       this.failures += 1;
       const attempts = q.attempts + 1;
