@@ -10,6 +10,7 @@
 //  - Async jobs copy what they need out of JS memory on the main thread; Execute() never touches
 //    Napi, and a JS caller may reuse or mutate its frame buffer as soon as the call returns.
 #include <napi.h>
+#include <uv.h>
 
 #include <algorithm>
 #include <array>
@@ -540,7 +541,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
                         InstanceMethod<&X11ScreenWrap::Key>("key"), InstanceMethod<&X11ScreenWrap::Text>("text"),
                         InstanceMethod<&X11ScreenWrap::Pointer>("pointer"), InstanceMethod<&X11ScreenWrap::Lost>("lost"),
                         InstanceMethod<&X11ScreenWrap::Paint>("paint"), InstanceMethod<&X11ScreenWrap::OverlayJs>("overlay"),
-                        InstanceMethod<&X11ScreenWrap::Close>("close")});
+                        InstanceMethod<&X11ScreenWrap::WatchJs>("watch"), InstanceMethod<&X11ScreenWrap::Close>("close")});
   }
 
   explicit X11ScreenWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<X11ScreenWrap>(info) {
@@ -708,13 +709,67 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
   Napi::Value Lost(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), screen_ ? screen_->Lost() : false);
   }
+  // watch(onEvent) — calls onEvent() once, on the main thread, when the capture connection has
+  // something to read (a damage, cursor or RandR event, usually): a one-shot wake-up, armed again by
+  // the next call. Mechanism only: whether and when to capture then is the caller's decision. Xlib may
+  // have queued an event already (read with a reply during a capture): then no wake-up comes, and the
+  // caller's own timer is the fallback.
+  Napi::Value WatchJs(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      if (info.Length() < 1 || !info[0].IsFunction()) Invalid("watch takes a function");
+      const int fd = Open().EventFd();
+      if (fd < 0) return Napi::Boolean::New(info.Env(), false);
+      onEvent_ = Napi::Persistent(info[0].As<Napi::Function>());
+      if (!context_) context_ = std::make_unique<Napi::AsyncContext>(info.Env(), "tandem:x11watch");
+      if (poll_ == nullptr || pollFd_ != fd) {
+        StopWatch();
+        uv_loop_t* loop = nullptr;
+        if (napi_get_uv_event_loop(info.Env(), &loop) != napi_ok || loop == nullptr) return Napi::Boolean::New(info.Env(), false);
+        poll_ = new uv_poll_t;
+        if (uv_poll_init(loop, poll_, fd) != 0) {
+          delete poll_;
+          poll_ = nullptr;
+          return Napi::Boolean::New(info.Env(), false);
+        }
+        poll_->data = this;
+        pollFd_ = fd;
+        uv_unref(reinterpret_cast<uv_handle_t*>(poll_));  // never what keeps the process alive
+      }
+      uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, [](uv_poll_t* h, int, int) {
+        uv_poll_stop(h);  // one shot: the bytes stay unread until the next capture drains them
+        auto* self = static_cast<X11ScreenWrap*>(h->data);
+        if (self == nullptr || self->onEvent_.IsEmpty()) return;
+        Napi::Env env = self->onEvent_.Env();
+        Napi::HandleScope scope(env);
+        self->onEvent_.MakeCallback(env.Global(), {}, *self->context_);
+      });
+      return Napi::Boolean::New(info.Env(), true);
+    });
+  }
+  void StopWatch() {
+    if (poll_ == nullptr) return;
+    uv_poll_stop(poll_);
+    poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+    pollFd_ = -1;
+  }
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    StopWatch();  // before the connection (and so the descriptor) may close
     // An in-flight capture keeps its shared_ptr; the connections close when it finishes.
     screen_.reset();
     return info.Env().Undefined();
   }
 
+ public:
+  ~X11ScreenWrap() override { StopWatch(); }
+
+ private:
   std::shared_ptr<X11Screen> screen_;
+  uv_poll_t* poll_ = nullptr;
+  int pollFd_ = -1;
+  Napi::FunctionReference onEvent_;
+  std::unique_ptr<Napi::AsyncContext> context_;
 };
 
 // new X11ClipboardJs(display, maxBytes, onChange(content, mime, selection)) — set(content, mime), stop().

@@ -635,6 +635,12 @@ void X11Screen::Close() {
   in_.reset();
 }
 
+int X11Screen::EventFd() {
+  std::lock_guard<std::mutex> lock(capMu_);
+  if (!cap_ || cap_->lost) return -1;
+  return ConnectionNumber(cap_->dpy);
+}
+
 bool X11Screen::Lost() const {
   std::lock_guard<std::mutex> a(capMu_);
   std::lock_guard<std::mutex> b(inMu_);

@@ -116,6 +116,10 @@ class X11Screen {
 
   bool Lost() const;
   void Close();
+  // The file descriptor of the capture connection (damage, cursor and RandR events arrive on it),
+  // or -1 when closed or lost. For a caller that wants to be woken when the display has news; it
+  // must never read from it (Xlib does, inside Capture).
+  int EventFd();
 
   struct Conn;  // an Xlib connection with its lost flag (x11.cc)
 

@@ -84,4 +84,51 @@ describe('CaptureLoop', () => {
     expect(loop.takeStats()).toMatchObject({ fps: 0, bitsPerSecond: 0, captureMs: 0, encodeMs: 0 });
     expect(loop.settings).toEqual({ fps: 50, quality: 40 });
   });
+
+  it('captures at once when the screen wakes it after a quiet spell, never more often than fps for changes', async () => {
+    /** Changes only when told; can wake the loop like X11 damage does. */
+    class WakingScreen extends CountingScreen {
+      changed = true;
+      wake?: () => void;
+      override async capture(): Promise<CaptureResult> {
+        const r = await super.capture();
+        const tiles = this.changed ? r.tiles : [];
+        this.changed = false;
+        return { ...r, tiles };
+      }
+      watch(onActivity: () => void): boolean {
+        this.wake = onActivity;
+        return true;
+      }
+    }
+    const screen = new WakingScreen();
+    const frames: number[] = [];
+    const loop = new CaptureLoop(screen, {
+      fps: 2, quality: 70, monitor: 0, send: () => frames.push(performance.now()), buffered: () => 0, maxBufferedBytes: 1 << 20,
+      onPaused: () => undefined, onError: (e) => { throw e; },
+    });
+    loop.start('s1');
+    await until(() => screen.calls === 1 && screen.wake !== undefined);
+    // Within the frame interval of the last change: the wake-up is left to the timer (500 ms away).
+    screen.changed = true;
+    screen.wake!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.calls).toBe(1);
+    expect(loop.woken).toBe(0);
+    // After the interval (the timer's capture sent the change), a quiet spell, then a change: at once.
+    await until(() => screen.calls === 2);
+    await new Promise((r) => setTimeout(r, 520)); // one more quiet tick passes (calls 3)
+    const calls = screen.calls;
+    screen.changed = true;
+    const woke = performance.now();
+    screen.wake!();
+    await until(() => screen.calls === calls + 1);
+    expect(performance.now() - woke).toBeLessThan(100);
+    expect(loop.woken).toBe(1);
+    // A stopped loop ignores wake-ups.
+    loop.stop();
+    screen.wake!();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.calls).toBe(calls + 1);
+  });
 });

@@ -31,6 +31,11 @@ export interface CaptureLoopOptions {
  * Captures at most `fps` times a second while running — every monitor it is told about, one after
  * the other — and sends the dirty tiles of each capture, then an end-of-frame marker. Stopped, it
  * captures nothing at all (hold).
+ *
+ * Paced by a timer, and woken early by the screen when it can tell (`ScreenSource.watch`: X11 damage
+ * or cursor events): a change after a quiet spell is captured at once instead of at the next tick
+ * (half a frame interval sooner on average), as long as the last capture that sent a change began
+ * at least a frame interval ago — so changes still go out at most `fps` times a second.
  */
 export class CaptureLoop {
   private running = false;
@@ -39,6 +44,12 @@ export class CaptureLoop {
   private readonly state = new Map<number, { frameSeq: number; wantFull: boolean; lastCursor: string }>();
   private paused = false;
   private sessionId = '';
+  /** A tick is capturing (a wake-up then waits for the timer). */
+  private busy = false;
+  /** When the last capture that sent a change began (performance.now()). */
+  private lastChangeAt = -Infinity;
+  /** Captures started by a wake-up from the screen rather than the timer. */
+  woken = 0;
   captures = 0;
   framesSent = 0;
   /** Since the last takeStats. */
@@ -116,18 +127,39 @@ export class CaptureLoop {
   }
 
   private async tick(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running || this.busy) return;
+    this.busy = true;
     const started = performance.now();
-    for (const monitor of this.monitors) {
-      try {
-        if (this.opts.buffered() <= this.opts.maxBufferedBytes) await this.captureOnce(monitor);
-      } catch (err) {
-        this.opts.onError(err);
+    try {
+      for (const monitor of this.monitors) {
+        try {
+          if (this.opts.buffered() <= this.opts.maxBufferedBytes && (await this.captureOnce(monitor))) this.lastChangeAt = started;
+        } catch (err) {
+          this.opts.onError(err);
+        }
+        if (!this.running) return;
       }
-      if (!this.running) return;
+    } finally {
+      this.busy = false;
     }
     const interval = 1000 / Math.max(1, this.opts.fps);
     this.schedule(Math.max(0, interval - (performance.now() - started)));
+    // Armed only after a capture (which drains the events): one wake-up per tick at most.
+    try {
+      this.source.watch?.(() => this.wake());
+    } catch (err) {
+      this.opts.onError(err);
+    }
+  }
+
+  /** The screen has news: capture now unless a change went out less than a frame interval ago. */
+  private wake(): void {
+    if (!this.running || this.busy || this.timer === undefined) return;
+    if (performance.now() - this.lastChangeAt < 1000 / Math.max(1, this.opts.fps)) return; // the timer comes soon enough
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.woken += 1;
+    void this.tick();
   }
 
   /**
@@ -150,7 +182,8 @@ export class CaptureLoop {
     return { type: FrameType.Cursor, encoding: Encoding.RawBgra, x: c.x, y: c.y, width: c.image.width, height: c.image.height, payload };
   }
 
-  private async captureOnce(monitor: number): Promise<void> {
+  /** True when it sent tiles (a change). */
+  private async captureOnce(monitor: number): Promise<boolean> {
     const st = this.of(monitor);
     const full = st.wantFull;
     st.wantFull = false;
@@ -160,17 +193,17 @@ export class CaptureLoop {
     this.window.captures += 1;
     this.window.captureMs += performance.now() - began;
     this.window.encodeMs += result.ms?.encode ?? 0;
-    if (!this.running) return; // Hold arrived while capturing: drop it.
+    if (!this.running) return false; // Hold arrived while capturing: drop it.
     if (monitor === this.monitor && result.paused !== this.paused) {
       this.paused = result.paused;
       this.opts.onPaused(result.paused);
     }
     if (result.paused) {
       st.wantFull = true; // whatever comes back is sent whole
-      return;
+      return false;
     }
     const cursor = this.cursorFrame(result, full, st);
-    if (result.tiles.length === 0 && !cursor) return;
+    if (result.tiles.length === 0 && !cursor) return false;
     const seq = ++st.frameSeq >>> 0;
     const base = { monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
     const out: Uint8Array[] = [];
@@ -189,5 +222,6 @@ export class CaptureLoop {
     for (const f of out) this.window.bytes += f.byteLength;
     if (this.opts.sendAll) this.opts.sendAll(out);
     else for (const f of out) this.opts.send(f);
+    return result.tiles.length > 0;
   }
 }

@@ -152,6 +152,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
     screen = {
       monitors: () => x11.monitors(),
       capture: (monitor, opts) => x11.capture(monitor, opts),
+      watch: (onActivity) => x11.watch(onActivity),
       close: () => x11.close(),
       move: (m, x, y) => x11.move(m, x, y),
       button: (b, down) => x11.button(b, down),

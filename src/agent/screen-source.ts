@@ -39,6 +39,12 @@ export interface ScreenSource {
   /** Captures `monitor` and returns the tiles changed since the previous call (all of them when `full`). */
   capture(monitor: number, opts: { full: boolean; quality: number }): Promise<CaptureResult>;
   close(): void;
+  /**
+   * Optional: calls `onActivity` once when the screen may have changed (X11: an XDamage or cursor
+   * event arrived), so a capture can start at once instead of at the next tick; armed again by
+   * calling again. False when it cannot watch. A wake-up may be missed: the caller keeps its timer.
+   */
+  watch?(onActivity: () => void): boolean;
 }
 
 /** Remote input, already allowed by the server; the agent re-checks the mode before injecting. Positions are pixels of the monitor. */

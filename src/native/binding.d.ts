@@ -35,6 +35,8 @@ export interface NativeX11Screen {
   features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
   monitors(): NativeMonitor[];
   capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean, mergeRun?: number): Promise<NativeCapture>;
+  /** Calls onEvent once when the capture connection has something to read; false when it cannot watch. */
+  watch(onEvent: () => void): boolean;
   move(monitor: number, x: number, y: number): void;
   button(button: number, down: boolean): void;
   wheel(dx: number, dy: number): void;

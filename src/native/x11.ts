@@ -120,6 +120,23 @@ export class X11Screen {
     return toCapture(r, timestamp);
   }
 
+  /**
+   * Calls `onActivity` once, soon after the display next has news for the capture connection (drawing
+   * XDamage reported, a cursor change, a monitor change): a one-shot wake-up, armed again by calling
+   * again. False when it cannot watch (display closed or lost). It may also not come at all when Xlib
+   * already read the event during a capture, so a caller keeps its own timer.
+   */
+  watch(onActivity: () => void): boolean {
+    if (!this.ready()) return false;
+    return call(() => this.open().watch(() => {
+      try {
+        onActivity();
+      } catch {
+        // a caller's bug must not become an exception inside a libuv callback
+      }
+    }));
+  }
+
   move(monitor: number, x: number, y: number): void {
     checkInt('monitor', monitor, 0, 255);
     checkInt('x', x, 0, 32767);

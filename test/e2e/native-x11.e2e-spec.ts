@@ -56,6 +56,28 @@ describe('native X11 capture and input on Xvfb', () => {
     expect(() => new X11Screen('')).toThrow(expect.objectContaining({ code: 'DISPLAY_UNAVAILABLE' }));
   });
 
+  it('wakes a watcher once when something is drawn, not while the screen is quiet', async () => {
+    await screen.capture(0, { full: true, quality: 80 }); // drains the events so far
+    await screen.capture(0, { full: false, quality: 80 });
+    let woken = 0;
+    expect(screen.watch(() => { woken += 1; })).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(woken).toBe(0);
+    const t0 = performance.now();
+    screen.paint(10, 10, 20, 20, 0x11ee22);
+    await waitFor('the wake-up after a paint', () => woken > 0, 2000, 1);
+    expect(performance.now() - t0).toBeLessThan(500);
+    // One shot: more drawing wakes nobody until it is armed again (after a capture drained it).
+    screen.paint(40, 10, 20, 20, 0x22ee11);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(woken).toBe(1);
+    const r = await screen.capture(0, { full: false, quality: 80 });
+    expect(r.tiles.length).toBeGreaterThan(0);
+    expect(screen.watch(() => { woken += 1; })).toBe(true);
+    screen.paint(10, 40, 20, 20, 0x2211ee);
+    await waitFor('the second wake-up', () => woken === 2, 2000, 1);
+  });
+
   it('captures a full frame as 64x64 tiles that cover the screen once and show its real colour, opaque', async () => {
     const r = await screen.capture(0, { full: true, quality: 90 });
     expect(r).toMatchObject({ paused: false, width: W, height: H });
