@@ -654,6 +654,65 @@ std::vector<MonitorInfo> X11Screen::Monitors() {
   return capturer_->monitors;
 }
 
+namespace {
+
+// Media frame types and encodings of src/media/frame-codec.ts (version 1).
+constexpr uint8_t kFrameTile = 1, kFrameEnd = 3, kFrameScreenInfo = 4;
+constexpr uint8_t kWireNone = 0, kWireJpeg = 1, kWireLossless = 2;
+constexpr size_t kFrameFixedHeader = 33;
+
+void PutU16(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+void PutU32(uint8_t* p, uint32_t v) {
+  PutU16(p, v & 0xFFFF);
+  PutU16(p + 2, v >> 16);
+}
+
+// Appends one version-1 media frame (header, session id, payload) to `out`.
+void AppendFrame(std::vector<uint8_t>* out, const CaptureOptions& opts, uint8_t type, uint8_t encoding, const Rect& rect, const uint8_t* payload, size_t len) {
+  const std::string& sid = opts.frameSession;
+  const size_t head = kFrameFixedHeader + sid.size();
+  const size_t at = out->size();
+  out->resize(at + head + len);
+  uint8_t* p = out->data() + at;
+  p[0] = 0x54;  // 'T'
+  p[1] = 1;
+  p[2] = type;
+  p[3] = encoding;
+  PutU16(p + 4, opts.monitor);
+  PutU16(p + 6, static_cast<uint32_t>(head));
+  PutU32(p + 8, opts.frameSeq);
+  static_assert(sizeof(double) == 8, "float64 timestamp");
+  std::memcpy(p + 12, &opts.timestamp, 8);  // little-endian hosts only (x86-64, arm64)
+  PutU16(p + 20, rect.x);
+  PutU16(p + 22, rect.y);
+  PutU16(p + 24, rect.w);
+  PutU16(p + 26, rect.h);
+  PutU32(p + 28, static_cast<uint32_t>(len));
+  p[32] = static_cast<uint8_t>(sid.size());
+  std::memcpy(p + kFrameFixedHeader, sid.data(), sid.size());
+  if (len > 0) std::memcpy(p + head, payload, len);
+}
+
+// The capture as the frames the agent sends: screen info (full), the tiles, end of frame.
+void FrameResult(const CaptureOptions& opts, CaptureResult* r) {
+  size_t total = 2 * (kFrameFixedHeader + opts.frameSession.size());
+  for (const Encoded& e : r->tiles) total += kFrameFixedHeader + opts.frameSession.size() + e.data.size();
+  r->framed.reserve(total);
+  const Rect whole{0, 0, r->width, r->height};
+  if (opts.full) AppendFrame(&r->framed, opts, kFrameScreenInfo, kWireNone, whole, nullptr, 0);
+  for (size_t k = 0; k < r->tiles.size(); ++k) {
+    const Encoded& e = r->tiles[k];
+    AppendFrame(&r->framed, opts, kFrameTile, e.encoding == Encoding::Jpeg ? kWireJpeg : kWireLossless, r->rects[k], e.data.data(), e.data.size());
+  }
+  if (!r->tiles.empty()) AppendFrame(&r->framed, opts, kFrameEnd, kWireNone, whole, nullptr, 0);
+  r->tiles.clear();
+}
+
+}  // namespace
+
 CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   std::lock_guard<std::mutex> lock(capMu_);
   CaptureResult r;
@@ -766,6 +825,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   r.tiles.reserve(r.rects.size());
   for (const Rect& rect : r.rects) r.tiles.push_back(EncodeTile(cur, rect, opts.quality, opts.mode, true));
   r.encodeMs = MsSince(t0);
+  if (!opts.frameSession.empty()) FrameResult(opts, &r);
   return r;
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { decodeJpeg, simdPaths } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Clipboard, X11Screen, type ScreenTile } from '../../src/native/x11';
@@ -138,6 +139,50 @@ describe('native X11 capture and input on Xvfb', () => {
       for (const r of results) expect(r).toEqual(results[0]);
     }
     await x.x('xsetroot', ['-solid', '#22aa44']);
+  });
+
+  it('frames a capture natively as the media codec does: screen info, the same tiles byte for byte, end of frame', async () => {
+    const other = new X11Screen(x.display); // its own reference frame and damage: sees the same changes
+    try {
+      const sid = 's_framed-1';
+      const full = await screen.capture(0, { full: true, quality: 80, frame: { sessionId: sid, frameSeq: 7 } });
+      const plainFull = await other.capture(0, { full: true, quality: 80 });
+      const parse = (bytes: Uint8Array): MediaFrame[] => {
+        const out: MediaFrame[] = [];
+        for (let at = 0; at < bytes.length;) {
+          const len = 33 + bytes[at + 32]! + new DataView(bytes.buffer, bytes.byteOffset + at + 28, 4).getUint32(0, true);
+          const f = decodeFrame(bytes.subarray(at, at + len));
+          if (!f.ok) throw new Error(f.message);
+          out.push(f.frame);
+          at += len;
+        }
+        return out;
+      };
+      const frames = parse(full.framed!.bytes);
+      expect(full.framed!.tiles).toBe(plainFull.tiles.length);
+      expect(frames.map((f) => f.type)).toEqual([FrameType.ScreenInfo, ...plainFull.tiles.map(() => FrameType.Tile), FrameType.EndOfFrame]);
+      expect(frames.every((f) => f.sessionId === sid && f.frameSeq === 7 && f.monitor === 0 && f.timestamp === full.timestamp)).toBe(true);
+      expect(frames[0]).toMatchObject({ x: 0, y: 0, width: W, height: H });
+      expect(frames.at(-1)).toMatchObject({ width: W, height: H });
+      for (let x0 = 0; x0 < 3; x0++) screen.paint(100 + x0 * 300, 200 + x0 * 90, 150, 70, 0x102030 * (x0 + 1));
+      let changed: Awaited<ReturnType<X11Screen['capture']>> | undefined;
+      await waitFor('the painted rects', async () => {
+        changed = await screen.capture(0, { full: false, quality: 80, frame: { sessionId: sid, frameSeq: 0xffffffff } });
+        return (changed.framed?.tiles ?? 0) > 0;
+      }, 5000, 20);
+      const plain = await other.capture(0, { full: false, quality: 80 });
+      const tiles = parse(changed!.framed!.bytes);
+      expect(tiles.map((f) => f.type)).toEqual([...plain.tiles.map(() => FrameType.Tile), FrameType.EndOfFrame]);
+      plain.tiles.forEach((t, k) => {
+        expect(tiles[k]).toMatchObject({ x: t.x, y: t.y, width: t.width, height: t.height, encoding: t.encoding, frameSeq: 0xffffffff });
+        expect(Buffer.from(tiles[k]!.payload).equals(Buffer.from(t.data))).toBe(true);
+      });
+      // `tiles` reads the same tiles out of the frames, for whoever wants pixels (the WebRTC tap).
+      expect(changed!.tiles.map((t) => [t.x, t.y, t.width, t.height, t.encoding, Buffer.from(t.data).toString('base64')])).toEqual(plain.tiles.map((t) => [t.x, t.y, t.width, t.height, t.encoding, Buffer.from(t.data).toString('base64')]));
+      await expect(screen.capture(0, { full: false, quality: 80, frame: { sessionId: 'bad id', frameSeq: 1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'frame.sessionId' });
+    } finally {
+      other.close();
+    }
   });
 
   it('sends only the tiles a window redrew, with the pixels it drew', async () => {
