@@ -141,6 +141,65 @@ describe('native X11 capture and input on Xvfb', () => {
     await x.x('xsetroot', ['-solid', '#22aa44']);
   });
 
+  it('keeps what a viewer shows exact over many captures of changing bands (the double-buffered reference never goes stale)', async () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const colours = [0x112233, 0xaa4411, 0x33cc77]; // few colours: a row often changes back to what it was two grabs ago
+    const truth = new Uint32Array(W * H);
+    const canvas = new Uint32Array(W * H);
+    const paint = (x0: number, y0: number, w: number, h: number, rgb: number): void => {
+      screen.paint(x0, y0, w, h, rgb);
+      for (let y = y0; y < y0 + h; y++) truth.fill(rgb, y * W + x0, y * W + x0 + w);
+    };
+    const apply = (tiles: ScreenTile[]): void => {
+      for (const t of tiles) {
+        const px = pixels(t);
+        for (let y = 0; y < t.height; y++) {
+          for (let x = 0; x < t.width; x++) {
+            const i = (y * t.width + x) * 4;
+            canvas[(t.y + y) * W + t.x + x] = (px[i + 2]! << 16) | (px[i + 1]! << 8) | px[i]!;
+          }
+        }
+      }
+    };
+    const wrong = (): number => {
+      let n = 0;
+      for (let i = 0; i < truth.length; i++) if (canvas[i] !== truth[i]) n++;
+      return n;
+    };
+    paint(0, 0, W, H, colours[0]!);
+    apply((await screen.capture(0, { full: true, quality: 80, mode: 'lossless' })).tiles);
+    expect(wrong()).toBe(0);
+    const settle = async (round: number | string): Promise<void> => {
+      for (let attempt = 0; attempt < 4 && wrong() > 0; attempt++) {
+        apply((await screen.capture(0, { full: false, quality: 80, mode: 'lossless' })).tiles);
+        if (wrong() > 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect({ round, wrong: wrong() }).toEqual({ round, wrong: 0 });
+    };
+    // A tile changes and changes back while a taller band around it is grabbed: its reference must
+    // be the last grab of its rows, not the older picture the other buffer still holds there.
+    for (const y of [0, 320, 640]) {
+      paint(128, y, 64, 64, colours[1]!);
+      await settle(`flip at ${y}`);
+      paint(128, y, 64, 64, colours[0]!);
+      paint(600, Math.min(y + 64, H - 192), 300, 192, colours[2]!);
+      await settle(`flip back at ${y}`);
+    }
+    for (let round = 0; round < 150; round++) {
+      // Bands that overlap the previous ones, move, grow and shrink; sometimes nothing at all.
+      for (let k = rand(4); k > 0; k--) {
+        const w = 1 + rand(500);
+        const h = 1 + rand(round % 3 === 0 ? 400 : 90);
+        paint(rand(W - w), rand(H - h), w, h, colours[rand(colours.length)]!);
+      }
+      await settle(round);
+    }
+  });
+
   it('frames a capture natively as the media codec does: screen info, the same tiles byte for byte, end of frame', async () => {
     const other = new X11Screen(x.display); // its own reference frame and damage: sees the same changes
     try {
