@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -490,6 +492,11 @@ class CaptureWorker final : public PromiseWorker {
     o.Set("grabbed", Napi::Boolean::New(env, r_.grabbed));
     o.Set("width", Napi::Number::New(env, r_.width));
     o.Set("height", Napi::Number::New(env, r_.height));
+    if (!opts_.frameSession.empty()) {
+      // Already framed: one Buffer and a count instead of an object per tile.
+      o.Set("tileCount", Napi::Number::New(env, static_cast<double>(r_.rects.size())));
+      o.Set("frames", ToBuffer(env, std::move(r_.framed)));
+    } else {
     Napi::Array tiles = Napi::Array::New(env, r_.tiles.size());
     for (size_t k = 0; k < r_.tiles.size(); ++k) {
       const Rect& rect = r_.rects[k];
@@ -501,6 +508,7 @@ class CaptureWorker final : public PromiseWorker {
       tiles.Set(static_cast<uint32_t>(k), t);
     }
     o.Set("tiles", tiles);
+    }
     if (r_.cursor.present) {
       Napi::Object c = Napi::Object::New(env);
       c.Set("x", Napi::Number::New(env, r_.cursor.x));
@@ -578,7 +586,7 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       return a;
     });
   }
-  // capture(monitor, full, quality, mode, tile, path, forceGrab?, mergeRun?) -> Promise<result>
+  // capture(monitor, full, quality, mode, tile, path, forceGrab?, mergeRun?, sessionId?, frameSeq?, timestamp?) -> Promise<result>
   Napi::Value Capture(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       if (info.Length() < 6) Invalid("capture takes 6 arguments");
@@ -593,6 +601,17 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.path = ParsePath(ArgString(info, 5, "path"));
       o.forceGrab = info.Length() > 6 && info[6].IsBoolean() && info[6].As<Napi::Boolean>().Value();
       if (info.Length() > 7 && !info[7].IsUndefined()) o.mergeRun = ArgU32(info, 7, "mergeRun", 1, 64);
+      if (info.Length() > 8 && !info[8].IsUndefined()) {
+        o.frameSession = ArgString(info, 8, "sessionId");
+        if (o.frameSession.empty() || o.frameSession.size() > 80) Invalid("sessionId must be 1-80 characters");
+        for (char ch : o.frameSession) {
+          if (!std::isalnum(static_cast<unsigned char>(ch)) && std::strchr("_.:@-", ch) == nullptr) Invalid("sessionId must be id characters");
+        }
+        o.frameSeq = ArgU32(info, 9, "frameSeq", 0, 0xFFFFFFFFu);
+        if (info.Length() < 11 || !info[10].IsNumber()) Invalid("timestamp must be a number");
+        o.timestamp = info[10].As<Napi::Number>().DoubleValue();
+        if (!std::isfinite(o.timestamp)) Invalid("timestamp must be finite");
+      }
       if (o.path != SimdPath::Auto && !SimdPathSupported(o.path)) Invalid("path is not supported on this CPU");
       return QueueWorker(std::make_unique<CaptureWorker>(info.Env(), screen_, o));
     });

@@ -64,16 +64,18 @@ std::vector<uint8_t> Deflate(const uint8_t* src, size_t len, int level, std::vec
   } else if (deflateReset(&zs.z) != Z_OK) {
     throw NativeError("NATIVE_FAILURE", "zlib deflateReset failed");
   }
-  const size_t head = out.size();
+  // Into per-thread scratch of the worst-case size, then only the compressed bytes into `out`: sizing
+  // `out` for the worst case zero-filled ~1 byte per input byte every tile (~4 % of the agent's CPU).
+  thread_local std::vector<uint8_t> scratch;
   const uLong bound = deflateBound(&zs.z, static_cast<uLong>(len));
-  out.resize(head + bound);
+  if (scratch.size() < bound) scratch.resize(bound);
   zs.z.next_in = const_cast<Bytef*>(src);  // zlib's API is not const-correct; it does not write
   zs.z.avail_in = static_cast<uInt>(len);
-  zs.z.next_out = out.data() + head;
+  zs.z.next_out = scratch.data();
   zs.z.avail_out = static_cast<uInt>(bound);
   const int rc = deflate(&zs.z, Z_FINISH);
   if (rc != Z_STREAM_END) throw NativeError("NATIVE_FAILURE", "zlib deflate failed with code " + std::to_string(rc));
-  out.resize(head + zs.z.total_out);
+  out.insert(out.end(), scratch.data(), scratch.data() + zs.z.total_out);
   return out;
 }
 

@@ -155,11 +155,18 @@ struct X11Screen::Conn {
 // What is kept per monitor: its own shared-memory image (so switching monitors never re-creates
 // one), the previous frame to diff against, and the damage seen since it was last grabbed.
 struct Slot {
-  XImage* image = nullptr;  // an XShm image (or, without XShm, the last XGetImage result)
-  XShmSegmentInfo seg{};
+  // With XShm: two shared images of the monitor, grabbed into in turn. The reference frame lives, row
+  // by row, in whichever of them grabbed that row last (`refIn`), so a capture diffs the new grab
+  // against the other image and never copies what it grabbed into a reference (double buffering).
+  // Without XShm: `image` is the last XGetImage result and `prev` the reference.
+  XImage* images[2] = {nullptr, nullptr};
+  XShmSegmentInfo segs[2]{};
+  XImage* image = nullptr;  // the last grab: images[cur] with XShm
+  int cur = 0;
+  std::vector<uint8_t> refIn;  // with XShm, per row of the monitor: which of `images` holds its reference
   bool shmAttached = false;
   uint32_t imageW = 0, imageH = 0;
-  std::vector<uint8_t> prev;  // packed (stride = width * 4), as grabbed (alpha byte untouched)
+  std::vector<uint8_t> prev;  // without XShm: packed (stride = width * 4), as grabbed (alpha byte untouched)
   MonitorInfo geometry;
   bool valid = false;                // prev holds this geometry's last frame
   bool dirty = true;                 // damage arrived for it since its last grab
@@ -216,15 +223,20 @@ struct X11Screen::Capturer {
   }
 
   void FreeImage(Slot& s) {
-    if (s.image == nullptr) return;
     if (s.shmAttached) {
-      XShmDetach(dpy, &s.seg);
+      for (int k = 0; k < 2; ++k) {
+        if (s.images[k] != nullptr) XShmDetach(dpy, &s.segs[k]);
+      }
       XSync(dpy, False);
-      s.image->data = nullptr;  // the shared segment is not XDestroyImage's to free
-      XDestroyImage(s.image);
-      shmdt(s.seg.shmaddr);
+      for (int k = 0; k < 2; ++k) {
+        if (s.images[k] == nullptr) continue;
+        s.images[k]->data = nullptr;  // the shared segment is not XDestroyImage's to free
+        XDestroyImage(s.images[k]);
+        shmdt(s.segs[k].shmaddr);
+        s.images[k] = nullptr;
+      }
       s.shmAttached = false;
-    } else {
+    } else if (s.image != nullptr) {
       XDestroyImage(s.image);
     }
     s.image = nullptr;
@@ -234,8 +246,26 @@ struct X11Screen::Capturer {
   // A shared-memory image of w x h; false when XShm cannot be used here (remote display).
   bool MakeShmImage(Slot& s, uint32_t w, uint32_t h) {
     FreeImage(s);
+    for (int k = 0; k < 2; ++k) {
+      if (!MakeShmImage(s, k, w, h)) {
+        s.shmAttached = k > 0;  // frees the first one
+        FreeImage(s);
+        return false;
+      }
+      s.shmAttached = true;
+    }
+    s.cur = 0;
+    s.image = s.images[0];
+    s.refIn.assign(h, 0);
+    s.imageW = w;
+    s.imageH = h;
+    return true;
+  }
+
+  // images[k] of `s`, attached to the server.
+  bool MakeShmImage(Slot& s, int k, uint32_t w, uint32_t h) {
     const int screen = DefaultScreen(dpy);
-    XShmSegmentInfo& seg = s.seg;
+    XShmSegmentInfo& seg = s.segs[k];
     XImage* img = XShmCreateImage(dpy, DefaultVisual(dpy, screen), static_cast<unsigned>(DefaultDepth(dpy, screen)), ZPixmap, nullptr,
                                   &seg, w, h);
     if (img == nullptr) return false;
@@ -263,10 +293,7 @@ struct X11Screen::Capturer {
       XDestroyImage(img);
       return false;
     }
-    s.image = img;
-    s.shmAttached = true;
-    s.imageW = w;
-    s.imageH = h;
+    s.images[k] = img;
     return true;
   }
 
@@ -314,7 +341,9 @@ struct X11Screen::Capturer {
   // Grabs rows [y0, y1) of the monitor into the slot's image (the rest of it is left as it was);
   // returns an X error code (0 = fine). A band is grabbed through a second XImage header over the
   // same shared segment: XShmGetImage writes at `data - shmaddr`, so the rows land in place.
-  int Grab(Slot& s, const MonitorInfo& m, uint32_t y0, uint32_t y1) {
+  // With `keepRef` (XShm), the grab goes to the image holding fewer of the band's reference rows, and
+  // those few are first copied to the other one (none when the same band changes capture after capture).
+  int Grab(Slot& s, const MonitorInfo& m, uint32_t y0, uint32_t y1, bool keepRef) {
     if (features.shm && (s.image == nullptr || !s.shmAttached || s.imageW != m.width || s.imageH != m.height)) {
       if (!MakeShmImage(s, m.width, m.height)) features.shm = false;  // e.g. a remote display: fall back for good
       y0 = 0;
@@ -322,6 +351,20 @@ struct X11Screen::Capturer {
     }
     tlsXError = 0;
     if (features.shm) {
+      int into = 1 - s.cur;
+      if (keepRef) {
+        uint32_t inZero = 0;
+        for (uint32_t r = y0; r < y1; ++r) inZero += s.refIn[r] == 0 ? 1 : 0;
+        into = inZero <= (y1 - y0) - inZero ? 0 : 1;
+        const size_t bpl = static_cast<size_t>(s.images[0]->bytes_per_line);
+        for (uint32_t r = y0; r < y1; ++r) {
+          if (s.refIn[r] != into) continue;
+          std::memcpy(s.images[1 - into]->data + r * bpl, s.images[into]->data + r * bpl, static_cast<size_t>(m.width) * 4);
+          s.refIn[r] = static_cast<uint8_t>(1 - into);
+        }
+      }
+      s.cur = into;
+      s.image = s.images[into];
       XImage band = *s.image;
       band.height = static_cast<int>(y1 - y0);
       band.data = s.image->data + static_cast<size_t>(y0) * static_cast<size_t>(s.image->bytes_per_line);
@@ -660,6 +703,65 @@ std::vector<MonitorInfo> X11Screen::Monitors() {
   return capturer_->monitors;
 }
 
+namespace {
+
+// Media frame types and encodings of src/media/frame-codec.ts (version 1).
+constexpr uint8_t kFrameTile = 1, kFrameEnd = 3, kFrameScreenInfo = 4;
+constexpr uint8_t kWireNone = 0, kWireJpeg = 1, kWireLossless = 2;
+constexpr size_t kFrameFixedHeader = 33;
+
+void PutU16(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+void PutU32(uint8_t* p, uint32_t v) {
+  PutU16(p, v & 0xFFFF);
+  PutU16(p + 2, v >> 16);
+}
+
+// Appends one version-1 media frame (header, session id, payload) to `out`.
+void AppendFrame(std::vector<uint8_t>* out, const CaptureOptions& opts, uint8_t type, uint8_t encoding, const Rect& rect, const uint8_t* payload, size_t len) {
+  const std::string& sid = opts.frameSession;
+  const size_t head = kFrameFixedHeader + sid.size();
+  const size_t at = out->size();
+  out->resize(at + head + len);
+  uint8_t* p = out->data() + at;
+  p[0] = 0x54;  // 'T'
+  p[1] = 1;
+  p[2] = type;
+  p[3] = encoding;
+  PutU16(p + 4, opts.monitor);
+  PutU16(p + 6, static_cast<uint32_t>(head));
+  PutU32(p + 8, opts.frameSeq);
+  static_assert(sizeof(double) == 8, "float64 timestamp");
+  std::memcpy(p + 12, &opts.timestamp, 8);  // little-endian hosts only (x86-64, arm64)
+  PutU16(p + 20, rect.x);
+  PutU16(p + 22, rect.y);
+  PutU16(p + 24, rect.w);
+  PutU16(p + 26, rect.h);
+  PutU32(p + 28, static_cast<uint32_t>(len));
+  p[32] = static_cast<uint8_t>(sid.size());
+  std::memcpy(p + kFrameFixedHeader, sid.data(), sid.size());
+  if (len > 0) std::memcpy(p + head, payload, len);
+}
+
+// The capture as the frames the agent sends: screen info (full), the tiles, end of frame.
+void FrameResult(const CaptureOptions& opts, CaptureResult* r) {
+  size_t total = 2 * (kFrameFixedHeader + opts.frameSession.size());
+  for (const Encoded& e : r->tiles) total += kFrameFixedHeader + opts.frameSession.size() + e.data.size();
+  r->framed.reserve(total);
+  const Rect whole{0, 0, r->width, r->height};
+  if (opts.full) AppendFrame(&r->framed, opts, kFrameScreenInfo, kWireNone, whole, nullptr, 0);
+  for (size_t k = 0; k < r->tiles.size(); ++k) {
+    const Encoded& e = r->tiles[k];
+    AppendFrame(&r->framed, opts, kFrameTile, e.encoding == Encoding::Jpeg ? kWireJpeg : kWireLossless, r->rects[k], e.data.data(), e.data.size());
+  }
+  if (!r->tiles.empty()) AppendFrame(&r->framed, opts, kFrameEnd, kWireNone, whole, nullptr, 0);
+  r->tiles.clear();
+}
+
+}  // namespace
+
 CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   std::lock_guard<std::mutex> lock(capMu_);
   CaptureResult r;
@@ -709,7 +811,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   }
   slot.dirty = false;
   auto t0 = std::chrono::steady_clock::now();
-  const int err = c.Grab(slot, m, y0, y1);
+  const int err = c.Grab(slot, m, y0, y1, !full);
   r.grabMs = MsSince(t0);
   if (cap_->lost || err != 0 || slot.image == nullptr) {
     r.paused = true;
@@ -730,8 +832,13 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   const size_t packed = static_cast<size_t>(m.width) * 4;
 
   t0 = std::chrono::steady_clock::now();
+  const bool doubled = slot.shmAttached;  // the reference is in the other XShm image (Slot)
   if (full) {
-    slot.prev.assign(packed * m.height, 0);
+    if (doubled) {
+      slot.refIn.assign(m.height, static_cast<uint8_t>(slot.cur));
+    } else {
+      slot.prev.assign(packed * m.height, 0);
+    }
     for (uint32_t y = 0; y < m.height; y += opts.tile) {
       for (uint32_t x = 0; x < m.width; x += opts.tile) {
         r.rects.push_back(Rect{x, y, std::min(opts.tile, m.width - x), std::min(opts.tile, m.height - y)});
@@ -740,10 +847,11 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   } else {
     // Only the grabbed band can differ; its rows start on a tile boundary, so tiles line up.
     FrameView prev;
-    prev.data = slot.prev.data() + static_cast<size_t>(y0) * packed;
+    prev.data = doubled ? reinterpret_cast<const uint8_t*>(slot.images[1 - slot.cur]->data) + static_cast<size_t>(y0) * cur.stride
+                        : slot.prev.data() + static_cast<size_t>(y0) * packed;
     prev.width = m.width;
     prev.height = y1 - y0;
-    prev.stride = packed;
+    prev.stride = doubled ? cur.stride : packed;
     FrameView band = cur;
     band.data = cur.data + static_cast<size_t>(y0) * cur.stride;
     band.height = y1 - y0;
@@ -755,10 +863,14 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
       for (uint32_t x = run.x; x < run.x + run.w; x += maxW) r.rects.push_back(Rect{x, run.y + y0, std::min(maxW, run.x + run.w - x), run.h});
     }
   }
-  // Remember the grabbed bytes as they are. The alpha byte stays undefined in the grab (X leaves the
-  // pad byte of a 24-bit visual so): the encoders send it as 0xFF (EncodeTile's `opaque`).
+  // Remember the grabbed bytes as they are: with XShm, the band's rows now have their reference in the
+  // image just grabbed; without, the changed rects are copied into `prev`. The alpha byte stays
+  // undefined in the grab (X leaves the pad byte of a 24-bit visual so): the encoders send it as 0xFF
+  // (EncodeTile's `opaque`).
+  if (doubled && !full) std::fill(slot.refIn.begin() + y0, slot.refIn.begin() + y1, static_cast<uint8_t>(slot.cur));
   const uint8_t* grab = cur.data;
   for (const Rect& rect : r.rects) {
+    if (doubled) break;
     for (uint32_t y = rect.y; y < rect.y + rect.h; ++y) {
       const uint8_t* src = grab + static_cast<size_t>(y) * cur.stride + static_cast<size_t>(rect.x) * 4;
       std::memcpy(slot.prev.data() + static_cast<size_t>(y) * packed + static_cast<size_t>(rect.x) * 4, src, static_cast<size_t>(rect.w) * 4);
@@ -772,6 +884,7 @@ CaptureResult X11Screen::Capture(const CaptureOptions& opts) {
   r.tiles.reserve(r.rects.size());
   for (const Rect& rect : r.rects) r.tiles.push_back(EncodeTile(cur, rect, opts.quality, opts.mode, true));
   r.encodeMs = MsSince(t0);
+  if (!opts.frameSession.empty()) FrameResult(opts, &r);
   return r;
 }
 

@@ -46,6 +46,12 @@ struct CaptureOptions {
   SimdPath path = SimdPath::Auto;
   bool forceGrab = false;  // grab even when XDamage saw nothing (benchmarks of the grab + diff)
   uint32_t mergeRun = 1;   // merge up to this many horizontally adjacent dirty tiles into one rect
+  // With a session id: the result comes back as media frames (src/media/frame-codec.ts, version 1)
+  // in one buffer — screen info when `full`, one frame per tile, end of frame when there are tiles —
+  // so the agent sends them as they are instead of framing each tile in JS.
+  std::string frameSession;
+  uint32_t frameSeq = 0;
+  double timestamp = 0;
 };
 
 struct CaptureResult {
@@ -54,7 +60,8 @@ struct CaptureResult {
   bool grabbed = false;    // false when XDamage said nothing changed and no grab was done
   uint32_t width = 0, height = 0;
   std::vector<Rect> rects;
-  std::vector<Encoded> tiles;  // tiles[k] encodes rects[k]
+  std::vector<Encoded> tiles;  // tiles[k] encodes rects[k]; empty when `framed`
+  std::vector<uint8_t> framed; // with CaptureOptions::frameSession: the frames, back to back
   CursorInfo cursor;
   double grabMs = 0, diffMs = 0, encodeMs = 0;
 };

@@ -1,6 +1,6 @@
-import { decodeFrame, FrameType } from '../media/frame-codec';
+import { decodeFrame, encodeFrame, Encoding, FrameType } from '../media/frame-codec';
 import { CaptureLoop } from './capture-loop';
-import type { CaptureResult, ScreenSource } from './screen-source';
+import type { CaptureFraming, CaptureResult, ScreenSource } from './screen-source';
 
 /** A screen whose every capture reports one changed tile; counts how often it was asked. */
 class CountingScreen implements ScreenSource {
@@ -130,5 +130,50 @@ describe('CaptureLoop', () => {
     screen.wake!();
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.calls).toBe(calls + 1);
+  });
+
+  it('sends a capture the source framed itself as the same bytes, in the same order, as its own framing (cursor before the end of frame)', async () => {
+    /** Capture n: tiles on even captures, the pointer moving on every third, nothing on the others. */
+    const scripted = (framing: boolean): ScreenSource & { calls: number } => ({
+      calls: 0,
+      monitors: () => [{ index: 0, name: 'm0', x: 0, y: 0, width: 256, height: 64 }],
+      close: () => undefined,
+      async capture(_m: number, o: { full: boolean; quality: number; frame?: CaptureFraming }): Promise<CaptureResult> {
+        const n = this.calls++;
+        const tiles = n % 2 === 0 ? [{ x: 0, y: 0, width: 64, height: 64, encoding: 2 as const, data: new Uint8Array([n, 1, 2]) }, { x: 64, y: 0, width: 128, height: 64, encoding: 1 as const, data: new Uint8Array([n, 9]) }] : [];
+        const result: CaptureResult = { paused: false, width: 256, height: 64, timestamp: 1000 + n, tiles, cursor: { x: Math.floor(n / 3), y: 5, onMonitor: true } };
+        if (framing && o.frame) {
+          const base = { monitor: 0, frameSeq: o.frame.frameSeq, timestamp: result.timestamp, sessionId: o.frame.sessionId };
+          const none = new Uint8Array(0);
+          const parts = [
+            ...(o.full ? [encodeFrame({ ...base, type: FrameType.ScreenInfo, encoding: Encoding.None, x: 0, y: 0, width: 256, height: 64, payload: none })] : []),
+            ...tiles.map((t) => encodeFrame({ ...base, type: FrameType.Tile, encoding: t.encoding, x: t.x, y: t.y, width: t.width, height: t.height, payload: t.data })),
+            ...(tiles.length > 0 ? [encodeFrame({ ...base, type: FrameType.EndOfFrame, encoding: Encoding.None, x: 0, y: 0, width: 256, height: 64, payload: none })] : []),
+          ];
+          result.framed = { bytes: Buffer.concat(parts), tiles: tiles.length };
+        }
+        return result;
+      },
+    });
+    const run = async (framing: boolean): Promise<string[]> => {
+      const source = scripted(framing);
+      const sent: string[] = [];
+      const loop = new CaptureLoop(source, {
+        fps: 200, quality: 70, monitor: 0, send: () => { throw new Error('sendAll expected'); }, sendAll: (fs) => sent.push(fs.map((f) => Buffer.from(f).toString('hex')).join(' ')),
+        buffered: () => 0, maxBufferedBytes: 1 << 20, onPaused: () => undefined, onError: (e) => { throw e; },
+      });
+      loop.start('s_loop');
+      await until(() => source.calls >= 12);
+      loop.stop();
+      expect(loop.takeStats().bitsPerSecond).toBeGreaterThan(0);
+      return sent.slice(0, 8);
+    };
+    const own = await run(false);
+    const framed = await run(true);
+    expect(own.length).toBe(8);
+    expect(framed).toEqual(own);
+    // Captures with neither tiles nor a pointer move send nothing and use no frame number.
+    const seqs = own.map((batch) => { const f = decodeFrame(Buffer.from(batch.split(' ')[0]!, 'hex')); return f.ok ? f.frame.frameSeq : -1; });
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

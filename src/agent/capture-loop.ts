@@ -27,6 +27,8 @@ export interface CaptureLoopOptions {
   onError: (err: unknown) => void;
 }
 
+type CursorRecord = Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'>;
+
 /**
  * Captures at most `fps` times a second while running — every monitor it is told about, one after
  * the other — and sends the dirty tiles of each capture, then an end-of-frame marker. Stopped, it
@@ -167,7 +169,7 @@ export class CaptureLoop {
    * width × height of raw BGRA (encoding 3) whose hotspot is at (xhot, yhot) — sent in the first
    * 4 + 4 bytes of the payload as two uint32 LE, then the pixels.
    */
-  private cursorFrame(result: CaptureResult, full: boolean, st: { lastCursor: string }): Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'> | undefined {
+  private cursorFrame(result: CaptureResult, full: boolean, st: { lastCursor: string }): CursorRecord | undefined {
     const c = result.cursor;
     if (!c || !c.onMonitor) return undefined;
     const key = `${c.x},${c.y}`;
@@ -189,7 +191,9 @@ export class CaptureLoop {
     st.wantFull = false;
     this.captures += 1;
     const began = performance.now();
-    const result = await this.source.capture(monitor, { full, quality: this.opts.quality });
+    const sessionId = this.sessionId;
+    const frameSeq = (st.frameSeq + 1) >>> 0;
+    const result = await this.source.capture(monitor, { full, quality: this.opts.quality, frame: { sessionId, frameSeq } });
     this.window.captures += 1;
     this.window.captureMs += performance.now() - began;
     this.window.encodeMs += result.ms?.encode ?? 0;
@@ -203,6 +207,10 @@ export class CaptureLoop {
       return false;
     }
     const cursor = this.cursorFrame(result, full, st);
+    if (result.framed && sessionId === this.sessionId) {
+      this.sendFramed(monitor, result, result.framed, cursor, st, frameSeq, sessionId);
+      return result.framed.tiles > 0;
+    }
     if (result.tiles.length === 0 && !cursor) return false;
     const seq = ++st.frameSeq >>> 0;
     const base = { monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
@@ -220,8 +228,36 @@ export class CaptureLoop {
     }
     if (result.tiles.length > 0) this.window.frames += 1;
     for (const f of out) this.window.bytes += f.byteLength;
+    this.sendOut(out);
+    return result.tiles.length > 0;
+  }
+
+  /**
+   * Sends a capture the source framed itself (with `frameSeq`): its frames as they are, the cursor
+   * record before the end of frame — the same frames, in the same order, as the loop's own framing.
+   */
+  private sendFramed(monitor: number, result: CaptureResult, framed: { bytes: Uint8Array; tiles: number }, cursor: CursorRecord | undefined, st: { frameSeq: number }, frameSeq: number, sessionId: string): void {
+    const { bytes, tiles } = framed;
+    if (tiles === 0 && !cursor) return;
+    st.frameSeq = frameSeq;
+    const cursorBytes = cursor ? encodeFrame({ monitor, frameSeq, timestamp: result.timestamp, sessionId, ...cursor }) : undefined;
+    const out: Uint8Array[] = [];
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let at = 0; at < bytes.length;) {
+      const end = at + v.getUint16(at + 6, true) + v.getUint32(at + 28, true);
+      if (cursorBytes && bytes[at + 2] === FrameType.EndOfFrame) out.push(cursorBytes);
+      out.push(bytes.subarray(at, end));
+      at = end;
+    }
+    if (cursorBytes && tiles === 0) out.push(cursorBytes);
+    this.framesSent += tiles;
+    if (tiles > 0) this.window.frames += 1;
+    this.window.bytes += bytes.length + (cursorBytes?.byteLength ?? 0);
+    this.sendOut(out);
+  }
+
+  private sendOut(out: Uint8Array[]): void {
     if (this.opts.sendAll) this.opts.sendAll(out);
     else for (const f of out) this.opts.send(f);
-    return result.tiles.length > 0;
   }
 }

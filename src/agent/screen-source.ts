@@ -28,6 +28,18 @@ export interface CaptureResult {
   timestamp: number;
   /** Time spent in the native stages (the X11 source reports it), ms. */
   ms?: { grab: number; diff: number; encode: number };
+  /**
+   * The capture already framed, when the source was given `frame` and frames itself (the X11 one):
+   * media frames of src/media/frame-codec.ts back to back — screen info when `full`, one per tile,
+   * end of frame when there are tiles — sent as they are. `tiles` then holds the same tiles.
+   */
+  framed?: { bytes: Uint8Array; tiles: number };
+}
+
+/** What a framing source writes into each frame's header (the frame sequence number of this capture). */
+export interface CaptureFraming {
+  sessionId: string;
+  frameSeq: number;
 }
 
 /**
@@ -37,7 +49,7 @@ export interface CaptureResult {
 export interface ScreenSource {
   monitors(): { index: number; name: string; x: number; y: number; width: number; height: number; primary?: boolean }[];
   /** Captures `monitor` and returns the tiles changed since the previous call (all of them when `full`). */
-  capture(monitor: number, opts: { full: boolean; quality: number }): Promise<CaptureResult>;
+  capture(monitor: number, opts: { full: boolean; quality: number; frame?: CaptureFraming }): Promise<CaptureResult>;
   close(): void;
   /**
    * Optional: calls `onActivity` once when the screen may have changed (X11: an XDamage or cursor

@@ -25,7 +25,11 @@ export interface NativeCapture {
   grabbed: boolean;
   width: number;
   height: number;
-  tiles: (NativeEncoded & { x: number; y: number; w: number; h: number })[];
+  /** Absent when framed (a session id was passed): then `frames` and `tileCount`. */
+  tiles?: (NativeEncoded & { x: number; y: number; w: number; h: number })[];
+  /** Version-1 media frames back to back: screen info (full), one per tile, end of frame (when tiles). */
+  frames?: Buffer;
+  tileCount?: number;
   /** Hotspot position relative to the monitor; the image only when it changed (or `full`). */
   cursor?: { x: number; y: number; onMonitor: boolean; width?: number; height?: number; xhot?: number; yhot?: number; serial?: number; image?: Buffer };
   ms: { grab: number; diff: number; encode: number };
@@ -34,7 +38,7 @@ export interface NativeCapture {
 export interface NativeX11Screen {
   features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
   monitors(): NativeMonitor[];
-  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean, mergeRun?: number): Promise<NativeCapture>;
+  capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean, mergeRun?: number, sessionId?: string, frameSeq?: number, timestamp?: number): Promise<NativeCapture>;
   /** Calls onEvent once when the capture connection has something to read; false when it cannot watch. */
   watch(onEvent: () => void): boolean;
   move(monitor: number, x: number, y: number): void;

@@ -60,6 +60,8 @@ export interface ScreenCapture {
   timestamp: number;
   /** Time spent in the native stages, for the bench and the agent's debug log. */
   ms?: { grab: number; diff: number; encode: number };
+  /** With `frame`: the media frames of this capture (screen info when full, tiles, end of frame), back to back; `tiles` is read from them on demand. */
+  framed?: { bytes: Uint8Array; tiles: number };
 }
 
 export interface X11CaptureOptions {
@@ -72,6 +74,8 @@ export interface X11CaptureOptions {
   forceGrab?: boolean;
   /** Changed tiles side by side in a row travel as one rect of up to this many tiles (default 8; 1 = every tile alone). Full frames are always single tiles. */
   mergeRun?: number;
+  /** Frame the result natively as media frames of this session and frame sequence number (`framed`). */
+  frame?: { sessionId: string; frameSeq: number };
 }
 
 /** How long a lost display waits before the next reopen attempt. */
@@ -80,6 +84,10 @@ const REOPEN_EVERY_MS = 2000;
 const DEFAULT_MERGE_RUN = 8;
 const MODES: readonly EncodeMode[] = ['auto', 'jpeg', 'lossless'];
 const PATHS: readonly SimdPath[] = ['auto', 'portable', 'sse2', 'avx2'];
+/** Of the media frame format (src/media/frame-codec.ts; src/native imports nothing else of src/): fixed header bytes, the tile type, a session id. */
+const FRAME_HEADER = 33;
+const TILE_FRAME = 1;
+const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,80}$/;
 
 export class X11Screen {
   private native?: NativeX11Screen;
@@ -116,7 +124,12 @@ export class X11Screen {
     const timestamp = Date.now();
     if (!this.ready()) return { paused: true, reason: 'display lost', width: 0, height: 0, tiles: [], timestamp };
     const native = this.open();
-    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path, opts.forceGrab === true, mergeRun));
+    const f = opts.frame;
+    if (f) {
+      if (typeof f.sessionId !== 'string' || !SESSION_ID.test(f.sessionId)) throw new NativeArgumentError('frame.sessionId', 'must be 1-80 id characters');
+      checkInt('frame.frameSeq', f.frameSeq, 0, 0xffffffff);
+    }
+    const r = await callAsync(() => native.capture(monitor, opts.full, opts.quality, mode, tile, path, opts.forceGrab === true, mergeRun, f?.sessionId, f?.frameSeq, timestamp));
     return toCapture(r, timestamp);
   }
 
@@ -238,8 +251,14 @@ export class X11Screen {
 function toCapture(r: NativeCapture, timestamp: number): ScreenCapture {
   const out: ScreenCapture = {
     paused: r.paused, width: r.width, height: r.height, timestamp, ms: r.ms,
-    tiles: r.tiles.map((t) => ({ x: t.x, y: t.y, width: t.w, height: t.h, encoding: t.encoding === 'jpeg' ? 1 : 2, data: t.data })),
+    tiles: (r.tiles ?? []).map((t) => ({ x: t.x, y: t.y, width: t.w, height: t.h, encoding: t.encoding === 'jpeg' ? 1 : 2, data: t.data })),
   };
+  if (r.frames) {
+    const bytes = r.frames;
+    let tiles: ScreenTile[] | undefined;
+    out.framed = { bytes, tiles: r.tileCount ?? 0 };
+    Object.defineProperty(out, 'tiles', { enumerable: true, get: () => (tiles ??= tilesOf(bytes)) });
+  }
   if (r.reason !== undefined) out.reason = r.reason;
   if (r.cursor) {
     const c = r.cursor;
@@ -247,6 +266,21 @@ function toCapture(r: NativeCapture, timestamp: number): ScreenCapture {
     if (c.image && c.width && c.height) out.cursor.image = { width: c.width, height: c.height, xhot: c.xhot ?? 0, yhot: c.yhot ?? 0, data: c.image };
   }
   return out;
+}
+
+/** The tile frames among natively framed bytes (header layout: src/media/frame-codec.ts); payloads are views. */
+function tilesOf(bytes: Uint8Array): ScreenTile[] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tiles: ScreenTile[] = [];
+  for (let at = 0; at + FRAME_HEADER <= bytes.length;) {
+    const head = v.getUint16(at + 6, true);
+    const end = at + head + v.getUint32(at + 28, true);
+    if (bytes[at + 2] === TILE_FRAME) {
+      tiles.push({ x: v.getUint16(at + 20, true), y: v.getUint16(at + 22, true), width: v.getUint16(at + 24, true), height: v.getUint16(at + 26, true), encoding: bytes[at + 3] === 1 ? 1 : 2, data: bytes.subarray(at + head, end) });
+    }
+    at = end;
+  }
+  return tiles;
 }
 
 /**

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { decodeFrame, FrameType, type MediaFrame } from '../../src/media/frame-codec';
 import { decodeJpeg, simdPaths } from '../../src/native';
 import { decodeLossless } from '../../src/native/lossless-codec';
 import { X11Clipboard, X11Screen, type ScreenTile } from '../../src/native/x11';
@@ -160,6 +161,109 @@ describe('native X11 capture and input on Xvfb', () => {
       for (const r of results) expect(r).toEqual(results[0]);
     }
     await x.x('xsetroot', ['-solid', '#22aa44']);
+  });
+
+  it('keeps what a viewer shows exact over many captures of changing bands (the double-buffered reference never goes stale)', async () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const colours = [0x112233, 0xaa4411, 0x33cc77]; // few colours: a row often changes back to what it was two grabs ago
+    const truth = new Uint32Array(W * H);
+    const canvas = new Uint32Array(W * H);
+    const paint = (x0: number, y0: number, w: number, h: number, rgb: number): void => {
+      screen.paint(x0, y0, w, h, rgb);
+      for (let y = y0; y < y0 + h; y++) truth.fill(rgb, y * W + x0, y * W + x0 + w);
+    };
+    const apply = (tiles: ScreenTile[]): void => {
+      for (const t of tiles) {
+        const px = pixels(t);
+        for (let y = 0; y < t.height; y++) {
+          for (let x = 0; x < t.width; x++) {
+            const i = (y * t.width + x) * 4;
+            canvas[(t.y + y) * W + t.x + x] = (px[i + 2]! << 16) | (px[i + 1]! << 8) | px[i]!;
+          }
+        }
+      }
+    };
+    const wrong = (): number => {
+      let n = 0;
+      for (let i = 0; i < truth.length; i++) if (canvas[i] !== truth[i]) n++;
+      return n;
+    };
+    paint(0, 0, W, H, colours[0]!);
+    apply((await screen.capture(0, { full: true, quality: 80, mode: 'lossless' })).tiles);
+    expect(wrong()).toBe(0);
+    const settle = async (round: number | string): Promise<void> => {
+      for (let attempt = 0; attempt < 4 && wrong() > 0; attempt++) {
+        apply((await screen.capture(0, { full: false, quality: 80, mode: 'lossless' })).tiles);
+        if (wrong() > 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect({ round, wrong: wrong() }).toEqual({ round, wrong: 0 });
+    };
+    // A tile changes and changes back while a taller band around it is grabbed: its reference must
+    // be the last grab of its rows, not the older picture the other buffer still holds there.
+    for (const y of [0, 320, 640]) {
+      paint(128, y, 64, 64, colours[1]!);
+      await settle(`flip at ${y}`);
+      paint(128, y, 64, 64, colours[0]!);
+      paint(600, Math.min(y + 64, H - 192), 300, 192, colours[2]!);
+      await settle(`flip back at ${y}`);
+    }
+    for (let round = 0; round < 150; round++) {
+      // Bands that overlap the previous ones, move, grow and shrink; sometimes nothing at all.
+      for (let k = rand(4); k > 0; k--) {
+        const w = 1 + rand(500);
+        const h = 1 + rand(round % 3 === 0 ? 400 : 90);
+        paint(rand(W - w), rand(H - h), w, h, colours[rand(colours.length)]!);
+      }
+      await settle(round);
+    }
+  });
+
+  it('frames a capture natively as the media codec does: screen info, the same tiles byte for byte, end of frame', async () => {
+    const other = new X11Screen(x.display); // its own reference frame and damage: sees the same changes
+    try {
+      const sid = 's_framed-1';
+      const full = await screen.capture(0, { full: true, quality: 80, frame: { sessionId: sid, frameSeq: 7 } });
+      const plainFull = await other.capture(0, { full: true, quality: 80 });
+      const parse = (bytes: Uint8Array): MediaFrame[] => {
+        const out: MediaFrame[] = [];
+        for (let at = 0; at < bytes.length;) {
+          const len = 33 + bytes[at + 32]! + new DataView(bytes.buffer, bytes.byteOffset + at + 28, 4).getUint32(0, true);
+          const f = decodeFrame(bytes.subarray(at, at + len));
+          if (!f.ok) throw new Error(f.message);
+          out.push(f.frame);
+          at += len;
+        }
+        return out;
+      };
+      const frames = parse(full.framed!.bytes);
+      expect(full.framed!.tiles).toBe(plainFull.tiles.length);
+      expect(frames.map((f) => f.type)).toEqual([FrameType.ScreenInfo, ...plainFull.tiles.map(() => FrameType.Tile), FrameType.EndOfFrame]);
+      expect(frames.every((f) => f.sessionId === sid && f.frameSeq === 7 && f.monitor === 0 && f.timestamp === full.timestamp)).toBe(true);
+      expect(frames[0]).toMatchObject({ x: 0, y: 0, width: W, height: H });
+      expect(frames.at(-1)).toMatchObject({ width: W, height: H });
+      for (let x0 = 0; x0 < 3; x0++) screen.paint(100 + x0 * 300, 200 + x0 * 90, 150, 70, 0x102030 * (x0 + 1));
+      let changed: Awaited<ReturnType<X11Screen['capture']>> | undefined;
+      await waitFor('the painted rects', async () => {
+        changed = await screen.capture(0, { full: false, quality: 80, frame: { sessionId: sid, frameSeq: 0xffffffff } });
+        return (changed.framed?.tiles ?? 0) > 0;
+      }, 5000, 20);
+      const plain = await other.capture(0, { full: false, quality: 80 });
+      const tiles = parse(changed!.framed!.bytes);
+      expect(tiles.map((f) => f.type)).toEqual([...plain.tiles.map(() => FrameType.Tile), FrameType.EndOfFrame]);
+      plain.tiles.forEach((t, k) => {
+        expect(tiles[k]).toMatchObject({ x: t.x, y: t.y, width: t.width, height: t.height, encoding: t.encoding, frameSeq: 0xffffffff });
+        expect(Buffer.from(tiles[k]!.payload).equals(Buffer.from(t.data))).toBe(true);
+      });
+      // `tiles` reads the same tiles out of the frames, for whoever wants pixels (the WebRTC tap).
+      expect(changed!.tiles.map((t) => [t.x, t.y, t.width, t.height, t.encoding, Buffer.from(t.data).toString('base64')])).toEqual(plain.tiles.map((t) => [t.x, t.y, t.width, t.height, t.encoding, Buffer.from(t.data).toString('base64')]));
+      await expect(screen.capture(0, { full: false, quality: 80, frame: { sessionId: 'bad id', frameSeq: 1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'frame.sessionId' });
+    } finally {
+      other.close();
+    }
   });
 
   it('sends only the tiles a window redrew, with the pixels it drew', async () => {
