@@ -74,16 +74,31 @@ export class ResilientClient {
         this.current = c;
         if (attempt > 0 || this.reconnects > 0 || this.streams.size > 0) this.reconnects++;
         await this.onConnect(c);
-        for (const [sessionId, s] of this.streams) {
-          if (!s.token) continue;
-          const last = s.seqs.length > 0 ? s.seqs[s.seqs.length - 1]! : 0;
-          await c.ask('session.resume', { token: s.token, lastSeq: last }, 10_000).catch(() => undefined);
-          void sessionId;
-        }
+        for (const s of this.streams.values()) if (s.token) await this.resume(c, s);
         return c;
       } catch {
         await new Promise((r) => setTimeout(r, 150));
       }
+    }
+  }
+
+  /**
+   * Resumes one stream from its last seq, as a real client does: a refusal that says the store or the
+   * session's owner is busy or failing over (or no answer) is asked again; a final answer (NOT_MEMBER,
+   * SESSION_ENDED, RESUME_INVALID, …) ends it. A connection that closes meanwhile throws, so the caller
+   * reconnects and resumes again.
+   */
+  private async resume(c: WsTestClient, s: StreamLog): Promise<void> {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const last = s.seqs.length > 0 ? s.seqs[s.seqs.length - 1]! : 0;
+      try {
+        await c.ask('session.resume', { token: s.token, lastSeq: last }, 10_000);
+        return;
+      } catch (err) {
+        if (!c.isOpen) throw err;
+        if (err instanceof CommandError && !RETRYABLE.has(err.code)) return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 
