@@ -1,23 +1,13 @@
-import { PassThrough } from 'node:stream';
 import { ConsentQuestion } from './consent-question';
-import { TerminalPrompt } from './terminal-prompt';
+import { terminalHarness, tick } from './testing/terminal-harness';
 
 const alice = { id: 'u-alice', name: 'Alice Tech' };
-const tick = () => new Promise((r) => setImmediate(r));
 
 /** ConsentQuestion with the real terminal prompt; the connection is a recorder of the answers sent. */
 function setup() {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c: Buffer) => { text += c.toString(); });
-  const prompt = new TerminalPrompt(input, output);
-  const sent: Array<{ event: string; data: unknown }> = [];
-  const consent = new ConsentQuestion({
-    prompt,
-    answer: (event, data) => void data.then((payload) => payload !== undefined && sent.push({ event, data: payload })),
-  });
-  return { consent, prompt, type: (l: string) => input.write(`${l}\n`), out: () => text, sent };
+  const { prompt, answer, type, out, sent } = terminalHarness();
+  const consent = new ConsentQuestion({ prompt, answer });
+  return { consent, prompt, type, out, sent };
 }
 
 describe('ConsentQuestion: an assist request over before the customer answered', () => {

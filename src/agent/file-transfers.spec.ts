@@ -2,22 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { FileTransfers } from './file-transfers';
 import { IncomingFiles } from './incoming-files';
-import { TerminalPrompt } from './terminal-prompt';
+import { terminalHarness, tick } from './testing/terminal-harness';
 
 const alice = { kind: 'technician', name: 'Alice Tech' };
 const panel = { kind: 'customer', name: 'Carol' };
-const tick = () => new Promise((r) => setImmediate(r));
 
 /** FileTransfers with the real terminal prompt; the connection is a recorder of what would be sent. */
 function setup(dir: string) {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c: Buffer) => { text += c.toString(); });
-  const prompt = new TerminalPrompt(input, output);
+  const { prompt, type, out } = terminalHarness();
   const sent: Array<{ event: string; data: unknown }> = [];
   const requests: Array<{ event: string; data: Record<string, unknown> }> = [];
   const logs: string[] = [];
@@ -30,7 +24,7 @@ function setup(dir: string) {
     prompt,
     log: (l) => logs.push(l),
   }, new IncomingFiles(dir));
-  return { files, prompt, type: (l: string) => input.write(`${l}\n`), out: () => text, sent, requests, logs };
+  return { files, prompt, type, out, sent, requests, logs };
 }
 
 describe('FileTransfers: an offer answered elsewhere', () => {

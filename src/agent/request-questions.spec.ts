@@ -1,24 +1,14 @@
-import { PassThrough } from 'node:stream';
 import { RequestQuestions } from './request-questions';
-import { TerminalPrompt } from './terminal-prompt';
+import { terminalHarness, tick } from './testing/terminal-harness';
 
 const bob = { id: 'u-bob', name: 'Bob Tech' };
 const alice = { id: 'u-alice', name: 'Alice Tech' };
-const tick = () => new Promise((r) => setImmediate(r));
 
 /** RequestQuestions with the real terminal prompt; the connection is a recorder of the answers sent. */
 function setup() {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (c: Buffer) => { text += c.toString(); });
-  const prompt = new TerminalPrompt(input, output);
-  const sent: Array<{ event: string; data: unknown }> = [];
-  const questions = new RequestQuestions({
-    prompt,
-    answer: (event, data) => void data.then((payload) => payload !== undefined && sent.push({ event, data: payload })),
-  });
-  return { questions, prompt, type: (l: string) => input.write(`${l}\n`), out: () => text, sent };
+  const { prompt, answer, type, out, sent } = terminalHarness();
+  const questions = new RequestQuestions({ prompt, answer });
+  return { questions, prompt, type, out, sent };
 }
 
 describe('RequestQuestions: a request over before the customer answered', () => {
