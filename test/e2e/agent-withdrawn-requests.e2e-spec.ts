@@ -1,8 +1,7 @@
-import { startDesktopAgent } from '../support/desktop-agent';
+import { assistAccepted, startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
-import { person } from '../support/people';
+import { inviteParticipant, person } from '../support/people';
 import { waitFor } from '../support/wait';
-import type { WsTestClient } from '../support/ws-client';
 
 /**
  * A request dies with the member who asked it (MODE-13, CTRL-10): the session journals no event of its own, and
@@ -20,18 +19,9 @@ describe('the real agent: a request whose asker is gone leaves the terminal', ()
     const carol = await person(t, 'carol');
     const desk = await startDesktopAgent(t, 'desk-withdrawn-requests', { log: (line) => logs.push(line) });
     try {
-      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
-      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
-      await desk.waitForQuestion('asks to view your screen');
-      desk.type('y');
-      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
-      const invite = async (who: WsTestClient, userId: string): Promise<void> => {
-        const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId } });
-        await who.ask('invite.respond', { sessionId, inviteId, accept: true });
-        await who.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
-      };
-      await invite(bob, 'bob');
-      await invite(carol, 'carol');
+      const sessionId = await assistAccepted(alice, desk);
+      await inviteParticipant(alice, bob, sessionId, 'bob');
+      await inviteParticipant(alice, carol, sessionId, 'carol');
 
       // Bob asks for interact, Carol for control (behind it). The owner removes Bob before the customer answers.
       await bob.ask('mode.request', { sessionId, mode: 'interact' });

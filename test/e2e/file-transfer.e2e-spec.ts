@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncomingFiles } from '../../src/agent/incoming-files';
-import { startDesktopAgent } from '../support/desktop-agent';
+import { assistAccepted, startDesktopAgent } from '../support/desktop-agent';
 import { startInProcessNode, type TestNode } from '../support/node';
-import { agent, person } from '../support/people';
+import { agent, inviteParticipant, person } from '../support/people';
 import { waitFor } from '../support/wait';
 import { WsTestClient } from '../support/ws-client';
 
@@ -352,18 +352,9 @@ describe('file transfer in a session', () => {
     const carol = await person(t, 'carol');
     const desk = await startDesktopAgent(t, 'desk-withdrawn-files', { downloadsDir: downloads, log: (line) => logs.push(line) });
     try {
-      await waitFor('the agent online', async () => (await alice.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
-      const { sessionId } = await alice.ask('assist.request', { agentId: desk.agentId });
-      await desk.waitForQuestion('asks to view your screen');
-      desk.type('y');
-      await alice.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
-      const invite = async (who: WsTestClient, userId: string): Promise<void> => {
-        const { inviteId } = await alice.ask('session.invite', { sessionId, target: { kind: 'representative', userId } });
-        await who.ask('invite.respond', { sessionId, inviteId, accept: true });
-        await who.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
-      };
-      await invite(bob, 'bob');
-      await invite(carol, 'carol');
+      const sessionId = await assistAccepted(alice, desk);
+      await inviteParticipant(alice, bob, sessionId, 'bob');
+      await inviteParticipant(alice, carol, sessionId, 'carol');
 
       // Bob's offer is asked; Carol's waits behind it. The owner removes Bob before the customer answers.
       const data = randomBytes(1000);

@@ -5,6 +5,7 @@ import { enroll } from '../../src/agent/enroll';
 import type { InputInjector, ScreenSource } from '../../src/agent/screen-source';
 import { TerminalPrompt } from '../../src/agent/terminal-prompt';
 import type { TestNode } from './node';
+import type { WsTestClient } from './ws-client';
 import { waitFor } from './wait';
 
 /** The real desktop agent, in this process, with its real terminal prompt fed through a pipe. */
@@ -62,4 +63,14 @@ export async function startDesktopAgent(
       prompt.close();
     },
   };
+}
+
+/** Waits for the desktop to be online, asks to assist it as `technician`, and the customer types y: the session's id. */
+export async function assistAccepted(technician: WsTestClient, desk: DesktopAgent): Promise<string> {
+  await waitFor('the agent online', async () => (await technician.ask('online.list', {})).agents.some((a: { agentId: string }) => a.agentId === desk.agentId));
+  const { sessionId } = await technician.ask('assist.request', { agentId: desk.agentId });
+  await desk.waitForQuestion('asks to view your screen');
+  desk.type('y');
+  await technician.next('session.event', (e) => e.sessionId === sessionId && e.type === 'AssistAccepted');
+  return sessionId;
 }

@@ -30,3 +30,10 @@ export async function reconnectAgent(t: TestNode, a: TestAgent, hostname: string
   await ws.ask('agent.hello', { hostname, osUser: 'carol', os: 'Linux', version: '0.1.0', pin, displays: [] });
   return { ...a, ws };
 }
+
+/** The owner invites a representative into the session and they accept: a participant from then on. */
+export async function inviteParticipant(owner: WsTestClient, who: WsTestClient, sessionId: string, userId: string): Promise<void> {
+  const { inviteId } = await owner.ask('session.invite', { sessionId, target: { kind: 'representative', userId } });
+  await who.ask('invite.respond', { sessionId, inviteId, accept: true });
+  await who.next('session.state', (st) => st.sessionId === sessionId && st.you === 'participant');
+}
