@@ -5,7 +5,7 @@ import { agent, inviteParticipant, person } from '../support/people';
 import { startRedis, type TestRedis } from '../support/redis';
 import { askRedis } from '../support/sentinel';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { waitFor } from '../support/wait';
+import { waitFor, withTimeout } from '../support/wait';
 
 const cluster = (url: string) => ({ auth: { jwtSecret: 'cluster-test-secret-0123456789' }, store: { leaseTtlMs: 1000, redis: { url } } });
 
@@ -91,5 +91,15 @@ describe('a node whose bus connection dropped while the other node committed', (
     await desk.ws.next('session.mode', (d) => d.sessionId === sessionId);
     expect(desk.ws.all('assist.requested').filter((d) => d.sessionId === sessionId)).toHaveLength(1);
     for (const c of [alice, desk.ws]) await c.close();
+  }, 30_000);
+
+  it('a person whose tokens were revoked meanwhile is disconnected from it', async () => {
+    const bob = await person(a, 'bob');
+    const root = await b.login('root');
+    await whileADeaf(async () => {
+      const res = await fetch(`${b.url}/api/admin/users/bob/revoke`, { method: 'POST', headers: { authorization: `Bearer ${root}` } });
+      expect(res.status).toBe(200);
+    });
+    expect(await withTimeout(bob.closed, 10_000, 'bob disconnected from A')).toMatchObject({ code: 4401 });
   }, 30_000);
 });
