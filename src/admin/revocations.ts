@@ -20,6 +20,7 @@ const key = (subject: string): string => `revoked:${subject}`;
 export class Revocations implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('revocations');
   private unsubscribe: Unsubscribe | null = null;
+  private offGap: (() => void) | null = null;
 
   constructor(
     private readonly tokens: TokenService,
@@ -38,6 +39,8 @@ export class Revocations implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn('malformed revocation ignored');
       }
     });
+    // A revocation announced while this node's bus was down is in the store: applied here after the gap.
+    this.offGap = this.store.bus.onGap?.(() => void this.catchUp().catch((err: unknown) => this.logger.error({ err }, 'revocations catch-up failed'))) ?? null;
     for (const subject of await this.store.kv.setMembers(SET)) {
       const at = await this.store.kv.get(key(subject));
       if (at === null) await this.store.kv.setRemove(SET, subject);
@@ -45,7 +48,20 @@ export class Revocations implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Applies the stored revocations newer than what this node knows (closing their connections here). */
+  private async catchUp(): Promise<void> {
+    let applied = 0;
+    for (const subject of await this.store.kv.setMembers(SET)) {
+      const at = await this.store.kv.get(key(subject));
+      if (at === null || Number(at) <= (this.tokens.revokedAt(subject) ?? -Infinity)) continue;
+      this.apply(subject, Number(at));
+      applied++;
+    }
+    if (applied > 0) this.logger.warn(`${applied} revocations missed while the bus was down applied now`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.offGap?.();
     await this.unsubscribe?.().catch(() => undefined);
   }
 

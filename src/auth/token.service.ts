@@ -58,6 +58,11 @@ export class TokenService {
     }
   }
 
+  /** The time (epoch seconds) up to which `subject`'s tokens are refused, if they were revoked. */
+  revokedAt(subject: string): number | undefined {
+    return this.revokedBefore.get(subject);
+  }
+
   /** Refuses every token of `subject` issued up to now. */
   revoke(subject: string, atSeconds = Math.floor(Date.now() / 1000)): void {
     this.revokedBefore.set(subject, atSeconds);

@@ -80,6 +80,16 @@ export interface Bus {
    * change bytes it published (the memory bus hands the same bytes to its subscribers, uncopied).
    */
   subscribeBuffer?(channel: string, handler: (message: Buffer) => void): Promise<Unsubscribe>;
+  /**
+   * Delivery is at most once: a bus whose connection drops (a network blip, a killed subscriber
+   * connection, a failover) loses what was published meanwhile, on every text channel. `handler` is
+   * called once the subscriptions are live again after the bus may have dropped messages (never on
+   * the first connect), so a subscriber can catch up from durable state (the journal, the kv space):
+   * whatever is published from then on is delivered, so a read started in the handler misses nothing.
+   * The handler must not throw. Returns a function that removes it. Optional: a bus that never
+   * drops messages (the memory bus) need not have it. See docs/cluster.md, "When the bus drops".
+   */
+  onGap?(handler: () => void): () => void;
 }
 
 /** Small shared records: one-time codes, indexes, agent tokens. */

@@ -10,6 +10,7 @@ import { RedisStore } from '../../src/cluster/redis/redis-store';
 import { TandemConfig } from '../../src/config/config.schema';
 import { startProcess, type TrackedProcess } from '../support/processes';
 import { startRedis, type TestRedis } from '../support/redis';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { askRedis } from '../support/sentinel';
 import { waitFor } from '../support/wait';
 
@@ -584,7 +585,8 @@ describe('RedisStore when Redis goes away', () => {
         await store.bus.publishBuffer!(media, Uint8Array.of(7));
         return gotBinary.includes(7);
       }, 5000, 100);
-      // The client renewed the dropped channel too; its first stray message makes the store drop it.
+      // A channel dropped while Redis was down is not subscribed again (the store renews only the channels
+      // that have handlers); had it been, its first stray message would make the store drop it.
       await store.bus.publish(dropped, 'stray');
       await waitFor('the stray channel to be unsubscribed', async () =>
         ((await askRedis(port, 'PUBSUB', 'NUMSUB', busChannel(dropped))) as [string, number])[1] === 0, 5000, 50);
@@ -596,6 +598,62 @@ describe('RedisStore when Redis goes away', () => {
     }
     await store.close();
     await expect(store.ping()).rejects.toBeInstanceOf(InvalidStateError);
+  }, 20000);
+});
+
+describe('RedisStore when its bus connection drops', () => {
+  let redis: TestRedis | undefined;
+  let proxy: TcpProxy | undefined;
+  const stores: Store[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await proxy?.close();
+    await redis?.stop();
+  });
+
+  it('reports the gap once its channels are subscribed again on the new connection, never on the first connect', async () => {
+    redis = await startRedis();
+    proxy = await startTcpProxy(redis.port);
+    const store = new RedisStore({ url: `redis://127.0.0.1:${proxy.port}`, connectionName: 'gap' });
+    const peer = new RedisStore({ url: redis.url, connectionName: 'gap-peer' });
+    stores.push(store, peer);
+    const channel = `session:${uid()}`;
+    const got: string[] = [];
+    await store.bus.subscribe(channel, (m) => got.push(m));
+    const subscribersSeenByHandler: number[] = [];
+    let handled!: () => void;
+    const gapHandled = new Promise<void>((resolve) => { handled = resolve; });
+    store.bus.onGap!(() => {
+      // What a catch-up does in the handler: anything read or published from now on must not be lost.
+      void (async () => {
+        const [, subscribers] = (await askRedis(redis!.port, 'PUBSUB', 'NUMSUB', busChannel(channel))) as [string, number];
+        subscribersSeenByHandler.push(subscribers);
+        await peer.bus.publish(channel, 'published by the gap handler');
+        handled();
+      })();
+    });
+    await peer.bus.publish(channel, 'first');
+    await waitFor('the first message', () => got.includes('first'));
+
+    // Every byte towards Redis on the renewed connection is 300 ms late: a SUBSCRIBE sent when ioredis
+    // reports the connection ready is confirmed long after, and a handler called at `ready` would run first.
+    proxy.upstreamDelayMs = 300;
+    await proxy.cut();
+    await peer.bus.publish(channel, 'published while the subscriber was cut off');
+    proxy.restore();
+    await gapHandled;
+    await waitFor('the message the handler published', () => got.includes('published by the gap handler'));
+    expect(subscribersSeenByHandler).toEqual([1]);
+    expect(got).toEqual(['first', 'published by the gap handler']);
+
+    // A second drop is a second gap; the bus keeps delivering afterwards.
+    proxy.upstreamDelayMs = 0;
+    await proxy.cut();
+    proxy.restore();
+    await waitFor('the second gap', () => subscribersSeenByHandler.length === 2);
+    await peer.bus.publish(channel, 'after the second gap');
+    await waitFor('a message after the second gap', () => got.includes('after the second gap'));
+    expect(subscribersSeenByHandler).toEqual([1, 1]);
   }, 20000);
 });
 

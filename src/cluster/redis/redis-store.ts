@@ -63,6 +63,12 @@ export class RedisStore implements Store {
   /** Redis channels being unsubscribed because a message came that nobody here wants. */
   private readonly dropping = new Set<string>();
   private readonly unavailableAfterMs: number;
+  /** Called once the text channels are subscribed again after the subscriber connection dropped (Bus.onGap). */
+  private readonly gapHandlers = new Set<() => void>();
+  /** The subscriber connection was ready once: each later `ready` follows a drop. */
+  private wasReady = false;
+  /** Messages that came on a renewed connection before the gap handlers ran, delivered right after them. */
+  private parked: Array<[string, string]> | null = null;
   private closed = false;
   private closing?: Promise<void>;
 
@@ -70,12 +76,16 @@ export class RedisStore implements Store {
     this.unavailableAfterMs = options.unavailableAfterMs ?? 2000;
     this.client = connect(options, 'cmd', this.unavailableAfterMs) as Client;
     this.subscriber = connect(options, 'sub', this.unavailableAfterMs);
-    this.subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (this.parked) this.parked.push([channel, message]);
+      else this.dispatch(channel, message);
+    });
+    this.subscriber.on('ready', () => this.subscriberReady());
     const run: Runner = (op, fn, conn) => this.run(op, fn, conn);
     this.leases = new RedisLeases(this.client, run);
     this.journal = new RedisJournal(this.client, run, options.waitReplicas ?? 0, options.waitTimeoutMs ?? 500);
     this.binary = new RedisBinaryBus((role) => connect(options, role, this.unavailableAfterMs), run, () => this.closed);
-    this.bus = new RedisBus(this.client, this.subscriber, this.channels, run, this.binary);
+    this.bus = new RedisBus(this.client, this.subscriber, this.channels, run, this.binary, this.gapHandlers);
     this.kv = new RedisKeyValue(this.client, run);
     this.audit = new RedisAudit(this.client, run);
   }
@@ -111,6 +121,50 @@ export class RedisStore implements Store {
     }
   }
 
+  /**
+   * The subscriber connection is ready: the first time, nothing was subscribed before; after a drop,
+   * the channels are subscribed again here (not by ioredis's autoResubscribe, which is off for this
+   * connection: it sends the SUBSCRIBE but nobody can await its reply) and the gap handlers are
+   * called only once Redis has confirmed the SUBSCRIBE, and before any message that came on the new
+   * connection is delivered (ioredis hands over messages parsed in the same read as the confirmation
+   * before the awaiting code runs: they are parked until the handlers ran). So a handler sees exactly
+   * the messages delivered before the drop, and whatever it reads from the journal afterwards cannot
+   * miss a commit: one published after the SUBSCRIBE is delivered live.
+   */
+  private subscriberReady(): void {
+    if (!this.wasReady) {
+      this.wasReady = true;
+      return;
+    }
+    void this.resubscribe();
+  }
+
+  private async resubscribe(): Promise<void> {
+    const names = [...this.channels.keys()];
+    const parked: Array<[string, string]> = [];
+    this.parked = parked;
+    try {
+      if (names.length > 0) await this.subscriber.subscribe(...names.map(busChannel));
+      if (this.closed) return;
+      logger.log(`bus subscriptions renewed after a reconnect; messages published meanwhile may be lost [channels:${names.length}]`);
+      for (const handler of [...this.gapHandlers]) {
+        try {
+          handler();
+        } catch (err) {
+          logger.error({ err }, 'bus gap handler failed');
+        }
+      }
+    } catch (err) {
+      if (this.closed) return;
+      // Dropped again (the next ready tries again), or refused: a new connection tries again.
+      logger.warn({ err }, `resubscribe after a reconnect failed [channels:${names.length}]`);
+      if (this.subscriber.status === 'ready') this.subscriber.disconnect(true);
+    } finally {
+      if (this.parked === parked) this.parked = null;
+      for (const [channel, message] of parked) this.dispatch(channel, message);
+    }
+  }
+
   private dispatch(redisChannel: string, message: string): void {
     const name = busChannelName(redisChannel);
     const channel = name === null ? undefined : this.channels.get(name);
@@ -129,8 +183,8 @@ export class RedisStore implements Store {
   }
 
   /**
-   * A message for a channel with no handlers: an UNSUBSCRIBE that could not be sent while the
-   * connection was down, which ioredis then renewed on reconnect. Drops it once, lazily.
+   * A message for a channel with no handlers: an UNSUBSCRIBE that could not be sent (or failed) while
+   * the channel's SUBSCRIBE was still on the connection. Drops it once, lazily.
    */
   private dropStray(redisChannel: string): void {
     if (this.closed || this.dropping.has(redisChannel) || this.subscriber.status !== 'ready') return;
@@ -271,8 +325,14 @@ class RedisJournal implements Journal {
 class RedisBus implements Bus {
   constructor(
     private readonly client: Client, private readonly subscriber: Redis, private readonly channels: Map<string, Channel>, private readonly run: Runner,
-    private readonly binary: RedisBinaryBus,
+    private readonly binary: RedisBinaryBus, private readonly gapHandlers: Set<() => void>,
   ) {}
+
+  onGap(handler: () => void): () => void {
+    const entry = (): void => handler();
+    this.gapHandlers.add(entry);
+    return () => void this.gapHandlers.delete(entry);
+  }
 
   publishBuffer(channel: string, message: Uint8Array): Promise<void> {
     return this.binary.publish(channel, message);
@@ -481,7 +541,8 @@ function connect(options: RedisStoreOptions, role: Role, unavailableAfterMs: num
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    autoResubscribe: true,
+    // The text subscriber renews its channels itself, to know when Redis confirmed them (Bus.onGap).
+    autoResubscribe: role !== 'sub',
     // A reply must come within the bound (longer than a WAIT, which legitimately blocks).
     commandTimeout: Math.max(unavailableAfterMs, waitTimeoutMs + 1000),
     connectTimeout: unavailableAfterMs,

@@ -71,6 +71,8 @@ export class EntryPointsHandlers implements OnModuleInit {
     this.fanout.on('entry', (msg) => {
       for (const e of msg.events as EntryPointsEvent[]) this.tellAgent(e, msg.state as EntryPointsState);
     });
+    // A deploy, pin or removal committed while this node's bus was down still reaches its agents here.
+    this.fanout.follow(ENTRY_POINTS, ALL);
   }
 
   private async entries(): Promise<EntryPointsState> {

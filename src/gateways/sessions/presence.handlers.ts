@@ -72,6 +72,8 @@ export class PresenceHandlers implements OnModuleInit {
       if (conn.endpoint === 'agent') void this.agentLeft(conn).catch((err: unknown) => this.logger.error({ err }, `agent offline failed ${conn.describe()}`));
     });
     this.fanout.on('presence', (msg) => this.pushOnline(msg.state as PresenceState));
+    // Agents that came or went while this node's bus was down: the consoles here hear it after the gap.
+    this.fanout.follow(this.presence, PRESENCE_ID);
     this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'presence sweep failed')), SWEEP_MS);
     this.sweeper.unref();
   }

@@ -13,6 +13,7 @@ import { STORE } from './tokens';
 export class QueueHandlers implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('queues');
   private unsubscribe: Unsubscribe | null = null;
+  private offGap: (() => void) | null = null;
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -25,9 +26,12 @@ export class QueueHandlers implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     this.handlers.on('queue.list', async (conn) => ({ sessions: this.visible(await this.index.live(), this.sessions.actorOf(conn)) }));
     this.unsubscribe = await this.store.bus.subscribe(QUEUES_CHANNEL, () => void this.push().catch((err: unknown) => this.logger.error({ err }, 'queue push failed')));
+    // A change announced while this node's bus was down: the lists here are pushed again, whole.
+    this.offGap = this.store.bus.onGap?.(() => void this.push().catch((err: unknown) => this.logger.error({ err }, 'queue push failed'))) ?? null;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.offGap?.();
     await this.unsubscribe?.().catch(() => undefined);
   }
 

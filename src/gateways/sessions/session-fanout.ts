@@ -1,13 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
+import type { AggregateSpec } from '../../actors/aggregate';
 import type { Commit } from '../../actors/aggregate.actor';
+import { SESSION } from '../../actors/aggregates/session.aggregate';
 import type { Store, Unsubscribe } from '../../cluster/ports';
 import { controllerOf, type InviteTarget, type SessionEvent, type SessionState } from '../../domain';
 import { NodeInfo } from '../../node/node-info';
 import type { Connection } from '../connection';
 import { ConnectionRegistry } from '../connection-registry';
 import { HandlerRegistry } from '../handler-registry';
+import { GapCatchUp } from './gap-catch-up';
+import { HeardVersions } from './heard-versions';
 import { ResumeTokens } from './resume-tokens';
+import { SessionIndex } from './session-index';
 import { SessionStream } from './session-stream';
 import { STORE } from './tokens';
 
@@ -49,6 +54,10 @@ function joinersOf(events: SessionEvent[], state: SessionState): Set<string> {
  * `session.state` to every member and the customer (each redacted for its viewer), the agent's own
  * pushes (`assist.requested`, `session.mode`, `request.pending`, `session.ended`) and invitations.
  * Commits made here are published on the bus for the other nodes; a node drops its own echoes.
+ *
+ * The bus is at most once: when it reports a gap (Bus.onGap: its connection dropped and came back),
+ * GapCatchUp reads what this node missed from the journal and delivers it through the same listeners,
+ * as if it had come over the bus (docs/cluster.md, "When the bus drops").
  */
 @Injectable()
 export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
@@ -60,6 +69,14 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
   private readonly latestStates = new Map<string, SessionState>();
   /** Live invitations of people (not external ones) this node heard of, to tell their invitees when they die. */
   private readonly liveInvites = new Map<string, InviteTarget>();
+  /** Which commits of sessions (and followed streams) were delivered here: what a catch-up must not repeat. */
+  private readonly heard = new HeardVersions();
+  /** Streams (`kind:id`) being caught up after a bus gap: their dispatches wait here, in order. */
+  private readonly held = new Map<string, CommitMessage[]>();
+  /** Single streams caught up after a bus gap too (see follow). */
+  private readonly followed = new Map<string, AggregateSpec<unknown, unknown, unknown>>();
+  private readonly gaps: GapCatchUp;
+  private offGap: (() => void) | null = null;
 
   constructor(
     private readonly actors: ActorRegistry,
@@ -68,11 +85,34 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
     @Inject(STORE) private readonly store: Store,
     private readonly node: NodeInfo,
     private readonly resumeTokens: ResumeTokens,
-  ) {}
+    index: SessionIndex,
+  ) {
+    this.gaps = new GapCatchUp({
+      journal: store.journal,
+      actors,
+      heard: this.heard,
+      hold: (key) => {
+        const queue: CommitMessage[] = [];
+        this.held.set(key, queue);
+        return queue;
+      },
+      release: (key) => this.held.delete(key),
+      emit: (msg) => this.emit(msg),
+      streamCursors: () => {
+        const furthest = new Map<string, number>();
+        for (const mine of this.streams.values()) for (const [id, s] of mine) furthest.set(id, Math.max(furthest.get(id) ?? 0, s.lastSeq));
+        return furthest;
+      },
+      followed: () => this.followed,
+      partiesHere: () => connections.list().filter((c) => c.identity.kind === 'agent' || c.identity.kind === 'customer').map((c) => c.identity.id),
+      sessionOfAgent: (agentId) => index.sessionOfAgent(agentId),
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     this.actors.onCommit((commit) => this.local(commit));
     this.unsubscribe = await this.store.bus.subscribe(COMMITS_CHANNEL, (raw) => this.remote(raw));
+    this.offGap = this.store.bus.onGap?.(() => this.gaps.gap()) ?? null;
     this.handlers.onClose((conn) => {
       for (const s of this.streams.get(conn)?.values() ?? []) s.close();
       this.streams.delete(conn);
@@ -87,7 +127,9 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.offGap?.();
     await this.unsubscribe?.().catch(() => undefined);
+    await this.gaps.close();
   }
 
   /** Other features (presence, queues) react to commits of their kind, local or remote. */
@@ -95,6 +137,18 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
     const list = this.listeners.get(kind) ?? [];
     list.push(listener);
     this.listeners.set(kind, list);
+  }
+
+  /**
+   * Catches the single stream `spec.kind:id` up after a bus gap too (a singleton such as presence), so
+   * the listeners of its kind hear what they missed. Commits before the version read now were not
+   * this node's to hear.
+   */
+  follow(spec: AggregateSpec<unknown, unknown, unknown>, id: string): void {
+    const key = `${spec.kind}:${id}`;
+    if (this.followed.has(key)) return;
+    this.followed.set(key, spec);
+    this.store.journal.version(key).then((v) => this.heard.assume(key, v), () => undefined);
   }
 
   /** The newest state of a live session as this node heard it from commits, if any. */
@@ -135,6 +189,14 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
   }
 
   private dispatch(msg: CommitMessage): void {
+    const waiting = this.held.get(`${msg.kind}:${msg.id}`);
+    if (waiting) waiting.push(msg);
+    else this.emit(msg);
+  }
+
+  private emit(msg: CommitMessage): void {
+    const key = `${msg.kind}:${msg.id}`;
+    if (msg.kind === SESSION.kind || this.followed.has(key)) this.hear(key, msg);
     for (const listener of this.listeners.get(msg.kind) ?? []) {
       try {
         listener(msg);
@@ -142,6 +204,13 @@ export class SessionFanout implements OnModuleInit, OnApplicationShutdown {
         this.logger.error({ err }, `commit listener failed [${msg.kind}:${msg.id}, v:${msg.version}]`);
       }
     }
+  }
+
+  private hear(key: string, msg: CommitMessage): void {
+    if (this.heard.upTo(key) === undefined) this.gaps.firstHeard(key);
+    this.heard.record(key, msg.version - msg.events.length + 1, msg.version);
+    // Like latestStates, an ended session is forgotten, once nothing of it is missing here.
+    if (msg.kind === SESSION.kind && (msg.state as SessionState).status === 'ended' && this.heard.isWhole(key)) this.heard.forget(key);
   }
 
   private deliver(sessionId: string, events: SessionEvent[], state: SessionState): void {

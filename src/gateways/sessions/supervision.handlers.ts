@@ -18,6 +18,7 @@ import { STORE } from './tokens';
 export class SupervisionHandlers implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('supervision');
   private unsubscribe: Unsubscribe | null = null;
+  private offGap: (() => void) | null = null;
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -36,9 +37,12 @@ export class SupervisionHandlers implements OnModuleInit, OnApplicationShutdown 
     });
     // The session index publishes here whenever a session starts, moves between queues and owners, or ends.
     this.unsubscribe = await this.store.bus.subscribe(QUEUES_CHANNEL, () => void this.push().catch((err: unknown) => this.logger.error({ err }, 'sessions push failed')));
+    // A change announced while this node's bus was down: the lists here are pushed again, whole.
+    this.offGap = this.store.bus.onGap?.(() => void this.push().catch((err: unknown) => this.logger.error({ err }, 'sessions push failed'))) ?? null;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.offGap?.();
     await this.unsubscribe?.().catch(() => undefined);
   }
 
