@@ -186,11 +186,12 @@ export class AgentClient {
       // The node tells a restarted agent the session it was in (within the grace period): it joins
       // it again without asking the customer twice, in the mode the session is in.
       this.requests.onReply(hello, (reply) => {
-        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number }; entryPoints?: { supportButtons?: unknown; jumpClients?: unknown } } | undefined;
+        const r = reply as { sessionId?: string | null; resumeToken?: string | null; limits?: { clipboardBytes?: number; fileBytes?: number; messagesPerSecond?: number }; entryPoints?: { supportButtons?: unknown; jumpClients?: unknown } } | undefined;
         // The PIN finds this desktop only once the node has it online (the hello may be refused: PIN_IN_USE): said then, not before.
         if (r) this.opts.log(`online; Assist PIN ${this.opts.state.pin} (read it to the technician who helps you)`);
         this.clipboard.setMaxBytes(Number(r?.limits?.clipboardBytes));
         this.files.setMaxBytes(Number(r?.limits?.fileBytes));
+        this.shells.output.setServerRate(Number(r?.limits?.messagesPerSecond));
         // What the server holds is what is installed here: a removal or unpin missed while offline lands now.
         if (r?.entryPoints) this.entryPoints.reconcile(r.entryPoints);
         // The code did its work (or the server did not answer it): never send it again.
@@ -213,6 +214,8 @@ export class AgentClient {
       });
       if (this.session?.resumeToken) this.send('session.resume', { token: this.session.resumeToken, lastSeq: this.session.lastSeq });
       this.displays.start();
+      // Shell output that waited while offline goes out now.
+      this.shells.output.connected();
     });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return this.onBinary(raw as Buffer);
@@ -228,6 +231,8 @@ export class AgentClient {
     ws.on('error', (err) => this.opts.log(`connection error: ${err.message}`));
     ws.on('close', (code) => {
       this.loop?.stop();
+      // Shell output in flight is lost with the socket; what is still to send waits for the next one.
+      this.shells.output.disconnected();
       // Offline, the session counts the block as released (agent-exit): never hold the customer unseen.
       this.messages.applyBlock(false);
       this.opts.rtc?.closeAll('disconnected from the node');
@@ -283,7 +288,14 @@ export class AgentClient {
   /** Files both ways: offers put to the customer, received into the Downloads folder, `send PATH`. */
   private readonly files: FileTransfers;
   /** Command shells of elevated sessions (the server opens and closes them). */
-  readonly shells = new RemoteShells((event, data) => this.send(event, data));
+  readonly shells = new RemoteShells({
+    isOpen: () => this.ws?.readyState === WebSocket.OPEN,
+    send: (event, data, answered) => {
+      const id = this.send(event, data);
+      if (answered) this.requests.onReply(id, () => answered());
+    },
+    buffered: () => this.ws?.bufferedAmount ?? 0,
+  });
 
   private onBinary(raw: Buffer): void {
     const parsed = decodeFrame(raw);

@@ -1,6 +1,12 @@
 import { RemoteShells } from './remote-shell';
+import type { ShellLink } from './shell-output';
 
 type Out = { event: 'shell.output' | 'shell.exit'; data: Record<string, unknown> };
+
+/** A connection that is always open and whose server answers every message at once. */
+function linkTo(out: Out[]): ShellLink {
+  return { isOpen: () => true, buffered: () => 0, send: (event, data, answered) => { out.push({ event, data }); if (answered) setImmediate(answered); } };
+}
 
 /** Waits for a message the shells sent that matches. */
 async function until(out: Out[], match: (o: Out) => boolean, ms = 5000): Promise<Out> {
@@ -21,7 +27,7 @@ describe('RemoteShells (the agent\'s command shells, a real /bin/sh in a pseudo-
 
   test('input reaches a shell only for its own session; a refused shell exits at once; close kills the process', async () => {
     const out: Out[] = [];
-    shells = new RemoteShells((event, data) => void out.push({ event, data }), '/bin/sh');
+    shells = new RemoteShells(linkTo(out), '/bin/sh');
     shells.open('s1', 'sh1');
     const [pid] = shells.pids;
     shells.input('s2', 'sh1', 'echo other-$((2*3))\n');
@@ -44,7 +50,7 @@ describe('RemoteShells (the agent\'s command shells, a real /bin/sh in a pseudo-
 
   test('the shell has a terminal of the size it was opened with, then of each resize (its own session\'s only)', async () => {
     const out: Out[] = [];
-    shells = new RemoteShells((event, data) => void out.push({ event, data }), '/bin/sh');
+    shells = new RemoteShells(linkTo(out), '/bin/sh');
     shells.open('s1', 'sh1', { cols: 97, rows: 31 });
     shells.input('s1', 'sh1', 'tty; echo size-$(stty size)\n');
     await until(out, () => /size-31 97/.test(text(out, 'sh1')));
@@ -59,7 +65,7 @@ describe('RemoteShells (the agent\'s command shells, a real /bin/sh in a pseudo-
 
   test('a shell that cannot start says why and exits', async () => {
     const out: Out[] = [];
-    shells = new RemoteShells((event, data) => void out.push({ event, data }), '/nonexistent/shell');
+    shells = new RemoteShells(linkTo(out), '/nonexistent/shell');
     shells.open('s1', 'sh1');
     await until(out, (o) => o.event === 'shell.exit' && o.data.shellId === 'sh1');
     expect(shells.count).toBe(0);

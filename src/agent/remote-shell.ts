@@ -1,31 +1,61 @@
 import { homedir } from 'node:os';
 import { spawn, type IPty } from 'node-pty';
+import { ShellOutput, type OutputSource, type ShellLink, type ShellOutputOptions, type ShellOutputStats } from './shell-output';
 
 /** A terminal's size in character cells (what the cockpit's xterm.js shows). */
 export interface TermSize { cols: number; rows: number }
 
 const DEFAULT_SIZE: TermSize = { cols: 80, rows: 24 };
-/** Output goes out in pieces of at most this many characters (a `shell.output` carries at most 65,536). */
-const MAX_CHUNK = 32_768;
 /** After SIGHUP (the shell passes it on to its jobs), a shell still running this long later is killed. */
 const KILL_AFTER_MS = 1500;
+
+/** How often a paused terminal checks that its shell still runs. */
+const EXIT_CHECK_MS = 50;
+
+/** True while a process with this id exists (a zombie counts until node-pty reaps it). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The terminal's reading as the flow control stops and starts it. A paused terminal whose shell exited is
+ * read again at once: node-pty destroys the terminal unread 200 ms after the shell's exit, which would lose
+ * what the shell printed last (whatever the kernel's tty buffer held).
+ */
+function readingOf(term: IPty): OutputSource & { stop(): void } {
+  let watch: NodeJS.Timeout | null = null;
+  const stop = (): void => {
+    if (watch) clearInterval(watch);
+    watch = null;
+  };
+  return {
+    pause: () => {
+      term.pause();
+      if (watch) return;
+      watch = setInterval(() => {
+        if (isAlive(term.pid)) return;
+        stop();
+        term.resume();
+      }, EXIT_CHECK_MS);
+      watch.unref();
+    },
+    resume: () => {
+      stop();
+      term.resume();
+    },
+    stop,
+  };
+}
 
 /** The user's shell: $SHELL on Unix, %ComSpec% on Windows. */
 function defaultShell(): string {
   if (process.platform === 'win32') return process.env.ComSpec ?? 'cmd.exe';
   return process.env.SHELL || '/bin/sh';
-}
-
-/** Splits output into pieces of at most MAX_CHUNK characters, never between the halves of a surrogate pair. */
-function pieces(text: string): string[] {
-  const out: string[] = [];
-  for (let at = 0; at < text.length;) {
-    let end = Math.min(text.length, at + MAX_CHUNK);
-    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
-    out.push(text.slice(at, end));
-    at = end;
-  }
-  return out;
 }
 
 /**
@@ -34,15 +64,26 @@ function pieces(text: string): string[] {
  * work as on a local terminal. The terminal's output (which includes the echo of what is typed while echo is
  * on — never what is typed at a no-echo prompt) is streamed back; the cockpit's size arrives with the open
  * and with every resize. Closed on request or when the server says elevation (or the session) is over. The
- * server decides when a shell may exist; this only runs what it was told to, and ends it when told.
+ * server decides when a shell may exist; this only runs what it was told to, and ends it when told. The
+ * output is flow-controlled (ShellOutput): a terminal printing faster than the server relays is not read.
  */
 export class RemoteShells {
   private readonly shells = new Map<string, { sessionId: string; term: IPty }>();
+  /** The output on its way to the server, paced and windowed. */
+  readonly output: ShellOutput;
 
   constructor(
-    private readonly out: (event: 'shell.output' | 'shell.exit', data: Record<string, unknown>) => void,
+    private readonly link: ShellLink,
     private readonly shell: string = defaultShell(),
-  ) {}
+    flow: Partial<ShellOutputOptions> = {},
+  ) {
+    this.output = new ShellOutput(link, flow);
+  }
+
+  /** What the terminals printed and what went out (tests and diagnostics). */
+  get stats(): ShellOutputStats {
+    return this.output.stats;
+  }
 
   open(sessionId: string, shellId: string, size: Partial<TermSize> = {}): void {
     if (this.shells.has(shellId)) return;
@@ -53,17 +94,18 @@ export class RemoteShells {
         env: { ...process.env, TERM: 'xterm-256color', COLORTERM: 'truecolor' } as Record<string, string>,
       });
     } catch (err) {
-      this.out('shell.output', { sessionId, shellId, data: `shell failed: ${(err as Error).message}\r\n` });
-      this.out('shell.exit', { sessionId, shellId, code: -1 });
+      this.link.send('shell.output', { sessionId, shellId, data: `shell failed: ${(err as Error).message}\r\n` });
+      this.link.send('shell.exit', { sessionId, shellId, code: -1 });
       return;
     }
     this.shells.set(shellId, { sessionId, term });
-    term.onData((text) => {
-      for (const data of pieces(text)) this.out('shell.output', { sessionId, shellId, data });
-    });
+    const reading = readingOf(term);
+    this.output.open(sessionId, shellId, reading);
+    term.onData((text) => this.output.push(shellId, text));
     term.onExit(({ exitCode, signal }) => {
+      reading.stop();
       if (this.shells.get(shellId)?.term === term) this.shells.delete(shellId);
-      this.out('shell.exit', { sessionId, shellId, code: signal ? 128 + signal : exitCode });
+      this.output.exited(shellId, signal ? 128 + signal : exitCode);
     });
   }
 
@@ -72,11 +114,11 @@ export class RemoteShells {
    * the server hears it exit, which closes its record.
    */
   refuse(sessionId: string, shellId: string, why: string): void {
-    this.out('shell.output', { sessionId, shellId, data: `command shell refused by the desktop: ${why}\r\n` });
-    this.out('shell.exit', { sessionId, shellId, code: -1 });
+    this.link.send('shell.output', { sessionId, shellId, data: `command shell refused by the desktop: ${why}\r\n` });
+    this.link.send('shell.exit', { sessionId, shellId, code: -1 });
   }
 
-  /** Input (keystrokes, pasted text) for a shell of that session (none of another session's shells). */
+  /** Input (keystrokes, pasted text) for a shell of that session (none of another session's shells); never held back, so Ctrl-C stops a flood. */
   input(sessionId: string, shellId: string, data: string): void {
     const shell = this.shells.get(shellId);
     if (shell?.sessionId === sessionId) shell.term.write(data);
@@ -106,6 +148,7 @@ export class RemoteShells {
     for (const [id, s] of this.shells) {
       if (sessionId !== undefined && s.sessionId !== sessionId) continue;
       this.shells.delete(id);
+      this.output.drop(id);
       let exited = false;
       s.term.onExit(() => { exited = true; });
       if (process.platform === 'win32') {

@@ -234,6 +234,14 @@ export class RecordingConfig {
   @ValidateNested() @Type(() => RecordingPolicyConfig) policy = new RecordingPolicyConfig();
 }
 
+/** The remote command shell (docs/protocol.md, "Command shell flow control"). */
+export class ShellConfig {
+  /** A shell's transcript keeps at most this much output; past it the file ends with a note and ShellClosed says `truncated`. */
+  @IsInt() @Min(4096) transcriptMaxBytes = 16777216;
+  /** A console connection whose socket holds more than this misses shell output (it is told how much) instead of queueing it. */
+  @IsInt() @Min(65536) viewerBufferBytes = 1048576;
+}
+
 /** A profile id: what `support-button.deploy {profile}` names (at most 40 characters, as its DTO allows). */
 export const PROFILE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
@@ -271,6 +279,7 @@ export class TandemConfig {
   @ValidateNested() @Type(() => FilesConfig) files = new FilesConfig();
   @ValidateNested() @Type(() => ClipboardConfig) clipboard = new ClipboardConfig();
   @ValidateNested() @Type(() => RecordingConfig) recording = new RecordingConfig();
+  @ValidateNested() @Type(() => ShellConfig) shell = new ShellConfig();
   @ValidateNested() @Type(() => PolicyConfig) policy = new PolicyConfig();
   @ValidateNested() @Type(() => SupportButtonsConfig) supportButtons = new SupportButtonsConfig();
   @ValidateNested() @Type(() => RolesConfig) roles = new RolesConfig();

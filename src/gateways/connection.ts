@@ -14,6 +14,11 @@ export class Connection {
   readonly openedAt = Date.now();
   /** Sessions this connection receives events for (kept by the fan-out, not by policy). */
   readonly sessions = new Set<string>();
+  /**
+   * Bytes of streams (a command shell's output) this connection missed because its socket held too much,
+   * by stream: the next part of the stream it gets says so (see Messenger.sendStream).
+   */
+  readonly missed = new Map<string, number>();
 
   /**
    * While set, only these events are dispatched; any other is answered with `code`. A connection let

@@ -64,7 +64,9 @@ export function closeShell(s: SessionState, c: Cmd<'CloseShell'>, a: Actor): Out
   if (a.kind !== 'system') return reject('FORBIDDEN');
   const transcript = (s.shells ?? {})[c.shellId];
   if (transcript === undefined) return reject('UNKNOWN_SHELL');
-  return emit({ type: 'ShellClosed', shellId: c.shellId, transcript, bytes: c.bytes, reason: c.reason });
+  const truncated = c.truncated && c.truncated.omittedBytes > 0 ? { truncated: { omittedBytes: c.truncated.omittedBytes } } : {};
+  const gaps = c.gaps && c.gaps.omittedBytes > 0 ? { gaps: { omittedBytes: c.gaps.omittedBytes } } : {};
+  return emit({ type: 'ShellClosed', shellId: c.shellId, transcript, bytes: c.bytes, reason: c.reason, ...truncated, ...gaps });
 }
 
 /** Why an exited shell closed, read from the state the exit arrives in: the session's end, the customer's disconnection, elevation's end, or its own exit. */

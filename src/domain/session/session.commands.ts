@@ -49,7 +49,7 @@ export type SessionCommand =
   /** A command shell opens (an admin action); `transcript`: where the server keeps its output, never its input. */
   | { type: 'OpenShell'; shellId: string; transcript: string }
   /** The server records that a shell ended and how many bytes of output its transcript holds. */
-  | { type: 'CloseShell'; shellId: string; bytes: number; reason: ShellCloseReason }
+  | { type: 'CloseShell'; shellId: string; bytes: number; reason: ShellCloseReason; truncated?: { omittedBytes: number }; gaps?: { omittedBytes: number } }
   | { type: 'ReportScreen'; paused: boolean; reason?: string }
   | { type: 'CustomerConnection'; online: boolean }
   | { type: 'StartRecording'; reason?: string }

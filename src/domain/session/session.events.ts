@@ -65,7 +65,11 @@ export type SessionEvent =
   | (EventBase & { type: 'ElevationEnded'; reason?: ElevationEndReason })
   | (EventBase & { type: 'AdminActionPerformed'; action: AdminActionKind })
   | (EventBase & { type: 'ShellOpened'; shellId: string; transcript: string })
-  | (EventBase & { type: 'ShellClosed'; shellId: string; transcript: string; bytes: number; reason: ShellCloseReason })
+  /**
+   * `truncated`: the transcript reached its cap (`shell.transcriptMaxBytes`), `omittedBytes` of output after it are not kept;
+   * `gaps`: `omittedBytes` of output were left out while the disk was behind (each gap is marked in the file).
+   */
+  | (EventBase & { type: 'ShellClosed'; shellId: string; transcript: string; bytes: number; reason: ShellCloseReason; truncated?: { omittedBytes: number }; gaps?: { omittedBytes: number } })
   | (EventBase & { type: 'ScreenPaused'; reason: string | null })
   | (EventBase & { type: 'ScreenResumed' })
   | (EventBase & { type: 'ClipboardSent'; direction: 'to-customer' | 'to-technician'; to: string; mime: string; size: number })

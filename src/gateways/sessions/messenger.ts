@@ -1,13 +1,24 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Store, Unsubscribe } from '../../cluster/ports';
 import { NodeInfo } from '../../node/node-info';
+import type { Connection } from '../connection';
 import type { Identity } from '../identity';
 import { ConnectionRegistry } from '../connection-registry';
 import { STORE } from './tokens';
 
 export interface Recipient { kind: Identity['kind']; id: string }
 
-interface Direct { node: string; to: Recipient[]; event: string; data: unknown; except?: string }
+/** A message of an ordered stream that a lagging connection may miss (a command shell's output), or its end. */
+export interface StreamPart {
+  /** The stream: what a connection missed of it is counted under this key. */
+  key: string;
+  /** Its size, counted as missed when it is skipped. */
+  bytes: number;
+  /** Skipped for a connection whose socket holds more than this many bytes; absent: always delivered (the stream's end). */
+  maxBuffered?: number;
+}
+
+interface Direct { node: string; to: Recipient[]; event: string; data: unknown; except?: string; stream?: StreamPart }
 
 const CHANNEL = 'direct';
 
@@ -45,6 +56,17 @@ export class Messenger implements OnModuleInit, OnApplicationShutdown {
     this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${event}]`));
   }
 
+  /**
+   * Sends a part of a stream: a connection whose socket already holds more than `part.maxBuffered` does
+   * not get it (a slow viewer neither slows the others nor grows the node's memory); the next part it
+   * gets carries `skipped`, the bytes it missed. Delivered on every node by the same rule.
+   */
+  sendStream(to: Recipient[], event: string, data: Record<string, unknown>, part: StreamPart): void {
+    const msg: Direct = { node: this.node.id, to, event, data, stream: part };
+    this.deliver(msg);
+    this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${event}]`));
+  }
+
   /** Only this node's sockets (for fan-out that every node runs itself, e.g. from a commit). */
   deliverLocal(to: Recipient[], event: string, data: unknown): void {
     this.deliver({ node: this.node.id, to, event, data });
@@ -57,7 +79,22 @@ export class Messenger implements OnModuleInit, OnApplicationShutdown {
 
   private deliver(msg: Direct): void {
     for (const r of msg.to) {
-      for (const conn of this.connections.ofIdentity(r.kind, r.id)) if (conn.id !== msg.except) conn.send(msg.event, msg.data);
+      for (const conn of this.connections.ofIdentity(r.kind, r.id)) {
+        if (conn.id === msg.except) continue;
+        if (msg.stream) this.deliverPart(conn, msg, msg.stream);
+        else conn.send(msg.event, msg.data);
+      }
     }
+  }
+
+  private deliverPart(conn: Connection, msg: Direct, part: StreamPart): void {
+    const missed = conn.missed.get(part.key) ?? 0;
+    if (part.maxBuffered !== undefined && conn.bufferedAmount > part.maxBuffered) {
+      conn.missed.set(part.key, missed + part.bytes);
+      return;
+    }
+    if (missed === 0) return conn.send(msg.event, msg.data);
+    conn.missed.delete(part.key);
+    conn.send(msg.event, { ...(msg.data as Record<string, unknown>), skipped: missed });
   }
 }

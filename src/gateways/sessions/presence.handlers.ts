@@ -145,7 +145,7 @@ export class PresenceHandlers implements OnModuleInit {
     // installed on it, so that a removal or an unpin it missed while offline reaches it now.
     return {
       agentId, sessionId, resumeToken: sessionId ? this.resumeTokens.issue(sessionId, `agent:${agentId}`) : null,
-      limits: { clipboardBytes: this.config.clipboard.maxBytes, fileBytes: this.config.files.maxBytes },
+      limits: { clipboardBytes: this.config.clipboard.maxBytes, fileBytes: this.config.files.maxBytes, messagesPerSecond: this.config.ws.rateLimit.messagesPerSecond },
       entryPoints: await this.entryPointsOf(agentId),
     };
   }

@@ -65,7 +65,7 @@ export function realtimeProviders(config: TandemConfig, store: Store, clock: Clo
     { provide: STORE, useValue: store },
     { provide: CLOCK, useValue: clock },
     // Command shells' output, referred to by the journal: `<recording dir>/transcripts` (shared in a cluster).
-    { provide: ShellTranscripts, useValue: new ShellTranscripts(join(recordingDir(config), 'transcripts')) },
+    { provide: ShellTranscripts, useValue: new ShellTranscripts(join(recordingDir(config), 'transcripts'), { maxBytes: config.shell.transcriptMaxBytes }) },
     {
       provide: ActorRegistry,
       inject: [NodeInfo],

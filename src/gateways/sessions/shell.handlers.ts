@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Forwarder } from '../../actors/forwarder';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { authorizeShell, shellCloseReason, shellRecipients, type SessionEvent, type SessionState, type ShellCloseReason } from '../../domain';
@@ -12,9 +12,11 @@ import { newId, SessionHandlers } from './session.handlers';
 import { SessionRouter } from './session-router';
 import { ShellTranscripts } from '../../recording/shell-transcripts';
 import { SYSTEM_ACTOR } from './actor-of';
+import { CONFIG } from '../../config/config.token';
+import type { TandemConfig } from '../../config/config.schema';
 
 interface ShellPayload { sessionId: string; shellId: string; from: 'member' | 'agent'; actorId: string; event: string; data: Record<string, unknown> }
-type Verdict = { ok: true; closed?: { bytes: number; reason: ShellCloseReason } } | { ok: false; code: string; message: string };
+type Verdict = { ok: true; closed?: { bytes: number; omitted: number; gapBytes: number; reason: ShellCloseReason } } | { ok: false; code: string; message: string };
 
 /**
  * The remote command shell of an elevated session. Opening it is an audited admin action (a journaled
@@ -23,7 +25,11 @@ type Verdict = { ok: true; closed?: { bytes: number; reason: ShellCloseReason } 
  * taking-part member; or the session's own agent for output). The output — only what the agent's
  * pseudo-terminal printed: command lines it echoed, never what was typed with echo off, such as a password
  * at a prompt — goes to a transcript file the journal refers to (ShellOpened, then ShellClosed with the
- * byte count when the shell exits). When elevation ends (the owner disconnecting
+ * byte count when the shell exits; a transcript stops at `shell.transcriptMaxBytes`). The agent's ack of a
+ * `shell.output` is its flow control (it reads on only while little is unacknowledged), and the output
+ * reaches each member's connection only while that socket is not backed up (`shell.viewerBufferBytes`):
+ * a slow viewer misses output, and is told how much, rather than slowing or bloating anyone. When
+ * elevation ends (the owner disconnecting
  * the customer ends it too) or the session ends, the agent is told to close the session's shells; their
  * exits reach the members and close the records.
  */
@@ -39,6 +45,7 @@ export class ShellHandlers implements OnModuleInit {
     private readonly forwarder: Forwarder,
     private readonly fanout: SessionFanout,
     private readonly transcripts: ShellTranscripts,
+    @Inject(CONFIG) private readonly config: TandemConfig,
   ) {}
 
   onModuleInit(): void {
@@ -75,7 +82,9 @@ export class ShellHandlers implements OnModuleInit {
     // The shell exited: the audit records its end and the size of its transcript.
     if (verdict.closed) {
       const closed = verdict.closed;
-      void this.router.ask(SESSION, sessionId, { type: 'CloseShell', shellId, bytes: closed.bytes, reason: closed.reason }, SYSTEM_ACTOR)
+      const truncated = closed.omitted > 0 ? { truncated: { omittedBytes: closed.omitted } } : {};
+      const gaps = closed.gapBytes > 0 ? { gaps: { omittedBytes: closed.gapBytes } } : {};
+      void this.router.ask(SESSION, sessionId, { type: 'CloseShell', shellId, bytes: closed.bytes, reason: closed.reason, ...truncated, ...gaps }, SYSTEM_ACTOR)
         .catch((err: unknown) => this.logger.warn({ err }, `shell close not recorded [session:${sessionId}, shell:${shellId}]`));
     }
     return {};
@@ -92,13 +101,18 @@ export class ShellHandlers implements OnModuleInit {
     if (state.agentId !== p.actorId) return { ok: false, code: 'NOT_MEMBER', message: 'not this session\'s agent' };
     if (p.event === 'shell.output' && !state.elevated) return { ok: false, code: 'NOT_ELEVATED', message: 'the session is no longer elevated' };
     const to: Recipient[] = shellRecipients(state).map((id) => ({ kind: 'person' as const, id }));
-    this.messenger.send(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data });
+    const text = p.event === 'shell.output' ? String(p.data.data ?? '') : '';
+    // Output may be skipped for a backed-up viewer; the exit always arrives (with what that viewer missed).
+    const part = p.event === 'shell.output'
+      ? { key: `shell:${p.sessionId}:${p.shellId}`, bytes: Buffer.byteLength(text, 'utf8'), maxBuffered: this.config.shell.viewerBufferBytes }
+      : { key: `shell:${p.sessionId}:${p.shellId}`, bytes: 0 };
+    this.messenger.sendStream(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data }, part);
     const opened = (state.shells ?? {})[p.shellId] !== undefined;
-    if (p.event === 'shell.output' && opened) this.transcripts.append(p.sessionId, p.shellId, String(p.data.data ?? ''));
+    if (p.event === 'shell.output' && opened) this.transcripts.append(p.sessionId, p.shellId, text);
     if (p.event === 'shell.exit' && opened) {
-      const bytes = this.transcripts.bytes(p.sessionId, p.shellId);
+      const { bytes, omitted, gapBytes } = this.transcripts.end(p.sessionId, p.shellId);
       void this.transcripts.finish(p.sessionId, p.shellId).catch((err: unknown) => this.logger.error({ err }, `transcript write failed [session:${p.sessionId}, shell:${p.shellId}]`));
-      return { ok: true, closed: { bytes, reason: shellCloseReason(state) } };
+      return { ok: true, closed: { bytes, omitted, gapBytes, reason: shellCloseReason(state) } };
     }
     return { ok: true };
   }

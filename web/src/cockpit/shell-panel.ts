@@ -14,8 +14,9 @@ import type { Cockpit } from './cockpit';
  * cols, rows}` follows the terminal's size. The terminal is a real one: every keystroke (or paste) goes out
  * as `shell.input {sessionId, shellId, data}` — in order, coalesced while one is on its way — and the remote
  * terminal's output (prompt, echo, full-screen programs) comes back as `shell.output {sessionId, shellId,
- * data}`, the end as `shell.exit {sessionId, shellId, code}`. What a shell printed stays (per session) while
- * the user switches sessions or tabs.
+ * data}`, the end as `shell.exit {sessionId, shellId, code}`; either carries `skipped` (bytes) when the node
+ * left output out because this connection fell behind, which the terminal says. What a shell printed stays
+ * (per session) while the user switches sessions or tabs.
  */
 
 interface ShellState {
@@ -55,6 +56,13 @@ function stateOf(sessionId: string): ShellState {
     states.set(sessionId, s);
   }
   return s;
+}
+
+/** What this page missed of a shell's output while its connection was behind (the server skipped it), as a terminal line. */
+function skippedNote(skipped: number | undefined): string {
+  if (!skipped) return '';
+  const size = skipped >= 1048576 ? `${(skipped / 1048576).toFixed(1)} MiB` : skipped >= 1024 ? `${Math.round(skipped / 1024)} KiB` : `${skipped} bytes`;
+  return `\r\n${DIM}[${size} of output not shown: this connection fell behind]${OFF}\r\n`;
 }
 
 /** Appends to a session's transcript and to its terminal if one is shown. */
@@ -106,17 +114,18 @@ function sendSize(app: Cockpit, sessionId: string, size: { cols: number; rows: n
 function wire(app: Cockpit): void {
   if (wired.has(app.conn)) return;
   wired.add(app.conn);
-  app.conn.on('shell.output', (d: { sessionId: string; shellId: string; data: string }) => {
+  app.conn.on('shell.output', (d: { sessionId: string; shellId: string; data: string; skipped?: number }) => {
     const s = states.get(d.sessionId);
     if (!s) return;
-    if (s.opening && s.shellId === null) s.early.push({ shellId: d.shellId, data: d.data });
-    else if (d.shellId === s.shellId) emit(d.sessionId, d.data);
+    const data = skippedNote(d.skipped) + d.data;
+    if (s.opening && s.shellId === null) s.early.push({ shellId: d.shellId, data });
+    else if (d.shellId === s.shellId) emit(d.sessionId, data);
   });
-  app.conn.on('shell.exit', (d: { sessionId: string; shellId: string; code: number }) => {
+  app.conn.on('shell.exit', (d: { sessionId: string; shellId: string; code: number; skipped?: number }) => {
     const s = states.get(d.sessionId);
     if (!s || d.shellId !== s.shellId || s.exitCode !== null) return;
     s.exitCode = d.code;
-    emit(d.sessionId, `\r\n${DIM}[the shell ended${s.over ? ` — ${s.over}` : ''}; exit code ${d.code}]${OFF}\r\n`);
+    emit(d.sessionId, `${skippedNote(d.skipped)}\r\n${DIM}[the shell ended${s.over ? ` — ${s.over}` : ''}; exit code ${d.code}]${OFF}\r\n`);
     for (const p of panels) if (p.sessionId === d.sessionId) p.update();
   });
   app.store.onChange((m) => {
