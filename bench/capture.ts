@@ -3,7 +3,7 @@
  * run: one memcpy of a frame for the stages, and x11vnc serving the same screen changes to a VNC
  * client for the whole pipeline. Prints; never judges (no thresholds: these machines are noisy).
  *
- *   npm run bench            (all benches)   node build/bench/bench/capture.js [--seconds 5] [--pairs N] [--agent-b OTHER/capture-agent.js]
+ *   npm run bench            (all benches)   node build/bench/bench/capture.js [--seconds 5] [--rate 30] [--pairs N] [--agent-b OTHER/capture-agent.js]
  *
  * Stages (median of many runs): grab + diff of an unchanged frame (with XDamage the grab is skipped;
  * also forced), diff at 0 % / 5 % / 100 % change, the whole pipeline for a 5 % change, encode of a
@@ -29,6 +29,8 @@ const FRAME = W * H * 4;
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
 const RATE = 30;
 const arg = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+/** Changes a second the painter makes (the agent captures at RATE fps whatever it is). */
+const PAINT_RATE = Number(arg('--rate')) || RATE;
 /** Pipeline rounds (x11vnc, the agent, the B agent in turn each round). */
 const PAIRS = Number(arg('--pairs')) || 1;
 /** Another build's bench/lib/capture-agent.js, measured in turn with this one (A/B in one run). */
@@ -326,10 +328,10 @@ async function main(): Promise<void> {
         }
       }
     };
-    const painter = startProcess('painter', process.execPath, [resolve(build, 'painter.js'), x.display, String(W), String(H), '5', String(RATE)]);
+    const painter = startProcess('painter', process.execPath, [resolve(build, 'painter.js'), x.display, String(W), String(H), '5', String(PAINT_RATE)]);
     procs.push(painter);
     await new Promise((r) => setTimeout(r, 500));
-    await rounds(`\n${RATE} changes/s of 5 % of the screen, ${SECONDS} s each (CPU % of one core, from /proc)`);
+    await rounds(`\n${PAINT_RATE} changes/s of 5 % of the screen, ${SECONDS} s each (CPU % of one core, from /proc)`);
     await painter.stop();
     await new Promise((r) => setTimeout(r, 500));
     await rounds(`\nunchanged screen (no painter), ${SECONDS} s each`);

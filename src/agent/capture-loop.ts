@@ -49,6 +49,8 @@ export const QUIET_BACKSTOP_MS = 1000;
  * pointer motion (`ScreenSource.watchesPointer`), no frame timer is set — the loop waits for the
  * screen's wake-up (or a refresh, a new monitor set), with one capture every `QUIET_BACKSTOP_MS` in
  * case a wake-up is missed. An unchanged screen then costs a capture a second instead of `fps`.
+ * Likewise the frame tick after a change captures nothing when the screen has not woken the loop
+ * since (its watch, armed after that capture, has not fired): the loop goes to sleep without it.
  */
 export class CaptureLoop {
   private running = false;
@@ -63,8 +65,14 @@ export class CaptureLoop {
   private lastChangeAt = -Infinity;
   /** The frame timer is stopped (the screen was quiet): only the backstop timer and the screen's wake-up are set. */
   private sleeping = false;
+  /** The screen woke the loop (or a refresh, new monitors) since its watch was last armed. */
+  private news = true;
+  /** The last tick captured every monitor (none paused, none skipped, no error) and armed the screen's watch. */
+  private watched = false;
   /** Captures started by a wake-up from the screen rather than the timer. */
   woken = 0;
+  /** Frame ticks that captured nothing because the screen had not woken the loop since the last capture. */
+  skipped = 0;
   /** Times the loop went to sleep on a quiet screen. */
   sleeps = 0;
   captures = 0;
@@ -153,22 +161,34 @@ export class CaptureLoop {
 
   private async tick(): Promise<void> {
     if (!this.running || this.busy) return;
-    this.busy = true;
+    const backstop = this.sleeping;
     this.sleeping = false;
+    const owed = (): boolean => this.monitors.some((m) => this.of(m).wantFull);
+    if (!backstop && this.watched && !this.news && this.source.watchesPointer && !owed()) {
+      // The frame tick after a change, and the screen has told of nothing since that capture (its
+      // watch is still armed): this capture would find nothing. Asleep without it.
+      this.skipped += 1;
+      this.sleeps += 1;
+      this.sleeping = true;
+      this.schedule(QUIET_BACKSTOP_MS);
+      return;
+    }
+    this.busy = true;
     const started = performance.now();
-    let quiet = true;
+    let sent = false;
+    let clean = true;
     try {
       for (const monitor of this.monitors) {
         try {
           if (this.opts.buffered() > this.opts.maxBufferedBytes) {
-            quiet = false; // skipped: the damage waits, so must the next capture
+            clean = false; // skipped: the damage waits, so must the next capture
           } else {
             const outcome = await this.captureOnce(monitor);
-            if (outcome === 'sent') this.lastChangeAt = started;
-            if (outcome !== 'quiet') quiet = false;
+            if (outcome === 'sent') sent = true;
+            if (outcome === 'paused') clean = false;
           }
         } catch (err) {
-          quiet = false;
+          clean = false;
           this.opts.onError(err);
         }
         if (!this.running) return;
@@ -176,12 +196,15 @@ export class CaptureLoop {
     } finally {
       this.busy = false;
     }
-    if (quiet && this.source.watchesPointer && this.monitors.every((m) => !this.of(m).wantFull)) {
+    if (sent) this.lastChangeAt = started;
+    this.watched = false;
+    if (clean && !sent && this.source.watchesPointer && !owed()) {
       // Nothing changed: no frame timer; the screen's wake-up (armed only after a capture drained the events) or the backstop.
       this.sleeping = true;
       this.schedule(QUIET_BACKSTOP_MS);
       if (this.arm()) {
         this.sleeps += 1;
+        this.watched = true;
         return;
       }
       this.sleeping = false;
@@ -190,10 +213,11 @@ export class CaptureLoop {
     const interval = 1000 / Math.max(1, this.opts.fps);
     this.schedule(Math.max(0, interval - (performance.now() - started)));
     // Armed only after a capture (which drains the events): one wake-up per tick at most.
-    this.arm();
+    this.watched = this.arm() && clean;
   }
 
   private arm(): boolean {
+    this.news = false;
     try {
       return this.source.watch?.(() => this.wake()) === true;
     } catch (err) {
@@ -204,6 +228,7 @@ export class CaptureLoop {
 
   /** The screen has news: capture now unless a change went out less than a frame interval ago. */
   private wake(): void {
+    this.news = true;
     if (!this.running || this.busy || this.timer === undefined) return;
     const wait = 1000 / Math.max(1, this.opts.fps) - (performance.now() - this.lastChangeAt);
     if (this.sleeping) {
@@ -221,6 +246,7 @@ export class CaptureLoop {
 
   /** Asleep, something the screen does not tell of needs a capture (a refresh, new monitors): back to the frame timer. */
   private rouse(): void {
+    this.news = true;
     if (!this.running || !this.sleeping || this.timer === undefined) return;
     this.sleeping = false;
     clearTimeout(this.timer);

@@ -50,6 +50,11 @@ describe('capture loop asleep on a quiet X11 screen', () => {
       },
       onPaused: () => undefined, onError: (e) => { throw e; },
     });
+    // Asleep, then past the frame interval of the last change (a change within it waits for the rate cap, not the wake-up).
+    const asleepAgain = async (): Promise<void> => {
+      await waitFor('asleep again', () => loop.asleep, 3000, 2);
+      await new Promise((r) => setTimeout(r, 50));
+    };
     const names = new Map<number, string>(Object.entries(FrameType).map(([k, v]) => [v, k]));
     const since = (n: number): string[] => sent.slice(n).map((f) => names.get(f.type) ?? String(f.type));
     try {
@@ -69,6 +74,8 @@ describe('capture loop asleep on a quiet X11 screen', () => {
       // A paint after the quiet spell: captured on the screen's wake-up, its tiles then the end of frame.
       let woken = loop.woken;
       let mark = sent.length;
+      let captures = counts.captures;
+      let skipped = loop.skipped;
       input.paint(100, 100, 40, 30, 0xee3311);
       await waitFor('the painted tile', () => sent.slice(mark).some((f) => f.type === FrameType.EndOfFrame), 3000, 2);
       expect(loop.woken).toBe(woken + 1);
@@ -76,18 +83,25 @@ describe('capture loop asleep on a quiet X11 screen', () => {
       const tiles = painted.filter((f) => f.type === FrameType.Tile);
       for (const [px, py] of [[100, 100], [139, 129]]) expect(tiles.some((f) => f.x <= px && px < f.x + f.width && f.y <= py && py < f.y + f.height)).toBe(true);
       expect(painted[painted.length - 1]!.type).toBe(FrameType.EndOfFrame);
-      await waitFor('asleep again', () => loop.asleep, 3000, 2);
+      await asleepAgain();
+      // One capture for it: the frame tick after it found no news from the screen and captured nothing.
+      expect(counts.captures - captures).toBe(1);
+      expect(loop.skipped - skipped).toBe(1);
 
       // A pointer move through XTest (another connection) that draws nothing the capture sees: woken
       // by raw motion, the cursor record with the new position and nothing else.
       for (const [px, py] of [[300, 200], [420, 310]] as const) {
         woken = loop.woken;
         mark = sent.length;
+        captures = counts.captures;
+        skipped = loop.skipped;
         input.move(0, px, py);
         await waitFor(`the cursor at ${px},${py}`, () => sent.slice(mark).some((f) => f.type === FrameType.Cursor && f.x === px && f.y === py), 3000, 2);
         expect(loop.woken).toBe(woken + 1);
         expect(since(mark).every((t) => t === 'Cursor')).toBe(true);
-        await waitFor('asleep again', () => loop.asleep, 3000, 2);
+        await asleepAgain();
+        expect(counts.captures - captures).toBe(1);
+        expect(loop.skipped - skipped).toBe(1);
       }
       // A program warping the pointer (xdotool: XWarpPointer) raises no raw motion: the backstop capture
       // sends it, within QUIET_BACKSTOP_MS.
@@ -95,7 +109,7 @@ describe('capture loop asleep on a quiet X11 screen', () => {
       await x.x('xdotool', ['mousemove', '600', '450']);
       await waitFor('the cursor at 600,450', () => sent.slice(mark).some((f) => f.type === FrameType.Cursor && f.x === 600 && f.y === 450), QUIET_BACKSTOP_MS + 2000, 2);
       expect(since(mark).every((t) => t === 'Cursor')).toBe(true);
-      await waitFor('asleep again', () => loop.asleep, 3000, 2);
+      await asleepAgain();
 
       // A refresh (a viewer joined) while asleep: the whole screen at once, without a screen event.
       woken = loop.woken;
