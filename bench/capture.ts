@@ -3,14 +3,15 @@
  * run: one memcpy of a frame for the stages, and x11vnc serving the same screen changes to a VNC
  * client for the whole pipeline. Prints; never judges (no thresholds: these machines are noisy).
  *
- *   npm run bench            (all benches)   node build/bench/bench/capture.js [--seconds 5]
+ *   npm run bench            (all benches)   node build/bench/bench/capture.js [--seconds 5] [--rate 30] [--pairs N] [--agent-b OTHER/capture-agent.js]
  *
  * Stages (median of many runs): grab + diff of an unchanged frame (with XDamage the grab is skipped;
  * also forced), diff at 0 % / 5 % / 100 % change, the whole pipeline for a 5 % change, encode of a
  * full frame. Pipeline: a painter process changes 5 % of the screen 30 times a second; the agent's
  * capture loop (its own process) captures at 30 fps and sends tiles over a WebSocket, and x11vnc
  * serves the same changes to an RFB client asking for incremental ZRLE updates. Both processes'
- * CPU is read from /proc; frames delivered are counted at the receiving end.
+ * CPU is read from /proc; frames delivered are counted at the receiving end. Then the same on an
+ * unchanged screen (the painter stopped): what watching a quiet screen costs.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,13 @@ const H = 1080;
 const FRAME = W * H * 4;
 const SECONDS = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
 const RATE = 30;
+const arg = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+/** Changes a second the painter makes (the agent captures at RATE fps whatever it is). */
+const PAINT_RATE = Number(arg('--rate')) || RATE;
+/** Pipeline rounds (x11vnc, the agent, the B agent in turn each round). */
+const PAIRS = Number(arg('--pairs')) || 1;
+/** Another build's bench/lib/capture-agent.js, measured in turn with this one (A/B in one run). */
+const AGENT_B = arg('--agent-b');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (v: number): string => `${v.toFixed(2).padStart(7)} ms`;
@@ -199,6 +207,64 @@ class RfbCounter {
   }
 }
 
+interface Pipeline {
+  cpu: number;
+  fps: number;
+  kbps: number;
+}
+
+/** The agent's capture loop (its own process) at RATE fps sending to a ws server here: its CPU, end-of-frames and bytes received. */
+async function agentPipeline(script: string, display: string, procs: TrackedProcess[]): Promise<Pipeline> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  let frames = 0;
+  let bytes = 0;
+  wss.on('connection', (ws) => ws.on('message', (d: Buffer) => {
+    bytes += d.length;
+    if (d[2] === 3) frames++; // end of frame
+  }));
+  const port = (wss.address() as { port: number }).port;
+  const agent = startProcess('capture-agent', process.execPath, [script, display, `ws://127.0.0.1:${port}`, String(RATE), '70']);
+  procs.push(agent);
+  await new Promise((r) => setTimeout(r, 1000));
+  let f0 = 0;
+  let b0 = 0;
+  const cpu = await cpuPercentOver(agent.pid, SECONDS, () => { f0 = frames; b0 = bytes; });
+  const result = { cpu, fps: (frames - f0) / SECONDS, kbps: (bytes - b0) / SECONDS / 1024 };
+  await agent.stop();
+  wss.close();
+  return result;
+}
+
+/** x11vnc serving the display to an RFB client asking incremental ZRLE updates back to back. */
+async function vncPipeline(display: string, procs: TrackedProcess[]): Promise<Pipeline> {
+  const vncPort = await freePort();
+  const vnc = startProcess('x11vnc', 'x11vnc', ['-display', display, '-rfbport', String(vncPort), '-localhost', '-nopw', '-forever', '-shared', '-quiet', '-noxrecord']);
+  procs.push(vnc);
+  let client: RfbCounter | undefined;
+  const deadline = Date.now() + 15000;
+  while (!client && Date.now() < deadline) {
+    try {
+      await new Promise<void>((ok, fail) => {
+        const s = createConnection({ host: '127.0.0.1', port: vncPort }, () => { s.destroy(); ok(); });
+        s.on('error', fail);
+      });
+      await new Promise<void>((ready) => { client = new RfbCounter(vncPort, ready); });
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  if (!client) throw new Error(`x11vnc did not listen on ${vncPort}: ${vnc.output()}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  let u0 = 0;
+  let vb0 = 0;
+  const cpu = await cpuPercentOver(vnc.pid, SECONDS, () => { u0 = client!.updates; vb0 = client!.bytes; });
+  const result = { cpu, fps: (client.updates - u0) / SECONDS, kbps: (client.bytes - vb0) / SECONDS / 1024 };
+  client.close();
+  await vnc.stop();
+  return result;
+}
+
 async function main(): Promise<void> {
   const x = await startXvfb({ width: W, height: H });
   const procs: TrackedProcess[] = [];
@@ -243,62 +309,32 @@ async function main(): Promise<void> {
     await stage('encode full frame (auto)', change100, { full: true }, (r) => r.encode, (r) => `${r.tiles} tiles, ${(r.bytes / 1024).toFixed(1)} KiB`);
     await stage('encode full frame (JPEG q70)', change100, { full: true, mode: 'jpeg' }, (r) => r.encode, (r) => `${(r.bytes / 1024).toFixed(1)} KiB`);
 
-    // Whole pipelines under the same workload: 5 % of the screen changes 30 times a second.
-    console.log(`\n${RATE} changes/s of 5 % of the screen, ${SECONDS} s each (CPU % of one core, from /proc)`);
+    // Whole pipelines under the same workload: 5 % of the screen changes 30 times a second; then the
+    // same processes on an unchanged screen (the idle cost). With --agent-b, a second capture agent
+    // (another build) runs in turn with the first, A/B, --pairs times.
     const build = resolve(__dirname, 'lib');
-    const painter = startProcess('painter', process.execPath, [resolve(build, 'painter.js'), x.display, String(W), String(H), '5', String(RATE)]);
+    const agents: [string, string][] = [['tandem capture loop (→ ws)', resolve(build, 'capture-agent.js')]];
+    if (AGENT_B) agents.push(['tandem B: ' + AGENT_B.slice(-40), AGENT_B]);
+    const line = (name: string, r: Pipeline): void => console.log(`  ${name.padEnd(46)} CPU ${r.cpu.toFixed(2).padStart(5)} %   ${r.fps.toFixed(1).padStart(5)} frames/s delivered   ${r.kbps.toFixed(0).padStart(6)} KiB/s`);
+    const rounds = async (label: string): Promise<void> => {
+      console.log(label);
+      for (let pair = 0; pair < PAIRS; pair++) {
+        const vnc = await vncPipeline(x.display, procs);
+        line('x11vnc (→ RFB client, ZRLE)', vnc);
+        for (const [name, script] of agents) {
+          const r = await agentPipeline(script, x.display, procs);
+          line(name, r);
+          console.log(`    ratio / x11vnc: CPU ${(r.cpu / Math.max(0.1, vnc.cpu)).toFixed(2)}×, CPU per delivered frame ${((r.cpu / Math.max(0.1, r.fps)) / Math.max(0.001, vnc.cpu / Math.max(0.1, vnc.fps))).toFixed(2)}×`);
+        }
+      }
+    };
+    const painter = startProcess('painter', process.execPath, [resolve(build, 'painter.js'), x.display, String(W), String(H), '5', String(PAINT_RATE)]);
     procs.push(painter);
     await new Promise((r) => setTimeout(r, 500));
-
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((r) => wss.once('listening', r));
-    let frames = 0;
-    let bytes = 0;
-    wss.on('connection', (ws) => ws.on('message', (d: Buffer) => {
-      bytes += d.length;
-      if (d[2] === 3) frames++; // end of frame
-    }));
-    const port = (wss.address() as { port: number }).port;
-    const agent = startProcess('capture-agent', process.execPath, [resolve(build, 'capture-agent.js'), x.display, `ws://127.0.0.1:${port}`, String(RATE), '70']);
-    procs.push(agent);
-    await new Promise((r) => setTimeout(r, 1000));
-    let f0 = 0;
-    let b0 = 0;
-    const tandemCpu = await cpuPercentOver(agent.pid, SECONDS, () => { f0 = frames; b0 = bytes; });
-    const tandemFps = (frames - f0) / SECONDS;
-    const tandemKBps = (bytes - b0) / SECONDS / 1024;
-    await agent.stop();
-    wss.close();
-
-    const vncPort = await freePort();
-    const vnc = startProcess('x11vnc', 'x11vnc', ['-display', x.display, '-rfbport', String(vncPort), '-localhost', '-nopw', '-forever', '-shared', '-quiet', '-noxrecord']);
-    procs.push(vnc);
-    let client: RfbCounter | undefined;
-    const deadline = Date.now() + 15000;
-    while (!client && Date.now() < deadline) {
-      try {
-        await new Promise<void>((ok, fail) => {
-          const s = createConnection({ host: '127.0.0.1', port: vncPort }, () => { s.destroy(); ok(); });
-          s.on('error', fail);
-        });
-        await new Promise<void>((ready) => { client = new RfbCounter(vncPort, ready); });
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    if (!client) throw new Error(`x11vnc did not listen on ${vncPort}: ${vnc.output()}`);
-    await new Promise((r) => setTimeout(r, 1000));
-    let u0 = 0;
-    let vb0 = 0;
-    const vncCpu = await cpuPercentOver(vnc.pid, SECONDS, () => { u0 = client!.updates; vb0 = client!.bytes; });
-    const vncUps = (client.updates - u0) / SECONDS;
-    const vncKBps = (client.bytes - vb0) / SECONDS / 1024;
-    client.close();
-
-    const line = (name: string, cpu: number, fps: number, kbps: number): void => console.log(`  ${name.padEnd(34)} CPU ${cpu.toFixed(1).padStart(5)} %   ${fps.toFixed(1).padStart(5)} frames/s delivered   ${kbps.toFixed(0).padStart(6)} KiB/s`);
-    line('tandem capture loop (→ ws)', tandemCpu, tandemFps, tandemKBps);
-    line('x11vnc (→ RFB client, ZRLE)', vncCpu, vncUps, vncKBps);
-    console.log(`  ratio tandem / x11vnc: CPU ${(tandemCpu / Math.max(0.1, vncCpu)).toFixed(2)}×, CPU per delivered frame ${((tandemCpu / Math.max(0.1, tandemFps)) / Math.max(0.001, vncCpu / Math.max(0.1, vncUps))).toFixed(2)}×`);
+    await rounds(`\n${PAINT_RATE} changes/s of 5 % of the screen, ${SECONDS} s each (CPU % of one core, from /proc)`);
+    await painter.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await rounds(`\nunchanged screen (no painter), ${SECONDS} s each`);
   } finally {
     screen.close();
     for (const p of procs.reverse()) await p.stop();

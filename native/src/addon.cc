@@ -575,12 +575,15 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
       o.Set("fixes", f.fixes);
       o.Set("randr", f.randr);
       o.Set("xtest", f.xtest);
+      o.Set("motion", f.motion);
       return o;
     });
   }
   Napi::Value Monitors(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       const std::vector<MonitorInfo> mons = Open().Monitors();
+      // The query's reply may have brought an event into Xlib's queue: an armed poll would not see it.
+      if (armed_ && screen_->EventsQueued()) FireSoon();
       Napi::Array a = Napi::Array::New(info.Env(), mons.size());
       for (size_t i = 0; i < mons.size(); ++i) a.Set(static_cast<uint32_t>(i), MonitorToJs(info.Env(), mons[i], static_cast<uint32_t>(i)));
       return a;
@@ -729,10 +732,11 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
     return Napi::Boolean::New(info.Env(), screen_ ? screen_->Lost() : false);
   }
   // watch(onEvent) — calls onEvent() once, on the main thread, when the capture connection has
-  // something to read (a damage, cursor or RandR event, usually): a one-shot wake-up, armed again by
-  // the next call. Mechanism only: whether and when to capture then is the caller's decision. Xlib may
-  // have queued an event already (read with a reply during a capture): then no wake-up comes, and the
-  // caller's own timer is the fallback.
+  // something to read (a damage, cursor, pointer motion or RandR event, usually): a one-shot wake-up,
+  // armed again by the next call. Mechanism only: whether and when to capture then is the caller's
+  // decision. An event Xlib already queued (read along with a reply during a capture or a monitors()
+  // query) leaves nothing readable on the socket: it is looked for when arming and after monitors(),
+  // and then the wake-up comes on the next turn of the event loop.
   Napi::Value WatchJs(const Napi::CallbackInfo& info) {
     return Guard(info.Env(), [&]() -> Napi::Value {
       if (info.Length() < 1 || !info[0].IsFunction()) Invalid("watch takes a function");
@@ -753,25 +757,51 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
         poll_->data = this;
         pollFd_ = fd;
         uv_unref(reinterpret_cast<uv_handle_t*>(poll_));  // never what keeps the process alive
+        kick_ = new uv_timer_t;
+        uv_timer_init(loop, kick_);
+        kick_->data = this;
+        uv_unref(reinterpret_cast<uv_handle_t*>(kick_));
       }
-      uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, [](uv_poll_t* h, int, int) {
-        uv_poll_stop(h);  // one shot: the bytes stay unread until the next capture drains them
-        auto* self = static_cast<X11ScreenWrap*>(h->data);
-        if (self == nullptr || self->onEvent_.IsEmpty()) return;
-        Napi::Env env = self->onEvent_.Env();
-        Napi::HandleScope scope(env);
-        self->onEvent_.MakeCallback(env.Global(), {}, *self->context_);
-      });
+      armed_ = true;
+      if (screen_->EventsQueued()) {
+        FireSoon();
+      } else {
+        uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, [](uv_poll_t* h, int, int) {
+          Fire(static_cast<X11ScreenWrap*>(h->data));  // the bytes stay unread until the next capture drains them
+        });
+      }
       return Napi::Boolean::New(info.Env(), true);
     });
   }
+  // The armed wake-up, on the next turn of the loop instead of when the socket is readable.
+  void FireSoon() {
+    if (!armed_ || kick_ == nullptr) return;
+    uv_poll_stop(poll_);
+    uv_timer_start(kick_, [](uv_timer_t* h) { Fire(static_cast<X11ScreenWrap*>(h->data)); }, 0, 0);
+  }
+  // One shot: disarms both ways in, then calls onEvent.
+  static void Fire(X11ScreenWrap* self) {
+    if (self == nullptr || !self->armed_) return;
+    self->armed_ = false;
+    uv_poll_stop(self->poll_);
+    uv_timer_stop(self->kick_);
+    if (self->onEvent_.IsEmpty()) return;
+    Napi::Env env = self->onEvent_.Env();
+    Napi::HandleScope scope(env);
+    self->onEvent_.MakeCallback(env.Global(), {}, *self->context_);
+  }
   void StopWatch() {
+    armed_ = false;
     if (poll_ == nullptr) return;
     uv_poll_stop(poll_);
     poll_->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
     poll_ = nullptr;
     pollFd_ = -1;
+    uv_timer_stop(kick_);
+    kick_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(kick_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    kick_ = nullptr;
   }
   Napi::Value Close(const Napi::CallbackInfo& info) {
     StopWatch();  // before the connection (and so the descriptor) may close
@@ -786,6 +816,8 @@ class X11ScreenWrap final : public Napi::ObjectWrap<X11ScreenWrap> {
  private:
   std::shared_ptr<X11Screen> screen_;
   uv_poll_t* poll_ = nullptr;
+  uv_timer_t* kick_ = nullptr;  // created with poll_, closed with it
+  bool armed_ = false;          // a watch() is waiting for its one wake-up
   int pollFd_ = -1;
   Napi::FunctionReference onEvent_;
   std::unique_ptr<Napi::AsyncContext> context_;

@@ -10,6 +10,7 @@
 #include <X11/extensions/shape.h>
 #include <X11/extensions/XTest.h>
 #include <X11/extensions/Xdamage.h>
+#include <X11/extensions/XInput2.h>
 #include <X11/extensions/Xfixes.h>
 #include <X11/extensions/Xrandr.h>
 #include <X11/keysym.h>
@@ -211,6 +212,21 @@ struct X11Screen::Capturer {
     }
     if (features.randr && XRRQueryExtension(dpy, &randrEvent, &err)) {
       XRRSelectInput(dpy, root, RRScreenChangeNotifyMask | RRCrtcChangeNotifyMask | RROutputChangeNotifyMask);
+    }
+    // Raw motion of every master pointer (XI 2.1+: delivered whatever window the pointer is over and
+    // during grabs), so a pointer that moves without drawing still makes this connection readable.
+    // The events carry nothing we read: DrainEvents drops them, the capture asks XQueryPointer.
+    int xiOpcode = 0, xiEvent = 0;
+    int xiMajor = 2, xiMinor = 2;
+    if (XQueryExtension(dpy, "XInputExtension", &xiOpcode, &xiEvent, &err) && XIQueryVersion(dpy, &xiMajor, &xiMinor) == Success &&
+        (xiMajor > 2 || (xiMajor == 2 && xiMinor >= 1))) {
+      unsigned char bits[XIMaskLen(XI_LASTEVENT)] = {0};
+      XISetMask(bits, XI_RawMotion);
+      XIEventMask mask{};
+      mask.deviceid = XIAllMasterDevices;
+      mask.mask_len = sizeof(bits);
+      mask.mask = bits;
+      features.motion = XISelectEvents(dpy, root, &mask, 1) == Success;
     }
     XSync(dpy, False);
   }
@@ -653,6 +669,7 @@ X11Screen::X11Screen(const std::string& display) : name_(display) {
   capturer_ = std::make_unique<Capturer>(dpy, f);
   f.damage = capturer_->features.damage;
   f.fixes = capturer_->features.fixes;
+  f.motion = capturer_->features.motion;
   features_ = f;
   injector_ = std::make_unique<Injector>(in_->dpy);
 }
@@ -682,6 +699,12 @@ int X11Screen::EventFd() {
   std::lock_guard<std::mutex> lock(capMu_);
   if (!cap_ || cap_->lost) return -1;
   return ConnectionNumber(cap_->dpy);
+}
+
+bool X11Screen::EventsQueued() {
+  std::lock_guard<std::mutex> lock(capMu_);
+  if (!cap_ || cap_->lost) return false;
+  return XEventsQueued(cap_->dpy, QueuedAfterReading) > 0;
 }
 
 bool X11Screen::Lost() const {

@@ -81,6 +81,9 @@ struct OverlayStroke {
 
 struct X11Features {
   bool shm = false, damage = false, fixes = false, randr = false, xtest = false;
+  // XInput 2.1+ raw pointer motion is selected on the capture connection: a pointer move, even one
+  // that draws nothing, makes the connection readable (so `EventFd` tells of cursor motion too).
+  bool motion = false;
 };
 
 // XInitThreads and the process-wide Xlib error handlers (an X error never exits the process), once.
@@ -127,6 +130,10 @@ class X11Screen {
   // or -1 when closed or lost. For a caller that wants to be woken when the display has news; it
   // must never read from it (Xlib does, inside Capture).
   int EventFd();
+  // True when an event is waiting for the capture connection: already queued by Xlib (read along
+  // with a reply) or readable on its socket now (read without blocking). A poll on `EventFd` misses
+  // the first kind; whoever arms one checks this first.
+  bool EventsQueued();
 
   struct Conn;  // an Xlib connection with its lost flag (x11.cc)
 

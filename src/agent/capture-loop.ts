@@ -29,6 +29,12 @@ export interface CaptureLoopOptions {
 
 type CursorRecord = Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' | 'height' | 'payload'>;
 
+/** What one capture of a monitor came to: it sent tiles or a cursor record, nothing, or it could not capture (paused). */
+type Outcome = 'sent' | 'quiet' | 'paused';
+
+/** Asleep on a quiet screen, a capture still runs this often: only a backstop for a wake-up that never came. */
+export const QUIET_BACKSTOP_MS = 1000;
+
 /**
  * Captures at most `fps` times a second while running — every monitor it is told about, one after
  * the other — and sends the dirty tiles of each capture, then an end-of-frame marker. Stopped, it
@@ -38,6 +44,13 @@ type CursorRecord = Pick<MediaFrame, 'type' | 'encoding' | 'x' | 'y' | 'width' |
  * or cursor events): a change after a quiet spell is captured at once instead of at the next tick
  * (half a frame interval sooner on average), as long as the last capture that sent a change began
  * at least a frame interval ago — so changes still go out at most `fps` times a second.
+ *
+ * Asleep while quiet: when a tick sent nothing (no tile, no cursor move) and the screen also tells of
+ * pointer motion (`ScreenSource.watchesPointer`), no frame timer is set — the loop waits for the
+ * screen's wake-up (or a refresh, a new monitor set), with one capture every `QUIET_BACKSTOP_MS` in
+ * case a wake-up is missed. An unchanged screen then costs a capture a second instead of `fps`.
+ * Likewise the frame tick after a change captures nothing when the screen has not woken the loop
+ * since (its watch, armed after that capture, has not fired): the loop goes to sleep without it.
  */
 export class CaptureLoop {
   private running = false;
@@ -48,10 +61,20 @@ export class CaptureLoop {
   private sessionId = '';
   /** A tick is capturing (a wake-up then waits for the timer). */
   private busy = false;
-  /** When the last capture that sent a change began (performance.now()). */
+  /** When the last capture that sent a change (tiles or a cursor move) began (performance.now()). */
   private lastChangeAt = -Infinity;
+  /** The frame timer is stopped (the screen was quiet): only the backstop timer and the screen's wake-up are set. */
+  private sleeping = false;
+  /** The screen woke the loop (or a refresh, new monitors) since its watch was last armed. */
+  private news = true;
+  /** The last tick captured every monitor (none paused, none skipped, no error) and armed the screen's watch. */
+  private watched = false;
   /** Captures started by a wake-up from the screen rather than the timer. */
   woken = 0;
+  /** Frame ticks that captured nothing because the screen had not woken the loop since the last capture. */
+  skipped = 0;
+  /** Times the loop went to sleep on a quiet screen. */
+  sleeps = 0;
   captures = 0;
   framesSent = 0;
   /** Since the last takeStats. */
@@ -73,13 +96,14 @@ export class CaptureLoop {
   start(sessionId: string): void {
     this.sessionId = sessionId;
     this.refresh();
-    if (this.running) return;
+    if (this.running) return this.rouse();
     this.running = true;
     this.schedule(0);
   }
 
   stop(): void {
     this.running = false;
+    this.sleeping = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -89,11 +113,13 @@ export class CaptureLoop {
     const next = indexes.length > 0 ? [...new Set(indexes)].slice(0, 16) : [0];
     for (const m of next) if (!this.monitors.includes(m)) this.of(m).wantFull = true;
     this.monitors = next;
+    this.rouse(); // a monitor's geometry may have changed without an event the screen tells of
   }
 
   /** The next capture of `monitor` (of every monitor when omitted) sends every tile: a viewer joined or asked. */
   refresh(monitor?: number): void {
     for (const m of monitor === undefined ? this.monitors : [monitor]) this.of(m).wantFull = true;
+    this.rouse();
   }
 
   tune(change: Partial<Pick<CaptureLoopOptions, 'fps' | 'quality'>>): void {
@@ -101,6 +127,11 @@ export class CaptureLoop {
   }
 
   /** The rate and JPEG quality it captures at now. */
+  /** True while the frame timer is stopped on a quiet screen. */
+  get asleep(): boolean {
+    return this.sleeping;
+  }
+
   get settings(): { fps: number; quality: number } {
     return { fps: this.opts.fps, quality: this.opts.quality };
   }
@@ -130,13 +161,34 @@ export class CaptureLoop {
 
   private async tick(): Promise<void> {
     if (!this.running || this.busy) return;
+    const backstop = this.sleeping;
+    this.sleeping = false;
+    const owed = (): boolean => this.monitors.some((m) => this.of(m).wantFull);
+    if (!backstop && this.watched && !this.news && this.source.watchesPointer && !owed()) {
+      // The frame tick after a change, and the screen has told of nothing since that capture (its
+      // watch is still armed): this capture would find nothing. Asleep without it.
+      this.skipped += 1;
+      this.sleeps += 1;
+      this.sleeping = true;
+      this.schedule(QUIET_BACKSTOP_MS);
+      return;
+    }
     this.busy = true;
     const started = performance.now();
+    let sent = false;
+    let clean = true;
     try {
       for (const monitor of this.monitors) {
         try {
-          if (this.opts.buffered() <= this.opts.maxBufferedBytes && (await this.captureOnce(monitor))) this.lastChangeAt = started;
+          if (this.opts.buffered() > this.opts.maxBufferedBytes) {
+            clean = false; // skipped: the damage waits, so must the next capture
+          } else {
+            const outcome = await this.captureOnce(monitor);
+            if (outcome === 'sent') sent = true;
+            if (outcome === 'paused') clean = false;
+          }
         } catch (err) {
+          clean = false;
           this.opts.onError(err);
         }
         if (!this.running) return;
@@ -144,24 +196,61 @@ export class CaptureLoop {
     } finally {
       this.busy = false;
     }
+    if (sent) this.lastChangeAt = started;
+    this.watched = false;
+    if (clean && !sent && this.source.watchesPointer && !owed()) {
+      // Nothing changed: no frame timer; the screen's wake-up (armed only after a capture drained the events) or the backstop.
+      this.sleeping = true;
+      this.schedule(QUIET_BACKSTOP_MS);
+      if (this.arm()) {
+        this.sleeps += 1;
+        this.watched = true;
+        return;
+      }
+      this.sleeping = false;
+      if (this.timer) clearTimeout(this.timer);
+    }
     const interval = 1000 / Math.max(1, this.opts.fps);
     this.schedule(Math.max(0, interval - (performance.now() - started)));
     // Armed only after a capture (which drains the events): one wake-up per tick at most.
+    this.watched = this.arm() && clean;
+  }
+
+  private arm(): boolean {
+    this.news = false;
     try {
-      this.source.watch?.(() => this.wake());
+      return this.source.watch?.(() => this.wake()) === true;
     } catch (err) {
       this.opts.onError(err);
+      return false;
     }
   }
 
   /** The screen has news: capture now unless a change went out less than a frame interval ago. */
   private wake(): void {
+    this.news = true;
     if (!this.running || this.busy || this.timer === undefined) return;
-    if (performance.now() - this.lastChangeAt < 1000 / Math.max(1, this.opts.fps)) return; // the timer comes soon enough
+    const wait = 1000 / Math.max(1, this.opts.fps) - (performance.now() - this.lastChangeAt);
+    if (this.sleeping) {
+      this.sleeping = false;
+      clearTimeout(this.timer);
+      if (wait > 0) return this.schedule(wait); // the frame rate cap: at the end of the interval
+    } else if (wait > 0) {
+      return; // the timer comes soon enough
+    }
     clearTimeout(this.timer);
     this.timer = undefined;
     this.woken += 1;
     void this.tick();
+  }
+
+  /** Asleep, something the screen does not tell of needs a capture (a refresh, new monitors): back to the frame timer. */
+  private rouse(): void {
+    this.news = true;
+    if (!this.running || !this.sleeping || this.timer === undefined) return;
+    this.sleeping = false;
+    clearTimeout(this.timer);
+    this.schedule(Math.max(0, 1000 / Math.max(1, this.opts.fps) - (performance.now() - this.lastChangeAt)));
   }
 
   /**
@@ -184,8 +273,8 @@ export class CaptureLoop {
     return { type: FrameType.Cursor, encoding: Encoding.RawBgra, x: c.x, y: c.y, width: c.image.width, height: c.image.height, payload };
   }
 
-  /** True when it sent tiles (a change). */
-  private async captureOnce(monitor: number): Promise<boolean> {
+  /** Whether it sent something (tiles or a cursor record), nothing, or could not capture. */
+  private async captureOnce(monitor: number): Promise<Outcome> {
     const st = this.of(monitor);
     const full = st.wantFull;
     st.wantFull = false;
@@ -197,21 +286,21 @@ export class CaptureLoop {
     this.window.captures += 1;
     this.window.captureMs += performance.now() - began;
     this.window.encodeMs += result.ms?.encode ?? 0;
-    if (!this.running) return false; // Hold arrived while capturing: drop it.
+    if (!this.running) return 'quiet'; // Hold arrived while capturing: drop it.
     if (monitor === this.monitor && result.paused !== this.paused) {
       this.paused = result.paused;
       this.opts.onPaused(result.paused);
     }
     if (result.paused) {
       st.wantFull = true; // whatever comes back is sent whole
-      return false;
+      return 'paused';
     }
     const cursor = this.cursorFrame(result, full, st);
     if (result.framed && sessionId === this.sessionId) {
       this.sendFramed(monitor, result, result.framed, cursor, st, frameSeq, sessionId);
-      return result.framed.tiles > 0;
+      return result.framed.tiles > 0 || cursor ? 'sent' : 'quiet';
     }
-    if (result.tiles.length === 0 && !cursor) return false;
+    if (result.tiles.length === 0 && !cursor) return 'quiet';
     const seq = ++st.frameSeq >>> 0;
     const base = { monitor, frameSeq: seq, timestamp: result.timestamp, sessionId: this.sessionId };
     const out: Uint8Array[] = [];
@@ -229,7 +318,7 @@ export class CaptureLoop {
     if (result.tiles.length > 0) this.window.frames += 1;
     for (const f of out) this.window.bytes += f.byteLength;
     this.sendOut(out);
-    return result.tiles.length > 0;
+    return 'sent';
   }
 
   /**

@@ -153,6 +153,7 @@ async function runCommand(v: Record<string, string | boolean | undefined>, joine
       monitors: () => x11.monitors(),
       capture: (monitor, opts) => x11.capture(monitor, opts),
       watch: (onActivity) => x11.watch(onActivity),
+      watchesPointer: x11.features().motion,
       close: () => x11.close(),
       move: (m, x, y) => x11.move(m, x, y),
       button: (b, down) => x11.button(b, down),

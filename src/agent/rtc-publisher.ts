@@ -159,7 +159,7 @@ export class RtcPublisher {
     return {
       monitors: () => source.monitors(),
       close: () => source.close(),
-      ...(source.watch ? { watch: (onActivity: () => void) => source.watch!(onActivity) } : {}),
+      ...(source.watch ? { watch: (onActivity: () => void) => source.watch!(onActivity), watchesPointer: source.watchesPointer } : {}),
       capture: async (monitor, o) => {
         const result = await source.capture(monitor, o);
         try {

@@ -57,6 +57,11 @@ export interface ScreenSource {
    * calling again. False when it cannot watch. A wake-up may be missed: the caller keeps its timer.
    */
   watch?(onActivity: () => void): boolean;
+  /**
+   * Optional: true when `watch` also tells of pointer motion that draws nothing (X11: XInput 2.1 raw
+   * motion). Only then may a caller stop its timer while the screen is quiet and rely on `watch`.
+   */
+  readonly watchesPointer?: boolean;
 }
 
 /** Remote input, already allowed by the server; the agent re-checks the mode before injecting. Positions are pixels of the monitor. */

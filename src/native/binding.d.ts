@@ -36,7 +36,7 @@ export interface NativeCapture {
 }
 
 export interface NativeX11Screen {
-  features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean };
+  features(): { shm: boolean; damage: boolean; fixes: boolean; randr: boolean; xtest: boolean; motion: boolean };
   monitors(): NativeMonitor[];
   capture(monitor: number, full: boolean, quality: number, mode: string, tile: number, path: string, forceGrab?: boolean, mergeRun?: number, sessionId?: string, frameSeq?: number, timestamp?: number): Promise<NativeCapture>;
   /** Calls onEvent once when the capture connection has something to read; false when it cannot watch. */

@@ -51,7 +51,7 @@ describe('native X11 capture and input on Xvfb', () => {
   });
 
   it('opens the display with every extension and lists its monitor', () => {
-    expect(screen.features()).toEqual({ shm: true, damage: true, fixes: true, randr: true, xtest: true });
+    expect(screen.features()).toEqual({ shm: true, damage: true, fixes: true, randr: true, xtest: true, motion: true });
     expect(screen.monitors()).toEqual([expect.objectContaining({ index: 0, x: 0, y: 0, width: W, height: H })]);
     expect(() => new X11Screen(':4242')).toThrow(expect.objectContaining({ code: 'DISPLAY_UNAVAILABLE' }));
     expect(() => new X11Screen('')).toThrow(expect.objectContaining({ code: 'DISPLAY_UNAVAILABLE' }));
