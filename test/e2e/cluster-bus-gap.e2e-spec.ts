@@ -134,4 +134,17 @@ describe('a node whose bus connection dropped while the other node committed', (
     expect(otherPanel.all('request.changed').filter((c) => ids.includes(c.request.requestId))).toEqual([]);
     for (const c of [alice, otherPanel, other.ws, sam, panel, desk.ws]) await c.close();
   }, 30_000);
+
+  // Last: A stays drained.
+  it('a drain asked meanwhile is carried out once it is back', async () => {
+    // Not bob: his tokens were revoked above, within the same second as a new one would be issued.
+    const carol = await person(a, 'carol');
+    const aId = (a as unknown as { node: { info: { id: string } } }).node.info.id;
+    await whileADeaf(async () => {
+      const res = await fetch(`${b.url}/api/admin/nodes/${aId}/drain`, { method: 'POST', headers: { authorization: `Bearer ${await b.login('root')}` } });
+      expect(res.status).toBe(202);
+    });
+    expect(await withTimeout(carol.closed, 10_000, 'carol sent away from A')).toMatchObject({ code: 1001 });
+    expect((await fetch(`${a.url}/readyz`)).status).toBe(503);
+  }, 30_000);
 });
