@@ -7,6 +7,10 @@ import { NodeInfo } from '../node/node-info';
 import { CLOSE_CODES } from '../protocol/close-codes';
 
 const CHANNEL = 'drain';
+/** Set when a node is asked to drain, so a node whose bus dropped the message finds it after the gap. */
+const drainKey = (nodeId: string): string => `node:${nodeId}:drain`;
+/** Longer than any bus gap a node comes back from; a node that is not back by then left the cluster anyway. */
+const DRAIN_FLAG_MS = 10 * 60_000;
 
 /**
  * Draining a node (from the admin endpoint, or SIGTERM through the shutdown path): it stops being ready
@@ -18,6 +22,8 @@ const CHANNEL = 'drain';
 export class Drain implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('drain');
   private unsubscribe: Unsubscribe | null = null;
+  private offGap: (() => void) | null = null;
+  private isClosed = false;
 
   constructor(
     private readonly info: NodeInfo,
@@ -35,9 +41,28 @@ export class Drain implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn('malformed drain message ignored');
       }
     });
+    // A drain asked while this node's bus was down: its flag is read once the bus is back (one GET).
+    this.offGap = this.store.bus.onGap?.(() => void this.checkFlag(0)) ?? null;
+  }
+
+  /** Drains when this node was asked to; a failed read (the command connection still reconnecting) is tried again 1, 2, … 5 s later. */
+  private async checkFlag(attempt: number): Promise<void> {
+    try {
+      if ((await this.store.kv.get(drainKey(this.info.id))) === null) return;
+      this.logger.warn('a drain asked while the bus was down: draining now');
+      await this.drainSelf();
+    } catch (err) {
+      if (attempt >= 5 || this.isClosed) {
+        this.logger.error({ err }, 'drain flag read after a bus gap failed');
+        return;
+      }
+      setTimeout(() => void this.checkFlag(attempt + 1), 1000 * (attempt + 1)).unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.isClosed = true;
+    this.offGap?.();
     await this.unsubscribe?.().catch(() => undefined);
   }
 
@@ -47,6 +72,7 @@ export class Drain implements OnModuleInit, OnApplicationShutdown {
       void this.drainSelf();
       return;
     }
+    await this.store.kv.set(drainKey(nodeId), '1', DRAIN_FLAG_MS);
     await this.store.bus.publish(CHANNEL, JSON.stringify({ nodeId }));
   }
 

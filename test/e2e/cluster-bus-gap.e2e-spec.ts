@@ -4,6 +4,7 @@ import { startInProcessNode, type TestNode } from '../support/node';
 import { agent, inviteParticipant, person } from '../support/people';
 import { startRedis, type TestRedis } from '../support/redis';
 import { askRedis } from '../support/sentinel';
+import { WsTestClient } from '../support/ws-client';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { waitFor, withTimeout } from '../support/wait';
 
@@ -101,5 +102,49 @@ describe('a node whose bus connection dropped while the other node committed', (
       expect(res.status).toBe(200);
     });
     expect(await withTimeout(bob.closed, 10_000, 'bob disconnected from A')).toMatchObject({ code: 4401 });
+  }, 30_000);
+
+  it('a console connected to it is shown the requests filed, changed and deleted meanwhile', async () => {
+    const desk = await agent(b, 'desk-gap-requests', '753753');
+    const panelOf = async (t: TestNode, d: typeof desk): Promise<WsTestClient> => WsTestClient.connect(`${t.wsUrl}/ws/console`, (await d.ws.ask('customer.panel', {})).token, { viaQuery: true });
+    const panel = await panelOf(b, desk);
+    const sam = await person(b, 'sam');
+    const changed = (await panel.ask('request.file', { description: 'to be changed', availableFrom: '*', oneTime: false })).requestId as string;
+    const deleted = (await panel.ask('request.file', { description: 'to be deleted', availableFrom: '*', oneTime: false })).requestId as string;
+    // On A: an assistant who may view requests, and another desktop's user (its panel), who may see only their own.
+    const alice = await person(a, 'alice');
+    const other = await agent(b, 'desk-gap-other', '764764');
+    const otherPanel = await panelOf(a, other);
+    const listed = (await alice.ask('request.list', {})).requests.map((r: { requestId: string }) => r.requestId);
+    expect(listed).toEqual(expect.arrayContaining([changed, deleted]));
+
+    let filed = '';
+    await whileADeaf(async () => {
+      await sam.ask('request.edit', { requestId: changed, assignee: 'bob' });
+      await sam.ask('request.delete', { requestId: deleted });
+      filed = (await panel.ask('request.file', { description: 'filed meanwhile', availableFrom: '*', oneTime: false })).requestId;
+    });
+
+    // Nothing changes after the gap: only the check after it can tell alice.
+    expect(await alice.next('request.changed', (c) => c.request.requestId === changed, 10_000)).toMatchObject({ request: { status: 'open', assignee: { id: 'bob' } } });
+    expect(await alice.next('request.changed', (c) => c.request.requestId === deleted, 10_000)).toMatchObject({ request: { status: 'closed' } });
+    expect(await alice.next('request.changed', (c) => c.request.requestId === filed, 10_000)).toMatchObject({ request: { status: 'open', description: 'filed meanwhile' } });
+    const ids = [changed, deleted, filed];
+    for (const id of ids) expect(alice.all('request.changed').filter((c) => c.request.requestId === id)).toHaveLength(1);
+    expect(otherPanel.all('request.changed').filter((c) => ids.includes(c.request.requestId))).toEqual([]);
+    for (const c of [alice, otherPanel, other.ws, sam, panel, desk.ws]) await c.close();
+  }, 30_000);
+
+  // Last: A stays drained.
+  it('a drain asked meanwhile is carried out once it is back', async () => {
+    // Not bob: his tokens were revoked above, within the same second as a new one would be issued.
+    const carol = await person(a, 'carol');
+    const aId = (a as unknown as { node: { info: { id: string } } }).node.info.id;
+    await whileADeaf(async () => {
+      const res = await fetch(`${b.url}/api/admin/nodes/${aId}/drain`, { method: 'POST', headers: { authorization: `Bearer ${await b.login('root')}` } });
+      expect(res.status).toBe(202);
+    });
+    expect(await withTimeout(carol.closed, 10_000, 'carol sent away from A')).toMatchObject({ code: 1001 });
+    expect((await fetch(`${a.url}/readyz`)).status).toBe(503);
   }, 30_000);
 });

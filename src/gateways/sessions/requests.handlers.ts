@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../../actors/actor-registry';
 import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
 import { OPEN_REQUESTS, REQUEST } from '../../actors/aggregates/request.aggregate';
@@ -28,6 +28,16 @@ const filingKey = (requestId: string): string => `request:${requestId}:filing`;
 const FILING_MS = 60_000;
 /** How many requests `request.list` reads at once (docs/requests-at-scale.md). */
 const LIST_READS_IN_FLIGHT = 16;
+/** How many version reads a bus-gap check has in flight at once (an `LLEN` each, pipelined by the client). */
+const GAP_READS_IN_FLIGHT = 64;
+/** A bus-gap check whose reads failed runs again this much later (times the attempt), at most GAP_RETRIES times. */
+const GAP_RETRY_MS = 1000;
+const GAP_RETRIES = 5;
+/** How long a closed request's version is kept (far longer than a gap check takes). */
+const FORGET_CLOSED_MS = 5 * 60_000;
+
+/** What this node last knew of a request: its version, and its owner's desktop (who else may see it). */
+type Heard = { version: number; agentId: string | null; closed: boolean };
 
 /** A request as lists show it; `realm` is the user database of its owner (docs/realms.md). */
 export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agentId: string; name: string; userId: string | null; realm: string | null } | null };
@@ -38,8 +48,21 @@ export type RequestView = Omit<RequestState, 'seq' | 'owner'> & { owner: { agent
  * answer makes it In Progress, the session's end Inactive (or deleted when One-Time).
  */
 @Injectable()
-export class RequestHandlers implements OnModuleInit {
+export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('requests');
+  /**
+   * The version of every request this node pushed or listed since it started (every node hears every
+   * request commit). After a bus gap, a request whose journal is past it changed unheard (see gapCheck()).
+   */
+  private readonly heard = new Map<string, Heard>();
+  /** The requests heard closed, oldest first, to forget after FORGET_CLOSED_MS. */
+  private readonly closedAt: { id: string; at: number }[] = [];
+  private offGap: (() => void) | null = null;
+  private gapRun: Promise<void> | null = null;
+  private gapAgain = false;
+  private gapRetries = 0;
+  private gapTimer: NodeJS.Timeout | null = null;
+  private isClosed = false;
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -63,7 +86,13 @@ export class RequestHandlers implements OnModuleInit {
     this.handlers.on('request.delete', async (conn, d: RequestRefDto) => this.answer(await this.router.ask(REQUEST, d.requestId, { type: 'DeleteRequest' }, this.actor(conn)).catch(unknownRequest)));
     this.handlers.on('request.list', async (conn, d: RequestListDto) => ({ requests: await this.list(this.actor(conn), d.realm) }));
     this.handlers.on('directory.users', (conn, d: DirectoryUsersDto) => this.directoryUsers(conn, d));
-    this.fanout.on('request', (msg) => this.push(msg.state as RequestState));
+    this.fanout.on('request', (msg) => {
+      const state = msg.state as RequestState;
+      this.hear(state, msg.version);
+      this.push(state);
+    });
+    // A request filed, changed or deleted while this node's bus was down: pushed once it is back.
+    this.offGap = this.store.bus.onGap?.(() => this.gap()) ?? null;
     // Launched requests follow their session (on the node that commits it, so once).
     this.actors.onCommit((commit) => {
       if (commit.kind !== 'session') return;
@@ -79,6 +108,13 @@ export class RequestHandlers implements OnModuleInit {
       this.following.set(commit.id, next);
       void next.then(() => { if (this.following.get(commit.id) === next) this.following.delete(commit.id); });
     });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.isClosed = true;
+    this.offGap?.();
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    while (this.gapRun) await this.gapRun;
   }
 
   /** The last follow-up of each session still running (see onModuleInit). */
@@ -216,8 +252,9 @@ export class RequestHandlers implements OnModuleInit {
     const out: RequestView[] = [];
     const one = async (id: string): Promise<void> => {
       // Read, not activated: activating would take (and renew) one lease per open request on this node.
-      let s = await this.router.peek(REQUEST, id, (st, version) => (version > 0 ? st : null)).catch(() => null);
-      if (s) s = await this.reconcile(s);
+      const read = await this.router.peek(REQUEST, id, (st, version) => (version > 0 ? { st, version } : null)).catch(() => null);
+      if (read) this.hear(read.st, read.version);
+      const s = read ? await this.reconcile(read.st) : null;
       if (!s) {
         if (await this.abandonedFiling(id)) await this.store.kv.setRemove(OPEN, id);
         return;
@@ -243,6 +280,93 @@ export class RequestHandlers implements OnModuleInit {
     if ((await this.store.kv.get(filingKey(requestId))) !== null) return false;
     this.logger.warn(`dropping request ${requestId} from the open list: its filing never committed`);
     return true;
+  }
+
+  /** Records the newest version of a request this node has pushed or read; false when it knew it already. */
+  private hear(s: RequestState, version: number): boolean {
+    const known = this.heard.get(s.requestId);
+    if (known && known.version >= version) return false;
+    const closed = s.status === 'closed';
+    this.heard.set(s.requestId, { version, agentId: s.owner?.agentId ?? null, closed });
+    const now = Date.now();
+    if (closed) this.closedAt.push({ id: s.requestId, at: now });
+    // A closed request is remembered a while (a gap check reading it concurrently must not push an older
+    // state after its close), then forgotten: nobody is shown it any more.
+    while (this.closedAt.length > 0 && this.closedAt[0]!.at < now - FORGET_CLOSED_MS) {
+      const { id } = this.closedAt.shift()!;
+      if (this.heard.get(id)?.closed) this.heard.delete(id);
+    }
+    return true;
+  }
+
+  /** The bus may have lost request commits: check, after the check in progress (if any). */
+  private gap(): void {
+    if (this.isClosed) return;
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+    if (this.gapRun) {
+      this.gapAgain = true;
+      return;
+    }
+    this.gapRun = this.gapCheck()
+      .catch((err: unknown) => {
+        this.logger.error({ err }, 'request check after a bus gap failed');
+        return 1;
+      })
+      .then((failed) => {
+        this.gapRun = null;
+        if (this.isClosed) return;
+        if (this.gapAgain) {
+          this.gapAgain = false;
+          this.gap();
+        } else if (failed > 0 && this.gapRetries < GAP_RETRIES) {
+          this.gapRetries++;
+          this.gapTimer = setTimeout(() => this.gap(), GAP_RETRY_MS * this.gapRetries);
+          this.gapTimer.unref();
+        } else this.gapRetries = 0;
+      });
+  }
+
+  /**
+   * After a bus gap, the requests whose journal is past what this node heard are read and pushed as
+   * `request.changed` (the close included, so lists drop a request deleted meanwhile), to whoever may
+   * see them, as a live commit would have been. Only when someone here may see some request: an
+   * assistant with request.view (every request) or a desktop's user (their own). One version read
+   * (`LLEN`) per open or known request, and a state read per changed or new one. Returns how many reads failed.
+   */
+  private async gapCheck(): Promise<number> {
+    const started = Date.now();
+    const actors = this.connections.list().map((c) => this.actor(c));
+    const viewer = actors.some((a) => isRepresentative(a.kind) && hasRight(a, 'request.view'));
+    const owners = new Set(actors.filter((a) => a.kind === 'customer').map((a) => a.id));
+    if (!viewer && owners.size === 0) return 0;
+    const open = await this.store.kv.setMembers(OPEN);
+    const ids = [...new Set([...open, ...this.heard.keys()])];
+    let failed = 0;
+    let pushed = 0;
+    const one = async (id: string): Promise<void> => {
+      const known = this.heard.get(id);
+      // Nobody here may see it: its owner (set at filing, never changed) has no desktop here.
+      if (!viewer && known && (known.agentId === null || !owners.has(known.agentId))) return;
+      try {
+        const version = await this.store.journal.version(`${REQUEST.kind}:${id}`);
+        if (version === 0 || (known && version <= known.version)) return;
+        const read = await this.router.peek(REQUEST, id, (st, v) => ({ st, v }));
+        // Nobody here was shown a request that was already closed when this node first heard of it.
+        const knew = this.heard.has(id);
+        if (!this.hear(read.st, read.v) || (!knew && read.st.status === 'closed')) return;
+        this.push(read.st);
+        pushed++;
+      } catch (err) {
+        if (failed++ === 0) this.logger.warn({ err }, `request check after a bus gap failed [request:${id}]`);
+      }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(GAP_READS_IN_FLIGHT, ids.length) }, async () => {
+      while (next < ids.length) await one(ids[next++]!);
+    }));
+    this.logger.log(`bus gap: ${pushed} of ${ids.length} requests pushed again, ${failed} reads failed${failed > 0 ? ' (retried)' : ''}, ${Date.now() - started} ms`);
+    return failed;
   }
 
   /**
