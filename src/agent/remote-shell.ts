@@ -1,4 +1,6 @@
+import { readSync } from 'node:fs';
 import { homedir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { spawn, type IPty } from 'node-pty';
 import { ShellOutput, type OutputSource, type ShellLink, type ShellOutputOptions, type ShellOutputStats } from './shell-output';
 
@@ -52,6 +54,46 @@ function readingOf(term: IPty): OutputSource & { stop(): void } {
   };
 }
 
+/** The most a terminal's end is drained of (the kernel never holds near as much for a closed terminal). */
+const MAX_DRAIN_BYTES = 1024 * 1024;
+
+/**
+ * Reads a terminal to its true end when libuv says it ended. When the last process that has the terminal
+ * open (the shell) exits, the kernel marks the master side POLLHUP at once, though output the program wrote
+ * last may still be on its way through the terminal's buffers; libuv takes a POLLHUP after a short read
+ * (and a pty master's reads are always short: at most its 4 KiB line-discipline buffer) for the end of the
+ * stream without reading again (uv__stream_io), so Node ends the terminal's stream (EOF) with up to a few
+ * KiB unread, which node-pty then closes. Linux returns what the buffers hold until the master reads EIO;
+ * so at that EOF the rest is read here, synchronously (the slave is closed: nothing more can come, and it is
+ * at most what the kernel held), and goes before the end into the stream, in order, under its pause.
+ * Relies on node-pty's UnixTerminal reading its master with a tty.ReadStream (`_socket`, fd `fd`).
+ */
+function readToTheEnd(term: IPty): void {
+  if (process.platform === 'win32') return;
+  const inner = term as unknown as { _socket?: Readable; fd?: number };
+  const socket = inner._socket;
+  const fd = inner.fd;
+  if (!socket || typeof fd !== 'number' || typeof socket.push !== 'function') return;
+  const push = socket.push.bind(socket);
+  socket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk === null && !socket.readableEnded) {
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      for (let total = 0; total < MAX_DRAIN_BYTES;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch {
+          break; // EIO: the end; EAGAIN: nothing more now
+        }
+        if (n <= 0) break;
+        total += n;
+        push(Buffer.from(buf.subarray(0, n)));
+      }
+    }
+    return push(chunk, encoding);
+  };
+}
+
 /** The user's shell: $SHELL on Unix, %ComSpec% on Windows. */
 function defaultShell(): string {
   if (process.platform === 'win32') return process.env.ComSpec ?? 'cmd.exe';
@@ -98,6 +140,7 @@ export class RemoteShells {
       this.link.send('shell.exit', { sessionId, shellId, code: -1 });
       return;
     }
+    readToTheEnd(term);
     this.shells.set(shellId, { sessionId, term });
     const reading = readingOf(term);
     this.output.open(sessionId, shellId, reading);
