@@ -187,4 +187,23 @@ describe('ShellOutput (flow control of a real /bin/sh in a pseudo-terminal)', ()
     expect(shells.stats.sentBytes).toBe(shells.stats.readBytes);
     expect(shells.stats.peakInFlight).toBeLessThanOrEqual(WINDOW + 2 * MAX_CHUNK);
   }, 30_000);
+
+  test('a terminal whose shell exited is still read only under the window; a background job that holds it open does not hold the exit back for long', async () => {
+    const link = new TestLink();
+    shells = new RemoteShells(link, '/bin/sh', { windowBytes: WINDOW, messagesPerSecond: 1000, burst: 1000 });
+    shells.open('s1', 'sh1');
+    // The shell exits at once; its background job floods the terminal (and keeps it open) until it is closed.
+    shells.input('s1', 'sh1', 'yes bg-line & exit 4\n');
+    await until('the window to fill', () => link.unanswered >= WINDOW);
+    await settle(600);
+    // Nothing answered: however long ago the shell exited, no more than the window was read.
+    expect(shells.stats.readBytes).toBeLessThanOrEqual(WINDOW + 2 * MAX_CHUNK);
+    expect(link.sent.some((s) => s.event === 'shell.exit')).toBe(false);
+    link.isAnswering = true;
+    link.answerAll();
+    const exit = await until('the exit', () => link.sent.find((s) => s.event === 'shell.exit'), 10_000);
+    expect(exit.data).toEqual({ sessionId: 's1', shellId: 'sh1', code: 4 });
+    expect(link.sent[link.sent.length - 1]).toBe(exit);
+    expect(shells.stats.peakInFlight).toBeLessThanOrEqual(WINDOW + 2 * MAX_CHUNK);
+  });
 });
