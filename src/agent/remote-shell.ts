@@ -1,4 +1,6 @@
+import { readSync } from 'node:fs';
 import { homedir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { spawn, type IPty } from 'node-pty';
 import { ShellOutput, type OutputSource, type ShellLink, type ShellOutputOptions, type ShellOutputStats } from './shell-output';
 
@@ -9,46 +11,103 @@ const DEFAULT_SIZE: TermSize = { cols: 80, rows: 24 };
 /** After SIGHUP (the shell passes it on to its jobs), a shell still running this long later is killed. */
 const KILL_AFTER_MS = 1500;
 
-/** How often a paused terminal checks that its shell still runs. */
-const EXIT_CHECK_MS = 50;
-
-/** True while a process with this id exists (a zombie counts until node-pty reaps it). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/**
+ * How long a terminal whose shell exited is still read (while its flow lets it be read: paused time does not
+ * count) before it is closed though not at its end: a background job of the shell still has it open.
+ */
+const CLOSE_AFTER_MS = 200;
 
 /**
- * The terminal's reading as the flow control stops and starts it. A paused terminal whose shell exited is
- * read again at once: node-pty destroys the terminal unread 200 ms after the shell's exit, which would lose
- * what the shell printed last (whatever the kernel's tty buffer held).
+ * The terminal's reading as the flow control stops and starts it, kept to the terminal's end. node-pty
+ * destroys the terminal 200 ms after its shell exited, read or not, which would lose what the kernel still
+ * held if the terminal is paused then (the window full, acks slow, or the connection down). That destroy is
+ * held back until the terminal has reached its end (EIO/EOF, after the last output: readToTheEnd) or, if
+ * something else still holds the terminal open, until it was read for CLOSE_AFTER_MS in all since; the
+ * reading meanwhile goes on under the window, as acks free it. Relies on node-pty's UnixTerminal calling
+ * `_socket.destroy()` (no error) for that close.
  */
 function readingOf(term: IPty): OutputSource & { stop(): void } {
-  let watch: NodeJS.Timeout | null = null;
-  const stop = (): void => {
-    if (watch) clearInterval(watch);
-    watch = null;
+  let isPaused = false;
+  /** Once node-pty wants to close the terminal: the reading time left, and since when it is being read. */
+  let closing: { destroy: () => void; leftMs: number; since: number; timer: NodeJS.Timeout | null } | null = null;
+  const clock = (): void => {
+    if (!closing || isPaused || closing.timer) return;
+    closing.since = performance.now();
+    closing.timer = setTimeout(() => {
+      closing!.timer = null;
+      closing!.leftMs = 0;
+      closing!.destroy();
+    }, closing.leftMs);
+    closing.timer.unref();
   };
+  const stopClock = (): void => {
+    if (!closing?.timer) return;
+    clearTimeout(closing.timer);
+    closing.timer = null;
+    closing.leftMs = Math.max(0, closing.leftMs - (performance.now() - closing.since));
+  };
+  const socket = process.platform === 'win32' ? undefined : (term as unknown as { _socket?: Readable })._socket;
+  if (socket && typeof socket.destroy === 'function') {
+    const destroy = socket.destroy.bind(socket);
+    socket.destroy = (err?: Error): Readable => {
+      if (err || socket.readableEnded || socket.destroyed || closing?.leftMs === 0) return destroy(err);
+      closing ??= { destroy: () => destroy(), leftMs: CLOSE_AFTER_MS, since: 0, timer: null };
+      clock();
+      return socket;
+    };
+  }
   return {
     pause: () => {
+      isPaused = true;
+      stopClock();
       term.pause();
-      if (watch) return;
-      watch = setInterval(() => {
-        if (isAlive(term.pid)) return;
-        stop();
-        term.resume();
-      }, EXIT_CHECK_MS);
-      watch.unref();
     },
     resume: () => {
-      stop();
+      isPaused = false;
       term.resume();
+      clock();
     },
-    stop,
+    stop: stopClock,
+  };
+}
+
+/** The most a terminal's end is drained of (the kernel never holds near as much for a closed terminal). */
+const MAX_DRAIN_BYTES = 1024 * 1024;
+
+/**
+ * Reads a terminal to its true end when libuv says it ended. When the last process that has the terminal
+ * open (the shell) exits, the kernel marks the master side POLLHUP at once, though output the program wrote
+ * last may still be on its way through the terminal's buffers; libuv takes a POLLHUP after a short read
+ * (and a pty master's reads are always short: at most its 4 KiB line-discipline buffer) for the end of the
+ * stream without reading again (uv__stream_io), so Node ends the terminal's stream (EOF) with up to a few
+ * KiB unread, which node-pty then closes. Linux returns what the buffers hold until the master reads EIO;
+ * so at that EOF the rest is read here, synchronously (the slave is closed: nothing more can come, and it is
+ * at most what the kernel held), and goes before the end into the stream, in order, under its pause.
+ * Relies on node-pty's UnixTerminal reading its master with a tty.ReadStream (`_socket`, fd `fd`).
+ */
+function readToTheEnd(term: IPty): void {
+  if (process.platform === 'win32') return;
+  const inner = term as unknown as { _socket?: Readable; fd?: number };
+  const socket = inner._socket;
+  const fd = inner.fd;
+  if (!socket || typeof fd !== 'number' || typeof socket.push !== 'function') return;
+  const push = socket.push.bind(socket);
+  socket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (chunk === null && !socket.readableEnded) {
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      for (let total = 0; total < MAX_DRAIN_BYTES;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch {
+          break; // EIO: the end; EAGAIN: nothing more now
+        }
+        if (n <= 0) break;
+        total += n;
+        push(Buffer.from(buf.subarray(0, n)));
+      }
+    }
+    return push(chunk, encoding);
   };
 }
 
@@ -98,6 +157,7 @@ export class RemoteShells {
       this.link.send('shell.exit', { sessionId, shellId, code: -1 });
       return;
     }
+    readToTheEnd(term);
     this.shells.set(shellId, { sessionId, term });
     const reading = readingOf(term);
     this.output.open(sessionId, shellId, reading);
