@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ActorRegistry } from '../actors/actor-registry';
+import { GapRun } from '../cluster/bus-gap';
 import type { Store, Unsubscribe } from '../cluster/ports';
 import { ConnectionRegistry } from '../gateways/connection-registry';
 import { STORE } from '../gateways/sessions/tokens';
@@ -23,7 +24,8 @@ export class Drain implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('drain');
   private unsubscribe: Unsubscribe | null = null;
   private offGap: (() => void) | null = null;
-  private isClosed = false;
+  /** Reads the drain flag after a bus gap; again 1, 2, … 5 s later while the read fails (the store still reconnecting). */
+  private readonly flagChecks = new GapRun(() => this.checkFlag(), (err) => this.logger.warn({ err }, 'drain flag read after a bus gap failed'));
 
   constructor(
     private readonly info: NodeInfo,
@@ -42,27 +44,20 @@ export class Drain implements OnModuleInit, OnApplicationShutdown {
       }
     });
     // A drain asked while this node's bus was down: its flag is read once the bus is back (one GET).
-    this.offGap = this.store.bus.onGap?.(() => void this.checkFlag(0)) ?? null;
+    this.offGap = this.store.bus.onGap?.(() => this.flagChecks.trigger()) ?? null;
   }
 
-  /** Drains when this node was asked to; a failed read (the command connection still reconnecting) is tried again 1, 2, … 5 s later. */
-  private async checkFlag(attempt: number): Promise<void> {
-    try {
-      if ((await this.store.kv.get(drainKey(this.info.id))) === null) return;
-      this.logger.warn('a drain asked while the bus was down: draining now');
-      await this.drainSelf();
-    } catch (err) {
-      if (attempt >= 5 || this.isClosed) {
-        this.logger.error({ err }, 'drain flag read after a bus gap failed');
-        return;
-      }
-      setTimeout(() => void this.checkFlag(attempt + 1), 1000 * (attempt + 1)).unref();
-    }
+  /** Drains when this node was asked to. */
+  private async checkFlag(): Promise<number> {
+    if ((await this.store.kv.get(drainKey(this.info.id))) === null) return 0;
+    this.logger.warn('a drain asked while the bus was down: draining now');
+    await this.drainSelf();
+    return 0;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.isClosed = true;
     this.offGap?.();
+    void this.flagChecks.close(); // stops retries; a drain under way goes on, as before
     await this.unsubscribe?.().catch(() => undefined);
   }
 

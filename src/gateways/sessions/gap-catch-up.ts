@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ActorRegistry } from '../../actors/actor-registry';
 import type { AggregateSpec } from '../../actors/aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
+import { eachLimited, GapRun } from '../../cluster/bus-gap';
 import type { Journal } from '../../cluster/ports';
 import type { SessionState } from '../../domain';
 import type { HeardVersions } from './heard-versions';
@@ -14,9 +15,6 @@ export const CAUGHT_UP_NODE = '(bus-gap)';
 
 /** How many streams (and agent index entries) a catch-up reads at once. */
 const IN_FLIGHT = 32;
-/** A catch-up that could not read everything (the store still reconnecting) runs again, this many times at most, this much later each time. */
-const RETRIES = 5;
-const RETRY_MS = 1000;
 
 /** What the catch-up needs of the fanout. */
 export interface GapHost {
@@ -65,10 +63,15 @@ export class GapCatchUp {
    * the sessions found through the agent index.
    */
   private sinceGap: { born: Set<string>; found: Set<string> } | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private retries = 0;
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** One run at a time; runs again after failed reads (the store still reconnecting). */
+  private readonly runs = new GapRun(
+    () => this.run(),
+    (err) => this.logger.error({ err }, 'catch-up after a bus gap failed'),
+    () => {
+      this.sinceGap = null;
+    },
+  );
+
   private isClosed = false;
 
   constructor(private readonly host: GapHost) {}
@@ -77,32 +80,7 @@ export class GapCatchUp {
   gap(): void {
     if (this.isClosed) return;
     this.sinceGap ??= { born: new Set(), found: new Set() };
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run()
-      .catch((err: unknown) => {
-        this.logger.error({ err }, 'catch-up after a bus gap failed');
-        return 1;
-      })
-      .then((failed) => {
-        this.running = null;
-        if (this.isClosed) return;
-        if (this.again) {
-          this.again = false;
-          this.gap();
-        } else if (failed > 0 && this.retries < RETRIES) {
-          this.retries++;
-          this.retryTimer = setTimeout(() => this.gap(), RETRY_MS * this.retries);
-          this.retryTimer.unref();
-        } else {
-          this.retries = 0;
-          this.sinceGap = null;
-        }
-      });
+    this.runs.trigger();
   }
 
   /** The fanout delivered a commit of a stream it had never heard of. */
@@ -111,14 +89,13 @@ export class GapCatchUp {
   }
 
   /** Resolves when no run is in progress (tests, shutdown). */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
+  settled(): Promise<void> {
+    return this.runs.settled();
   }
 
   async close(): Promise<void> {
     this.isClosed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.settled();
+    await this.runs.close();
   }
 
   /** One catch-up over every stream this node cares about; returns how many reads failed. */
@@ -234,12 +211,4 @@ function consecutive<T extends { version: number }>(entries: readonly T[]): T[][
     else runs.push([e]);
   }
   return runs;
-}
-
-/** Runs `fn` over `items` with at most `inFlight` running at once (store round trips overlap without flooding it). */
-async function eachLimited<T>(items: readonly T[], inFlight: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
 }

@@ -4,6 +4,7 @@ import { presenceAggregate } from '../../actors/aggregates/presence.aggregate';
 import { OPEN_REQUESTS, REQUEST } from '../../actors/aggregates/request.aggregate';
 import { SESSION } from '../../actors/aggregates/session.aggregate';
 import { UnknownRealmError, UserDirectory } from '../../auth/user-directory';
+import { eachLimited, GapRun } from '../../cluster/bus-gap';
 import type { Store } from '../../cluster/ports';
 import type { TandemConfig } from '../../config/config.schema';
 import { CONFIG } from '../../config/config.token';
@@ -30,9 +31,6 @@ const FILING_MS = 60_000;
 const LIST_READS_IN_FLIGHT = 16;
 /** How many version reads a bus-gap check has in flight at once (an `LLEN` each, pipelined by the client). */
 const GAP_READS_IN_FLIGHT = 64;
-/** A bus-gap check whose reads failed runs again this much later (times the attempt), at most GAP_RETRIES times. */
-const GAP_RETRY_MS = 1000;
-const GAP_RETRIES = 5;
 /** How long a closed request's version is kept (far longer than a gap check takes). */
 const FORGET_CLOSED_MS = 5 * 60_000;
 
@@ -58,11 +56,8 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
   /** The requests heard closed, oldest first, to forget after FORGET_CLOSED_MS. */
   private readonly closedAt: { id: string; at: number }[] = [];
   private offGap: (() => void) | null = null;
-  private gapRun: Promise<void> | null = null;
-  private gapAgain = false;
-  private gapRetries = 0;
-  private gapTimer: NodeJS.Timeout | null = null;
-  private isClosed = false;
+  /** One gap check at a time; again after failed reads (the store still reconnecting). */
+  private readonly gapRuns = new GapRun(() => this.gapCheck(), (err) => this.logger.error({ err }, 'request check after a bus gap failed'));
 
   constructor(
     private readonly handlers: HandlerRegistry,
@@ -92,7 +87,7 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
       this.push(state);
     });
     // A request filed, changed or deleted while this node's bus was down: pushed once it is back.
-    this.offGap = this.store.bus.onGap?.(() => this.gap()) ?? null;
+    this.offGap = this.store.bus.onGap?.(() => this.gapRuns.trigger()) ?? null;
     // Launched requests follow their session (on the node that commits it, so once).
     this.actors.onCommit((commit) => {
       if (commit.kind !== 'session') return;
@@ -111,10 +106,8 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.isClosed = true;
     this.offGap?.();
-    if (this.gapTimer) clearTimeout(this.gapTimer);
-    while (this.gapRun) await this.gapRun;
+    await this.gapRuns.close();
   }
 
   /** The last follow-up of each session still running (see onModuleInit). */
@@ -267,10 +260,7 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
     };
     const ids = await this.store.kv.setMembers(OPEN);
     // A few reads in flight at once: the store's round trips overlap, without flooding it.
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(LIST_READS_IN_FLIGHT, ids.length) }, async () => {
-      while (next < ids.length) await one(ids[next++]!);
-    }));
+    await eachLimited(ids, LIST_READS_IN_FLIGHT, one);
     return out.sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
   }
 
@@ -297,34 +287,6 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
       if (this.heard.get(id)?.closed) this.heard.delete(id);
     }
     return true;
-  }
-
-  /** The bus may have lost request commits: check, after the check in progress (if any). */
-  private gap(): void {
-    if (this.isClosed) return;
-    if (this.gapTimer) clearTimeout(this.gapTimer);
-    this.gapTimer = null;
-    if (this.gapRun) {
-      this.gapAgain = true;
-      return;
-    }
-    this.gapRun = this.gapCheck()
-      .catch((err: unknown) => {
-        this.logger.error({ err }, 'request check after a bus gap failed');
-        return 1;
-      })
-      .then((failed) => {
-        this.gapRun = null;
-        if (this.isClosed) return;
-        if (this.gapAgain) {
-          this.gapAgain = false;
-          this.gap();
-        } else if (failed > 0 && this.gapRetries < GAP_RETRIES) {
-          this.gapRetries++;
-          this.gapTimer = setTimeout(() => this.gap(), GAP_RETRY_MS * this.gapRetries);
-          this.gapTimer.unref();
-        } else this.gapRetries = 0;
-      });
   }
 
   /**
@@ -361,10 +323,7 @@ export class RequestHandlers implements OnModuleInit, OnApplicationShutdown {
         if (failed++ === 0) this.logger.warn({ err }, `request check after a bus gap failed [request:${id}]`);
       }
     };
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(GAP_READS_IN_FLIGHT, ids.length) }, async () => {
-      while (next < ids.length) await one(ids[next++]!);
-    }));
+    await eachLimited(ids, GAP_READS_IN_FLIGHT, one);
     this.logger.log(`bus gap: ${pushed} of ${ids.length} requests pushed again, ${failed} reads failed${failed > 0 ? ' (retried)' : ''}, ${Date.now() - started} ms`);
     return failed;
   }
