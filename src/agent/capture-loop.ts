@@ -126,12 +126,12 @@ export class CaptureLoop {
     this.opts = { ...this.opts, ...change };
   }
 
-  /** The rate and JPEG quality it captures at now. */
   /** True while the frame timer is stopped on a quiet screen. */
   get asleep(): boolean {
     return this.sleeping;
   }
 
+  /** The rate and JPEG quality it captures at now. */
   get settings(): { fps: number; quality: number } {
     return { fps: this.opts.fps, quality: this.opts.quality };
   }

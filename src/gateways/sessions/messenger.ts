@@ -51,9 +51,7 @@ export class Messenger implements OnModuleInit, OnApplicationShutdown {
 
   /** `except` is a connection id that must not get it (the sender's own). */
   send(to: Recipient[], event: string, data: unknown, except?: string): void {
-    const msg: Direct = { node: this.node.id, to, event, data, ...(except ? { except } : {}) };
-    this.deliver(msg);
-    this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${event}]`));
+    this.route({ node: this.node.id, to, event, data, ...(except ? { except } : {}) });
   }
 
   /**
@@ -62,9 +60,13 @@ export class Messenger implements OnModuleInit, OnApplicationShutdown {
    * gets carries `skipped`, the bytes it missed. Delivered on every node by the same rule.
    */
   sendStream(to: Recipient[], event: string, data: Record<string, unknown>, part: StreamPart): void {
-    const msg: Direct = { node: this.node.id, to, event, data, stream: part };
+    this.route({ node: this.node.id, to, event, data, stream: part });
+  }
+
+  /** To this node's sockets now, and to the other nodes' through the bus. */
+  private route(msg: Direct): void {
     this.deliver(msg);
-    this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${event}]`));
+    this.store.bus.publish(CHANNEL, JSON.stringify(msg)).catch((err: unknown) => this.logger.error({ err }, `direct publish failed [${msg.event}]`));
   }
 
   /** Only this node's sockets (for fan-out that every node runs itself, e.g. from a commit). */

@@ -103,9 +103,8 @@ export class ShellHandlers implements OnModuleInit {
     const to: Recipient[] = shellRecipients(state).map((id) => ({ kind: 'person' as const, id }));
     const text = p.event === 'shell.output' ? String(p.data.data ?? '') : '';
     // Output may be skipped for a backed-up viewer; the exit always arrives (with what that viewer missed).
-    const part = p.event === 'shell.output'
-      ? { key: `shell:${p.sessionId}:${p.shellId}`, bytes: Buffer.byteLength(text, 'utf8'), maxBuffered: this.config.shell.viewerBufferBytes }
-      : { key: `shell:${p.sessionId}:${p.shellId}`, bytes: 0 };
+    const key = `shell:${p.sessionId}:${p.shellId}`;
+    const part = p.event === 'shell.output' ? { key, bytes: Buffer.byteLength(text, 'utf8'), maxBuffered: this.config.shell.viewerBufferBytes } : { key, bytes: 0 };
     this.messenger.sendStream(to, p.event, { sessionId: p.sessionId, shellId: p.shellId, ...p.data }, part);
     const opened = (state.shells ?? {})[p.shellId] !== undefined;
     if (p.event === 'shell.output' && opened) this.transcripts.append(p.sessionId, p.shellId, text);
