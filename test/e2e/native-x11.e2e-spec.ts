@@ -280,13 +280,19 @@ describe('native X11 capture and input on Xvfb', () => {
         addEventListener('mousemove', (e) => moves.push([e.screenX, e.screenY, e.clientX, e.clientY]));
       </script></body>`);
     // Where the page sits on the screen: move the real pointer and read the event the page got.
+    // The event read must be the one of the second move (not a late one of the first): exactly one new
+    // event after it, one pixel right of and below the first move's.
+    const moves = (): Promise<number[][]> => page.evaluate(() => (window as unknown as { moves: number[][] }).moves);
     await waitFor('the page to see the pointer', async () => {
       screen.move(0, 640, 400);
       await new Promise((r) => setTimeout(r, 50));
+      const seen = (await moves()).length;
       screen.move(0, 641, 401);
-      const moves = await page.evaluate(() => (window as unknown as { moves: number[][] }).moves);
-      const last = moves[moves.length - 1];
-      if (!last) return false;
+      await new Promise((r) => setTimeout(r, 50));
+      const all = await moves();
+      const prev = all[seen - 1];
+      const last = all[all.length - 1];
+      if (all.length !== seen + 1 || !prev || !last || last[2]! - prev[2]! !== 1 || last[3]! - prev[3]! !== 1) return false;
       origin.x = 641 - last[2]!;
       origin.y = 401 - last[3]!;
       return true;
